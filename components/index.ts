@@ -1,0 +1,4 @@
+export * from "./config";
+export * from "./plan";
+export * from "./secretRotation";
+export * from "./oktaApp";

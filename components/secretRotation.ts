@@ -1,0 +1,200 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as vault from "@pulumi/vault";
+import * as k8s from "@pulumi/kubernetes";
+import { ClientSecret } from "../dynamic/clientSecret";
+import { RotationGuard } from "../dynamic/rotationGuard";
+import { TokenExchangeGate } from "../dynamic/tokenExchangeGate";
+import { planRotation, slotName, type SlotPlan } from "./plan";
+
+/** Annotation on the pod template whose change rolls a Deployment onto the new credential. */
+export const ROLLOUT_ANNOTATION = "okta-rotation/credential-generation";
+
+export interface VaultDeliveryArgs {
+  /** KV v2 mount, e.g. `secret`. */
+  readonly mount: pulumi.Input<string>;
+  /** Path inside the mount; set explicitly (auto-naming would add a suffix). */
+  readonly path: pulumi.Input<string>;
+  /** Key of the client secret in the entry (default `client_secret`). */
+  readonly key?: pulumi.Input<string>;
+  /** Explicit Vault provider; default: the stack's `vault:*` config. */
+  readonly provider?: vault.Provider;
+}
+
+export interface DeploymentRolloutArgs {
+  readonly namespace: pulumi.Input<string>;
+  readonly name: pulumi.Input<string>;
+}
+
+export interface RotationGatesArgs {
+  /** Prove the credential with a real client_credentials exchange before the previous one is retired. */
+  readonly tokenExchange?: boolean;
+  /** Token endpoint for the exchange (required with `tokenExchange`). */
+  readonly tokenUrl?: pulumi.Input<string>;
+  readonly scope?: pulumi.Input<string>;
+  /** Minimum seconds both credentials stay ACTIVE before the previous one is retired (default 0). */
+  readonly minOverlapSeconds?: number;
+}
+
+export interface SecretRotationArgs {
+  /** Okta app id (`0oa…`), or the `id` of an `okta.app.OAuth` in the same stack. */
+  readonly appId: pulumi.Input<string>;
+  /** OAuth client id, for the token exchange gate; default: the app id. */
+  readonly clientId?: pulumi.Input<string>;
+  /** Bump by one to rotate. */
+  readonly generation: number;
+  /** Day one: the secret the app already uses; it is generation 0 and is retired by generation 1. */
+  readonly adoptSecretId?: string;
+  /** Go back to the previous (INACTIVE) secret: reactivate, deliver, roll, deactivate the current one. */
+  readonly rollback?: boolean;
+  /** Deliver the secret to Vault KV v2 (a new version per rotation). */
+  readonly vault?: VaultDeliveryArgs;
+  /** Deployments whose pods read the secret; their pod template is patched so they roll. */
+  readonly deployments?: DeploymentRolloutArgs[];
+  /** Explicit Kubernetes provider for the Deployment patches. */
+  readonly kubernetesProvider?: k8s.Provider;
+  readonly gates?: RotationGatesArgs;
+}
+
+export interface SlotOutputs {
+  readonly secretId: pulumi.Output<string>;
+  readonly status: pulumi.Output<string>;
+  readonly generation: pulumi.Output<number>;
+}
+
+/**
+ * Zero-downtime rotation of one Okta app's client secret. Two fixed slots hold the current and the
+ * previous generation. A bump to generation g, in one `pulumi up`:
+ *
+ * 1. replaces the slot holding g−2 (INACTIVE, deleted before the new secret is created: never three);
+ * 2. writes the new secret to Vault as a new KV version;
+ * 3. patches each consuming Deployment's pod template and waits for the rollout;
+ * 4. passes the gates (minimum overlap, real token exchange);
+ * 5. deactivates g−1, which stays INACTIVE for rollback until g+1 needs its slot.
+ */
+export class SecretRotation extends pulumi.ComponentResource {
+  /** The credential consumers hold after this run. */
+  public readonly current: SlotOutputs;
+  /** The retired credential kept INACTIVE for rollback, if any. */
+  public readonly previous?: SlotOutputs;
+  /** The Vault write, if Vault delivery is configured. */
+  public readonly vaultSecret?: vault.kv.SecretV2;
+  public readonly rollouts: k8s.apps.v1.DeploymentPatch[];
+  public readonly gate: TokenExchangeGate;
+
+  constructor(name: string, args: SecretRotationArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("okta-rotation:index:SecretRotation", name, {}, opts);
+    const plan = planRotation(args.generation, {
+      rollback: args.rollback,
+      adoptSecretId: args.adoptSecretId,
+    });
+
+    const guard = new RotationGuard(
+      `${name}-guard`,
+      { appName: name, appId: args.appId, generation: args.generation, rollback: args.rollback ?? false },
+      { parent: this },
+    );
+
+    const slot = (p: SlotPlan, dependsOn: pulumi.Resource[]) =>
+      new ClientSecret(
+        `${name}-slot-${slotName(p.slot)}`,
+        {
+          appId: args.appId,
+          generation: p.generation,
+          status: p.status,
+          ...(p.adoptSecretId ? { adoptSecretId: p.adoptSecretId } : {}),
+        },
+        { parent: this, dependsOn, deleteBeforeReplace: true },
+      );
+
+    // The holder comes first; the retired slot only changes once delivery and gates are done.
+    const holder = slot(plan.holder, [guard]);
+
+    let delivered: pulumi.Resource[] = [holder];
+    if (args.vault) {
+      const v = args.vault;
+      this.vaultSecret = new vault.kv.SecretV2(
+        `${name}-vault`,
+        {
+          mount: v.mount,
+          name: v.path,
+          dataJson: pulumi.secret(
+            pulumi
+              .all([
+                holder.clientSecret,
+                v.key ?? "client_secret",
+                args.clientId ?? args.appId,
+                holder.secretId,
+              ])
+              .apply(([secret, key, clientId, secretId]) =>
+                JSON.stringify({
+                  [key]: secret,
+                  client_id: clientId,
+                  secret_id: secretId,
+                  generation: plan.holder.generation,
+                }),
+              ),
+          ),
+        },
+        { parent: this, provider: v.provider, dependsOn: [holder] },
+      );
+      delivered = [this.vaultSecret];
+    }
+
+    this.rollouts = (args.deployments ?? []).map(
+      (d, i) =>
+        new k8s.apps.v1.DeploymentPatch(
+          `${name}-rollout-${i}`,
+          {
+            metadata: { name: d.name, namespace: d.namespace },
+            spec: {
+              template: {
+                metadata: {
+                  annotations: {
+                    [ROLLOUT_ANNOTATION]: `${plan.holder.generation}`,
+                    "okta-rotation/secret-id": holder.secretId,
+                  },
+                },
+              },
+            },
+          },
+          { parent: this, provider: args.kubernetesProvider, dependsOn: delivered },
+        ),
+    );
+    const rolledOut: pulumi.Resource[] = this.rollouts.length > 0 ? this.rollouts : delivered;
+
+    const gates = args.gates ?? {};
+    if (gates.tokenExchange && gates.tokenUrl === undefined) {
+      throw new Error(
+        `SecretRotation '${name}': gates.tokenExchange needs gates.tokenUrl (the app's token endpoint, ` +
+          `e.g. https://<org>.okta.com/oauth2/v1/token).`,
+      );
+    }
+    this.gate = new TokenExchangeGate(
+      `${name}-gate`,
+      {
+        appId: args.appId,
+        secretId: holder.secretId,
+        generation: plan.holder.generation,
+        clientId: args.clientId ?? args.appId,
+        clientSecret: holder.clientSecret,
+        tokenUrl: gates.tokenUrl ?? "",
+        ...(gates.scope !== undefined ? { scope: gates.scope } : {}),
+        exchange: gates.tokenExchange ?? false,
+        minOverlapSeconds: gates.minOverlapSeconds ?? 0,
+        activeSince: holder.lastUpdated,
+      },
+      { parent: this, dependsOn: rolledOut },
+    );
+
+    const retired = plan.retired ? slot(plan.retired, [this.gate]) : undefined;
+
+    this.current = { secretId: holder.secretId, status: holder.status, generation: holder.generation };
+    if (retired) {
+      this.previous = { secretId: retired.secretId, status: retired.status, generation: retired.generation };
+    }
+    this.registerOutputs({
+      current: this.current,
+      previous: this.previous,
+    });
+  }
+}

@@ -1,0 +1,171 @@
+import * as pulumi from "@pulumi/pulumi";
+
+export interface TokenExchangeGateInputs {
+  appId: string;
+  /** The credential being proven; a change re-runs the gate. */
+  secretId: string;
+  generation: number;
+  clientId: string;
+  clientSecret?: string;
+  tokenUrl: string;
+  scope?: string;
+  /** Run a real client_credentials exchange. */
+  exchange: boolean;
+  /** Seconds both credentials must have been ACTIVE before the gate opens. */
+  minOverlapSeconds: number;
+  /** When the new credential became ACTIVE (ISO 8601): the start of the overlap. */
+  activeSince: string;
+}
+
+export interface TokenExchangeGateOutputs extends Omit<TokenExchangeGateInputs, "clientSecret"> {
+  openedAt: string;
+  /** HTTP status of the proving exchange (200), or absent when no exchange was asked for. */
+  exchangeStatus?: number;
+}
+
+/** Milliseconds still to wait before the overlap is long enough. Pure. */
+export function overlapRemainingMs(activeSince: string, minOverlapSeconds: number, nowMs: number): number {
+  const since = Date.parse(activeSince);
+  if (Number.isNaN(since)) return minOverlapSeconds * 1000;
+  return Math.max(0, since + minOverlapSeconds * 1000 - nowMs);
+}
+
+/** The form body and headers of a client_secret_basic client_credentials request. Pure. */
+export function basicExchangeRequest(
+  clientId: string,
+  clientSecret: string,
+  scope?: string,
+): { headers: Record<string, string>; body: string } {
+  const form = new URLSearchParams({ grant_type: "client_credentials" });
+  if (scope) form.set("scope", scope);
+  const basic = Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(clientSecret)}`).toString(
+    "base64",
+  );
+  return {
+    headers: {
+      authorization: `Basic ${basic}`,
+      "content-type": "application/x-www-form-urlencoded",
+      accept: "application/json",
+    },
+    body: form.toString(),
+  };
+}
+
+async function openGate(inputs: TokenExchangeGateInputs): Promise<TokenExchangeGateOutputs> {
+  const wait = overlapRemainingMs(inputs.activeSince, inputs.minOverlapSeconds, Date.now());
+  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+  let exchangeStatus: number | undefined;
+  if (inputs.exchange) {
+    if (!inputs.clientSecret) {
+      throw new Error(
+        `Token exchange gate of app ${inputs.appId}, generation ${inputs.generation}: no client secret to prove. ` +
+          `The old credential stays ACTIVE. Check that the rotation passes the new secret to the gate.`,
+      );
+    }
+    const request = basicExchangeRequest(inputs.clientId, inputs.clientSecret, inputs.scope);
+    let lastError = "";
+    for (let attempt = 1; attempt <= 4; attempt++) {
+      let res: Response;
+      try {
+        res = await fetch(inputs.tokenUrl, { method: "POST", headers: request.headers, body: request.body });
+      } catch (err) {
+        lastError = `network error: ${(err as Error).message}`;
+        await new Promise((r) => setTimeout(r, 250 * attempt));
+        continue;
+      }
+      if (res.status === 200) {
+        const body = (await res.json()) as { access_token?: unknown };
+        if (typeof body.access_token !== "string") {
+          lastError = "the token endpoint answered 200 without an access_token";
+          break;
+        }
+        exchangeStatus = 200;
+        break;
+      }
+      const text = await res.text();
+      let described = text.slice(0, 300);
+      try {
+        const json = JSON.parse(text) as {
+          error?: string;
+          error_description?: string;
+          errorSummary?: string;
+        };
+        described = [json.error, json.error_description ?? json.errorSummary].filter(Boolean).join(": ");
+      } catch {
+        // Not JSON: keep the start of the text.
+      }
+      lastError = `HTTP ${res.status} ${described}`;
+      if (res.status !== 429 && res.status < 500) break;
+      await new Promise((r) => setTimeout(r, 250 * attempt));
+    }
+    if (exchangeStatus !== 200) {
+      throw new Error(
+        `Token exchange gate of app ${inputs.appId}: the new secret ${inputs.secretId} (generation ` +
+          `${inputs.generation}) was refused at ${inputs.tokenUrl}: ${lastError}. The previous secret stays ACTIVE, ` +
+          `so consumers keep working. Check the client id, the token URL and the scope (custom authorization ` +
+          `servers need a scope the app may request), then run pulumi up again.`,
+      );
+    }
+  }
+  const { clientSecret: _omit, ...rest } = inputs;
+  return { ...rest, openedAt: new Date().toISOString(), ...(exchangeStatus ? { exchangeStatus } : {}) };
+}
+
+const WATCHED = [
+  "appId",
+  "secretId",
+  "generation",
+  "clientId",
+  "tokenUrl",
+  "scope",
+  "exchange",
+  "minOverlapSeconds",
+] as const;
+
+const gateProvider: pulumi.dynamic.ResourceProvider = {
+  async diff(_id: string, olds: TokenExchangeGateOutputs, news: TokenExchangeGateInputs) {
+    const changed = WATCHED.filter((k) => olds[k] !== news[k]);
+    return { changes: changed.length > 0, replaces: [] };
+  },
+  async create(inputs: TokenExchangeGateInputs) {
+    const outs = await openGate(inputs);
+    return { id: `${inputs.appId}-gate`, outs };
+  },
+  async update(_id: string, _olds: TokenExchangeGateOutputs, news: TokenExchangeGateInputs) {
+    return { outs: await openGate(news) };
+  },
+};
+
+export interface TokenExchangeGateArgs {
+  readonly appId: pulumi.Input<string>;
+  readonly secretId: pulumi.Input<string>;
+  readonly generation: pulumi.Input<number>;
+  readonly clientId: pulumi.Input<string>;
+  readonly clientSecret?: pulumi.Input<string>;
+  readonly tokenUrl: pulumi.Input<string>;
+  readonly scope?: pulumi.Input<string>;
+  readonly exchange: pulumi.Input<boolean>;
+  readonly minOverlapSeconds: pulumi.Input<number>;
+  readonly activeSince: pulumi.Input<string>;
+}
+
+/**
+ * Opens only when the new credential is proven: it waits out the minimum overlap since the credential became
+ * ACTIVE and, when asked, performs a real client_credentials exchange with it. The retirement of the previous
+ * credential depends on it, so a refused secret stops the rotation with the old one still ACTIVE.
+ */
+export class TokenExchangeGate extends pulumi.dynamic.Resource {
+  declare public readonly openedAt: pulumi.Output<string>;
+  declare public readonly exchangeStatus: pulumi.Output<number | undefined>;
+
+  constructor(name: string, args: TokenExchangeGateArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      gateProvider,
+      name,
+      { ...args, openedAt: undefined, exchangeStatus: undefined },
+      { ...opts, additionalSecretOutputs: ["clientSecret"] },
+      "okta-rotation",
+      "TokenExchangeGate",
+    );
+  }
+}
