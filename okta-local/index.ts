@@ -1,0 +1,17 @@
+export { startOktaLocal, bucketOf, SERVICE_APP_SCOPES } from "./server";
+export type {
+  AppSummary,
+  Bucket,
+  FaultRule,
+  KeyView,
+  OktaLocal,
+  OktaLocalOptions,
+  RateLimits,
+  RequestLogEntry,
+  SecretView,
+  SeedApp,
+  TokenEndpointAuthMethod,
+} from "./types";
+export { DEFAULT_RATE_LIMITS } from "./limits";
+export { MESSAGES, secretHash } from "./store";
+export { ASSERTION_TYPE, DESCRIPTIONS } from "./tokens";

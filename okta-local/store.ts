@@ -1,0 +1,542 @@
+import { createHash, createPublicKey, randomBytes } from "node:crypto";
+import { OktaApiError, notFound, randomId, validation } from "./errors";
+import {
+  AUTH_METHODS,
+  type KeyView,
+  type SecretView,
+  type SeedApp,
+  type TokenEndpointAuthMethod,
+} from "./types";
+
+export type Status = "ACTIVE" | "INACTIVE";
+type Json = Record<string, unknown>;
+
+export interface Secret {
+  id: string;
+  status: Status;
+  value: string;
+  hash: string;
+  created: number;
+  lastUpdated: number;
+}
+
+export interface Key {
+  id: string;
+  kid: string;
+  status: Status;
+  use: "sig" | "enc";
+  /** The public JWK as registered (kid, kty, alg, use, e, n / crv, x, y). */
+  jwk: Json;
+  created: number;
+  lastUpdated: number;
+}
+
+export interface App {
+  id: string;
+  clientId: string;
+  label: string;
+  created: number;
+  lastUpdated: number;
+  /** The app object as last written, without id/status/created/lastUpdated/_links and derived jwks. */
+  doc: Json;
+  secrets: Secret[];
+  keys: Key[];
+  /** Okta API scopes granted to the app (only the seeded service app has any). */
+  oktaScopes: string[];
+}
+
+const SECRET_SUMMARY = "Api validation failed: OAuth2ClientSecretMediated";
+const VALUE_SUMMARY = "Api validation failed: client_secret";
+const JWK_SUMMARY = "Api validation failed: JsonWebKey";
+const PRIVATE_MEMBERS = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"];
+export const MAX_KEYS = 50;
+export const MAX_SECRETS = 2;
+
+export const MESSAGES = {
+  secretCap: "You've reached the maximum number of client secrets per client.",
+  deleteActiveSecret: "You can't delete an active client secret. Deactivate the secret before deleting it.",
+  deactivateOnlySecret: "You can't deactivate the only active client secret.",
+  secretTooLong: "client_secret: 'client_secret' can't be more than '100' characters long.",
+  secretTooShort: "client_secret: 'client_secret' must be at least '14' characters long.",
+  secretTooShortJwt:
+    "client_secret: 'client_secret' must be at least '32' characters long when 'token_endpoint_auth_method' is 'client_secret_jwt'.",
+  secretNotAscii: "client_secret: 'client_secret' must only contain printable ASCII: [x20-x7E]+",
+  secretOnPrivateKeyJwt:
+    "'client_secret' can't be used when 'token_endpoint_auth_method' is 'private_key_jwt'.",
+  keyCap:
+    "You can't create a new key. You have reached the maximum number of keys allowed (50). To add another key, you must first delete an existing one.",
+  uniqueKid: "Each key should have a unique kid when adding multiple keys. Use a different kid for each key.",
+  rsaTooShort: "RSA key length in the 'jwks' is less than '2,048' bits for the given key.",
+  deleteActiveKey: "You can't delete an active JSON Web Key. Deactivate the key before deleting it.",
+  deactivateOnlyKey:
+    "Can't deactivate the only active JSON Web Key when the value for `token_endpoint_auth_method` is `private_key_jwt`.",
+  privateMember: (m: string): string =>
+    `The JSON Web Key contains the private key member '${m}'. Only public keys can be registered.`,
+  privateKeyJwtNeedsKeys:
+    "jwks: 'jwks' or 'jwks_uri' is required when 'token_endpoint_auth_method' is 'private_key_jwt'.",
+} as const;
+
+/** base64url (no padding) of the first 16 bytes of SHA-256 of the secret. */
+export function secretHash(value: string): string {
+  return createHash("sha256").update(value, "utf8").digest().subarray(0, 16).toString("base64url");
+}
+
+/** RFC 7638 thumbprint of a public JWK. */
+export function jwkThumbprint(jwk: Json): string {
+  const members =
+    jwk.kty === "RSA"
+      ? { e: jwk.e, kty: jwk.kty, n: jwk.n }
+      : { crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y };
+  return createHash("sha256").update(JSON.stringify(members)).digest("base64url");
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
+const hint = (href: string, method: string): Json => ({ href, hints: { allow: [method] } });
+
+export class Store {
+  readonly apps = new Map<string, App>();
+  private readonly byClientId = new Map<string, App>();
+
+  constructor(
+    readonly now: () => number,
+    private readonly orgUrl: () => string,
+    readonly deleteSecretsOnPrivateKeyJwt: boolean,
+  ) {}
+
+  // ---------------------------------------------------------------- apps
+
+  addApp(seed: SeedApp = {}, oktaScopes: string[] = []): App {
+    const id = seed.id ?? `0oa${randomId(17)}`;
+    if (this.apps.has(id)) throw new Error(`app ${id} already exists`);
+    const clientId = seed.clientId ?? id;
+    if (this.byClientId.has(clientId)) throw new Error(`client_id ${clientId} already exists`);
+    const method = seed.tokenEndpointAuthMethod ?? "client_secret_basic";
+    const label = seed.label ?? "demo-service";
+    const t = this.now();
+    const app: App = {
+      id,
+      clientId,
+      label,
+      created: t,
+      lastUpdated: t,
+      doc: defaultDoc(label, clientId, method),
+      secrets: [],
+      keys: [],
+      oktaScopes,
+    };
+    this.apps.set(id, app);
+    this.byClientId.set(clientId, app);
+    const usesSecrets = method !== "private_key_jwt" && method !== "none";
+    const count = seed.secrets ?? (usesSecrets ? 1 : 0);
+    for (let i = 0; i < count; i++) this.pushSecret(app, generateSecret(), "ACTIVE");
+    return app;
+  }
+
+  app(appId: string): App {
+    const app = this.apps.get(appId);
+    if (!app) throw notFound(appId, "AppInstance");
+    return app;
+  }
+
+  appByClientId(clientId: string): App | undefined {
+    return this.byClientId.get(clientId);
+  }
+
+  authMethod(app: App): TokenEndpointAuthMethod {
+    const oauth = (app.doc.credentials as Json).oauthClient as Json;
+    return oauth.token_endpoint_auth_method as TokenEndpointAuthMethod;
+  }
+
+  appJson(app: App): Json {
+    const doc = structuredClone(app.doc);
+    const settings = doc.settings as Json;
+    const oauth = settings.oauthClient as Json;
+    if (app.keys.length > 0) oauth.jwks = { keys: app.keys.map((k) => this.keyJson(app, k)) };
+    const base = `${this.orgUrl()}/api/v1/apps/${app.id}`;
+    return {
+      id: app.id,
+      name: doc.name ?? "oidc_client",
+      label: app.label,
+      status: "ACTIVE",
+      created: iso(app.created),
+      lastUpdated: iso(app.lastUpdated),
+      ...doc,
+      _links: {
+        appLinks: [
+          {
+            name: "oidc_client_link",
+            href: `${this.orgUrl()}/home/oidc_client/${app.id}/aln5z7uhkbM6y7bMy0g7`,
+            type: "text/html",
+          },
+        ],
+        groups: { href: `${base}/groups` },
+        logo: [],
+        users: { href: `${base}/users` },
+        deactivate: { href: `${base}/lifecycle/deactivate` },
+      },
+    };
+  }
+
+  /** PUT /api/v1/apps/{id}: whole-object replacement. */
+  replaceApp(app: App, body: Json): Json {
+    const credentials = isObject(body.credentials) ? structuredClone(body.credentials) : {};
+    const inOauth = isObject(credentials.oauthClient) ? credentials.oauthClient : {};
+    const method = inOauth.token_endpoint_auth_method ?? "client_secret_basic";
+    if (typeof method !== "string" || !AUTH_METHODS.includes(method as TokenEndpointAuthMethod)) {
+      throw validation(
+        "Api validation failed: token_endpoint_auth_method",
+        `token_endpoint_auth_method: 'token_endpoint_auth_method' must be one of [${AUTH_METHODS.join(", ")}].`,
+      );
+    }
+    const label = body.label ?? app.label;
+    if (typeof label !== "string" || label.trim() === "") {
+      throw validation("Api validation failed: label", "label: The field cannot be left blank");
+    }
+    const settings = isObject(body.settings) ? structuredClone(body.settings) : {};
+    const oauthSettings = isObject(settings.oauthClient) ? settings.oauthClient : {};
+    const jwks = oauthSettings.jwks;
+    delete oauthSettings.jwks;
+    const inlineKeys = isObject(jwks) && Array.isArray(jwks.keys) ? (jwks.keys as unknown[]) : [];
+    const jwksUri = oauthSettings.jwks_uri;
+    // Keys given inline that are not registered yet (matched by id, then kid) are added.
+    const newKeys = inlineKeys.filter(
+      (k) =>
+        !isObject(k) ||
+        !app.keys.some((existing) => (k.id !== undefined ? existing.id === k.id : existing.kid === k.kid)),
+    );
+    const activeAfter = app.keys.some((k) => k.status === "ACTIVE" && k.use === "sig") || newKeys.length > 0;
+    if (method === "private_key_jwt" && !activeAfter && !(typeof jwksUri === "string" && jwksUri !== "")) {
+      throw validation("Api validation failed: jwks", MESSAGES.privateKeyJwtNeedsKeys);
+    }
+    // Validate every new key before changing anything.
+    const staged = newKeys.map((k) => this.validateKey(app, k, newKeys.length));
+    const switching = method === "private_key_jwt" && this.authMethod(app) !== "private_key_jwt";
+    for (const k of staged) this.commitKey(app, k);
+
+    delete inOauth.client_secret;
+    credentials.oauthClient = {
+      autoKeyRotation: true,
+      ...inOauth,
+      client_id: app.clientId,
+      token_endpoint_auth_method: method,
+    };
+    settings.oauthClient = oauthSettings;
+    const doc: Json = { ...structuredClone(body), credentials, settings, label };
+    for (const k of ["id", "status", "created", "lastUpdated", "_links", "_embedded"]) delete doc[k];
+    doc.name = app.doc.name;
+    app.doc = doc;
+    app.label = label;
+    app.lastUpdated = this.now();
+    if (switching && this.deleteSecretsOnPrivateKeyJwt) app.secrets = [];
+    return this.appJson(app);
+  }
+
+  // ---------------------------------------------------------------- secrets
+
+  secret(app: App, secretId: string): Secret {
+    const s = app.secrets.find((x) => x.id === secretId);
+    if (!s) throw notFound(secretId, "OAuth2ClientSecretMediated");
+    return s;
+  }
+
+  secretJson(app: App, s: Secret): Json {
+    const base = `${this.orgUrl()}/api/v1/apps/${app.id}/credentials/secrets/${s.id}`;
+    return {
+      id: s.id,
+      status: s.status,
+      client_secret: s.value,
+      secret_hash: s.hash,
+      created: iso(s.created),
+      lastUpdated: iso(s.lastUpdated),
+      _links:
+        s.status === "ACTIVE"
+          ? { deactivate: hint(`${base}/lifecycle/deactivate`, "POST") }
+          : { activate: hint(`${base}/lifecycle/activate`, "POST"), delete: hint(base, "DELETE") },
+    };
+  }
+
+  createSecret(app: App, body: Json): Secret {
+    const method = this.authMethod(app);
+    if (method === "private_key_jwt") throw validation(SECRET_SUMMARY, MESSAGES.secretOnPrivateKeyJwt);
+    const status = body.status ?? "ACTIVE";
+    if (status !== "ACTIVE" && status !== "INACTIVE") {
+      throw validation(
+        "Api validation failed: status",
+        "status: 'status' must be one of [ACTIVE, INACTIVE].",
+      );
+    }
+    let value: string;
+    if (body.client_secret === undefined || body.client_secret === null) {
+      value = generateSecret();
+    } else {
+      if (typeof body.client_secret !== "string") {
+        throw validation(VALUE_SUMMARY, "client_secret: 'client_secret' must be a string.");
+      }
+      value = body.client_secret;
+      if (value.length > 100) throw validation(VALUE_SUMMARY, MESSAGES.secretTooLong);
+      if (value.length < 14) throw validation(VALUE_SUMMARY, MESSAGES.secretTooShort);
+      if (method === "client_secret_jwt" && value.length < 32) {
+        throw validation(VALUE_SUMMARY, MESSAGES.secretTooShortJwt);
+      }
+      if (!/^[\x20-\x7E]+$/.test(value)) throw validation(VALUE_SUMMARY, MESSAGES.secretNotAscii);
+    }
+    if (app.secrets.length >= MAX_SECRETS) throw validation(SECRET_SUMMARY, MESSAGES.secretCap);
+    return this.pushSecret(app, value, status);
+  }
+
+  activateSecret(app: App, secretId: string): Secret {
+    const s = this.secret(app, secretId);
+    if (this.authMethod(app) === "private_key_jwt") {
+      throw validation(SECRET_SUMMARY, MESSAGES.secretOnPrivateKeyJwt);
+    }
+    if (s.status !== "ACTIVE") {
+      s.status = "ACTIVE";
+      s.lastUpdated = this.now();
+    }
+    return s;
+  }
+
+  deactivateSecret(app: App, secretId: string): Secret {
+    const s = this.secret(app, secretId);
+    if (s.status === "ACTIVE") {
+      if (app.secrets.filter((x) => x.status === "ACTIVE").length === 1) {
+        throw validation(SECRET_SUMMARY, MESSAGES.deactivateOnlySecret);
+      }
+      s.status = "INACTIVE";
+      s.lastUpdated = this.now();
+    }
+    return s;
+  }
+
+  deleteSecret(app: App, secretId: string): void {
+    const s = this.secret(app, secretId);
+    if (s.status === "ACTIVE") throw validation(SECRET_SUMMARY, MESSAGES.deleteActiveSecret);
+    app.secrets = app.secrets.filter((x) => x !== s);
+  }
+
+  pushSecret(app: App, value: string, status: Status): Secret {
+    const t = this.now();
+    const s: Secret = {
+      id: `ocs${randomId(17)}`,
+      status,
+      value,
+      hash: secretHash(value),
+      created: t,
+      lastUpdated: t,
+    };
+    app.secrets.push(s);
+    return s;
+  }
+
+  secretViews(appId: string): SecretView[] {
+    return this.app(appId).secrets.map((s) => ({
+      id: s.id,
+      status: s.status,
+      clientSecret: s.value,
+      created: iso(s.created),
+    }));
+  }
+
+  // ---------------------------------------------------------------- keys
+
+  key(app: App, keyId: string): Key {
+    const k = app.keys.find((x) => x.id === keyId);
+    if (!k) throw notFound(keyId, "JsonWebKey");
+    return k;
+  }
+
+  keyJson(app: App, k: Key): Json {
+    const base = `${this.orgUrl()}/api/v1/apps/${app.id}/credentials/jwks/${k.id}`;
+    return {
+      id: k.id,
+      status: k.status,
+      created: iso(k.created),
+      lastUpdated: iso(k.lastUpdated),
+      ...k.jwk,
+      _links:
+        k.status === "ACTIVE"
+          ? { deactivate: hint(`${base}/lifecycle/deactivate`, "POST") }
+          : { activate: hint(`${base}/lifecycle/activate`, "POST"), delete: hint(base, "DELETE") },
+    };
+  }
+
+  addKey(app: App, body: unknown): Key {
+    const staged = this.validateKey(app, body, 1);
+    return this.commitKey(app, staged);
+  }
+
+  /** Checks a JWK to add; `adding` is how many keys are being added together. */
+  private validateKey(app: App, body: unknown, adding: number): Key {
+    if (!isObject(body)) throw validation(JWK_SUMMARY, "The JSON Web Key is not a JSON object.");
+    for (const m of PRIVATE_MEMBERS) {
+      if (body[m] !== undefined) throw validation(JWK_SUMMARY, MESSAGES.privateMember(m));
+    }
+    const use = body.use ?? "sig";
+    if (use !== "sig" && use !== "enc")
+      throw validation(JWK_SUMMARY, "use: 'use' must be one of [sig, enc].");
+    const status = body.status ?? "ACTIVE";
+    if (status !== "ACTIVE" && status !== "INACTIVE") {
+      throw validation(JWK_SUMMARY, "status: 'status' must be one of [ACTIVE, INACTIVE].");
+    }
+    let jwk: Json;
+    if (body.kty === "RSA") {
+      if (typeof body.n !== "string" || typeof body.e !== "string") {
+        throw validation(JWK_SUMMARY, "An RSA JSON Web Key needs the 'n' and 'e' members.");
+      }
+      if (rsaBits(body.n) < 2048) throw validation(JWK_SUMMARY, MESSAGES.rsaTooShort);
+      jwk = {
+        kty: "RSA",
+        alg: body.alg ?? (use === "enc" ? "RSA-OAEP-256" : "RS256"),
+        use,
+        e: body.e,
+        n: body.n,
+      };
+    } else if (body.kty === "EC") {
+      if (use === "enc") throw validation(JWK_SUMMARY, "Encryption keys must be RSA keys.");
+      if (typeof body.x !== "string" || typeof body.y !== "string") {
+        throw validation(JWK_SUMMARY, "An EC JSON Web Key needs the 'x' and 'y' members.");
+      }
+      const crv = body.crv ?? curveFromLength(body.x);
+      if (crv !== "P-256" && crv !== "P-384" && crv !== "P-521") {
+        throw validation(JWK_SUMMARY, "crv: 'crv' must be one of [P-256, P-384, P-521].");
+      }
+      const alg = body.alg ?? { "P-256": "ES256", "P-384": "ES384", "P-521": "ES512" }[crv];
+      jwk = { kty: "EC", alg, use, crv, x: body.x, y: body.y };
+    } else {
+      throw validation(JWK_SUMMARY, "kty: 'kty' must be one of [RSA, EC].");
+    }
+    try {
+      createPublicKey({ key: jwk as never, format: "jwk" });
+    } catch {
+      throw validation(JWK_SUMMARY, "The JSON Web Key is not a valid public key.");
+    }
+    if (app.keys.length + adding > MAX_KEYS) throw validation(JWK_SUMMARY, MESSAGES.keyCap);
+    let kid = body.kid;
+    if (kid === undefined || kid === null || kid === "") {
+      if (app.keys.length + adding > 1) throw validation(JWK_SUMMARY, MESSAGES.uniqueKid);
+      kid = jwkThumbprint(jwk);
+    }
+    if (typeof kid !== "string") throw validation(JWK_SUMMARY, "kid: 'kid' must be a string.");
+    if (app.keys.some((k) => k.kid === kid)) throw validation(JWK_SUMMARY, MESSAGES.uniqueKid);
+    const t = this.now();
+    return {
+      id: `pks${randomId(17)}`,
+      kid,
+      status,
+      use,
+      jwk: { kid, ...jwk },
+      created: t,
+      lastUpdated: t,
+    };
+  }
+
+  private commitKey(app: App, k: Key): Key {
+    if (app.keys.some((x) => x.kid === k.kid)) throw validation(JWK_SUMMARY, MESSAGES.uniqueKid);
+    if (k.use === "enc" && k.status === "ACTIVE") this.retireOtherEncKeys(app, k);
+    app.keys.push(k);
+    return k;
+  }
+
+  private retireOtherEncKeys(app: App, keep: Key): void {
+    for (const other of app.keys) {
+      if (other !== keep && other.use === "enc" && other.status === "ACTIVE") {
+        other.status = "INACTIVE";
+        other.lastUpdated = this.now();
+      }
+    }
+  }
+
+  activateKey(app: App, keyId: string): Key {
+    const k = this.key(app, keyId);
+    if (k.status !== "ACTIVE") {
+      k.status = "ACTIVE";
+      k.lastUpdated = this.now();
+      if (k.use === "enc") this.retireOtherEncKeys(app, k);
+    }
+    return k;
+  }
+
+  deactivateKey(app: App, keyId: string): Key {
+    const k = this.key(app, keyId);
+    if (k.status === "ACTIVE") {
+      const activeSig = app.keys.filter((x) => x.status === "ACTIVE" && x.use === "sig").length;
+      if (k.use === "sig" && activeSig === 1 && this.authMethod(app) === "private_key_jwt") {
+        throw validation(JWK_SUMMARY, MESSAGES.deactivateOnlyKey);
+      }
+      k.status = "INACTIVE";
+      k.lastUpdated = this.now();
+    }
+    return k;
+  }
+
+  deleteKey(app: App, keyId: string): void {
+    const k = this.key(app, keyId);
+    if (k.status === "ACTIVE") throw validation(JWK_SUMMARY, MESSAGES.deleteActiveKey);
+    app.keys = app.keys.filter((x) => x !== k);
+  }
+
+  keyViews(appId: string): KeyView[] {
+    return this.app(appId).keys.map((k) => ({ id: k.id, kid: k.kid, status: k.status }));
+  }
+}
+
+export { OktaApiError };
+
+/** A generated client secret: 64 URL-safe characters. */
+export function generateSecret(): string {
+  return randomBytes(48).toString("base64url");
+}
+
+function rsaBits(n: string): number {
+  const bytes = Buffer.from(n, "base64url");
+  let i = 0;
+  while (i < bytes.length && bytes[i] === 0) i++;
+  if (i === bytes.length) return 0;
+  return (bytes.length - i - 1) * 8 + (32 - Math.clz32(bytes[i]));
+}
+
+function curveFromLength(x: string): string | undefined {
+  return { 32: "P-256", 48: "P-384", 66: "P-521" }[Buffer.from(x, "base64url").length];
+}
+
+function defaultDoc(label: string, clientId: string, method: TokenEndpointAuthMethod): Json {
+  return {
+    name: "oidc_client",
+    label,
+    features: [],
+    signOnMode: "OPENID_CONNECT",
+    accessibility: { selfService: false, errorRedirectUrl: null, loginRedirectUrl: null },
+    visibility: { autoLaunch: false, autoSubmitToolbar: false, hide: { iOS: true, web: true }, appLinks: {} },
+    credentials: {
+      userNameTemplate: { template: "${source.login}", type: "BUILT_IN" },
+      signing: { kid: null },
+      oauthClient: {
+        autoKeyRotation: true,
+        client_id: clientId,
+        token_endpoint_auth_method: method,
+        pkce_required: false,
+      },
+    },
+    settings: {
+      app: {},
+      notifications: { vpn: { network: { connection: "DISABLED" }, message: null, helpUrl: null } },
+      manualProvisioning: false,
+      implicitAssignment: false,
+      notes: { admin: null, enduser: null },
+      oauthClient: {
+        client_uri: null,
+        logo_uri: null,
+        redirect_uris: [],
+        post_logout_redirect_uris: [],
+        response_types: ["token"],
+        grant_types: ["client_credentials"],
+        application_type: "service",
+        consent_method: "REQUIRED",
+        issuer_mode: "DYNAMIC",
+        idp_initiated_login: { mode: "DISABLED", default_scope: [] },
+        wildcard_redirect: "DISABLED",
+      },
+    },
+  };
+}

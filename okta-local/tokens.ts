@@ -1,0 +1,350 @@
+import { createPublicKey, createSecretKey, type KeyObject } from "node:crypto";
+import { compactVerify, decodeJwt, decodeProtectedHeader, SignJWT, type JWK, type JWTPayload } from "jose";
+import { OAuthError, randomId } from "./errors";
+import type { App, Key, Secret, Store } from "./store";
+
+export const ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+/** Tolerated clock difference for `iat` and the one-hour `exp` horizon, in seconds. */
+export const CLOCK_SKEW_S = 5;
+export const TOKEN_LIFETIME_S = 3600;
+const MAX_ASSERTION_LIFETIME_S = 3600;
+const KEY_ALGS = ["RS256", "RS384", "RS512", "ES256", "ES384", "ES512"];
+const SECRET_ALGS = ["HS256", "HS384", "HS512"];
+
+export const DESCRIPTIONS = {
+  badSecret: "The client secret supplied for a confidential client is invalid.",
+  expired: "The client_assertion token is expired.",
+  tooFar: "The client_assertion token has an expiration too far into the future.",
+  replayed: "The client_assertion token has already been used.",
+  badSignature: "The client_assertion signature is invalid.",
+  badKid: "The client_assertion JWT kid is invalid.",
+  badAudience: "The audience claim for client_assertion must be the endpoint invoked for the request.",
+  noCredentials: "No client credentials found.",
+  authFailed: "Client authentication failed. Either the client or the client credentials are invalid.",
+  noExp: "The client_assertion token must contain an expiration claim.",
+  iatFuture: "The client_assertion token has an issued-at time in the future.",
+  issSub: "The client_assertion token must have the client_id as both its issuer and its subject.",
+  malformed: "The client_assertion token is malformed.",
+  assertionType: `The client_assertion_type must be '${ASSERTION_TYPE}'.`,
+  multipleCredentials:
+    "Cannot supply multiple client credentials. Use one of the following: credentials in the Authorization header, credentials in the post body, or a client_assertion in the post body.",
+  orgServerNeedsPrivateKeyJwt:
+    "Client Credentials requests to the Org Authorization Server must use the private_key_jwt token_endpoint_auth_method.",
+} as const;
+
+export interface TokenRequest {
+  body: string;
+  contentType: string | undefined;
+  authorization: string | undefined;
+  /** undefined for the org authorization server. */
+  authServerId: string | undefined;
+  /** Every URL the client may have meant as `aud` (orgUrl-based and Host-based). */
+  audiences: string[];
+}
+
+export interface TokenAnswer {
+  status: number;
+  body: Record<string, unknown>;
+  headers?: Record<string, string>;
+}
+
+interface IssuedToken {
+  exp: number;
+  scopes: string[];
+  clientId: string;
+}
+
+/** The token endpoint: client authentication and access token issuance. */
+export class TokenService {
+  private readonly keyCache = new Map<string, KeyObject>();
+  private readonly secretKeyCache = new Map<string, KeyObject>();
+  private readonly usedJti = new Map<string, number>();
+  private readonly managementTokens = new Map<string, IssuedToken>();
+  private lastSweep = 0;
+
+  constructor(
+    private readonly store: Store,
+    private readonly now: () => number,
+    private readonly signingKey: { privateKey: KeyObject; kid: string },
+    private readonly orgUrl: () => string,
+  ) {}
+
+  async handle(req: TokenRequest): Promise<TokenAnswer> {
+    try {
+      return await this.exchange(req);
+    } catch (e) {
+      if (e instanceof OAuthError) return { status: e.status, body: e.body(), headers: noStore() };
+      throw e;
+    }
+  }
+
+  /** Scopes of a live management access token issued here, or undefined. */
+  verifyAccessToken(token: string): string[] | undefined {
+    const t = this.managementTokens.get(token);
+    if (!t) return undefined;
+    if (t.exp * 1000 <= this.now()) {
+      this.managementTokens.delete(token);
+      return undefined;
+    }
+    return t.scopes;
+  }
+
+  private async exchange(req: TokenRequest): Promise<TokenAnswer> {
+    const type = (req.contentType ?? "").split(";")[0].trim().toLowerCase();
+    if (type !== "application/x-www-form-urlencoded") {
+      throw new OAuthError(
+        400,
+        "invalid_request",
+        "The request must be sent as application/x-www-form-urlencoded.",
+      );
+    }
+    const form = new URLSearchParams(req.body);
+    const grantType = form.get("grant_type");
+    if (!grantType) {
+      throw new OAuthError(
+        400,
+        "invalid_request",
+        "The request is missing a required parameter: grant_type.",
+      );
+    }
+    if (grantType !== "client_credentials") {
+      throw new OAuthError(
+        400,
+        "unsupported_grant_type",
+        `The authorization grant type is not supported by the authorization server. Configured grant types: [client_credentials].`,
+      );
+    }
+    const app = await this.authenticate(req, form);
+    const scopes = (form.get("scope") ?? "").split(" ").filter((s) => s !== "");
+    const oktaScopes = scopes.filter((s) => s.startsWith("okta."));
+    if (oktaScopes.length > 0) {
+      if (req.authServerId !== undefined) {
+        throw new OAuthError(
+          400,
+          "invalid_scope",
+          `The following scopes are not allowed for this authorization server: ${oktaScopes.join(" ")}.`,
+        );
+      }
+      if (this.store.authMethod(app) !== "private_key_jwt") {
+        throw new OAuthError(400, "invalid_client", DESCRIPTIONS.orgServerNeedsPrivateKeyJwt);
+      }
+      const missing = oktaScopes.filter((s) => !app.oktaScopes.includes(s));
+      if (missing.length > 0) {
+        throw new OAuthError(
+          400,
+          "invalid_scope",
+          `The following scopes were requested, but not granted: ${missing.join(" ")}.`,
+        );
+      }
+    }
+    const iat = Math.floor(this.now() / 1000);
+    const exp = iat + TOKEN_LIFETIME_S;
+    const issuer =
+      req.authServerId === undefined ? this.orgUrl() : `${this.orgUrl()}/oauth2/${req.authServerId}`;
+    const accessToken = await new SignJWT({ ver: 1, cid: app.clientId, scp: scopes })
+      .setProtectedHeader({ alg: "RS256", kid: this.signingKey.kid })
+      .setJti(`AT.${randomId(43)}`)
+      .setIssuer(issuer)
+      .setAudience(req.authServerId === undefined ? this.orgUrl() : `api://${req.authServerId}`)
+      .setSubject(app.clientId)
+      .setIssuedAt(iat)
+      .setExpirationTime(exp)
+      .sign(this.signingKey.privateKey);
+    if (oktaScopes.length > 0) {
+      this.managementTokens.set(accessToken, { exp, scopes: oktaScopes, clientId: app.clientId });
+    }
+    return {
+      status: 200,
+      headers: noStore(),
+      body: {
+        token_type: "Bearer",
+        expires_in: TOKEN_LIFETIME_S,
+        access_token: accessToken,
+        scope: scopes.join(" "),
+      },
+    };
+  }
+
+  private async authenticate(req: TokenRequest, form: URLSearchParams): Promise<App> {
+    const basic = parseBasic(req.authorization);
+    const assertion = form.get("client_assertion");
+    const assertionType = form.get("client_assertion_type");
+    const postSecret = form.get("client_secret");
+    const presented = [
+      basic !== undefined,
+      assertion !== null || assertionType !== null,
+      postSecret !== null,
+    ];
+    if (presented.filter(Boolean).length > 1) {
+      throw new OAuthError(400, "invalid_request", DESCRIPTIONS.multipleCredentials);
+    }
+    if (basic)
+      return this.bySecret(
+        formDecode(basic.clientId),
+        basic.secret,
+        "client_secret_basic",
+        form.get("client_id"),
+      );
+    if (postSecret !== null) {
+      return this.bySecret(form.get("client_id") ?? "", postSecret, "client_secret_post", null);
+    }
+    if (assertion !== null || assertionType !== null) {
+      if (assertionType !== ASSERTION_TYPE)
+        throw new OAuthError(400, "invalid_request", DESCRIPTIONS.assertionType);
+      if (!assertion)
+        throw new OAuthError(400, "invalid_request", "The client_assertion parameter is missing.");
+      return this.byAssertion(assertion, form.get("client_id"), req.audiences);
+    }
+    throw new OAuthError(401, "invalid_client", DESCRIPTIONS.noCredentials);
+  }
+
+  private bySecret(clientId: string, secret: string, method: string, formClientId: string | null): App {
+    const app = this.store.appByClientId(clientId);
+    if (
+      !app ||
+      (formClientId !== null && formClientId !== clientId) ||
+      this.store.authMethod(app) !== method
+    ) {
+      throw new OAuthError(401, "invalid_client", DESCRIPTIONS.authFailed);
+    }
+    // RFC 6749 asks Basic credentials to be form-urlencoded first; many clients skip that, so accept both.
+    const candidates = method === "client_secret_basic" ? [secret, formDecode(secret)] : [secret];
+    if (!app.secrets.some((s) => s.status === "ACTIVE" && candidates.includes(s.value))) {
+      throw new OAuthError(401, "invalid_client", DESCRIPTIONS.badSecret);
+    }
+    return app;
+  }
+
+  private async byAssertion(
+    assertion: string,
+    formClientId: string | null,
+    audiences: string[],
+  ): Promise<App> {
+    let header: { alg?: string; kid?: string };
+    let claims: JWTPayload;
+    try {
+      header = decodeProtectedHeader(assertion);
+      claims = decodeJwt(assertion);
+    } catch {
+      throw new OAuthError(401, "invalid_client", DESCRIPTIONS.malformed);
+    }
+    const clientId = claims.iss;
+    if (typeof clientId !== "string" || (formClientId !== null && formClientId !== clientId)) {
+      throw new OAuthError(401, "invalid_client", DESCRIPTIONS.authFailed);
+    }
+    const app = this.store.appByClientId(clientId);
+    const method = app && this.store.authMethod(app);
+    if (!app || (method !== "private_key_jwt" && method !== "client_secret_jwt")) {
+      throw new OAuthError(401, "invalid_client", DESCRIPTIONS.authFailed);
+    }
+    if (claims.sub !== clientId) throw new OAuthError(401, "invalid_client", DESCRIPTIONS.issSub);
+
+    if (method === "private_key_jwt") {
+      if (!header.alg || !KEY_ALGS.includes(header.alg)) {
+        throw new OAuthError(401, "invalid_client", DESCRIPTIONS.badSignature);
+      }
+      const active = app.keys.filter((k) => k.status === "ACTIVE" && k.use === "sig");
+      let key: Key | undefined;
+      if (header.kid !== undefined) {
+        key = active.find((k) => k.kid === header.kid);
+        if (!key) throw new OAuthError(401, "invalid_client", DESCRIPTIONS.badKid);
+      } else if (active.length === 1) {
+        key = active[0];
+      } else if (active.length > 1) {
+        throw new OAuthError(401, "invalid_client", DESCRIPTIONS.badKid);
+      } else {
+        throw new OAuthError(401, "invalid_client", DESCRIPTIONS.badSignature);
+      }
+      try {
+        await compactVerify(assertion, this.publicKey(key), { algorithms: KEY_ALGS });
+      } catch {
+        throw new OAuthError(401, "invalid_client", DESCRIPTIONS.badSignature);
+      }
+    } else {
+      if (!header.alg || !SECRET_ALGS.includes(header.alg)) {
+        throw new OAuthError(401, "invalid_client", DESCRIPTIONS.badSignature);
+      }
+      let ok = false;
+      for (const s of app.secrets.filter((x) => x.status === "ACTIVE" && x.value.length >= 32)) {
+        try {
+          await compactVerify(assertion, this.secretKey(s), { algorithms: SECRET_ALGS });
+          ok = true;
+          break;
+        } catch {
+          // try the other active secret
+        }
+      }
+      if (!ok) throw new OAuthError(401, "invalid_client", DESCRIPTIONS.badSignature);
+    }
+
+    const aud = claims.aud;
+    const auds = typeof aud === "string" ? [aud] : Array.isArray(aud) ? aud : [];
+    if (!auds.some((a) => audiences.includes(a))) {
+      throw new OAuthError(401, "invalid_client", DESCRIPTIONS.badAudience);
+    }
+    const nowS = this.now() / 1000;
+    if (typeof claims.exp !== "number") throw new OAuthError(401, "invalid_client", DESCRIPTIONS.noExp);
+    if (claims.exp <= nowS) throw new OAuthError(401, "invalid_client", DESCRIPTIONS.expired);
+    if (claims.exp > nowS + MAX_ASSERTION_LIFETIME_S + CLOCK_SKEW_S) {
+      throw new OAuthError(401, "invalid_client", DESCRIPTIONS.tooFar);
+    }
+    if (claims.iat !== undefined && (typeof claims.iat !== "number" || claims.iat > nowS + CLOCK_SKEW_S)) {
+      throw new OAuthError(401, "invalid_client", DESCRIPTIONS.iatFuture);
+    }
+    if (claims.jti !== undefined) {
+      const k = `${clientId}\u0000${String(claims.jti)}`;
+      this.sweepJti(nowS);
+      if (this.usedJti.has(k)) throw new OAuthError(401, "invalid_client", DESCRIPTIONS.replayed);
+      this.usedJti.set(k, claims.exp);
+    }
+    return app;
+  }
+
+  private publicKey(key: Key): KeyObject {
+    let k = this.keyCache.get(key.id);
+    if (!k) {
+      k = createPublicKey({ key: key.jwk as JWK as never, format: "jwk" });
+      this.keyCache.set(key.id, k);
+    }
+    return k;
+  }
+
+  private secretKey(s: Secret): KeyObject {
+    let k = this.secretKeyCache.get(s.id);
+    if (!k) {
+      k = createSecretKey(Buffer.from(s.value, "utf8"));
+      this.secretKeyCache.set(s.id, k);
+    }
+    return k;
+  }
+
+  /** Forgets used jti values whose assertion has expired anyway (at most every 10 s). */
+  private sweepJti(nowS: number): void {
+    if (nowS - this.lastSweep < 10) return;
+    this.lastSweep = nowS;
+    for (const [k, exp] of this.usedJti) if (exp <= nowS) this.usedJti.delete(k);
+    for (const [k, t] of this.managementTokens) if (t.exp <= nowS) this.managementTokens.delete(k);
+  }
+}
+
+function noStore(): Record<string, string> {
+  return { "Cache-Control": "no-store", Pragma: "no-cache" };
+}
+
+function parseBasic(header: string | undefined): { clientId: string; secret: string } | undefined {
+  if (!header) return undefined;
+  const m = /^Basic\s+(\S+)$/i.exec(header.trim());
+  if (!m) return undefined;
+  const decoded = Buffer.from(m[1], "base64").toString("utf8");
+  const i = decoded.indexOf(":");
+  if (i < 0) return undefined;
+  return { clientId: decoded.slice(0, i), secret: decoded.slice(i + 1) };
+}
+
+function formDecode(s: string): string {
+  try {
+    return decodeURIComponent(s.replace(/\+/g, " "));
+  } catch {
+    return s;
+  }
+}

@@ -1,0 +1,109 @@
+import type { JWK } from "jose";
+
+export type TokenEndpointAuthMethod =
+  "client_secret_basic" | "client_secret_post" | "client_secret_jwt" | "private_key_jwt" | "none";
+
+export const AUTH_METHODS: readonly TokenEndpointAuthMethod[] = [
+  "client_secret_basic",
+  "client_secret_post",
+  "client_secret_jwt",
+  "private_key_jwt",
+  "none",
+];
+
+export interface SeedApp {
+  id?: string;
+  clientId?: string;
+  label?: string;
+  /** Default `client_secret_basic`. */
+  tokenEndpointAuthMethod?: TokenEndpointAuthMethod;
+  /** ACTIVE secrets to seed; default 1 (0 for `private_key_jwt` and `none` apps). */
+  secrets?: number;
+}
+
+export interface FaultRule {
+  /** RegExp source matched against the request path (without query string). */
+  path: string;
+  method?: string;
+  latencyMs?: number;
+  /** 0..1 share of matching requests answered 500/503 with an Okta error body. */
+  errorRate?: number;
+  /** 0..1 share of matching requests whose socket is destroyed without an answer. */
+  dropRate?: number;
+}
+
+export interface RateLimits {
+  /** Requests per window, bucket `/api/v1/apps*` including credentials. */
+  apps: number;
+  /** Requests per window, bucket `GET|PUT|DELETE /api/v1/apps/{id}`. */
+  app: number;
+  /** Default 60. */
+  windowSeconds: number;
+}
+
+export interface OktaLocalOptions {
+  /** 0 = any free port (default). */
+  port?: number;
+  /** Default: one service app labelled "demo-service". */
+  apps?: SeedApp[];
+  /** Default Okta paid org: apps 100, app 500 per 60 s. */
+  rateLimits?: Partial<RateLimits>;
+  faults?: FaultRule[];
+  /** Switching an app to private_key_jwt deletes its client secrets (undocumented for the API). Default false. */
+  deleteSecretsOnPrivateKeyJwt?: boolean;
+  /** Millisecond clock, for tests. */
+  now?: () => number;
+}
+
+export type Bucket = "apps" | "app" | "token";
+
+export interface RequestLogEntry {
+  method: string;
+  path: string;
+  /** 0 when the connection was dropped by a fault rule. */
+  status: number;
+  /** ms epoch when the request arrived. */
+  time: number;
+  durationMs: number;
+  bucket?: Bucket;
+}
+
+export interface AppSummary {
+  id: string;
+  clientId: string;
+  label: string;
+}
+
+export interface SecretView {
+  id: string;
+  status: "ACTIVE" | "INACTIVE";
+  clientSecret: string;
+  created: string;
+}
+
+export interface KeyView {
+  id: string;
+  kid: string;
+  status: "ACTIVE" | "INACTIVE";
+}
+
+export interface OktaLocal {
+  /** "http://127.0.0.1:<port>" */
+  orgUrl: string;
+  /** Seeded SSWS token. */
+  apiToken: string;
+  apps: AppSummary[];
+  /** Seeded OAuth service app (private_key_jwt), granted okta.apps.read and okta.apps.manage. */
+  serviceApp: { clientId: string; privateJwk: JWK; kid: string };
+  /** Every request, in order. */
+  requestLog: RequestLogEntry[];
+  clearLog(): void;
+  setFaults(rules: FaultRule[]): void;
+  setRateLimits(limits: Partial<RateLimits>): void;
+  addApp(seed?: SeedApp): AppSummary & { secrets: { id: string; clientSecret: string }[] };
+  listSecrets(appId: string): SecretView[];
+  listKeys(appId: string): KeyView[];
+  /** The app JSON as GET would return it. */
+  getApp(appId: string): unknown;
+  close(): Promise<void>;
+}
