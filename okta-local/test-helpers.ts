@@ -1,0 +1,119 @@
+import { generateKeyPair, exportJWK, SignJWT, type CryptoKey, type JWK, type JWTPayload } from "jose";
+import { randomUUID } from "node:crypto";
+import type { OktaLocal } from "./types";
+
+export interface Reply {
+  status: number;
+  headers: Headers;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  json: any;
+}
+
+/** One management API call, authenticated with the seeded SSWS token unless `auth` says otherwise. */
+export async function api(
+  okta: OktaLocal,
+  method: string,
+  path: string,
+  opts: { body?: unknown; raw?: string; auth?: string | null } = {},
+): Promise<Reply> {
+  const headers: Record<string, string> = { Accept: "application/json" };
+  const auth = opts.auth === undefined ? `SSWS ${okta.apiToken}` : opts.auth;
+  if (auth !== null) headers.Authorization = auth;
+  let body: string | undefined = opts.raw;
+  if (opts.body !== undefined) body = JSON.stringify(opts.body);
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  const res = await fetch(`${okta.orgUrl}${path}`, { method, headers, body });
+  const text = await res.text();
+  return { status: res.status, headers: res.headers, json: text ? JSON.parse(text) : undefined };
+}
+
+/** POST a form to a token endpoint. */
+export async function token(
+  okta: OktaLocal,
+  form: Record<string, string>,
+  opts: { path?: string; basic?: [string, string] } = {},
+): Promise<Reply> {
+  const headers: Record<string, string> = { "Content-Type": "application/x-www-form-urlencoded" };
+  if (opts.basic)
+    headers.Authorization = `Basic ${Buffer.from(`${opts.basic[0]}:${opts.basic[1]}`).toString("base64")}`;
+  const res = await fetch(`${okta.orgUrl}${opts.path ?? "/oauth2/v1/token"}`, {
+    method: "POST",
+    headers,
+    body: new URLSearchParams(form).toString(),
+  });
+  const text = await res.text();
+  return { status: res.status, headers: res.headers, json: text ? JSON.parse(text) : undefined };
+}
+
+export interface KeyPair {
+  privateKey: CryptoKey;
+  publicJwk: JWK;
+}
+
+export async function rsaKey(kid: string, modulusLength = 2048): Promise<KeyPair> {
+  const { privateKey, publicKey } = await generateKeyPair("RS256", { modulusLength, extractable: true });
+  return { privateKey, publicJwk: { ...(await exportJWK(publicKey)), kid, alg: "RS256", use: "sig" } };
+}
+
+export async function ecKey(kid: string, crv: "P-256" | "P-384" | "P-521" = "P-256"): Promise<KeyPair> {
+  const alg = { "P-256": "ES256", "P-384": "ES384", "P-521": "ES512" }[crv];
+  const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true, crv });
+  return { privateKey, publicJwk: { ...(await exportJWK(publicKey)), kid, alg, use: "sig" } };
+}
+
+/** A client assertion; `claims` override the defaults, a claim set to undefined is left out. */
+export async function clientAssertion(
+  key: CryptoKey | Uint8Array,
+  opts: { clientId: string; aud: string; alg?: string; kid?: string; claims?: Partial<JWTPayload> },
+): Promise<string> {
+  const now = Math.floor(Date.now() / 1000);
+  const claims: JWTPayload = {
+    iss: opts.clientId,
+    sub: opts.clientId,
+    aud: opts.aud,
+    iat: now,
+    exp: now + 300,
+    jti: randomUUID(),
+    ...opts.claims,
+  };
+  for (const k of Object.keys(claims)) if (claims[k] === undefined) delete claims[k];
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: opts.alg ?? "RS256", ...(opts.kid ? { kid: opts.kid } : {}) })
+    .sign(key);
+}
+
+export const ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+
+/** Management access token for the seeded service app. */
+export async function serviceToken(okta: OktaLocal, scope: string): Promise<string> {
+  const { importJWK } = await import("jose");
+  const key = (await importJWK(okta.serviceApp.privateJwk, "RS256")) as CryptoKey;
+  const jwt = await clientAssertion(key, {
+    clientId: okta.serviceApp.clientId,
+    aud: `${okta.orgUrl}/oauth2/v1/token`,
+    kid: okta.serviceApp.kid,
+  });
+  const r = await token(okta, {
+    grant_type: "client_credentials",
+    scope,
+    client_assertion_type: ASSERTION_TYPE,
+    client_assertion: jwt,
+  });
+  if (r.status !== 200) throw new Error(`service token: ${r.status} ${JSON.stringify(r.json)}`);
+  return r.json.access_token as string;
+}
+
+/** Asserts an Okta error body without ever printing a secret. */
+export function oktaError(r: Reply): {
+  status: number;
+  errorCode: string;
+  errorSummary: string;
+  cause?: string;
+} {
+  return {
+    status: r.status,
+    errorCode: r.json?.errorCode,
+    errorSummary: r.json?.errorSummary,
+    cause: r.json?.errorCauses?.[0]?.errorSummary,
+  };
+}
