@@ -50,8 +50,8 @@ export interface KeyPair {
   publicJwk: JWK;
 }
 
-export async function rsaKey(kid: string, modulusLength = 2048): Promise<KeyPair> {
-  const { privateKey, publicKey } = await generateKeyPair("RS256", { modulusLength, extractable: true });
+export async function rsaKey(kid: string): Promise<KeyPair> {
+  const { privateKey, publicKey } = await generateKeyPair("RS256", { extractable: true });
   return { privateKey, publicJwk: { ...(await exportJWK(publicKey)), kid, alg: "RS256", use: "sig" } };
 }
 
@@ -116,4 +116,11 @@ export function oktaError(r: Reply): {
     errorSummary: r.json?.errorSummary,
     cause: r.json?.errorCauses?.[0]?.errorSummary,
   };
+}
+
+/** A copy of `obj` without `key`. */
+export function omit<T extends object>(obj: T, key: string): Partial<T> {
+  const copy: Record<string, unknown> = { ...obj };
+  delete copy[key];
+  return copy as Partial<T>;
 }
