@@ -120,7 +120,7 @@ export function oktaError(r: Reply): {
 
 /** A copy of `obj` without `key`. */
 export function omit<T extends object>(obj: T, key: string): Partial<T> {
-  const copy: Record<string, unknown> = { ...obj };
+  const copy = { ...obj } as Record<string, unknown>;
   delete copy[key];
   return copy as Partial<T>;
 }
