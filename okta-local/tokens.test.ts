@@ -142,7 +142,7 @@ describe("token endpoint, client secrets", () => {
       body: "{}",
     });
     expect(json.status).toBe(400);
-    expect((await json.json()).error).toBe("invalid_request");
+    expect(((await json.json()) as { error: string }).error).toBe("invalid_request");
   });
 
   it("verifies client_secret_jwt (HS256) assertions with an ACTIVE secret", async () => {
