@@ -1,0 +1,274 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startOktaLocal } from "./server";
+import {
+  api,
+  ASSERTION_TYPE,
+  clientAssertion,
+  oktaError,
+  rsaKey,
+  serviceToken,
+  token,
+  type KeyPair,
+} from "./test-helpers";
+import type { OktaLocal } from "./types";
+
+let okta: OktaLocal;
+let key: KeyPair;
+beforeAll(async () => {
+  okta = await startOktaLocal();
+  key = await rsaKey("switch-key");
+});
+afterAll(() => okta.close());
+
+const appPath = (id: string): string => `/api/v1/apps/${id}`;
+type AppJson = {
+  credentials: { oauthClient: { token_endpoint_auth_method: string; client_id: string } };
+  settings: { oauthClient: Record<string, unknown> };
+  [k: string]: unknown;
+};
+const withMethod = (app: AppJson, method: string): AppJson => {
+  const copy = structuredClone(app);
+  copy.credentials.oauthClient.token_endpoint_auth_method = method;
+  return copy;
+};
+
+describe("apps", () => {
+  it("seeds one service app called demo-service by default", () => {
+    expect(okta.apps).toHaveLength(1);
+    expect(okta.apps[0].label).toBe("demo-service");
+    expect(okta.listSecrets(okta.apps[0].id).map((s) => s.status)).toEqual(["ACTIVE"]);
+  });
+
+  it("GET returns a realistic OIDC service app", async () => {
+    const r = await api(okta, "GET", appPath(okta.apps[0].id));
+    expect(r.status).toBe(200);
+    expect(r.json).toMatchObject({
+      id: okta.apps[0].id,
+      name: "oidc_client",
+      label: "demo-service",
+      status: "ACTIVE",
+      signOnMode: "OPENID_CONNECT",
+      credentials: {
+        oauthClient: {
+          client_id: okta.apps[0].clientId,
+          token_endpoint_auth_method: "client_secret_basic",
+          autoKeyRotation: true,
+        },
+      },
+      settings: {
+        oauthClient: {
+          grant_types: ["client_credentials"],
+          response_types: ["token"],
+          application_type: "service",
+        },
+      },
+    });
+    expect(typeof r.json.created).toBe("string");
+    expect(typeof r.json.lastUpdated).toBe("string");
+    expect(r.json._links.users.href).toBe(`${okta.orgUrl}${appPath(okta.apps[0].id)}/users`);
+    expect(r.json.credentials.oauthClient.client_secret).toBeUndefined();
+    expect(okta.getApp(okta.apps[0].id)).toEqual(r.json);
+  });
+
+  it("PUT replaces the whole object and ignores id, status, created, lastUpdated", async () => {
+    const app = okta.addApp({ label: "put" });
+    const got = (await api(okta, "GET", appPath(app.id))).json;
+    const r = await api(okta, "PUT", appPath(app.id), {
+      body: {
+        ...got,
+        id: "0oaOther",
+        status: "INACTIVE",
+        created: "2000-01-01T00:00:00.000Z",
+        label: "renamed",
+      },
+    });
+    expect(r.status).toBe(200);
+    expect(r.json).toMatchObject({ id: app.id, status: "ACTIVE", label: "renamed", created: got.created });
+    expect((await api(okta, "GET", appPath(app.id))).json.label).toBe("renamed");
+  });
+
+  it("PUT validates token_endpoint_auth_method", async () => {
+    const app = okta.addApp({ label: "put-invalid" });
+    const got = (await api(okta, "GET", appPath(app.id))).json;
+    const r = await api(okta, "PUT", appPath(app.id), { body: withMethod(got, "client_secret_magic") });
+    expect(oktaError(r)).toMatchObject({ status: 400, errorCode: "E0000001" });
+    expect(oktaError(r).cause).toContain("token_endpoint_auth_method");
+    for (const m of ["client_secret_post", "client_secret_jwt", "none", "client_secret_basic"]) {
+      const ok = await api(okta, "PUT", appPath(app.id), { body: withMethod(got, m) });
+      expect(ok.status).toBe(200);
+      expect(ok.json.credentials.oauthClient.token_endpoint_auth_method).toBe(m);
+    }
+  });
+
+  it("PUT to private_key_jwt needs keys or a jwks_uri", async () => {
+    const app = okta.addApp({ label: "pkj-nokeys" });
+    const got = (await api(okta, "GET", appPath(app.id))).json;
+    const r = await api(okta, "PUT", appPath(app.id), { body: withMethod(got, "private_key_jwt") });
+    expect(oktaError(r)).toEqual({
+      status: 400,
+      errorCode: "E0000001",
+      errorSummary: "Api validation failed: jwks",
+      cause: "jwks: 'jwks' or 'jwks_uri' is required when 'token_endpoint_auth_method' is 'private_key_jwt'.",
+    });
+    const viaUri = withMethod(got, "private_key_jwt");
+    viaUri.settings.oauthClient.jwks_uri = "https://keys.example.com/jwks.json";
+    const ok = await api(okta, "PUT", appPath(app.id), { body: viaUri });
+    expect(ok.status).toBe(200);
+    expect(ok.json.settings.oauthClient.jwks_uri).toBe("https://keys.example.com/jwks.json");
+  });
+
+  it("PUT registers inline settings.oauthClient.jwks.keys", async () => {
+    const app = okta.addApp({ label: "pkj-inline" });
+    const got = (await api(okta, "GET", appPath(app.id))).json;
+    const body = withMethod(got, "private_key_jwt");
+    body.settings.oauthClient.jwks = { keys: [key.publicJwk] };
+    const r = await api(okta, "PUT", appPath(app.id), { body });
+    expect(r.status).toBe(200);
+    expect(okta.listKeys(app.id)).toMatchObject([{ kid: "switch-key", status: "ACTIVE" }]);
+    expect(r.json.settings.oauthClient.jwks.keys[0].kid).toBe("switch-key");
+    // Sending back what GET returned changes nothing.
+    const again = await api(okta, "PUT", appPath(app.id), { body: r.json });
+    expect(again.status).toBe(200);
+    expect(okta.listKeys(app.id)).toHaveLength(1);
+  });
+
+  it("switches to private_key_jwt: secrets stop working, keys start, secrets are kept by default", async () => {
+    const app = okta.addApp({ label: "switch" });
+    await api(okta, "POST", `${appPath(app.id)}/credentials/jwks`, { body: key.publicJwk });
+    const got = (await api(okta, "GET", appPath(app.id))).json;
+    const r = await api(okta, "PUT", appPath(app.id), { body: withMethod(got, "private_key_jwt") });
+    expect(r.status).toBe(200);
+    expect(okta.listSecrets(app.id)).toHaveLength(1);
+    const viaSecret = await token(
+      okta,
+      { grant_type: "client_credentials" },
+      { basic: [app.clientId, app.secrets[0].clientSecret] },
+    );
+    expect(viaSecret.status).toBe(401);
+    const jwt = await clientAssertion(key.privateKey, {
+      clientId: app.clientId,
+      aud: `${okta.orgUrl}/oauth2/v1/token`,
+    });
+    const viaKey = await token(okta, {
+      grant_type: "client_credentials",
+      client_assertion_type: ASSERTION_TYPE,
+      client_assertion: jwt,
+    });
+    expect(viaKey.status).toBe(200);
+  });
+
+  it("answers 404 E0000007 for an unknown app, route, and 405 E0000022 for a wrong method", async () => {
+    const missing = await api(okta, "GET", appPath("0oaMissing"));
+    expect(oktaError(missing)).toEqual({
+      status: 404,
+      errorCode: "E0000007",
+      errorSummary: "Not found: Resource not found: 0oaMissing (AppInstance)",
+    });
+    const route = await api(okta, "GET", "/api/v1/nothing-here");
+    expect(oktaError(route)).toMatchObject({ status: 404, errorCode: "E0000007" });
+    const nonApi = await api(okta, "GET", "/somewhere");
+    expect(oktaError(nonApi)).toMatchObject({ status: 404, errorCode: "E0000007" });
+    const wrong = await api(okta, "PATCH", appPath(okta.apps[0].id), { body: {} });
+    expect(oktaError(wrong)).toEqual({
+      status: 405,
+      errorCode: "E0000022",
+      errorSummary: "The endpoint does not support the provided HTTP method",
+    });
+    expect(wrong.headers.get("allow")).toBe("GET, PUT");
+    const wrongToken = await fetch(`${okta.orgUrl}/oauth2/v1/token`);
+    expect(wrongToken.status).toBe(405);
+  });
+
+  it("answers 400 E0000003 to a malformed PUT body", async () => {
+    const r = await api(okta, "PUT", appPath(okta.apps[0].id), { raw: "[1," });
+    expect(oktaError(r)).toMatchObject({ status: 400, errorCode: "E0000003" });
+  });
+});
+
+describe("deleteSecretsOnPrivateKeyJwt", () => {
+  it("deletes every client secret when an app switches to private_key_jwt", async () => {
+    const local = await startOktaLocal({ deleteSecretsOnPrivateKeyJwt: true });
+    try {
+      const id = local.apps[0].id;
+      await api(local, "POST", `${appPath(id)}/credentials/jwks`, { body: key.publicJwk });
+      const got = (await api(local, "GET", appPath(id))).json;
+      expect(
+        (await api(local, "PUT", appPath(id), { body: withMethod(got, "private_key_jwt") })).status,
+      ).toBe(200);
+      expect(local.listSecrets(id)).toEqual([]);
+      expect((await api(local, "GET", `${appPath(id)}/credentials/secrets`)).json).toEqual([]);
+    } finally {
+      await local.close();
+    }
+  });
+});
+
+describe("management API authentication", () => {
+  const secrets = (): string => `${appPath(okta.apps[0].id)}/credentials/secrets`;
+
+  it("answers 401 E0000011 without a token or with a wrong one", async () => {
+    for (const auth of [null, "SSWS wrong", "Bearer wrong", "Basic abc"]) {
+      const r = await api(okta, "GET", secrets(), { auth });
+      expect(oktaError(r)).toEqual({
+        status: 401,
+        errorCode: "E0000011",
+        errorSummary: "Invalid token provided",
+      });
+    }
+  });
+
+  it("accepts a service app token: okta.apps.read reads but cannot write (403 E0000006)", async () => {
+    const read = await serviceToken(okta, "okta.apps.read");
+    expect((await api(okta, "GET", secrets(), { auth: `Bearer ${read}` })).status).toBe(200);
+    const w = await api(okta, "POST", secrets(), { auth: `Bearer ${read}`, body: {} });
+    expect(oktaError(w)).toEqual({
+      status: 403,
+      errorCode: "E0000006",
+      errorSummary: "You do not have permission to perform the requested action",
+    });
+    const manage = await serviceToken(okta, "okta.apps.manage");
+    expect((await api(okta, "GET", appPath(okta.apps[0].id), { auth: `Bearer ${manage}` })).status).toBe(200);
+    const app = okta.addApp({ label: "bearer-write", secrets: 1 });
+    const created = await api(okta, "POST", `${appPath(app.id)}/credentials/secrets`, {
+      auth: `Bearer ${manage}`,
+      body: {},
+    });
+    expect(created.status).toBe(201);
+  });
+
+  it("issues Okta scopes only to private_key_jwt clients granted them, at the org server", async () => {
+    const basic = okta.addApp({ label: "no-okta-scopes" });
+    const r = await token(
+      okta,
+      { grant_type: "client_credentials", scope: "okta.apps.manage" },
+      { basic: [basic.clientId, basic.secrets[0].clientSecret] },
+    );
+    expect(r.status).toBe(400);
+    expect(r.json.error).toBe("invalid_client");
+    const pkj = okta.addApp({ label: "pkj-no-grant", tokenEndpointAuthMethod: "private_key_jwt" });
+    await api(okta, "POST", `${appPath(pkj.id)}/credentials/jwks`, { body: key.publicJwk });
+    const jwt = await clientAssertion(key.privateKey, {
+      clientId: pkj.clientId,
+      aud: `${okta.orgUrl}/oauth2/v1/token`,
+    });
+    const notGranted = await token(okta, {
+      grant_type: "client_credentials",
+      scope: "okta.apps.manage",
+      client_assertion_type: ASSERTION_TYPE,
+      client_assertion: jwt,
+    });
+    expect(notGranted.status).toBe(400);
+    expect(notGranted.json.error).toBe("invalid_scope");
+  });
+
+  it("does not take an ordinary access token for the management API", async () => {
+    const app = okta.addApp({ label: "ordinary" });
+    const t = await token(
+      okta,
+      { grant_type: "client_credentials" },
+      { basic: [app.clientId, app.secrets[0].clientSecret] },
+    );
+    const r = await api(okta, "GET", secrets(), { auth: `Bearer ${t.json.access_token}` });
+    expect(r.status).toBe(401);
+  });
+});
