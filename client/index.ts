@@ -1,0 +1,24 @@
+// What an app needs to authenticate with the credential this project delivers: private_key_jwt client
+// assertions and a caching client_credentials client. No Pulumi import: apps depend on this alone.
+//
+//   const entry = await readVaultEntry();                  // the KV v2 entry the rotation wrote
+//   const client = createTokenClient({
+//     tokenUrl: "https://<org>.okta.com/oauth2/v1/token",
+//     clientId: entry.client_id,
+//     credentials: credentialsFromEntry(entry),
+//   });
+//   const accessToken = await client.getToken();           // cached until shortly before it expires
+
+export {
+  CLIENT_ASSERTION_TYPE,
+  DEFAULT_ASSERTION_LIFETIME_SECONDS,
+  MAX_ASSERTION_LIFETIME_SECONDS,
+  ClientAssertionError,
+  buildClientAssertion,
+  createAssertionSigner,
+  signingAlgorithm,
+} from "./assertion";
+export type { AssertionKey, AssertionSigner, AssertionSignerOptions, SigningAlgorithm } from "./assertion";
+export { TokenClient, TokenRequestError, createTokenClient } from "./tokenClient";
+export type { AccessToken, ClientCredential, TokenClientOptions } from "./tokenClient";
+export { credentialsFromEntry } from "./delivered";
