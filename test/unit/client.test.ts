@@ -82,7 +82,9 @@ describe("client assertions", () => {
 
   it("signs ES256 with a P-256 key and takes the kid and alg from the options over the JWK", async () => {
     const key = await newKey("ES256");
-    const { alg: _alg, kid: _kid, ...bare } = key.privateJwk;
+    const bare = { ...key.privateJwk };
+    delete bare.alg;
+    delete bare.kid;
     const a = await buildClientAssertion({
       clientId: "c",
       audience: "http://127.0.0.1/oauth2/v1/token",
@@ -93,7 +95,8 @@ describe("client assertions", () => {
 
   it("refuses a public key, a missing kid, an exp beyond Okta's hour and a relative audience, naming the field", async () => {
     const key = await newKey();
-    const { kid: _kid, ...noKid } = key.privateJwk;
+    const noKid = { ...key.privateJwk };
+    delete noKid.kid;
     const cases: [() => unknown, string][] = [
       [() => createAssertionSigner({ clientId: "c", key: { privateJwk: key.publicJwk } }), "key.privateJwk"],
       [() => createAssertionSigner({ clientId: "c", key: { privateJwk: noKid } }), "key.kid"],
