@@ -1,0 +1,102 @@
+import { Client } from "@okta/okta-sdk-nodejs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startOktaLocal } from "./server";
+import { secretHash } from "./store";
+import { ecKey, rsaKey } from "./test-helpers";
+import type { OktaLocal } from "./types";
+
+// The official Okta SDK (v8) as the client. Some SDK releases refuse http:// org URLs unless
+// `testing.disableHttpsCheck` is set; the config is passed through a variable so releases without
+// that option accept it as well.
+function sdk(okta: OktaLocal, auth: "ssws" | "privateKey"): Client {
+  const config =
+    auth === "ssws"
+      ? { orgUrl: okta.orgUrl, token: okta.apiToken, testing: { disableHttpsCheck: true } }
+      : {
+          orgUrl: okta.orgUrl,
+          authorizationMode: "PrivateKey",
+          clientId: okta.serviceApp.clientId,
+          scopes: ["okta.apps.read", "okta.apps.manage"],
+          privateKey: okta.serviceApp.privateJwk as Record<string, unknown>,
+          keyId: okta.serviceApp.kid,
+          testing: { disableHttpsCheck: true },
+        };
+  return new Client(config);
+}
+
+async function all<T>(collection: AsyncIterable<T | null>): Promise<T[]> {
+  const items: T[] = [];
+  for await (const item of collection) if (item !== null) items.push(item);
+  return items;
+}
+
+let okta: OktaLocal;
+beforeAll(async () => {
+  okta = await startOktaLocal({ apps: [] });
+});
+afterAll(() => okta.close());
+
+describe.each(["ssws", "privateKey"] as const)("official SDK with %s auth", (auth) => {
+  it("runs the client secret lifecycle: list, create, deactivate, delete", async () => {
+    const app = okta.addApp({ label: `sdk-secrets-${auth}` });
+    const api = sdk(okta, auth).applicationSSOPublicKeysApi;
+    const listed = await all(await api.listOAuth2ClientSecrets({ appId: app.id }));
+    expect(listed.map((s) => s.id)).toEqual([app.secrets[0].id]);
+    expect(listed[0].status).toBe("ACTIVE");
+    expect(listed[0].secret_hash === secretHash(app.secrets[0].clientSecret)).toBe(true);
+
+    const created = await api.createOAuth2ClientSecret({ appId: app.id, oAuth2ClientSecretRequestBody: {} });
+    expect(created.status).toBe("ACTIVE");
+    expect(created.id).toMatch(/^ocs/);
+    expect((created.client_secret ?? "").length >= 40).toBe(true);
+
+    const deactivated = await api.deactivateOAuth2ClientSecret({
+      appId: app.id,
+      secretId: app.secrets[0].id,
+    });
+    expect(deactivated.status).toBe("INACTIVE");
+    await api.deleteOAuth2ClientSecret({ appId: app.id, secretId: app.secrets[0].id });
+    expect(okta.listSecrets(app.id).map((s) => s.id)).toEqual([created.id]);
+
+    const after = await all(await api.listOAuth2ClientSecrets({ appId: app.id }));
+    expect(after.map((s) => s.id)).toEqual([created.id]);
+  });
+
+  it("surfaces Okta's error body for a refused call", async () => {
+    const app = okta.addApp({ label: `sdk-error-${auth}` });
+    const api = sdk(okta, auth).applicationSSOPublicKeysApi;
+    const err = await api
+      .deactivateOAuth2ClientSecret({ appId: app.id, secretId: app.secrets[0].id })
+      .then(() => undefined)
+      .catch(
+        (e: unknown) =>
+          e as { status?: number; errorCode?: string; errorCauses?: { errorSummary: string }[] },
+      );
+    expect(err?.status).toBe(400);
+    expect(err?.errorCode).toBe("E0000001");
+    expect(err?.errorCauses?.[0]?.errorSummary).toBe("You can't deactivate the only active client secret.");
+  });
+
+  it("adds and lists JSON Web Keys", async () => {
+    const app = okta.addApp({ label: `sdk-jwks-${auth}` });
+    const api = sdk(okta, auth).applicationSSOPublicKeysApi;
+    const rsa = await rsaKey("sdk-rsa");
+    const ec = await ecKey("sdk-ec");
+    const addedRsa = await api.addJwk({
+      appId: app.id,
+      addJwkRequest: { ...rsa.publicJwk, status: "ACTIVE" } as never,
+    });
+    expect(addedRsa.id).toMatch(/^pks/);
+    expect(addedRsa.status).toBe("ACTIVE");
+    const addedEc = await api.addJwk({
+      appId: app.id,
+      addJwkRequest: { ...ec.publicJwk, status: "INACTIVE" } as never,
+    });
+    expect(addedEc.status).toBe("INACTIVE");
+    const listed = await api.listJwk({ appId: app.id });
+    expect((listed.keys ?? []).map((k) => [k.id, k.kid, k.status])).toEqual([
+      [addedRsa.id, "sdk-rsa", "ACTIVE"],
+      [addedEc.id, "sdk-ec", "INACTIVE"],
+    ]);
+  });
+});
