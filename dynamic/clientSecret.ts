@@ -1,0 +1,439 @@
+// `ClientSecret`: one client secret of an Okta OIDC app, as a Pulumi dynamic resource.
+//
+// Create = POST …/credentials/secrets (generated or own value), or adopt an existing secret by id;
+// status change = lifecycle activate/deactivate (an update); delete = deactivate if ACTIVE, then DELETE.
+// Changing appId, generation, value or adoptSecretId replaces the secret.
+
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import {
+  OktaApiError,
+  compact,
+  configureConnection,
+  createOnce,
+  describeFailure,
+  failureMentions,
+  getOktaApi,
+  isNotFound,
+  operationError,
+  secretHash,
+  type LifecycleStatus,
+  type OktaApi,
+  type OktaClientSecret,
+} from "./connection";
+import { sameValue, validateInputs } from "./validation";
+
+// Schemas are built by functions, not held in module constants: the provider is serialized by value, and
+// a captured schema object would be serialized with it.
+
+/** The resolved inputs of a ClientSecret (the single source of its types). */
+export function clientSecretInputsSchema() {
+  return z
+    .object({
+      appId: z
+        .string({ error: "appId must be a string (the Okta app id, 0oa…)" })
+        .trim()
+        .min(1, "appId must not be empty (the Okta app id, 0oa…)"),
+      status: z
+        .enum(["ACTIVE", "INACTIVE"], { error: 'status must be "ACTIVE" or "INACTIVE"' })
+        .default("ACTIVE"),
+      value: z
+        .string({ error: "value must be a string" })
+        .min(14, "value must be at least 14 characters long (Okta's minimum for a client secret)")
+        .max(100, "value must be at most 100 characters long (Okta's maximum for a client secret)")
+        .regex(/^[\x20-\x7E]+$/, "value must contain only printable ASCII characters (0x20-0x7E)")
+        .optional(),
+      adoptSecretId: z
+        .string({ error: "adoptSecretId must be a string (an Okta secret id, ocs…)" })
+        .trim()
+        .min(1, "adoptSecretId must not be empty; leave it out to create a new secret")
+        .optional(),
+      generation: z
+        .number({ error: "generation must be a number" })
+        .int("generation must be a whole number")
+        .nonnegative("generation must not be negative")
+        .optional(),
+    })
+    .superRefine((v, ctx) => {
+      if (v.value !== undefined && v.adoptSecretId !== undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["value"],
+          message:
+            "give either value (create a secret with this value) or adoptSecretId (adopt an existing one), not both",
+        });
+      }
+    });
+}
+
+export type ClientSecretInputs = z.infer<ReturnType<typeof clientSecretInputsSchema>>;
+
+export interface ClientSecretOutputs {
+  readonly appId: string;
+  readonly status: LifecycleStatus;
+  readonly value?: string;
+  readonly adoptSecretId?: string;
+  readonly generation?: number;
+  readonly secretId: string;
+  readonly secretHash: string;
+  readonly created?: string;
+  readonly lastUpdated?: string;
+  readonly clientSecret?: string;
+}
+
+/** Inputs whose change replaces the secret (a new secret is created, the old one deleted). */
+export const CLIENT_SECRET_REPLACE_KEYS = ["appId", "generation", "value", "adoptSecretId"] as const;
+/** Inputs whose change is an in-place update. */
+export const CLIENT_SECRET_UPDATE_KEYS = ["status"] as const;
+
+/** The diff of a ClientSecret: old outputs against new inputs. Pure. */
+export function diffClientSecret(
+  olds: Partial<Record<string, unknown>>,
+  news: Partial<Record<string, unknown>>,
+): { changes: boolean; replaces: string[] } {
+  const replaces = CLIENT_SECRET_REPLACE_KEYS.filter((k) => !sameValue(olds[k], news[k]));
+  const newStatus = news.status ?? "ACTIVE";
+  const updates = CLIENT_SECRET_UPDATE_KEYS.filter((k) => !sameValue(olds[k] ?? "ACTIVE", newStatus));
+  return { changes: replaces.length > 0 || updates.length > 0, replaces: [...replaces] };
+}
+
+/** How to name the resource in messages. */
+export function describeClientSecret(appId: string, secretId?: string): string {
+  return secretId ? `ClientSecret ${secretId} of app ${appId}` : `a new ClientSecret of app ${appId}`;
+}
+
+/** A secret as a context line: id, status, created. Never the value. */
+export function secretSummary(s: Pick<OktaClientSecret, "id" | "status" | "created">): string {
+  return `${s.id} ${s.status}${s.created ? ` created ${s.created}` : ""}`;
+}
+
+function outputs(inputs: ClientSecretInputs, s: OktaClientSecret): ClientSecretOutputs {
+  const value = s.client_secret ?? inputs.value;
+  return compact({
+    appId: inputs.appId,
+    status: s.status,
+    value: inputs.value,
+    adoptSecretId: inputs.adoptSecretId,
+    generation: inputs.generation,
+    secretId: s.id,
+    secretHash: s.secret_hash ?? (value !== undefined ? secretHash(value) : ""),
+    created: s.created,
+    lastUpdated: s.lastUpdated,
+    clientSecret: value,
+  });
+}
+
+async function listForError(api: OktaApi, appId: string): Promise<string[]> {
+  try {
+    const secrets = await api.listSecrets(appId);
+    return [
+      `The app's secrets now: ${secrets.length === 0 ? "none" : secrets.map(secretSummary).join("; ")}.`,
+    ];
+  } catch {
+    return [];
+  }
+}
+
+async function createSecret(api: OktaApi, inputs: ClientSecretInputs): Promise<OktaClientSecret> {
+  const { appId, value, status } = inputs;
+  const resource = describeClientSecret(appId);
+  let before: OktaClientSecret[];
+  try {
+    before = await api.listSecrets(appId);
+  } catch (err) {
+    throw new OktaApiError({
+      resource,
+      action: "list the secrets (before creating)",
+      failure: describeFailure(err),
+      hint: isNotFound(err)
+        ? `check appId: there is no app ${appId} in this Okta org.`
+        : "check the Okta connection and the token's permissions (okta.apps.read, okta.apps.manage).",
+    });
+  }
+  const wantHash = value !== undefined ? secretHash(value) : undefined;
+  const isOwn = (s: OktaClientSecret) =>
+    wantHash !== undefined &&
+    (s.secret_hash === wantHash || (s.client_secret !== undefined && s.client_secret === value));
+  // A secret with this very value already there (e.g. an interrupted earlier run): it is ours.
+  const existing = wantHash !== undefined ? before.find(isOwn) : undefined;
+  let created: OktaClientSecret;
+  if (existing !== undefined) {
+    created = existing;
+  } else {
+    try {
+      ({ item: created } = await createOnce({
+        before,
+        list: () => api.listSecrets(appId),
+        create: () =>
+          api.createSecret(appId, value !== undefined ? { client_secret: value, status } : { status }),
+        recognise: (s) => (wantHash !== undefined ? isOwn(s) : true),
+        what: `client secret of app ${appId}`,
+      }));
+    } catch (err) {
+      if (err instanceof Error && err.name === "OktaRotationError") throw err;
+      const failure = describeFailure(err);
+      const atCap = failureMentions(failure, "maximum number of client secrets");
+      const context = atCap
+        ? [
+            `The app's secrets (at most two are allowed): ${
+              (await api.listSecrets(appId).catch(() => before)).map(secretSummary).join("; ") || "none"
+            }.`,
+          ]
+        : failure.status !== undefined
+          ? await listForError(api, appId)
+          : [];
+      throw new OktaApiError({
+        resource,
+        action: "create",
+        failure,
+        context,
+        hint: atCap
+          ? "free a slot first: deactivate and delete one of the secrets above that no running client uses " +
+            "(Okta Admin Console or the API), or bring it under this stack with adoptSecretId instead of creating a new one."
+          : failureMentions(failure, "private_key_jwt")
+            ? "the app authenticates with private_key_jwt, which has no client secrets; remove this secret from the stack or switch the app back first."
+            : failureMentions(failure, "client_secret")
+              ? "fix the value input (14-100 printable ASCII characters; at least 32 for client_secret_jwt apps)."
+              : failure.ambiguous
+                ? "Okta did not answer clearly and the secret is not in Okta; run again."
+                : "see Okta's message above.",
+      });
+    }
+  }
+  if (created.status !== status) {
+    created = await setStatus(api, appId, created.id, status);
+  }
+  return created;
+}
+
+async function adoptSecret(
+  api: OktaApi,
+  inputs: ClientSecretInputs,
+  secretId: string,
+): Promise<OktaClientSecret> {
+  const { appId, status } = inputs;
+  let s: OktaClientSecret;
+  try {
+    s = await api.getSecret(appId, secretId);
+  } catch (err) {
+    throw new OktaApiError({
+      resource: describeClientSecret(appId, secretId),
+      action: "adopt",
+      failure: describeFailure(err),
+      context: isNotFound(err) ? await listForError(api, appId) : [],
+      hint: isNotFound(err)
+        ? "adoptSecretId must name an existing secret of this app (see the list above); remove adoptSecretId to create a new secret."
+        : "check the Okta connection and run again.",
+    });
+  }
+  return s.status === status ? s : setStatus(api, appId, secretId, status);
+}
+
+async function setStatus(
+  api: OktaApi,
+  appId: string,
+  secretId: string,
+  status: LifecycleStatus,
+): Promise<OktaClientSecret> {
+  try {
+    return await api.setSecretStatus(appId, secretId, status);
+  } catch (err) {
+    const failure = describeFailure(err);
+    const onlyActive = failureMentions(failure, "only active client secret");
+    throw new OktaApiError({
+      resource: describeClientSecret(appId, secretId),
+      action: status === "ACTIVE" ? "activate" : "deactivate",
+      failure,
+      context: failure.status !== undefined ? await listForError(api, appId) : [],
+      hint: onlyActive
+        ? "it is the app's only ACTIVE secret and clients still need one: create and activate another secret first " +
+          "(e.g. rotate: bump the generation of the other slot), then deactivate this one."
+        : isNotFound(err)
+          ? "the secret is gone from Okta; run `pulumi refresh` so the stack forgets it, then `pulumi up`."
+          : "see Okta's message above and run again.",
+    });
+  }
+}
+
+async function deleteSecret(api: OktaApi, appId: string, secretId: string): Promise<void> {
+  const resource = describeClientSecret(appId, secretId);
+  let current: OktaClientSecret;
+  try {
+    current = await api.getSecret(appId, secretId);
+  } catch (err) {
+    if (isNotFound(err)) return; // already gone: deleted out of band, or by Okta on a switch to private_key_jwt
+    throw new OktaApiError({ resource, action: "read (before deleting)", failure: describeFailure(err) });
+  }
+  if (current.status === "ACTIVE") {
+    try {
+      await api.setSecretStatus(appId, secretId, "INACTIVE");
+    } catch (err) {
+      if (isNotFound(err)) return;
+      const failure = describeFailure(err);
+      const onlyActive = failureMentions(failure, "only active client secret");
+      throw new OktaApiError({
+        resource,
+        action: "deactivate (before deleting)",
+        failure,
+        context: failure.status !== undefined ? await listForError(api, appId) : [],
+        hint: onlyActive
+          ? "this is the app's only ACTIVE secret: deleting it would leave clients with no credential. Create and " +
+            "activate another secret (or move the app to private_key_jwt) before removing this one; to stop managing " +
+            "it while keeping it in Okta, run `pulumi state delete <urn>`."
+          : "see Okta's message above and run again.",
+      });
+    }
+  }
+  try {
+    await api.deleteSecret(appId, secretId);
+  } catch (err) {
+    if (isNotFound(err)) return;
+    throw new OktaApiError({
+      resource,
+      action: "delete",
+      failure: describeFailure(err),
+      hint: "the secret is INACTIVE now (no client can use it); run again to finish deleting it.",
+    });
+  }
+}
+
+/** The dynamic provider of ClientSecret. Holds no state: credentials come from `configure` or the environment. */
+export class ClientSecretProvider implements pulumi.dynamic.ResourceProvider<
+  ClientSecretInputs,
+  ClientSecretOutputs
+> {
+  async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
+    await configureConnection(req);
+  }
+
+  async check(
+    _olds: unknown,
+    news: Record<string, unknown>,
+  ): Promise<pulumi.dynamic.CheckResult<ClientSecretInputs>> {
+    const { inputs, failures } = validateInputs(clientSecretInputsSchema(), news);
+    return failures.length > 0
+      ? { inputs: news as ClientSecretInputs, failures }
+      : { inputs: inputs as ClientSecretInputs };
+  }
+
+  async diff(
+    _id: pulumi.ID,
+    olds: ClientSecretOutputs,
+    news: ClientSecretInputs,
+  ): Promise<pulumi.dynamic.DiffResult> {
+    const { changes, replaces } = diffClientSecret(
+      olds as unknown as Record<string, unknown>,
+      news as unknown as Record<string, unknown>,
+    );
+    return { changes, replaces };
+  }
+
+  async create(inputs: ClientSecretInputs): Promise<pulumi.dynamic.CreateResult<ClientSecretOutputs>> {
+    const api = getOktaApi();
+    const s =
+      inputs.adoptSecretId !== undefined
+        ? await adoptSecret(api, inputs, inputs.adoptSecretId)
+        : await createSecret(api, inputs);
+    return { id: s.id, outs: outputs(inputs, s) };
+  }
+
+  async read(
+    id: pulumi.ID,
+    props?: ClientSecretOutputs,
+  ): Promise<pulumi.dynamic.ReadResult<ClientSecretOutputs>> {
+    if (props === undefined) throw operationError(`ClientSecret ${id}: no state to refresh from.`);
+    const api = getOktaApi();
+    let s: OktaClientSecret;
+    try {
+      s = await api.getSecret(props.appId, id);
+    } catch (err) {
+      if (isNotFound(err)) return { id: "" };
+      throw new OktaApiError({
+        resource: describeClientSecret(props.appId, id),
+        action: "read",
+        failure: describeFailure(err),
+      });
+    }
+    const value = s.client_secret ?? props.clientSecret;
+    return {
+      id,
+      props: compact({
+        ...props,
+        status: s.status,
+        secretHash: s.secret_hash ?? (value !== undefined ? secretHash(value) : props.secretHash),
+        created: s.created ?? props.created,
+        lastUpdated: s.lastUpdated ?? props.lastUpdated,
+        clientSecret: value,
+      }),
+    };
+  }
+
+  async update(
+    id: pulumi.ID,
+    olds: ClientSecretOutputs,
+    news: ClientSecretInputs,
+  ): Promise<pulumi.dynamic.UpdateResult<ClientSecretOutputs>> {
+    const api = getOktaApi();
+    const s =
+      olds.status === news.status
+        ? await api.getSecret(news.appId, id)
+        : await setStatus(api, news.appId, id, news.status);
+    const outs = outputs(news, s);
+    return { outs: compact({ ...outs, clientSecret: outs.clientSecret ?? olds.clientSecret }) };
+  }
+
+  async delete(id: pulumi.ID, props: ClientSecretOutputs): Promise<void> {
+    await deleteSecret(getOktaApi(), props.appId, id);
+  }
+}
+
+const provider = new ClientSecretProvider();
+
+export interface ClientSecretArgs {
+  /** The Okta app (0oa…) that owns the secret. */
+  readonly appId: pulumi.Input<string>;
+  /** Default ACTIVE. A change is an update (lifecycle activate/deactivate), not a replacement. */
+  readonly status?: pulumi.Input<"ACTIVE" | "INACTIVE">;
+  /** Bring your own value (14-100 printable ASCII). Stored as a secret. A change replaces. */
+  readonly value?: pulumi.Input<string>;
+  /** Adopt this existing secret (ocs…) instead of creating one (`pulumi import` does not work for dynamic resources). */
+  readonly adoptSecretId?: pulumi.Input<string>;
+  /** Bump to rotate: a change replaces the secret. */
+  readonly generation?: pulumi.Input<number>;
+}
+
+/** A client secret of an Okta OIDC app. `clientSecret` and `value` are secret outputs. */
+export class ClientSecret extends pulumi.dynamic.Resource {
+  declare public readonly appId: pulumi.Output<string>;
+  declare public readonly status: pulumi.Output<"ACTIVE" | "INACTIVE">;
+  declare public readonly adoptSecretId: pulumi.Output<string | undefined>;
+  declare public readonly generation: pulumi.Output<number | undefined>;
+  declare public readonly secretId: pulumi.Output<string>;
+  declare public readonly secretHash: pulumi.Output<string>;
+  declare public readonly created: pulumi.Output<string>;
+  declare public readonly lastUpdated: pulumi.Output<string>;
+  /** The secret value (a Pulumi secret). */
+  declare public readonly clientSecret: pulumi.Output<string>;
+
+  constructor(name: string, args: ClientSecretArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      provider,
+      name,
+      {
+        appId: args.appId,
+        status: args.status,
+        value: args.value === undefined ? undefined : pulumi.secret(args.value),
+        adoptSecretId: args.adoptSecretId,
+        generation: args.generation,
+        secretId: undefined,
+        secretHash: undefined,
+        created: undefined,
+        lastUpdated: undefined,
+        clientSecret: undefined,
+      },
+      pulumi.mergeOptions(opts, { additionalSecretOutputs: ["clientSecret", "value"] }),
+      "okta-rotation",
+      "ClientSecret",
+    );
+  }
+}

@@ -1,0 +1,860 @@
+// The Okta connection shared by the dynamic resources of this folder.
+//
+// Credentials are never held by the provider objects themselves: a dynamic provider object is serialized
+// into Pulumi state (`__provider`), so anything it captures ends up there. The providers' `configure(req)`
+// hands the stack config to `configureConnection`, which keeps it in a process-global registry (outside
+// any serialized closure); the settings are resolved from that config and the environment only when a
+// call to Okta is about to be made.
+//
+// Transport is the official `@okta/okta-sdk-nodejs` client (SSWS or OAuth 2.0 service app with
+// private_key_jwt) with its own retries replaced by the policy below. Client secrets use the SDK's
+// generated API. JSON Web Keys and the app object use the SDK's authenticated `http` layer with JSON
+// parsed here, because the generated models are in the way:
+//  - the generated `Application` models drop properties they do not know, so GET + PUT of "the whole app"
+//    through them would silently remove settings;
+//  - `listJwk` only parses `{"keys": [...]}`, while Okta's own spec documents a bare array and
+//    `{"jwks": {"keys": [...]}}` as well.
+
+import { Client, RequestExecutor } from "@okta/okta-sdk-nodejs";
+import { createHash } from "crypto";
+import * as pulumi from "@pulumi/pulumi";
+
+// ---------------------------------------------------------------------------------------------------
+// Configuration
+// ---------------------------------------------------------------------------------------------------
+
+/** The part of `pulumi.dynamic.Config` used here (`req.config` in `configure`). */
+export interface ConfigSource {
+  get(key: string): string | undefined;
+}
+
+export type OktaCredentials =
+  | { readonly kind: "apiToken"; readonly apiToken: string }
+  | {
+      readonly kind: "privateKey";
+      readonly clientId: string;
+      readonly privateKey: string;
+      readonly privateKeyId?: string;
+      readonly scopes: readonly string[];
+    };
+
+export interface OktaConnectionSettings {
+  /** `https://<org>.okta.com`, or `http://127.0.0.1:<port>` for the local Okta. No trailing slash. */
+  readonly orgUrl: string;
+  readonly credentials: OktaCredentials;
+}
+
+export const DEFAULT_SCOPES: readonly string[] = ["okta.apps.read", "okta.apps.manage"];
+
+/** Stack config keys and environment variables, in the order they are consulted. */
+export const CONNECTION_KEYS = {
+  orgUrl: { config: "oktaOrgUrl", env: "OKTA_ORG_URL" },
+  orgName: { config: "okta:orgName", env: "OKTA_ORG_NAME" },
+  baseUrl: { config: "okta:baseUrl", env: "OKTA_BASE_URL" },
+  apiToken: { config: "okta:apiToken", env: "OKTA_API_TOKEN" },
+  clientId: { config: "okta:clientId", env: "OKTA_API_CLIENT_ID" },
+  privateKey: { config: "okta:privateKey", env: "OKTA_API_PRIVATE_KEY" },
+  privateKeyId: { config: "okta:privateKeyId", env: "OKTA_API_PRIVATE_KEY_ID" },
+  scopes: { config: "okta:scopes", env: "OKTA_API_SCOPES" },
+} as const;
+
+/** A connection setting is missing or malformed. The message names the config keys and env vars. */
+export class OktaConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "OktaConfigError";
+  }
+}
+
+function lookup(
+  key: keyof typeof CONNECTION_KEYS,
+  config: ConfigSource | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+): string | undefined {
+  const names = CONNECTION_KEYS[key];
+  const fromConfig = config?.get(names.config);
+  const value = fromConfig !== undefined && fromConfig !== "" ? fromConfig : env[names.env];
+  if (value === undefined) return undefined;
+  const trimmed = value.trim();
+  return trimmed === "" ? undefined : trimmed;
+}
+
+/** True for hosts that never leave the machine: the only hosts allowed over plain http. */
+export function isLoopbackHost(hostname: string): boolean {
+  const h = hostname.replace(/^\[|\]$/g, "").toLowerCase();
+  return h === "localhost" || h === "::1" || /^127(\.\d{1,3}){3}$/.test(h);
+}
+
+function normaliseOrgUrl(raw: string, source: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new OktaConfigError(
+      `The Okta org URL from ${source} is not a URL. Expected https://<org>.okta.com.`,
+    );
+  }
+  if (url.protocol !== "https:" && !(url.protocol === "http:" && isLoopbackHost(url.hostname))) {
+    throw new OktaConfigError(
+      `The Okta org URL from ${source} must use https (plain http is accepted only for 127.0.0.1/localhost, ` +
+        `i.e. the local Okta), got ${url.protocol}//${url.host}.`,
+    );
+  }
+  return `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, "")}`;
+}
+
+/**
+ * Resolves the org URL and credentials. Pure: takes the stack config (or nothing) and an environment.
+ *
+ * Org URL: `<project>:oktaOrgUrl` / OKTA_ORG_URL, else `okta:orgName` + `okta:baseUrl` (default okta.com)
+ * / OKTA_ORG_NAME + OKTA_BASE_URL. Credentials: `okta:apiToken` / OKTA_API_TOKEN (SSWS), else an OAuth
+ * service app: `okta:clientId`, `okta:privateKey` (PEM or JWK JSON), `okta:privateKeyId`, `okta:scopes`.
+ */
+export function resolveConnectionSettings(
+  config: ConfigSource | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+): OktaConnectionSettings {
+  const k = CONNECTION_KEYS;
+  let orgUrl: string;
+  const explicit = lookup("orgUrl", config, env);
+  if (explicit !== undefined) {
+    orgUrl = normaliseOrgUrl(explicit, `config "${k.orgUrl.config}" / env ${k.orgUrl.env}`);
+  } else {
+    const orgName = lookup("orgName", config, env);
+    if (orgName === undefined) {
+      throw new OktaConfigError(
+        "No Okta org configured. Set `pulumi config set okta:orgName <org>` (and optionally okta:baseUrl, " +
+          `default okta.com), or env ${k.orgName.env}/${k.baseUrl.env}; or give the full URL with ` +
+          `\`pulumi config set ${k.orgUrl.config} https://<org>.okta.com\` or env ${k.orgUrl.env}.`,
+      );
+    }
+    const baseUrl = lookup("baseUrl", config, env) ?? "okta.com";
+    orgUrl = normaliseOrgUrl(`https://${orgName}.${baseUrl}`, `okta:orgName/okta:baseUrl`);
+  }
+
+  const apiToken = lookup("apiToken", config, env);
+  if (apiToken !== undefined) {
+    return { orgUrl, credentials: { kind: "apiToken", apiToken } };
+  }
+  const clientId = lookup("clientId", config, env);
+  const privateKey = lookup("privateKey", config, env);
+  if (clientId === undefined && privateKey === undefined) {
+    throw new OktaConfigError(
+      `No Okta credentials configured for ${orgUrl}. Either set an API token ` +
+        `(\`pulumi config set --secret okta:apiToken <token>\` or env ${k.apiToken.env}), or an OAuth service app ` +
+        `with private_key_jwt (okta:clientId + okta:privateKey [+ okta:privateKeyId, okta:scopes], or env ` +
+        `${k.clientId.env}, ${k.privateKey.env}, ${k.privateKeyId.env}, ${k.scopes.env}).`,
+    );
+  }
+  if (clientId === undefined || privateKey === undefined) {
+    const missing = clientId === undefined ? k.clientId : k.privateKey;
+    throw new OktaConfigError(
+      `Incomplete OAuth service app credentials for ${orgUrl}: ${missing.config} (env ${missing.env}) is missing. ` +
+        `An OAuth service app needs both ${k.clientId.config} and ${k.privateKey.config}.`,
+    );
+  }
+  const scopesRaw = lookup("scopes", config, env);
+  const scopes = scopesRaw
+    ? scopesRaw
+        .split(/[\s,]+/)
+        .map((s) => s.trim())
+        .filter((s) => s !== "")
+    : [...DEFAULT_SCOPES];
+  const privateKeyId = lookup("privateKeyId", config, env);
+  return {
+    orgUrl,
+    credentials: {
+      kind: "privateKey",
+      clientId,
+      privateKey,
+      scopes,
+      ...(privateKeyId !== undefined ? { privateKeyId } : {}),
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Process-global registry (never part of a serialized closure)
+// ---------------------------------------------------------------------------------------------------
+
+/** A retry that the transport made; reported to the engine log (never contains a secret). */
+export interface RetryEvent {
+  readonly method: string;
+  readonly path: string;
+  readonly reason: "rate-limited" | "server-error" | "network-error";
+  readonly status?: number;
+  readonly attempt: number;
+  readonly delayMs: number;
+  readonly message: string;
+}
+
+interface ConnectionRegistry {
+  config?: ConfigSource;
+  clients: Map<string, OktaApi>;
+  retryListeners: Set<(e: RetryEvent) => void>;
+}
+
+const REGISTRY_KEY = "__oktaRotationConnectionRegistry";
+
+function registry(): ConnectionRegistry {
+  const g = globalThis as unknown as Record<string, ConnectionRegistry | undefined>;
+  let r = g[REGISTRY_KEY];
+  if (r === undefined) {
+    r = { clients: new Map(), retryListeners: new Set() };
+    g[REGISTRY_KEY] = r;
+  }
+  return r;
+}
+
+/** Called from each provider's `configure(req)`: remembers the stack config for this process. */
+export async function configureConnection(req: { config: ConfigSource }): Promise<void> {
+  const r = registry();
+  r.config = req.config;
+  r.clients.clear();
+}
+
+/** Forgets the configured stack config and cached clients (tests). */
+export function resetConnection(): void {
+  const r = registry();
+  r.config = undefined;
+  r.clients.clear();
+}
+
+/** Subscribe to retry events (tests, diagnostics). Returns the unsubscribe function. */
+export function onRetry(listener: (e: RetryEvent) => void): () => void {
+  const r = registry();
+  r.retryListeners.add(listener);
+  return () => r.retryListeners.delete(listener);
+}
+
+function inEngine(): boolean {
+  if (pulumi.runtime.hasEngine()) return true;
+  // The dynamic provider host (`@pulumi/pulumi/cmd/dynamic-provider`) has no engine connection of its own;
+  // its stderr is what the engine shows for the provider, which is where pulumi.log falls back to.
+  return process.argv.some((a) => a.includes("dynamic-provider"));
+}
+
+function reportRetry(e: RetryEvent): void {
+  for (const l of registry().retryListeners) l(e);
+  if (inEngine()) void pulumi.log.warn(e.message);
+}
+
+/** The Okta API client for the current config + environment (cached per settings). */
+export function getOktaApi(): OktaApi {
+  const settings = resolveConnectionSettings(registry().config, process.env);
+  const key = JSON.stringify(settings);
+  const r = registry();
+  let api = r.clients.get(key);
+  if (api === undefined) {
+    api = new OktaApi(settings);
+    r.clients.set(key, api);
+  }
+  return api;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Retry policy
+// ---------------------------------------------------------------------------------------------------
+
+export interface RetryPolicy {
+  /** Retries of idempotent calls after a 5xx or a network error. */
+  readonly maxRetries: number;
+  /** Base of the exponential backoff for those retries. */
+  readonly baseDelayMs: number;
+  /** Upper bound of one backoff step. */
+  readonly maxDelayMs: number;
+  /** Retries after 429 (any method: a 429 means the call was not processed). */
+  readonly rateLimitRetries: number;
+  /** Upper bound of one 429 wait. */
+  readonly maxRateLimitWaitMs: number;
+  /** Per-request timeout (0 = none). */
+  readonly requestTimeoutMs: number;
+}
+
+function envInt(env: Readonly<Record<string, string | undefined>>, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === "") return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0) {
+    throw new OktaConfigError(`Environment variable ${name} must be a non-negative number, got "${raw}".`);
+  }
+  return Math.floor(n);
+}
+
+/** Retry settings, overridable via OKTA_ROTATION_* environment variables (tests make them tiny). */
+export function retryPolicyFromEnv(env: Readonly<Record<string, string | undefined>>): RetryPolicy {
+  return {
+    maxRetries: envInt(env, "OKTA_ROTATION_MAX_RETRIES", 4),
+    baseDelayMs: envInt(env, "OKTA_ROTATION_RETRY_BASE_MS", 500),
+    maxDelayMs: envInt(env, "OKTA_ROTATION_RETRY_MAX_MS", 8_000),
+    rateLimitRetries: envInt(env, "OKTA_ROTATION_RATE_LIMIT_RETRIES", 6),
+    maxRateLimitWaitMs: envInt(env, "OKTA_ROTATION_RATE_LIMIT_MAX_WAIT_MS", 65_000),
+    requestTimeoutMs: envInt(env, "OKTA_ROTATION_REQUEST_TIMEOUT_MS", 30_000),
+  };
+}
+
+/**
+ * How long to wait after a 429, the way Okta's SDKs do: `X-Rate-Limit-Reset − Date + 1 s`, bounded by
+ * [0, maxWaitMs]. Falls back to `fallbackMs` when the headers are missing or unreadable.
+ */
+export function rateLimitDelayMs(
+  resetHeader: string | null | undefined,
+  dateHeader: string | null | undefined,
+  nowMs: number,
+  maxWaitMs: number,
+  fallbackMs: number,
+): number {
+  const reset = resetHeader && !resetHeader.includes(",") ? Number(resetHeader) : NaN;
+  if (!Number.isFinite(reset)) return Math.min(Math.max(fallbackMs, 0), maxWaitMs);
+  const dateMs = dateHeader ? Date.parse(dateHeader) : NaN;
+  const now = Number.isFinite(dateMs) ? dateMs : nowMs;
+  const wait = reset * 1000 - now + 1000;
+  return Math.min(Math.max(wait, 0), maxWaitMs);
+}
+
+/** Exponential backoff step `attempt` (1-based). */
+export function backoffDelayMs(
+  attempt: number,
+  policy: Pick<RetryPolicy, "baseDelayMs" | "maxDelayMs">,
+): number {
+  return Math.min(policy.baseDelayMs * 2 ** Math.max(attempt - 1, 0), policy.maxDelayMs);
+}
+
+/**
+ * Whether a request may be repeated after an unclear outcome (5xx, dropped connection, timeout).
+ * Creates (POST …/secrets, POST …/jwks) are not: the resource code lists first and recognises its own.
+ */
+export function isIdempotentRequest(method: string, path: string): boolean {
+  const m = method.toUpperCase();
+  if (m === "GET" || m === "HEAD" || m === "PUT" || m === "DELETE") return true;
+  return m === "POST" && /\/lifecycle\/(activate|deactivate)$/.test(path);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+type HttpRequest = Parameters<Client["http"]["http"]>[1];
+type FetchResponse = Awaited<ReturnType<RequestExecutor["fetch"]>>;
+type FetchRequest = Parameters<RequestExecutor["fetch"]>[0];
+
+/** A request executor with this project's retry policy in place of the SDK default. */
+function retryingExecutor(policyOf: () => RetryPolicy): RequestExecutor {
+  const base = new RequestExecutor();
+  const send = base.fetch.bind(base);
+  const fetch = async (request: FetchRequest): Promise<FetchResponse> => {
+    const policy = policyOf();
+    const req = request as { method?: string; url?: string };
+    const method = String(req.method ?? "GET").toUpperCase();
+    let path = String(req.url ?? "");
+    try {
+      path = new URL(path).pathname;
+    } catch {
+      // keep as is
+    }
+    const idempotent = isIdempotentRequest(method, path);
+    let serverRetries = 0;
+    let rateRetries = 0;
+    for (;;) {
+      let response: FetchResponse;
+      try {
+        response = await send({ ...request, timeout: policy.requestTimeoutMs } as FetchRequest);
+      } catch (err) {
+        const reason = err instanceof Error ? err.message : String(err);
+        if (idempotent && serverRetries < policy.maxRetries) {
+          serverRetries++;
+          const delayMs = backoffDelayMs(serverRetries, policy);
+          reportRetry({
+            method,
+            path,
+            reason: "network-error",
+            attempt: serverRetries,
+            delayMs,
+            message: `Okta ${method} ${path} failed (${reason}); retry ${serverRetries}/${policy.maxRetries} in ${delayMs} ms`,
+          });
+          await sleep(delayMs);
+          continue;
+        }
+        throw new OktaTransportError(method, path, reason, idempotent);
+      }
+      if (response.status === 429 && rateRetries < policy.rateLimitRetries) {
+        rateRetries++;
+        const delayMs = rateLimitDelayMs(
+          response.headers.get("x-rate-limit-reset"),
+          response.headers.get("date"),
+          Date.now(),
+          policy.maxRateLimitWaitMs,
+          backoffDelayMs(rateRetries, policy),
+        );
+        await response.text().catch(() => undefined);
+        reportRetry({
+          method,
+          path,
+          reason: "rate-limited",
+          status: 429,
+          attempt: rateRetries,
+          delayMs,
+          message: `Okta rate limit hit on ${method} ${path} (429); waiting ${Math.ceil(delayMs / 1000)} s as X-Rate-Limit-Reset says, retry ${rateRetries}/${policy.rateLimitRetries}`,
+        });
+        await sleep(delayMs);
+        continue;
+      }
+      if (response.status >= 500 && idempotent && serverRetries < policy.maxRetries) {
+        serverRetries++;
+        const delayMs = backoffDelayMs(serverRetries, policy);
+        await response.text().catch(() => undefined);
+        reportRetry({
+          method,
+          path,
+          reason: "server-error",
+          status: response.status,
+          attempt: serverRetries,
+          delayMs,
+          message: `Okta ${method} ${path} answered ${response.status}; retry ${serverRetries}/${policy.maxRetries} in ${delayMs} ms`,
+        });
+        await sleep(delayMs);
+        continue;
+      }
+      return response;
+    }
+  };
+  // The SDK only calls `fetch`; keep its EventEmitter surface from the base instance.
+  return Object.assign(base, { fetch }) as RequestExecutor;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Errors
+// ---------------------------------------------------------------------------------------------------
+
+/** A request that never got an HTTP answer (dropped connection, timeout, DNS…). */
+export class OktaTransportError extends Error {
+  constructor(
+    readonly method: string,
+    readonly path: string,
+    readonly reason: string,
+    readonly retried: boolean,
+  ) {
+    super(`Okta ${method} ${path} got no answer: ${reason}`);
+    this.name = "OktaTransportError";
+  }
+}
+
+/** What the SDK (or our transport) threw, reduced to plain fields. */
+export interface OktaFailure {
+  readonly status?: number;
+  readonly errorCode?: string;
+  readonly errorSummary?: string;
+  readonly errorCauses: readonly string[];
+  readonly errorId?: string;
+  /** No HTTP answer, or a 5xx: the call may or may not have taken effect. */
+  readonly ambiguous: boolean;
+  readonly detail: string;
+}
+
+export function describeFailure(err: unknown): OktaFailure {
+  if (err instanceof OktaApiError) {
+    return {
+      status: err.status,
+      errorCode: err.errorCode,
+      errorSummary: err.errorSummary,
+      errorCauses: err.errorCauses,
+      errorId: err.errorId,
+      ambiguous: err.status === undefined || err.status >= 500,
+      detail: err.message,
+    };
+  }
+  if (err instanceof OktaTransportError) {
+    return { errorCauses: [], ambiguous: true, detail: err.message };
+  }
+  if (typeof err === "object" && err !== null && typeof (err as { status?: unknown }).status === "number") {
+    const e = err as {
+      status: number;
+      errorCode?: unknown;
+      errorSummary?: unknown;
+      errorCauses?: unknown;
+      errorId?: unknown;
+      message?: unknown;
+    };
+    const causes = Array.isArray(e.errorCauses)
+      ? e.errorCauses
+          .map((c: unknown) =>
+            typeof c === "object" && c !== null
+              ? String((c as { errorSummary?: unknown }).errorSummary ?? "")
+              : "",
+          )
+          .filter((s) => s !== "")
+      : [];
+    return {
+      status: e.status,
+      ...(typeof e.errorCode === "string" ? { errorCode: e.errorCode } : {}),
+      ...(typeof e.errorSummary === "string" && e.errorSummary !== ""
+        ? { errorSummary: e.errorSummary }
+        : {}),
+      ...(typeof e.errorId === "string" ? { errorId: e.errorId } : {}),
+      errorCauses: causes,
+      ambiguous: e.status >= 500,
+      // An HttpError message is `HTTP <status> <body>`: a non-JSON body, kept short.
+      detail: String(e.message ?? `HTTP ${e.status}`).slice(0, 300),
+    };
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return { errorCauses: [], ambiguous: true, detail: message };
+}
+
+export interface OktaApiErrorInit {
+  /** e.g. `ClientSecret ocs123 of app 0oa123` */
+  readonly resource: string;
+  /** e.g. `create`, `deactivate` */
+  readonly action: string;
+  readonly failure: OktaFailure;
+  /** What the operator should do. */
+  readonly hint?: string;
+  /** Extra context lines (e.g. the app's existing secrets). Must never contain secret values. */
+  readonly context?: readonly string[];
+}
+
+/** Builds the message of an OktaApiError. Pure. */
+export function formatOktaErrorMessage(init: OktaApiErrorInit): string {
+  const f = init.failure;
+  const head =
+    f.status !== undefined
+      ? `Okta refused to ${init.action} ${init.resource}: HTTP ${f.status}${f.errorCode ? ` ${f.errorCode}` : ""}`
+      : `Could not ${init.action} ${init.resource}: ${f.detail}`;
+  const parts = [head];
+  if (f.status !== undefined) {
+    if (f.errorSummary) parts.push(`  errorSummary: ${f.errorSummary}`);
+    for (const c of f.errorCauses) parts.push(`  cause: ${c}`);
+    if (!f.errorSummary && f.errorCauses.length === 0) parts.push(`  ${f.detail}`);
+    if (f.errorId) parts.push(`  errorId: ${f.errorId}`);
+  }
+  for (const line of init.context ?? []) parts.push(`  ${line}`);
+  if (init.hint) parts.push(`What to do: ${init.hint}`);
+  return parts.join("\n");
+}
+
+/** An Okta call failed. Carries Okta's fields, names the resource, and says what to do. */
+export class OktaApiError extends Error {
+  readonly status: number | undefined;
+  readonly errorCode: string | undefined;
+  readonly errorSummary: string | undefined;
+  readonly errorCauses: readonly string[];
+  readonly errorId: string | undefined;
+  readonly resource: string;
+  readonly action: string;
+
+  constructor(init: OktaApiErrorInit) {
+    super(formatOktaErrorMessage(init));
+    this.name = "OktaApiError";
+    this.status = init.failure.status;
+    this.errorCode = init.failure.errorCode;
+    this.errorSummary = init.failure.errorSummary;
+    this.errorCauses = init.failure.errorCauses;
+    this.errorId = init.failure.errorId;
+    this.resource = init.resource;
+    this.action = init.action;
+  }
+}
+
+/** True when Okta says the thing does not exist (404 / E0000007). */
+export function isNotFound(err: unknown): boolean {
+  const f = describeFailure(err);
+  return f.status === 404 || f.errorCode === "E0000007";
+}
+
+/** True when Okta's summary or a cause contains `text` (case-insensitive). */
+export function failureMentions(f: OktaFailure, text: string): boolean {
+  const t = text.toLowerCase();
+  return [f.errorSummary ?? "", ...f.errorCauses].some((s) => s.toLowerCase().includes(t));
+}
+
+/** Error of an operation outside an Okta call (plain message, same name for the engine output). */
+export function operationError(message: string): Error {
+  const e = new Error(message);
+  e.name = "OktaRotationError";
+  return e;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Okta API surface used by the resources
+// ---------------------------------------------------------------------------------------------------
+
+export type LifecycleStatus = "ACTIVE" | "INACTIVE";
+
+export interface OktaClientSecret {
+  readonly id: string;
+  readonly status: LifecycleStatus;
+  readonly client_secret?: string;
+  readonly secret_hash?: string;
+  readonly created?: string;
+  readonly lastUpdated?: string;
+}
+
+export interface OktaJsonWebKey {
+  readonly id: string;
+  readonly status: LifecycleStatus;
+  readonly kid?: string;
+  readonly kty?: string;
+  readonly alg?: string;
+  readonly use?: string;
+  readonly e?: string;
+  readonly n?: string;
+  readonly crv?: string;
+  readonly x?: string;
+  readonly y?: string;
+  readonly created?: string;
+  readonly lastUpdated?: string;
+}
+
+export type OktaApp = Record<string, unknown> & { id?: string };
+
+/** `base64url(SHA-256(value)[0..16])`, the construction behind Okta's `secret_hash`. */
+export function secretHash(value: string): string {
+  return createHash("sha256").update(value, "utf8").digest().subarray(0, 16).toString("base64url");
+}
+
+function toSecret(raw: unknown): OktaClientSecret {
+  const o = (raw ?? {}) as Record<string, unknown>;
+  return {
+    id: String(o.id ?? ""),
+    status: o.status === "INACTIVE" ? "INACTIVE" : "ACTIVE",
+    ...(typeof o.client_secret === "string" ? { client_secret: o.client_secret } : {}),
+    ...(typeof o.secret_hash === "string" ? { secret_hash: o.secret_hash } : {}),
+    ...(o.created !== undefined && o.created !== null ? { created: isoString(o.created) } : {}),
+    ...(o.lastUpdated !== undefined && o.lastUpdated !== null
+      ? { lastUpdated: isoString(o.lastUpdated) }
+      : {}),
+  };
+}
+
+function isoString(v: unknown): string {
+  return v instanceof Date ? v.toISOString() : String(v);
+}
+
+const JWK_FIELDS = ["kid", "kty", "alg", "use", "e", "n", "crv", "x", "y"] as const;
+
+function toKey(raw: unknown): OktaJsonWebKey {
+  const o = (raw ?? {}) as Record<string, unknown>;
+  const out: Record<string, unknown> = {
+    id: String(o.id ?? ""),
+    status: o.status === "INACTIVE" ? "INACTIVE" : "ACTIVE",
+  };
+  for (const f of JWK_FIELDS) if (typeof o[f] === "string") out[f] = o[f];
+  if (o.created !== undefined && o.created !== null) out.created = isoString(o.created);
+  if (o.lastUpdated !== undefined && o.lastUpdated !== null) out.lastUpdated = isoString(o.lastUpdated);
+  return out as unknown as OktaJsonWebKey;
+}
+
+/** Okta's JWK list in any of its documented shapes: `[...]`, `{keys: [...]}`, `{jwks: {keys: [...]}}`. */
+export function parseJwkList(body: unknown): OktaJsonWebKey[] {
+  let list: unknown = body;
+  if (list && typeof list === "object" && !Array.isArray(list)) {
+    const o = list as { keys?: unknown; jwks?: { keys?: unknown } };
+    list = o.keys ?? o.jwks?.keys ?? [];
+  }
+  return Array.isArray(list) ? list.map(toKey) : [];
+}
+
+/** Thin wrapper over the SDK client: the calls the resources make, with plain return types. */
+export class OktaApi {
+  readonly orgUrl: string;
+  private readonly client: Client;
+
+  constructor(settings: OktaConnectionSettings) {
+    this.orgUrl = settings.orgUrl;
+    const requestExecutor = retryingExecutor(() => retryPolicyFromEnv(process.env));
+    const c = settings.credentials;
+    this.client =
+      c.kind === "apiToken"
+        ? new Client({
+            orgUrl: settings.orgUrl,
+            authorizationMode: "SSWS",
+            token: c.apiToken,
+            requestExecutor,
+            cacheMiddleware: null,
+          })
+        : new Client({
+            orgUrl: settings.orgUrl,
+            authorizationMode: "PrivateKey",
+            clientId: c.clientId,
+            scopes: [...c.scopes],
+            privateKey: c.privateKey,
+            ...(c.privateKeyId !== undefined ? { keyId: c.privateKeyId } : {}),
+            requestExecutor,
+            cacheMiddleware: null,
+          });
+  }
+
+  private url(path: string): string {
+    return `${this.orgUrl}${path}`;
+  }
+
+  private async json(method: string, path: string, body?: unknown): Promise<unknown> {
+    const request = {
+      method,
+      headers: {
+        Accept: "application/json",
+        ...(body !== undefined ? { "Content-Type": "application/json" } : {}),
+      },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    };
+    const res = await this.client.http.http(this.url(path), request as HttpRequest);
+    const text = await res.text();
+    return text === "" ? undefined : (JSON.parse(text) as unknown);
+  }
+
+  // --- client secrets (SDK generated API) ---
+
+  async listSecrets(appId: string): Promise<OktaClientSecret[]> {
+    const out: OktaClientSecret[] = [];
+    const collection = await this.client.applicationSSOPublicKeysApi.listOAuth2ClientSecrets({ appId });
+    for await (const s of collection) out.push(toSecret(s));
+    return out;
+  }
+
+  async getSecret(appId: string, secretId: string): Promise<OktaClientSecret> {
+    return toSecret(await this.client.applicationSSOPublicKeysApi.getOAuth2ClientSecret({ appId, secretId }));
+  }
+
+  async createSecret(
+    appId: string,
+    body: { client_secret?: string; status?: LifecycleStatus },
+  ): Promise<OktaClientSecret> {
+    return toSecret(
+      await this.client.applicationSSOPublicKeysApi.createOAuth2ClientSecret({
+        appId,
+        oAuth2ClientSecretRequestBody: body,
+      }),
+    );
+  }
+
+  async setSecretStatus(appId: string, secretId: string, status: LifecycleStatus): Promise<OktaClientSecret> {
+    const api = this.client.applicationSSOPublicKeysApi;
+    return toSecret(
+      status === "ACTIVE"
+        ? await api.activateOAuth2ClientSecret({ appId, secretId })
+        : await api.deactivateOAuth2ClientSecret({ appId, secretId }),
+    );
+  }
+
+  async deleteSecret(appId: string, secretId: string): Promise<void> {
+    await this.client.applicationSSOPublicKeysApi.deleteOAuth2ClientSecret({ appId, secretId });
+  }
+
+  // --- JSON Web Keys (SDK http layer, JSON parsed here) ---
+
+  private jwksPath(appId: string, keyId?: string): string {
+    const base = `/api/v1/apps/${encodeURIComponent(appId)}/credentials/jwks`;
+    return keyId === undefined ? base : `${base}/${encodeURIComponent(keyId)}`;
+  }
+
+  async listKeys(appId: string): Promise<OktaJsonWebKey[]> {
+    return parseJwkList(await this.json("GET", this.jwksPath(appId)));
+  }
+
+  async getKey(appId: string, keyId: string): Promise<OktaJsonWebKey> {
+    return toKey(await this.json("GET", this.jwksPath(appId, keyId)));
+  }
+
+  async addKey(appId: string, body: Record<string, unknown>): Promise<OktaJsonWebKey> {
+    return toKey(await this.json("POST", this.jwksPath(appId), body));
+  }
+
+  async setKeyStatus(appId: string, keyId: string, status: LifecycleStatus): Promise<OktaJsonWebKey> {
+    const action = status === "ACTIVE" ? "activate" : "deactivate";
+    return toKey(await this.json("POST", `${this.jwksPath(appId, keyId)}/lifecycle/${action}`));
+  }
+
+  async deleteKey(appId: string, keyId: string): Promise<void> {
+    await this.json("DELETE", this.jwksPath(appId, keyId));
+  }
+
+  // --- the app object (SDK http layer: the whole object, nothing dropped) ---
+
+  async getApp(appId: string): Promise<OktaApp> {
+    return (await this.json("GET", `/api/v1/apps/${encodeURIComponent(appId)}`)) as OktaApp;
+  }
+
+  async putApp(appId: string, app: OktaApp): Promise<OktaApp> {
+    return (await this.json("PUT", `/api/v1/apps/${encodeURIComponent(appId)}`, app)) as OktaApp;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Creates that are never blindly repeated
+// ---------------------------------------------------------------------------------------------------
+
+export interface CreateOnceOptions<T extends { readonly id: string }> {
+  /** What the app held right before the first POST. */
+  readonly before: readonly T[];
+  readonly list: () => Promise<T[]>;
+  readonly create: () => Promise<T>;
+  /** Whether an item that appeared since `before` is the one this create made. */
+  readonly recognise: (candidate: T) => boolean;
+  /** For log lines, e.g. `client secret for app 0oa1`. */
+  readonly what: string;
+}
+
+/**
+ * Runs a create (POST) whose outcome may be unclear (5xx, dropped connection, timeout) without ever
+ * creating twice: after an unclear failure it lists again and adopts the item it recognises as its own;
+ * only when nothing new is there does it POST again. Clear refusals (4xx) are thrown at once.
+ */
+export async function createOnce<T extends { readonly id: string }>(
+  opts: CreateOnceOptions<T>,
+): Promise<{ readonly item: T; readonly recognised: boolean }> {
+  const policy = retryPolicyFromEnv(process.env);
+  const known = new Set(opts.before.map((i) => i.id));
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return { item: await opts.create(), recognised: false };
+    } catch (err) {
+      const failure = describeFailure(err);
+      if (!failure.ambiguous) throw err;
+      const after = await opts.list();
+      const mine = after.filter((i) => !known.has(i.id) && opts.recognise(i));
+      if (mine.length === 1) {
+        const item = mine[0]!;
+        reportRetry({
+          method: "POST",
+          path: opts.what,
+          reason: failure.status !== undefined ? "server-error" : "network-error",
+          ...(failure.status !== undefined ? { status: failure.status } : {}),
+          attempt,
+          delayMs: 0,
+          message: `Creating the ${opts.what} had an unclear outcome (${failure.detail}); it did happen: adopted ${item.id}`,
+        });
+        return { item, recognised: true };
+      }
+      if (mine.length > 1) {
+        throw operationError(
+          `Creating the ${opts.what} had an unclear outcome (${failure.detail}) and ${mine.length} new items ` +
+            `appeared meanwhile (${mine.map((i) => i.id).join(", ")}); cannot tell which one is ours. ` +
+            `Check the app in Okta, delete the extra one, and run again.`,
+        );
+      }
+      if (attempt > policy.maxRetries) throw err;
+      for (const i of after) known.add(i.id);
+      const delayMs = backoffDelayMs(attempt, policy);
+      reportRetry({
+        method: "POST",
+        path: opts.what,
+        reason: failure.status !== undefined ? "server-error" : "network-error",
+        ...(failure.status !== undefined ? { status: failure.status } : {}),
+        attempt,
+        delayMs,
+        message: `Creating the ${opts.what} failed (${failure.detail}) and it is not in Okta; retry ${attempt}/${policy.maxRetries} in ${delayMs} ms`,
+      });
+      await sleep(delayMs);
+    }
+  }
+}
+
+/** Pulumi's "unknown during preview" placeholder for inputs computed by other resources. */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/** Drops `undefined` members so the result is a valid protobuf Struct. */
+export function compact<T extends Record<string, unknown>>(o: T): T {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = v;
+  return out as T;
+}

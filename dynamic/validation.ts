@@ -1,0 +1,46 @@
+// Input validation and comparison shared by the dynamic providers. Pure, Okta-free.
+
+import type { z } from "zod";
+import { UNKNOWN } from "./connection";
+
+export interface CheckFailure {
+  readonly property: string;
+  readonly reason: string;
+}
+
+/**
+ * Validates raw inputs against a schema, skipping members that are still unknown (preview). Returns the
+ * parsed inputs (unknown members passed through) or field-named failures. Never echoes input values.
+ */
+export function validateInputs<S extends z.ZodType>(
+  schema: S,
+  news: Record<string, unknown>,
+): { inputs: Record<string, unknown>; failures: CheckFailure[] } {
+  const known: Record<string, unknown> = {};
+  const unknown: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(news)) {
+    if (k === "__provider") continue;
+    if (v === UNKNOWN) unknown[k] = v;
+    else known[k] = v;
+  }
+  const result = schema.safeParse(known);
+  if (!result.success) {
+    const failures = result.error.issues
+      .filter((i) => !(String(i.path[0] ?? "") in unknown))
+      .map((i) => ({
+        property: i.path.length > 0 ? i.path.map(String).join(".") : "",
+        reason: i.message,
+      }));
+    if (failures.length > 0) return { inputs: news, failures };
+    // Only members that are unknown failed (e.g. a required one): accept until they are known.
+    return { inputs: { ...known, ...unknown }, failures: [] };
+  }
+  return { inputs: { ...(result.data as Record<string, unknown>), ...unknown }, failures: [] };
+}
+
+/** Equality of an old output and a new input; unknown (preview) never equals, absent == null == "". */
+export function sameValue(a: unknown, b: unknown): boolean {
+  if (a === UNKNOWN || b === UNKNOWN) return false;
+  const norm = (v: unknown) => (v === null || v === undefined || v === "" ? undefined : v);
+  return JSON.stringify(norm(a)) === JSON.stringify(norm(b));
+}
