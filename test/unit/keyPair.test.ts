@@ -10,7 +10,7 @@ import {
 
 const provider = new KeyPairProvider();
 const create = async (inputs: Parameters<KeyPairProvider["create"]>[0]) => {
-  const r = await create(inputs);
+  const r = await provider.create(inputs);
   return { id: r.id, outs: r.outs! };
 };
 
