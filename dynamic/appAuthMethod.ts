@@ -1,0 +1,307 @@
+// `AppAuthMethod`: the token endpoint auth method of an Okta OIDC app (and optionally its JWKS URL), as a
+// Pulumi dynamic resource. Okta has no PATCH for apps: each change is a GET of the whole app and a PUT of
+// it with only `credentials.oauthClient.token_endpoint_auth_method` (and `settings.oauthClient.jwks_uri`)
+// changed. Create remembers what it found; delete puts that back.
+
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import {
+  OktaApiError,
+  compact,
+  configureConnection,
+  describeFailure,
+  failureMentions,
+  getOktaApi,
+  isNotFound,
+  operationError,
+  type OktaApi,
+  type OktaApp,
+} from "./connection";
+import { sameValue, validateInputs } from "./validation";
+
+export const TOKEN_ENDPOINT_AUTH_METHODS = [
+  "client_secret_basic",
+  "client_secret_post",
+  "client_secret_jwt",
+  "private_key_jwt",
+  "none",
+] as const;
+
+export type TokenEndpointAuthMethod = (typeof TOKEN_ENDPOINT_AUTH_METHODS)[number];
+
+export function appAuthMethodInputsSchema() {
+  return z.object({
+    appId: z
+      .string({ error: "appId must be a string (the Okta app id, 0oa…)" })
+      .trim()
+      .min(1, "appId must not be empty (the Okta app id, 0oa…)"),
+    tokenEndpointAuthMethod: z.enum(TOKEN_ENDPOINT_AUTH_METHODS, {
+      error: `tokenEndpointAuthMethod must be one of ${TOKEN_ENDPOINT_AUTH_METHODS.join(", ")}`,
+    }),
+    jwksUri: z
+      .string({ error: "jwksUri must be a string" })
+      .url("jwksUri must be an absolute https URL")
+      .refine((u) => u.startsWith("https://"), "jwksUri must use https")
+      .optional(),
+  });
+}
+
+export type AppAuthMethodInputs = z.infer<ReturnType<typeof appAuthMethodInputsSchema>>;
+
+export interface AppAuthMethodOutputs {
+  readonly appId: string;
+  readonly tokenEndpointAuthMethod: TokenEndpointAuthMethod;
+  readonly jwksUri?: string;
+  /** The method the app had when this resource was created; delete restores it. */
+  readonly previousMethod: string;
+  /** The app's JWKS URL when this resource was created (absent: none); delete restores it. */
+  readonly previousJwksUri?: string;
+}
+
+/** Reads `credentials.oauthClient.token_endpoint_auth_method` and `settings.oauthClient.jwks_uri`. Pure. */
+export function readAuthSettings(app: OktaApp): { method: string | undefined; jwksUri: string | undefined } {
+  const creds = app.credentials as { oauthClient?: { token_endpoint_auth_method?: unknown } } | undefined;
+  const settings = app.settings as { oauthClient?: { jwks_uri?: unknown } } | undefined;
+  const method = creds?.oauthClient?.token_endpoint_auth_method;
+  const jwksUri = settings?.oauthClient?.jwks_uri;
+  return {
+    method: typeof method === "string" ? method : undefined,
+    jwksUri: typeof jwksUri === "string" && jwksUri !== "" ? jwksUri : undefined,
+  };
+}
+
+/**
+ * The whole app with only the auth method (and, when `jwksUri` is not `undefined`, the JWKS URL; `null`
+ * removes it) changed. Pure: the input is not modified.
+ */
+export function withAuthSettings(app: OktaApp, method: string, jwksUri: string | null | undefined): OktaApp {
+  const copy = structuredClone(app) as Record<string, unknown>;
+  const credentials = (copy.credentials ?? {}) as Record<string, unknown>;
+  const oauthClient = (credentials.oauthClient ?? {}) as Record<string, unknown>;
+  oauthClient.token_endpoint_auth_method = method;
+  credentials.oauthClient = oauthClient;
+  copy.credentials = credentials;
+  if (jwksUri !== undefined) {
+    const settings = (copy.settings ?? {}) as Record<string, unknown>;
+    const settingsOauth = (settings.oauthClient ?? {}) as Record<string, unknown>;
+    if (jwksUri === null) delete settingsOauth.jwks_uri;
+    else settingsOauth.jwks_uri = jwksUri;
+    settings.oauthClient = settingsOauth;
+    copy.settings = settings;
+  }
+  return copy as OktaApp;
+}
+
+export function diffAppAuthMethod(
+  olds: Partial<Record<string, unknown>>,
+  news: Partial<Record<string, unknown>>,
+): { changes: boolean; replaces: string[] } {
+  const replaces = sameValue(olds.appId, news.appId) ? [] : ["appId"];
+  const updated =
+    !sameValue(olds.tokenEndpointAuthMethod, news.tokenEndpointAuthMethod) ||
+    !sameValue(olds.jwksUri, news.jwksUri);
+  return { changes: replaces.length > 0 || updated, replaces };
+}
+
+function describe(appId: string): string {
+  return `AppAuthMethod of app ${appId}`;
+}
+
+async function getApp(api: OktaApi, appId: string, action: string): Promise<OktaApp> {
+  try {
+    return await api.getApp(appId);
+  } catch (err) {
+    throw new OktaApiError({
+      resource: describe(appId),
+      action,
+      failure: describeFailure(err),
+      hint: isNotFound(err)
+        ? `check appId: there is no app ${appId} in this Okta org.`
+        : "check the Okta connection and the token's permissions (okta.apps.read, okta.apps.manage).",
+    });
+  }
+}
+
+/** GET + PUT when the app differs from what is wanted; no PUT when it already matches. */
+async function apply(
+  api: OktaApi,
+  appId: string,
+  method: string,
+  jwksUri: string | null | undefined,
+  app?: OktaApp,
+): Promise<void> {
+  const current = app ?? (await getApp(api, appId, "read the app"));
+  const now = readAuthSettings(current);
+  const jwksMatches = jwksUri === undefined || (jwksUri ?? undefined) === now.jwksUri;
+  if (now.method === method && jwksMatches) return;
+  try {
+    await api.putApp(appId, withAuthSettings(current, method, jwksUri));
+  } catch (err) {
+    const failure = describeFailure(err);
+    throw new OktaApiError({
+      resource: describe(appId),
+      action: `set token_endpoint_auth_method to ${method} on`,
+      failure,
+      hint:
+        method === "private_key_jwt" && failureMentions(failure, "jwks")
+          ? "private_key_jwt needs a public key: register an ACTIVE JsonWebKey on the app (dependsOn it) or give jwksUri."
+          : failure.ambiguous
+            ? "Okta did not answer clearly; run again (the change is idempotent)."
+            : "see Okta's message above.",
+    });
+  }
+}
+
+/** The dynamic provider of AppAuthMethod. Holds no state: credentials come from `configure` or the environment. */
+export class AppAuthMethodProvider implements pulumi.dynamic.ResourceProvider<
+  AppAuthMethodInputs,
+  AppAuthMethodOutputs
+> {
+  async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
+    await configureConnection(req);
+  }
+
+  async check(
+    _olds: unknown,
+    news: Record<string, unknown>,
+  ): Promise<pulumi.dynamic.CheckResult<AppAuthMethodInputs>> {
+    const { inputs, failures } = validateInputs(appAuthMethodInputsSchema(), news);
+    return failures.length > 0
+      ? { inputs: news as AppAuthMethodInputs, failures }
+      : { inputs: inputs as AppAuthMethodInputs };
+  }
+
+  async diff(
+    _id: pulumi.ID,
+    olds: AppAuthMethodOutputs,
+    news: AppAuthMethodInputs,
+  ): Promise<pulumi.dynamic.DiffResult> {
+    return diffAppAuthMethod(
+      olds as unknown as Record<string, unknown>,
+      news as unknown as Record<string, unknown>,
+    );
+  }
+
+  async create(inputs: AppAuthMethodInputs): Promise<pulumi.dynamic.CreateResult<AppAuthMethodOutputs>> {
+    const api = getOktaApi();
+    const app = await getApp(api, inputs.appId, "read the app");
+    const found = readAuthSettings(app);
+    await apply(api, inputs.appId, inputs.tokenEndpointAuthMethod, inputs.jwksUri, app);
+    return {
+      id: inputs.appId,
+      outs: compact({
+        appId: inputs.appId,
+        tokenEndpointAuthMethod: inputs.tokenEndpointAuthMethod,
+        jwksUri: inputs.jwksUri,
+        previousMethod: found.method ?? "client_secret_basic",
+        previousJwksUri: found.jwksUri,
+      }),
+    };
+  }
+
+  async read(
+    id: pulumi.ID,
+    props?: AppAuthMethodOutputs,
+  ): Promise<pulumi.dynamic.ReadResult<AppAuthMethodOutputs>> {
+    if (props === undefined) throw operationError(`AppAuthMethod ${id}: no state to refresh from.`);
+    let app: OktaApp;
+    try {
+      app = await getOktaApi().getApp(props.appId);
+    } catch (err) {
+      if (isNotFound(err)) return { id: "" };
+      throw new OktaApiError({
+        resource: describe(props.appId),
+        action: "read",
+        failure: describeFailure(err),
+      });
+    }
+    const now = readAuthSettings(app);
+    return {
+      id,
+      props: compact({
+        ...props,
+        tokenEndpointAuthMethod: (now.method ?? "client_secret_basic") as TokenEndpointAuthMethod,
+        jwksUri: props.jwksUri !== undefined ? now.jwksUri : undefined,
+      }),
+    };
+  }
+
+  async update(
+    _id: pulumi.ID,
+    olds: AppAuthMethodOutputs,
+    news: AppAuthMethodInputs,
+  ): Promise<pulumi.dynamic.UpdateResult<AppAuthMethodOutputs>> {
+    const api = getOktaApi();
+    // jwksUri dropped from the inputs: put back what the app had before this resource.
+    const jwksUri =
+      news.jwksUri !== undefined
+        ? news.jwksUri
+        : olds.jwksUri !== undefined
+          ? (olds.previousJwksUri ?? null)
+          : undefined;
+    await apply(api, news.appId, news.tokenEndpointAuthMethod, jwksUri);
+    return {
+      outs: compact({
+        appId: news.appId,
+        tokenEndpointAuthMethod: news.tokenEndpointAuthMethod,
+        jwksUri: news.jwksUri,
+        previousMethod: olds.previousMethod,
+        previousJwksUri: olds.previousJwksUri,
+      }),
+    };
+  }
+
+  async delete(_id: pulumi.ID, props: AppAuthMethodOutputs): Promise<void> {
+    const api = getOktaApi();
+    let app: OktaApp;
+    try {
+      app = await api.getApp(props.appId);
+    } catch (err) {
+      if (isNotFound(err)) return; // the app is gone: nothing to restore
+      throw new OktaApiError({
+        resource: describe(props.appId),
+        action: "read (before restoring)",
+        failure: describeFailure(err),
+      });
+    }
+    const jwksUri = props.jwksUri !== undefined ? (props.previousJwksUri ?? null) : undefined;
+    await apply(api, props.appId, props.previousMethod, jwksUri, app);
+  }
+}
+
+const provider = new AppAuthMethodProvider();
+
+export interface AppAuthMethodArgs {
+  /** The Okta app (0oa…). */
+  readonly appId: pulumi.Input<string>;
+  /** The method to set, e.g. `private_key_jwt`. */
+  readonly tokenEndpointAuthMethod: pulumi.Input<TokenEndpointAuthMethod>;
+  /** Optional `settings.oauthClient.jwks_uri` (https). */
+  readonly jwksUri?: pulumi.Input<string>;
+}
+
+/** Sets an app's token endpoint auth method; deleting the resource restores the method it found. */
+export class AppAuthMethod extends pulumi.dynamic.Resource {
+  declare public readonly appId: pulumi.Output<string>;
+  declare public readonly tokenEndpointAuthMethod: pulumi.Output<TokenEndpointAuthMethod>;
+  declare public readonly jwksUri: pulumi.Output<string | undefined>;
+  declare public readonly previousMethod: pulumi.Output<string>;
+  declare public readonly previousJwksUri: pulumi.Output<string | undefined>;
+
+  constructor(name: string, args: AppAuthMethodArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      provider,
+      name,
+      {
+        appId: args.appId,
+        tokenEndpointAuthMethod: args.tokenEndpointAuthMethod,
+        jwksUri: args.jwksUri,
+        previousMethod: undefined,
+        previousJwksUri: undefined,
+      },
+      opts,
+      "okta-rotation",
+      "AppAuthMethod",
+    );
+  }
+}

@@ -1,0 +1,484 @@
+// `JsonWebKey`: one public JSON Web Key registered on an Okta app (for private_key_jwt), as a Pulumi
+// dynamic resource. Create = POST …/credentials/jwks; status change = lifecycle activate/deactivate;
+// delete = deactivate if ACTIVE, then DELETE. Changing appId, generation or the key replaces it.
+
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import {
+  OktaApiError,
+  compact,
+  configureConnection,
+  createOnce,
+  describeFailure,
+  failureMentions,
+  getOktaApi,
+  isNotFound,
+  operationError,
+  type LifecycleStatus,
+  type OktaApi,
+  type OktaJsonWebKey,
+} from "./connection";
+import { sameValue, validateInputs } from "./validation";
+
+/** Members of a JWK that only a private (or symmetric) key has. They must never reach Okta or state. */
+export const PRIVATE_JWK_MEMBERS = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"] as const;
+
+/** The public members kept from an input JWK; anything else is dropped. */
+export const PUBLIC_JWK_MEMBERS = ["kty", "kid", "alg", "use", "e", "n", "crv", "x", "y"] as const;
+
+export const MIN_RSA_BITS = 2048;
+
+/** Bit length of an RSA modulus given as base64url (the JWK `n`). Pure. */
+export function rsaModulusBits(n: string): number {
+  const bytes = Buffer.from(n, "base64url");
+  let i = 0;
+  while (i < bytes.length && bytes[i] === 0) i++;
+  if (i === bytes.length) return 0;
+  const first = bytes[i]!;
+  return (bytes.length - i - 1) * 8 + (32 - Math.clz32(first));
+}
+
+/** Names (never values) of the private members present in a JWK-like object. */
+export function privateJwkMembers(jwk: Record<string, unknown>): string[] {
+  return PRIVATE_JWK_MEMBERS.filter((m) => jwk[m] !== undefined);
+}
+
+/** The public part of a JWK: only the members Okta needs. Pure. */
+export function publicJwk(jwk: Record<string, unknown>): PublicJwk {
+  const out: Record<string, unknown> = {};
+  for (const m of PUBLIC_JWK_MEMBERS) if (jwk[m] !== undefined && jwk[m] !== null) out[m] = jwk[m];
+  return out as unknown as PublicJwk;
+}
+
+const b64url = /^[A-Za-z0-9_-]+$/;
+
+export function jsonWebKeyInputsSchema() {
+  const jwk = z
+    .record(z.string(), z.unknown(), { error: "jwk must be an object (a public JSON Web Key)" })
+    .superRefine((k, ctx) => {
+      const priv = privateJwkMembers(k);
+      if (priv.length > 0) {
+        ctx.addIssue({
+          code: "custom",
+          message:
+            `jwk contains private key material (member${priv.length > 1 ? "s" : ""} ${priv.join(", ")}); ` +
+            "register only the public key (kty, kid, e, n or crv, x, y)",
+        });
+        return; // nothing more to say about a key that must not be used at all
+      }
+      if (typeof k.kid !== "string" || k.kid.trim() === "") {
+        ctx.addIssue({
+          code: "custom",
+          path: ["kid"],
+          message: "jwk.kid is required (e.g. the JWK thumbprint)",
+        });
+      }
+      if (k.kty === "RSA") {
+        if (typeof k.e !== "string" || !b64url.test(k.e)) {
+          ctx.addIssue({ code: "custom", path: ["e"], message: "jwk.e must be the base64url RSA exponent" });
+        }
+        if (typeof k.n !== "string" || !b64url.test(k.n)) {
+          ctx.addIssue({ code: "custom", path: ["n"], message: "jwk.n must be the base64url RSA modulus" });
+        } else {
+          const bits = rsaModulusBits(k.n);
+          if (bits < MIN_RSA_BITS) {
+            ctx.addIssue({
+              code: "custom",
+              path: ["n"],
+              message: `RSA key is ${bits} bits; Okta requires at least ${MIN_RSA_BITS} bits`,
+            });
+          }
+        }
+      } else if (k.kty === "EC") {
+        for (const m of ["x", "y"] as const) {
+          if (typeof k[m] !== "string" || !b64url.test(k[m] as string)) {
+            ctx.addIssue({
+              code: "custom",
+              path: [m],
+              message: `jwk.${m} must be the base64url EC coordinate`,
+            });
+          }
+        }
+        if (k.crv !== undefined && !["P-256", "P-384", "P-521"].includes(String(k.crv))) {
+          ctx.addIssue({ code: "custom", path: ["crv"], message: "jwk.crv must be P-256, P-384 or P-521" });
+        }
+      } else {
+        ctx.addIssue({ code: "custom", path: ["kty"], message: 'jwk.kty must be "RSA" or "EC"' });
+      }
+      if (k.use !== undefined && k.use !== "sig" && k.use !== "enc") {
+        ctx.addIssue({ code: "custom", path: ["use"], message: 'jwk.use must be "sig" or "enc"' });
+      }
+      if (k.use === "enc" && k.kty !== "RSA") {
+        ctx.addIssue({
+          code: "custom",
+          path: ["use"],
+          message: "Okta accepts encryption keys (use enc) only for RSA",
+        });
+      }
+    })
+    .transform((k) => publicJwk(k));
+  return z.object({
+    appId: z
+      .string({ error: "appId must be a string (the Okta app id, 0oa…)" })
+      .trim()
+      .min(1, "appId must not be empty (the Okta app id, 0oa…)"),
+    jwk,
+    status: z
+      .enum(["ACTIVE", "INACTIVE"], { error: 'status must be "ACTIVE" or "INACTIVE"' })
+      .default("ACTIVE"),
+    generation: z
+      .number({ error: "generation must be a number" })
+      .int("generation must be a whole number")
+      .nonnegative("generation must not be negative")
+      .optional(),
+  });
+}
+
+export interface PublicJwk {
+  readonly kty: "RSA" | "EC";
+  readonly kid: string;
+  readonly alg?: string;
+  readonly use?: "sig" | "enc";
+  readonly e?: string;
+  readonly n?: string;
+  readonly crv?: string;
+  readonly x?: string;
+  readonly y?: string;
+}
+
+export type JsonWebKeyInputs = Omit<z.infer<ReturnType<typeof jsonWebKeyInputsSchema>>, "jwk"> & {
+  readonly jwk: PublicJwk;
+};
+
+export interface JsonWebKeyOutputs {
+  readonly appId: string;
+  readonly jwk: PublicJwk;
+  readonly status: LifecycleStatus;
+  readonly generation?: number;
+  readonly keyId: string;
+  readonly kid: string;
+  readonly created?: string;
+  readonly lastUpdated?: string;
+}
+
+export const JSON_WEB_KEY_REPLACE_KEYS = ["appId", "generation", "jwk"] as const;
+
+/** The diff of a JsonWebKey: old outputs against new inputs. Pure. */
+export function diffJsonWebKey(
+  olds: Partial<Record<string, unknown>>,
+  news: Partial<Record<string, unknown>>,
+): { changes: boolean; replaces: string[] } {
+  const replaces = JSON_WEB_KEY_REPLACE_KEYS.filter((k) =>
+    k === "jwk" ? !sameJwk(olds.jwk, news.jwk) : !sameValue(olds[k], news[k]),
+  );
+  const statusChanged = !sameValue(olds.status ?? "ACTIVE", news.status ?? "ACTIVE");
+  return { changes: replaces.length > 0 || statusChanged, replaces: [...replaces] };
+}
+
+function sameJwk(a: unknown, b: unknown): boolean {
+  if (typeof a !== "object" || a === null || typeof b !== "object" || b === null) return sameValue(a, b);
+  const pa = publicJwk(a as Record<string, unknown>);
+  const pb = publicJwk(b as Record<string, unknown>);
+  return PUBLIC_JWK_MEMBERS.every((m) => sameValue(pa[m], pb[m]));
+}
+
+export function describeJsonWebKey(appId: string, keyId?: string, kid?: string): string {
+  const k = kid ? ` (kid ${kid})` : "";
+  return keyId ? `JsonWebKey ${keyId}${k} of app ${appId}` : `a new JsonWebKey${k} of app ${appId}`;
+}
+
+function keySummary(k: OktaJsonWebKey): string {
+  return `${k.id} kid ${k.kid ?? "?"} ${k.status}${k.created ? ` created ${k.created}` : ""}`;
+}
+
+async function listForError(api: OktaApi, appId: string): Promise<string[]> {
+  try {
+    const keys = await api.listKeys(appId);
+    return [`The app's keys now: ${keys.length === 0 ? "none" : keys.map(keySummary).join("; ")}.`];
+  } catch {
+    return [];
+  }
+}
+
+function outputs(inputs: JsonWebKeyInputs, k: OktaJsonWebKey): JsonWebKeyOutputs {
+  return compact({
+    appId: inputs.appId,
+    jwk: inputs.jwk,
+    status: k.status,
+    generation: inputs.generation,
+    keyId: k.id,
+    kid: k.kid ?? inputs.jwk.kid,
+    created: k.created,
+    lastUpdated: k.lastUpdated,
+  });
+}
+
+function sameMaterial(k: OktaJsonWebKey, jwk: PublicJwk): boolean {
+  return (
+    k.kid === jwk.kid &&
+    (jwk.kty === "RSA" ? k.n === undefined || k.n === jwk.n : k.x === undefined || k.x === jwk.x)
+  );
+}
+
+function lifecycleHint(failure: ReturnType<typeof describeFailure>, err: unknown): string {
+  if (failureMentions(failure, "only active JSON Web Key")) {
+    return (
+      "the app authenticates with private_key_jwt and this is its only ACTIVE key: register and activate the next " +
+      "key first (bump the generation of the other key slot), or switch the app's token_endpoint_auth_method away " +
+      "from private_key_jwt."
+    );
+  }
+  if (isNotFound(err))
+    return "the key is gone from Okta; run `pulumi refresh` so the stack forgets it, then `pulumi up`.";
+  return "see Okta's message above and run again.";
+}
+
+async function setStatus(
+  api: OktaApi,
+  appId: string,
+  keyId: string,
+  kid: string | undefined,
+  status: LifecycleStatus,
+): Promise<OktaJsonWebKey> {
+  try {
+    return await api.setKeyStatus(appId, keyId, status);
+  } catch (err) {
+    const failure = describeFailure(err);
+    throw new OktaApiError({
+      resource: describeJsonWebKey(appId, keyId, kid),
+      action: status === "ACTIVE" ? "activate" : "deactivate",
+      failure,
+      context: failure.status !== undefined ? await listForError(api, appId) : [],
+      hint: lifecycleHint(failure, err),
+    });
+  }
+}
+
+async function addKey(api: OktaApi, inputs: JsonWebKeyInputs): Promise<OktaJsonWebKey> {
+  const { appId, jwk, status } = inputs;
+  const resource = describeJsonWebKey(appId, undefined, jwk.kid);
+  let before: OktaJsonWebKey[];
+  try {
+    before = await api.listKeys(appId);
+  } catch (err) {
+    throw new OktaApiError({
+      resource,
+      action: "list the keys (before adding)",
+      failure: describeFailure(err),
+      hint: isNotFound(err)
+        ? `check appId: there is no app ${appId} in this Okta org.`
+        : "check the Okta connection and the token's permissions (okta.apps.read, okta.apps.manage).",
+    });
+  }
+  const existing = before.find((k) => k.kid === jwk.kid);
+  let key: OktaJsonWebKey;
+  if (existing !== undefined) {
+    if (!sameMaterial(existing, jwk)) {
+      throw operationError(
+        `Cannot add ${resource}: the app already has key ${existing.id} with kid ${jwk.kid} but different key material. ` +
+          "Use a unique kid (the JWK thumbprint is a good one), or delete the old key first.",
+      );
+    }
+    // Same key already registered (e.g. by an interrupted earlier run): it is ours.
+    key = existing;
+  } else {
+    try {
+      ({ item: key } = await createOnce({
+        before,
+        list: () => api.listKeys(appId),
+        create: () => api.addKey(appId, { ...jwk, use: jwk.use ?? "sig", status }),
+        recognise: (k) => k.kid === jwk.kid,
+        what: `JSON Web Key ${jwk.kid} of app ${appId}`,
+      }));
+    } catch (err) {
+      if (err instanceof Error && err.name === "OktaRotationError") throw err;
+      const failure = describeFailure(err);
+      throw new OktaApiError({
+        resource,
+        action: "add",
+        failure,
+        context: failure.status !== undefined ? await listForError(api, appId) : [],
+        hint: failureMentions(failure, "maximum number of keys")
+          ? "delete keys that are no longer used (deactivate, then delete) to make room."
+          : failureMentions(failure, "2,048") || failureMentions(failure, "2048")
+            ? "use an RSA key of at least 2048 bits (or an EC key)."
+            : failure.ambiguous
+              ? "Okta did not answer clearly and the key is not in Okta; run again."
+              : "see Okta's message above.",
+      });
+    }
+  }
+  if (key.status !== status) key = await setStatus(api, appId, key.id, jwk.kid, status);
+  return key;
+}
+
+async function deleteKey(api: OktaApi, appId: string, keyId: string, kid: string | undefined): Promise<void> {
+  const resource = describeJsonWebKey(appId, keyId, kid);
+  let current: OktaJsonWebKey;
+  try {
+    current = await api.getKey(appId, keyId);
+  } catch (err) {
+    if (isNotFound(err)) return;
+    throw new OktaApiError({ resource, action: "read (before deleting)", failure: describeFailure(err) });
+  }
+  if (current.status === "ACTIVE") {
+    try {
+      await api.setKeyStatus(appId, keyId, "INACTIVE");
+    } catch (err) {
+      if (isNotFound(err)) return;
+      const failure = describeFailure(err);
+      throw new OktaApiError({
+        resource,
+        action: "deactivate (before deleting)",
+        failure,
+        context: failure.status !== undefined ? await listForError(api, appId) : [],
+        hint: lifecycleHint(failure, err),
+      });
+    }
+  }
+  try {
+    await api.deleteKey(appId, keyId);
+  } catch (err) {
+    if (isNotFound(err)) return;
+    throw new OktaApiError({
+      resource,
+      action: "delete",
+      failure: describeFailure(err),
+      hint: "the key is INACTIVE now (no assertion signed with it is accepted); run again to finish deleting it.",
+    });
+  }
+}
+
+/** The dynamic provider of JsonWebKey. Holds no state: credentials come from `configure` or the environment. */
+export class JsonWebKeyProvider implements pulumi.dynamic.ResourceProvider<
+  JsonWebKeyInputs,
+  JsonWebKeyOutputs
+> {
+  async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
+    await configureConnection(req);
+  }
+
+  async check(
+    _olds: unknown,
+    news: Record<string, unknown>,
+  ): Promise<pulumi.dynamic.CheckResult<JsonWebKeyInputs>> {
+    const { inputs, failures } = validateInputs(jsonWebKeyInputsSchema(), news);
+    if (failures.length > 0) {
+      // Never hand private material back to the engine, even with the failures.
+      const jwk = news.jwk;
+      const safe =
+        typeof jwk === "object" && jwk !== null
+          ? { ...news, jwk: publicJwk(jwk as Record<string, unknown>) }
+          : news;
+      return { inputs: safe as JsonWebKeyInputs, failures };
+    }
+    return { inputs: inputs as JsonWebKeyInputs };
+  }
+
+  async diff(
+    _id: pulumi.ID,
+    olds: JsonWebKeyOutputs,
+    news: JsonWebKeyInputs,
+  ): Promise<pulumi.dynamic.DiffResult> {
+    return diffJsonWebKey(
+      olds as unknown as Record<string, unknown>,
+      news as unknown as Record<string, unknown>,
+    );
+  }
+
+  async create(inputs: JsonWebKeyInputs): Promise<pulumi.dynamic.CreateResult<JsonWebKeyOutputs>> {
+    const key = await addKey(getOktaApi(), inputs);
+    return { id: key.id, outs: outputs(inputs, key) };
+  }
+
+  async read(
+    id: pulumi.ID,
+    props?: JsonWebKeyOutputs,
+  ): Promise<pulumi.dynamic.ReadResult<JsonWebKeyOutputs>> {
+    if (props === undefined) throw operationError(`JsonWebKey ${id}: no state to refresh from.`);
+    let k: OktaJsonWebKey;
+    try {
+      k = await getOktaApi().getKey(props.appId, id);
+    } catch (err) {
+      if (isNotFound(err)) return { id: "" };
+      throw new OktaApiError({
+        resource: describeJsonWebKey(props.appId, id, props.kid),
+        action: "read",
+        failure: describeFailure(err),
+      });
+    }
+    return {
+      id,
+      props: compact({
+        ...props,
+        status: k.status,
+        kid: k.kid ?? props.kid,
+        created: k.created ?? props.created,
+        lastUpdated: k.lastUpdated ?? props.lastUpdated,
+      }),
+    };
+  }
+
+  async update(
+    id: pulumi.ID,
+    olds: JsonWebKeyOutputs,
+    news: JsonWebKeyInputs,
+  ): Promise<pulumi.dynamic.UpdateResult<JsonWebKeyOutputs>> {
+    const api = getOktaApi();
+    const k =
+      olds.status === news.status
+        ? await api.getKey(news.appId, id)
+        : await setStatus(api, news.appId, id, news.jwk.kid, news.status);
+    return { outs: outputs(news, k) };
+  }
+
+  async delete(id: pulumi.ID, props: JsonWebKeyOutputs): Promise<void> {
+    await deleteKey(getOktaApi(), props.appId, id, props.kid);
+  }
+}
+
+const provider = new JsonWebKeyProvider();
+
+export interface JsonWebKeyArgs {
+  /** The Okta app (0oa…) the key is registered on. */
+  readonly appId: pulumi.Input<string>;
+  /** The PUBLIC JWK (kid required). Private members are refused. A change replaces. */
+  readonly jwk: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  /** Default ACTIVE. A change is an update. */
+  readonly status?: pulumi.Input<"ACTIVE" | "INACTIVE">;
+  /** Bump to rotate: a change replaces the key. */
+  readonly generation?: pulumi.Input<number>;
+}
+
+/** A public JSON Web Key registered on an Okta app. */
+export class JsonWebKey extends pulumi.dynamic.Resource {
+  declare public readonly appId: pulumi.Output<string>;
+  declare public readonly jwk: pulumi.Output<PublicJwk>;
+  declare public readonly status: pulumi.Output<"ACTIVE" | "INACTIVE">;
+  declare public readonly generation: pulumi.Output<number | undefined>;
+  /** Okta's id of the key (pks…). */
+  declare public readonly keyId: pulumi.Output<string>;
+  declare public readonly kid: pulumi.Output<string>;
+  declare public readonly created: pulumi.Output<string>;
+  declare public readonly lastUpdated: pulumi.Output<string>;
+
+  constructor(name: string, args: JsonWebKeyArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      provider,
+      name,
+      {
+        appId: args.appId,
+        jwk: args.jwk,
+        status: args.status,
+        generation: args.generation,
+        keyId: undefined,
+        kid: undefined,
+        created: undefined,
+        lastUpdated: undefined,
+      },
+      opts,
+      "okta-rotation",
+      "JsonWebKey",
+    );
+  }
+}
