@@ -1,0 +1,132 @@
+import { describe, expect, it } from "vitest";
+import { ClientSecretProvider, diffClientSecret, secretSummary } from "../../dynamic";
+
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+const provider = new ClientSecretProvider();
+const OWN = "an-own-value-of-32-characters!!!";
+
+async function failures(news: Record<string, unknown>) {
+  return (await provider.check({}, news)).failures ?? [];
+}
+
+describe("ClientSecret check (no Okta call)", () => {
+  it("accepts minimal inputs and defaults status to ACTIVE", async () => {
+    const r = await provider.check({}, { appId: "0oa1" });
+    expect(r.failures).toBeUndefined();
+    expect(r.inputs).toEqual({ appId: "0oa1", status: "ACTIVE" });
+  });
+
+  it("keeps every input it diffs on", async () => {
+    const r = await provider.check({}, { appId: "0oa1", status: "INACTIVE", value: OWN, generation: 3 });
+    expect(r.inputs).toMatchObject({ appId: "0oa1", status: "INACTIVE", generation: 3 });
+    expect(r.inputs?.value === OWN).toBe(true);
+  });
+
+  it.each([
+    [{ appId: "" }, "appId", /must not be empty/],
+    [{ appId: 42 }, "appId", /must be a string/],
+    [{}, "appId", /appId/],
+    [{ appId: "0oa1", status: "DISABLED" }, "status", /"ACTIVE" or "INACTIVE"/],
+    [{ appId: "0oa1", value: "short" }, "value", /at least 14/],
+    [{ appId: "0oa1", value: "x".repeat(101) }, "value", /at most 100/],
+    [{ appId: "0oa1", value: "non-ascii-välue-here" }, "value", /printable ASCII/],
+    [{ appId: "0oa1", value: "tab\tinside-a-long-value" }, "value", /printable ASCII/],
+    [{ appId: "0oa1", adoptSecretId: "" }, "adoptSecretId", /must not be empty/],
+    [{ appId: "0oa1", value: OWN, adoptSecretId: "ocs1" }, "value", /either value .* or adoptSecretId/],
+    [{ appId: "0oa1", generation: 1.5 }, "generation", /whole number/],
+    [{ appId: "0oa1", generation: -1 }, "generation", /negative/],
+    [{ appId: "0oa1", generation: "2" }, "generation", /must be a number/],
+  ])("refuses %j on %s", async (news, property, reason) => {
+    const f = await failures(news);
+    expect(f.map((x) => x.property)).toContain(property);
+    expect(f.find((x) => x.property === property)!.reason).toMatch(reason);
+  });
+
+  it("never echoes the value in a failure", async () => {
+    const bad = "ünïcode-secret-material-0123456789";
+    const f = await failures({ appId: "0oa1", value: bad });
+    expect(f.length).toBeGreaterThan(0);
+    expect(JSON.stringify(f).includes(bad)).toBe(false);
+  });
+
+  it("lets unknown (preview) inputs through", async () => {
+    const r = await provider.check({}, { appId: UNKNOWN, generation: UNKNOWN, status: "ACTIVE" });
+    expect(r.failures).toBeUndefined();
+    expect(r.inputs).toMatchObject({ appId: UNKNOWN, generation: UNKNOWN });
+  });
+});
+
+describe("diffClientSecret", () => {
+  const olds = {
+    appId: "0oa1",
+    status: "ACTIVE",
+    generation: 2,
+    secretId: "ocs1",
+    secretHash: "h",
+    clientSecret: "generated-value",
+  };
+
+  it("is a no-op when nothing changed (outputs against the same inputs)", () => {
+    expect(diffClientSecret(olds, { appId: "0oa1", status: "ACTIVE", generation: 2 })).toEqual({
+      changes: false,
+      replaces: [],
+    });
+  });
+
+  it("treats absent status as ACTIVE on both sides", () => {
+    expect(diffClientSecret({ ...olds, status: undefined }, { appId: "0oa1", generation: 2 }).changes).toBe(
+      false,
+    );
+  });
+
+  it("updates (no replace) on a status change", () => {
+    expect(diffClientSecret(olds, { appId: "0oa1", status: "INACTIVE", generation: 2 })).toEqual({
+      changes: true,
+      replaces: [],
+    });
+  });
+
+  it.each([
+    ["appId", { appId: "0oa2" }],
+    ["generation", { generation: 4 }],
+    ["value", { value: OWN }],
+    ["adoptSecretId", { adoptSecretId: "ocs9" }],
+  ])("replaces on %s", (key, change) => {
+    expect(diffClientSecret(olds, { appId: "0oa1", status: "ACTIVE", generation: 2, ...change })).toEqual({
+      changes: true,
+      replaces: [key],
+    });
+  });
+
+  it("replaces when removing an input that was set, and when a value is unknown in preview", () => {
+    expect(
+      diffClientSecret({ ...olds, adoptSecretId: "ocs1" }, { appId: "0oa1", generation: 2 }).replaces,
+    ).toEqual(["adoptSecretId"]);
+    expect(diffClientSecret(olds, { appId: "0oa1", generation: UNKNOWN }).replaces).toEqual(["generation"]);
+  });
+
+  it("reports several replacing keys together", () => {
+    expect(diffClientSecret(olds, { appId: "0oa2", generation: 3, status: "INACTIVE" })).toEqual({
+      changes: true,
+      replaces: ["appId", "generation"],
+    });
+  });
+
+  it("returns no deleteBeforeReplace (left to the resource option)", async () => {
+    const d = await provider.diff("ocs1", olds as never, { appId: "0oa1", status: "ACTIVE", generation: 3 });
+    expect(d).toEqual({ changes: true, replaces: ["generation"] });
+    expect("deleteBeforeReplace" in d).toBe(false);
+  });
+});
+
+describe("secretSummary", () => {
+  it("shows id, status and created, never a value", () => {
+    const s = {
+      id: "ocs1",
+      status: "ACTIVE" as const,
+      created: "2026-01-01T00:00:00.000Z",
+      client_secret: "v",
+    };
+    expect(secretSummary(s)).toBe("ocs1 ACTIVE created 2026-01-01T00:00:00.000Z");
+  });
+});
