@@ -257,3 +257,20 @@ describe("client secrets", () => {
     });
   });
 });
+
+describe("concurrency", () => {
+  it("keeps the two-secret cap under parallel creates", async () => {
+    const app = okta.addApp({ label: "parallel", secrets: 1 });
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () => api(okta, "POST", secretsPath(app.id), { body: {} })),
+    );
+    expect(results.map((r) => r.status).sort()).toEqual([201, 400, 400, 400, 400, 400, 400, 400]);
+    expect(okta.listSecrets(app.id)).toHaveLength(2);
+  });
+
+  it("sends an X-Okta-Request-Id on answers", async () => {
+    const app = okta.addApp({ label: "request-id", secrets: 1 });
+    const r = await api(okta, "GET", secretsPath(app.id));
+    expect(r.headers.get("x-okta-request-id")).toMatch(/^[A-Za-z0-9]{27}$/);
+  });
+});

@@ -374,7 +374,7 @@ function readBody(req: http.IncomingMessage): Promise<string> {
 
 function send(res: http.ServerResponse, answer: Answer): void {
   if (res.destroyed) return;
-  const headers: Record<string, string> = { ...answer.headers };
+  const headers: Record<string, string> = { "X-Okta-Request-Id": randomId(27), ...answer.headers };
   if (answer.body === undefined) {
     res.writeHead(answer.status, headers).end();
     return;

@@ -300,7 +300,10 @@ export class Store {
   deactivateSecret(app: App, secretId: string): Secret {
     const s = this.secret(app, secretId);
     if (s.status === "ACTIVE") {
-      if (app.secrets.filter((x) => x.status === "ACTIVE").length === 1) {
+      // The rule protects apps that authenticate with secrets; once an app uses keys (or nothing),
+      // its last secret must be retirable, or it could never be deleted.
+      const usesSecrets = !["private_key_jwt", "none"].includes(this.authMethod(app));
+      if (usesSecrets && app.secrets.filter((x) => x.status === "ACTIVE").length === 1) {
         throw validation(SECRET_SUMMARY, MESSAGES.deactivateOnlySecret);
       }
       s.status = "INACTIVE";
