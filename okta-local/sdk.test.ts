@@ -100,3 +100,25 @@ describe.each(["ssws", "privateKey"] as const)("official SDK with %s auth", (aut
     ]);
   });
 });
+
+describe("official SDK and rate limits", () => {
+  it("waits for X-Rate-Limit-Reset after a 429 and retries", async () => {
+    const local = await startOktaLocal({ rateLimits: { apps: 2, windowSeconds: 2 } });
+    try {
+      const api = sdk(local, "ssws").applicationSSOPublicKeysApi;
+      const appId = local.apps[0].id;
+      for (let i = 0; i < 3; i++)
+        expect(await all(await api.listOAuth2ClientSecrets({ appId }))).toHaveLength(1);
+      const statuses = local.requestLog.map((e) => e.status);
+      expect(statuses).toContain(429);
+      expect(statuses.at(-1)).toBe(200);
+      const refused = local.requestLog.find((e) => e.status === 429);
+      const retried = local.requestLog.at(-1);
+      // The retry came after the window the 429 named had ended.
+      const windowEnd = Math.ceil((refused?.time ?? 0) / 2000) * 2000;
+      expect((retried?.time ?? 0) >= windowEnd).toBe(true);
+    } finally {
+      await local.close();
+    }
+  });
+});
