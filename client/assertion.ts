@@ -13,8 +13,12 @@ export const MAX_ASSERTION_LIFETIME_SECONDS = 3600;
 /** Default lifetime: long enough for clock skew, short enough to be useless if it leaks. */
 export const DEFAULT_ASSERTION_LIFETIME_SECONDS = 60;
 
-const SIGNING_ALGS = ["RS256", "RS384", "RS512", "ES256", "ES384", "ES512"] as const;
-export type SigningAlgorithm = (typeof SIGNING_ALGS)[number];
+// Constants the gate's provider code reaches are built inside functions: Pulumi's closure serializer keeps
+// only the members of a captured object that it sees accessed by name.
+function signingAlgs() {
+  return ["RS256", "RS384", "RS512", "ES256", "ES384", "ES512"] as const;
+}
+export type SigningAlgorithm = ReturnType<typeof signingAlgs>[number];
 
 /** A private signing key as delivered to an app (e.g. from Vault). */
 export interface AssertionKey {
@@ -69,10 +73,11 @@ export function signingAlgorithm(jwk: JWK, explicit?: string): SigningAlgorithm 
     if (jwk.kty === "RSA") alg = "RS256";
     else if (jwk.kty === "EC") alg = { "P-256": "ES256", "P-384": "ES384", "P-521": "ES512" }[jwk.crv ?? ""];
   }
-  if (alg === undefined || !(SIGNING_ALGS as readonly string[]).includes(alg)) {
+  const algs: readonly string[] = signingAlgs();
+  if (alg === undefined || !algs.includes(alg)) {
     throw new ClientAssertionError(
       "key.alg",
-      `${alg === undefined ? "cannot tell the algorithm" : `'${alg}' is not supported`}; use one of ${SIGNING_ALGS.join(", ")}`,
+      `${alg === undefined ? "cannot tell the algorithm" : `'${alg}' is not supported`}; use one of ${algs.join(", ")}`,
     );
   }
   return alg as SigningAlgorithm;

@@ -242,7 +242,17 @@ export class AssertionGateProvider implements pulumi.dynamic.ResourceProvider<
   ): Promise<pulumi.dynamic.DiffResult> {
     const o = olds as unknown as Record<string, unknown>;
     const n = news as unknown as Record<string, unknown>;
-    const changed = ASSERTION_GATE_WATCHED.filter((k) => !sameValue(o[k], n[k]));
+    const watched = [
+      "appId",
+      "clientId",
+      "kid",
+      "generation",
+      "tokenUrl",
+      "scope",
+      "exchange",
+      "minOverlapSeconds",
+    ] as const; // ASSERTION_GATE_WATCHED (inline: the provider is serialized by value)
+    const changed = watched.filter((k) => !sameValue(o[k], n[k]));
     return { changes: changed.length > 0, replaces: [] };
   }
 

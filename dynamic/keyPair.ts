@@ -12,6 +12,8 @@ import { compact } from "./connection";
 import { sameValue, validateInputs } from "./validation";
 
 /** Signing algorithms a KeyPair can generate: RS256 (most compatible, default) or ES256 (smallest). */
+// Constants used by provider code are written inline or returned by functions: Pulumi's closure serializer
+// keeps only the members of a captured object that it sees accessed by name.
 export const KEY_PAIR_ALGORITHMS = ["RS256", "ES256"] as const;
 export type KeyPairAlgorithm = (typeof KEY_PAIR_ALGORITHMS)[number];
 
@@ -23,7 +25,7 @@ export function keyPairInputsSchema() {
   return z
     .object({
       algorithm: z
-        .enum(KEY_PAIR_ALGORITHMS, { error: 'algorithm must be "RS256" (default) or "ES256"' })
+        .enum(["RS256", "ES256"], { error: 'algorithm must be "RS256" (default) or "ES256"' })
         .default("RS256"),
       generation: z
         .number({ error: "generation must be a number" })
@@ -84,7 +86,8 @@ export const PRIVATE_JWK_MEMBERS = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"]
 
 /** The private members present in a JWK (empty for a public key). Pure. */
 export function privateMembersOf(jwk: Readonly<Record<string, unknown>>): string[] {
-  return PRIVATE_JWK_MEMBERS.filter((m) => jwk[m] !== undefined);
+  const members = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"]; // PRIVATE_JWK_MEMBERS
+  return members.filter((m) => jwk[m] !== undefined);
 }
 
 /** The diff of a KeyPair: old outputs against new inputs. Pure. */
@@ -93,7 +96,8 @@ export function diffKeyPair(
   news: Partial<Record<string, unknown>>,
 ): { changes: boolean; replaces: string[] } {
   const withDefault = (v: unknown) => v ?? "RS256";
-  const replaces = KEY_PAIR_REPLACE_KEYS.filter((k) =>
+  const keys = ["algorithm", "generation", "modulusLength"] as const; // KEY_PAIR_REPLACE_KEYS
+  const replaces = keys.filter((k) =>
     k === "algorithm" ? !sameValue(withDefault(olds[k]), withDefault(news[k])) : !sameValue(olds[k], news[k]),
   );
   return { changes: replaces.length > 0, replaces: [...replaces] };

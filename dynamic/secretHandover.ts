@@ -40,7 +40,7 @@ export function secretHandoverInputsSchema() {
       .string({ error: "appId must be a string (the Okta app id, 0oa…)" })
       .trim()
       .min(1, "appId must not be empty"),
-    mode: z.enum(SECRET_HANDOVER_MODES, { error: 'mode must be "read", "generate" or "retire"' }),
+    mode: z.enum(["read", "generate", "retire"], { error: 'mode must be "read", "generate" or "retire"' }),
     /** A change re-runs the step (the key generation, or a rollback toggle). */
     trigger: z.string({ error: "trigger must be a string" }).default(""),
     /** `retire` only: secret ids to keep. */
