@@ -122,3 +122,29 @@ describe("official SDK and rate limits", () => {
     }
   });
 });
+
+describe("official SDK and apps", () => {
+  it("reads an app, switches it to private_key_jwt with replaceApplication, and lists apps", async () => {
+    const app = okta.addApp({ label: "sdk-app" });
+    const client = sdk(okta, "ssws");
+    const rsa = await rsaKey("sdk-switch");
+    await client.applicationSSOPublicKeysApi.addJwk({ appId: app.id, addJwkRequest: rsa.publicJwk as never });
+    const got = (await client.applicationApi.getApplication({ appId: app.id })) as unknown as {
+      label: string;
+      credentials: { oauthClient: { token_endpoint_auth_method: string; client_id: string } };
+    };
+    expect(got.label).toBe("sdk-app");
+    expect(got.credentials.oauthClient.client_id).toBe(app.clientId);
+    got.credentials.oauthClient.token_endpoint_auth_method = "private_key_jwt";
+    const replaced = (await client.applicationApi.replaceApplication({
+      appId: app.id,
+      application: got as never,
+    })) as unknown as typeof got;
+    expect(replaced.credentials.oauthClient.token_endpoint_auth_method).toBe("private_key_jwt");
+    expect((okta.getApp(app.id) as typeof got).credentials.oauthClient.token_endpoint_auth_method).toBe(
+      "private_key_jwt",
+    );
+    const labels = (await all(await client.applicationApi.listApplications())).map((a) => a.label);
+    expect(labels).toContain("sdk-app");
+  });
+});

@@ -34,6 +34,7 @@ interface Answer {
 }
 
 interface RouteContext {
+  /** The app named by the first path parameter; undefined on routes without one. */
   app: App;
   params: string[];
   body: Json;
@@ -115,7 +116,7 @@ export async function startOktaLocal(opts: OktaLocalOptions = {}): Promise<OktaL
         }
         if (typeof body !== "object" || body === null || Array.isArray(body)) throw malformedBody();
       }
-      const app = store.app(match.params[0]);
+      const app = match.params.length > 0 ? store.app(match.params[0]) : (undefined as unknown as App);
       return withRate(handler.run({ app, params: match.params, body }));
     } catch (e) {
       if (e instanceof OktaApiError)
@@ -266,6 +267,10 @@ function buildRoutes(store: Store): Route[] {
   const jwksBase = "^/api/v1/apps/([^/]+)/credentials/jwks";
   const ok = (body: unknown): Answer => ({ status: 200, body });
   return [
+    {
+      pattern: /^\/api\/v1\/apps\/?$/,
+      methods: { GET: { run: () => ok([...store.apps.values()].map((a) => store.appJson(a))) } },
+    },
     {
       pattern: /^\/api\/v1\/apps\/([^/]+)\/?$/,
       methods: {
