@@ -130,6 +130,15 @@ describe("apps", () => {
     const again = await api(okta, "PUT", appPath(app.id), { body: r.json });
     expect(again.status).toBe(200);
     expect(okta.listKeys(app.id)).toHaveLength(1);
+    // A stale body does not bring back a key deleted since.
+    const stale = structuredClone(r.json);
+    const second = await rsaKey("second-key");
+    const added = await api(okta, "POST", `${appPath(app.id)}/credentials/jwks`, { body: second.publicJwk });
+    const first = okta.listKeys(app.id)[0];
+    await api(okta, "POST", `${appPath(app.id)}/credentials/jwks/${first.id}/lifecycle/deactivate`);
+    expect((await api(okta, "DELETE", `${appPath(app.id)}/credentials/jwks/${first.id}`)).status).toBe(204);
+    expect((await api(okta, "PUT", appPath(app.id), { body: stale })).status).toBe(200);
+    expect(okta.listKeys(app.id).map((k) => k.id)).toEqual([added.json.id]);
   });
 
   it("switches to private_key_jwt: secrets stop working, keys start, secrets are kept by default", async () => {

@@ -199,11 +199,10 @@ export class Store {
     delete oauthSettings.jwks;
     const inlineKeys = isObject(jwks) && Array.isArray(jwks.keys) ? (jwks.keys as unknown[]) : [];
     const jwksUri = oauthSettings.jwks_uri;
-    // Keys given inline that are not registered yet (matched by id, then kid) are added.
+    // Inline keys without a server-assigned `id` whose kid is not registered yet are added. Keys with an
+    // `id` came from a GET: they are never added again, so a stale body cannot resurrect a deleted key.
     const newKeys = inlineKeys.filter(
-      (k) =>
-        !isObject(k) ||
-        !app.keys.some((existing) => (k.id !== undefined ? existing.id === k.id : existing.kid === k.kid)),
+      (k) => !isObject(k) || (k.id === undefined && !app.keys.some((existing) => existing.kid === k.kid)),
     );
     const activeAfter = app.keys.some((k) => k.status === "ACTIVE" && k.use === "sig") || newKeys.length > 0;
     if (method === "private_key_jwt" && !activeAfter && !(typeof jwksUri === "string" && jwksUri !== "")) {
