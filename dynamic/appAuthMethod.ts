@@ -30,13 +30,20 @@ export const TOKEN_ENDPOINT_AUTH_METHODS = [
 export type TokenEndpointAuthMethod = (typeof TOKEN_ENDPOINT_AUTH_METHODS)[number];
 
 export function appAuthMethodInputsSchema() {
+  const methods = [
+    "client_secret_basic",
+    "client_secret_post",
+    "client_secret_jwt",
+    "private_key_jwt",
+    "none",
+  ] as const;
   return z.object({
     appId: z
       .string({ error: "appId must be a string (the Okta app id, 0oa…)" })
       .trim()
       .min(1, "appId must not be empty (the Okta app id, 0oa…)"),
-    tokenEndpointAuthMethod: z.enum(TOKEN_ENDPOINT_AUTH_METHODS, {
-      error: `tokenEndpointAuthMethod must be one of ${TOKEN_ENDPOINT_AUTH_METHODS.join(", ")}`,
+    tokenEndpointAuthMethod: z.enum(methods, {
+      error: `tokenEndpointAuthMethod must be one of ${methods.join(", ")}`,
     }),
     jwksUri: z
       .string({ error: "jwksUri must be a string" })

@@ -91,10 +91,11 @@ export function diffClientSecret(
   olds: Partial<Record<string, unknown>>,
   news: Partial<Record<string, unknown>>,
 ): { changes: boolean; replaces: string[] } {
-  const replaces = CLIENT_SECRET_REPLACE_KEYS.filter((k) => !sameValue(olds[k], news[k]));
+  const replaceKeys = ["appId", "generation", "value", "adoptSecretId"] as const; // CLIENT_SECRET_REPLACE_KEYS
+  const replaces = replaceKeys.filter((k) => !sameValue(olds[k], news[k]));
   const newStatus = news.status ?? "ACTIVE";
-  const updates = CLIENT_SECRET_UPDATE_KEYS.filter((k) => !sameValue(olds[k] ?? "ACTIVE", newStatus));
-  return { changes: replaces.length > 0 || updates.length > 0, replaces: [...replaces] };
+  const updates = !sameValue(olds.status ?? "ACTIVE", newStatus); // CLIENT_SECRET_UPDATE_KEYS
+  return { changes: replaces.length > 0 || updates, replaces: [...replaces] };
 }
 
 /** How to name the resource in messages. */

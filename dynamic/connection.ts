@@ -44,19 +44,30 @@ export interface OktaConnectionSettings {
   readonly credentials: OktaCredentials;
 }
 
-export const DEFAULT_SCOPES: readonly string[] = ["okta.apps.read", "okta.apps.manage"];
+// Constants used by provider code are returned by functions: the closure serializer captures only the
+// members it sees accessed statically, so a captured object indexed by a variable arrives incomplete.
+
+export function defaultScopes(): string[] {
+  return ["okta.apps.read", "okta.apps.manage"];
+}
+
+export const DEFAULT_SCOPES: readonly string[] = defaultScopes();
 
 /** Stack config keys and environment variables, in the order they are consulted. */
-export const CONNECTION_KEYS = {
-  orgUrl: { config: "oktaOrgUrl", env: "OKTA_ORG_URL" },
-  orgName: { config: "okta:orgName", env: "OKTA_ORG_NAME" },
-  baseUrl: { config: "okta:baseUrl", env: "OKTA_BASE_URL" },
-  apiToken: { config: "okta:apiToken", env: "OKTA_API_TOKEN" },
-  clientId: { config: "okta:clientId", env: "OKTA_API_CLIENT_ID" },
-  privateKey: { config: "okta:privateKey", env: "OKTA_API_PRIVATE_KEY" },
-  privateKeyId: { config: "okta:privateKeyId", env: "OKTA_API_PRIVATE_KEY_ID" },
-  scopes: { config: "okta:scopes", env: "OKTA_API_SCOPES" },
-} as const;
+export function connectionKeys() {
+  return {
+    orgUrl: { config: "oktaOrgUrl", env: "OKTA_ORG_URL" },
+    orgName: { config: "okta:orgName", env: "OKTA_ORG_NAME" },
+    baseUrl: { config: "okta:baseUrl", env: "OKTA_BASE_URL" },
+    apiToken: { config: "okta:apiToken", env: "OKTA_API_TOKEN" },
+    clientId: { config: "okta:clientId", env: "OKTA_API_CLIENT_ID" },
+    privateKey: { config: "okta:privateKey", env: "OKTA_API_PRIVATE_KEY" },
+    privateKeyId: { config: "okta:privateKeyId", env: "OKTA_API_PRIVATE_KEY_ID" },
+    scopes: { config: "okta:scopes", env: "OKTA_API_SCOPES" },
+  } as const;
+}
+
+export const CONNECTION_KEYS = connectionKeys();
 
 /** A connection setting is missing or malformed. The message names the config keys and env vars. */
 export class OktaConfigError extends Error {
@@ -67,11 +78,11 @@ export class OktaConfigError extends Error {
 }
 
 function lookup(
-  key: keyof typeof CONNECTION_KEYS,
+  key: keyof ReturnType<typeof connectionKeys>,
   config: ConfigSource | undefined,
   env: Readonly<Record<string, string | undefined>>,
 ): string | undefined {
-  const names = CONNECTION_KEYS[key];
+  const names = connectionKeys()[key];
   const fromConfig = config?.get(names.config);
   const value = fromConfig !== undefined && fromConfig !== "" ? fromConfig : env[names.env];
   if (value === undefined) return undefined;
@@ -114,7 +125,7 @@ export function resolveConnectionSettings(
   config: ConfigSource | undefined,
   env: Readonly<Record<string, string | undefined>>,
 ): OktaConnectionSettings {
-  const k = CONNECTION_KEYS;
+  const k = connectionKeys();
   let orgUrl: string;
   const explicit = lookup("orgUrl", config, env);
   if (explicit !== undefined) {
@@ -159,7 +170,7 @@ export function resolveConnectionSettings(
         .split(/[\s,]+/)
         .map((s) => s.trim())
         .filter((s) => s !== "")
-    : [...DEFAULT_SCOPES];
+    : defaultScopes();
   const privateKeyId = lookup("privateKeyId", config, env);
   return {
     orgUrl,
@@ -630,15 +641,14 @@ function isoString(v: unknown): string {
   return v instanceof Date ? v.toISOString() : String(v);
 }
 
-const JWK_FIELDS = ["kid", "kty", "alg", "use", "e", "n", "crv", "x", "y"] as const;
-
 function toKey(raw: unknown): OktaJsonWebKey {
   const o = (raw ?? {}) as Record<string, unknown>;
   const out: Record<string, unknown> = {
     id: String(o.id ?? ""),
     status: o.status === "INACTIVE" ? "INACTIVE" : "ACTIVE",
   };
-  for (const f of JWK_FIELDS) if (typeof o[f] === "string") out[f] = o[f];
+  for (const f of ["kid", "kty", "alg", "use", "e", "n", "crv", "x", "y"])
+    if (typeof o[f] === "string") out[f] = o[f];
   if (o.created !== undefined && o.created !== null) out.created = isoString(o.created);
   if (o.lastUpdated !== undefined && o.lastUpdated !== null) out.lastUpdated = isoString(o.lastUpdated);
   return out as unknown as OktaJsonWebKey;

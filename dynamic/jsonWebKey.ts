@@ -40,19 +40,20 @@ export function rsaModulusBits(n: string): number {
 
 /** Names (never values) of the private members present in a JWK-like object. */
 export function privateJwkMembers(jwk: Record<string, unknown>): string[] {
-  return PRIVATE_JWK_MEMBERS.filter((m) => jwk[m] !== undefined);
+  const members = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"]; // PRIVATE_JWK_MEMBERS
+  return members.filter((m) => jwk[m] !== undefined);
 }
 
 /** The public part of a JWK: only the members Okta needs. Pure. */
 export function publicJwk(jwk: Record<string, unknown>): PublicJwk {
   const out: Record<string, unknown> = {};
-  for (const m of PUBLIC_JWK_MEMBERS) if (jwk[m] !== undefined && jwk[m] !== null) out[m] = jwk[m];
+  for (const m of ["kty", "kid", "alg", "use", "e", "n", "crv", "x", "y"])
+    if (jwk[m] !== undefined && jwk[m] !== null) out[m] = jwk[m];
   return out as unknown as PublicJwk;
 }
 
-const b64url = /^[A-Za-z0-9_-]+$/;
-
 export function jsonWebKeyInputsSchema() {
+  const b64url = /^[A-Za-z0-9_-]+$/;
   const jwk = z
     .record(z.string(), z.unknown(), { error: "jwk must be an object (a public JSON Web Key)" })
     .superRefine((k, ctx) => {
@@ -81,11 +82,11 @@ export function jsonWebKeyInputsSchema() {
           ctx.addIssue({ code: "custom", path: ["n"], message: "jwk.n must be the base64url RSA modulus" });
         } else {
           const bits = rsaModulusBits(k.n);
-          if (bits < MIN_RSA_BITS) {
+          if (bits < 2048) {
             ctx.addIssue({
               code: "custom",
               path: ["n"],
-              message: `RSA key is ${bits} bits; Okta requires at least ${MIN_RSA_BITS} bits`,
+              message: `RSA key is ${bits} bits; Okta requires at least 2048 bits`,
             });
           }
         }
@@ -168,7 +169,8 @@ export function diffJsonWebKey(
   olds: Partial<Record<string, unknown>>,
   news: Partial<Record<string, unknown>>,
 ): { changes: boolean; replaces: string[] } {
-  const replaces = JSON_WEB_KEY_REPLACE_KEYS.filter((k) =>
+  const replaceKeys = ["appId", "generation", "jwk"] as const; // JSON_WEB_KEY_REPLACE_KEYS
+  const replaces = replaceKeys.filter((k) =>
     k === "jwk" ? !sameJwk(olds.jwk, news.jwk) : !sameValue(olds[k], news[k]),
   );
   const statusChanged = !sameValue(olds.status ?? "ACTIVE", news.status ?? "ACTIVE");
@@ -179,7 +181,8 @@ function sameJwk(a: unknown, b: unknown): boolean {
   if (typeof a !== "object" || a === null || typeof b !== "object" || b === null) return sameValue(a, b);
   const pa = publicJwk(a as Record<string, unknown>);
   const pb = publicJwk(b as Record<string, unknown>);
-  return PUBLIC_JWK_MEMBERS.every((m) => sameValue(pa[m], pb[m]));
+  const members = ["kty", "kid", "alg", "use", "e", "n", "crv", "x", "y"] as const;
+  return members.every((m) => sameValue(pa[m], pb[m]));
 }
 
 export function describeJsonWebKey(appId: string, keyId?: string, kid?: string): string {
