@@ -294,3 +294,39 @@ describe("token endpoint under a fleet", () => {
     expect(perSecond).toBeGreaterThan(20);
   });
 });
+
+describe("token endpoint audience from the Host header", () => {
+  it("accepts aud built from the Host the client used", async () => {
+    const { request } = await import("node:http");
+    const clientId = await keyApp("host-aud", keyA);
+    const port = new URL(okta.orgUrl).port;
+    const post = (aud: string) =>
+      clientAssertion(keyA.privateKey, { clientId, aud }).then(
+        (assertion) =>
+          new Promise<number>((resolve, reject) => {
+            const req = request(
+              `${okta.orgUrl}/oauth2/v1/token`,
+              {
+                method: "POST",
+                headers: { Host: `localhost:${port}`, "Content-Type": "application/x-www-form-urlencoded" },
+              },
+              (res) => {
+                res.resume();
+                resolve(res.statusCode ?? 0);
+              },
+            );
+            req.on("error", reject);
+            req.end(
+              new URLSearchParams({
+                ...cc,
+                client_assertion_type: ASSERTION_TYPE,
+                client_assertion: assertion,
+              }).toString(),
+            );
+          }),
+      );
+    expect(await post(`http://localhost:${port}/oauth2/v1/token`)).toBe(200);
+    expect(await post(`http://127.0.0.1:${port}/oauth2/v1/token`)).toBe(200);
+    expect(await post(`http://example.com:${port}/oauth2/v1/token`)).toBe(401);
+  });
+});
