@@ -299,3 +299,10 @@ describe("retiring secrets after the switch", () => {
     expect((await api(okta, "DELETE", secret)).status).toBe(404);
   });
 });
+
+describe("odd paths", () => {
+  it("answers 404 to a path segment that is not valid percent-encoding", async () => {
+    const r = await api(okta, "GET", "/api/v1/apps/%E0%A4%A/credentials/secrets");
+    expect(oktaError(r)).toMatchObject({ status: 404, errorCode: "E0000007" });
+  });
+});

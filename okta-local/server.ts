@@ -363,9 +363,17 @@ function buildRoutes(store: Store): Route[] {
 function matchRoute(routes: Route[], path: string): { route: Route; params: string[] } | undefined {
   for (const route of routes) {
     const m = route.pattern.exec(path);
-    if (m) return { route, params: m.slice(1).map((p) => decodeURIComponent(p)) };
+    if (m) return { route, params: m.slice(1).map(decodeSegment) };
   }
   return undefined;
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }
 
 function readBody(req: http.IncomingMessage): Promise<string> {
