@@ -54,15 +54,17 @@ async function proxy(match: (method: string, path: string) => boolean, plan: Act
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
+    req.on("end", (): void => {
       const path = (req.url ?? "/").split("?")[0]!;
       const action: Action = match(req.method ?? "GET", path) ? (plan.shift() ?? "pass") : "pass";
-      if (action === "drop-before") return req.socket.destroy();
+      if (action === "drop-before") {
+        req.socket.destroy();
+        return;
+      }
       if (action === "500-before") {
         res.writeHead(503, { "content-type": "application/json" });
-        return res.end(
-          JSON.stringify({ errorCode: "E0000010", errorSummary: "Service is in read only mode" }),
-        );
+        res.end(JSON.stringify({ errorCode: "E0000010", errorSummary: "Service is in read only mode" }));
+        return;
       }
       const fwd = http.request(
         {
@@ -75,17 +77,21 @@ async function proxy(match: (method: string, path: string) => boolean, plan: Act
         (up) => {
           const body: Buffer[] = [];
           up.on("data", (c: Buffer) => body.push(c));
-          up.on("end", () => {
-            if (action === "drop-after") return req.socket.destroy();
+          up.on("end", (): void => {
+            if (action === "drop-after") {
+              req.socket.destroy();
+              return;
+            }
             if (action === "500-after") {
               res.writeHead(500, { "content-type": "application/json" });
-              return res.end(
+              res.end(
                 JSON.stringify({
                   errorCode: "E0000009",
                   errorSummary: "Internal Server Error",
                   errorCauses: [],
                 }),
               );
+              return;
             }
             res.writeHead(up.statusCode ?? 502, up.headers);
             res.end(Buffer.concat(body));
@@ -127,10 +133,10 @@ describe("server errors", () => {
     okta.setFaults([{ path: "/credentials/secrets/", errorRate: 0.5 }]);
     try {
       for (let i = 0; i < 4; i++) {
-        const r = await secrets.read(c.id, c.outs);
+        const r = await secrets.read(c.id, c.outs!);
         expect(r.id).toBe(c.id);
       }
-      await secrets.delete(c.id, c.outs);
+      await secrets.delete(c.id, c.outs!);
     } finally {
       process.env.OKTA_ROTATION_MAX_RETRIES = "4";
     }
