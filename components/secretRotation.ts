@@ -58,7 +58,7 @@ export interface SecretRotationArgs {
 export interface SlotOutputs {
   readonly secretId: pulumi.Output<string>;
   readonly status: pulumi.Output<string>;
-  readonly generation: pulumi.Output<number>;
+  readonly generation: pulumi.Output<number | undefined>;
 }
 
 /**

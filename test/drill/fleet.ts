@@ -26,6 +26,8 @@ interface Pod {
   credential: Credential;
   running: boolean;
   loop: Promise<void>;
+  /** Ends the pod's current pause at once (a restart does not wait for the next tick). */
+  wake: () => void;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -64,10 +66,13 @@ async function exchange(tokenUrl: string, c: Credential): Promise<string | undef
 export class Fleet {
   readonly stats: FleetStats = { exchanges: 0, failedExchanges: 0, failures: {} };
   private readonly pods: Pod[] = [];
+  private startedAt = 0;
+  private stoppedAt = 0;
 
   constructor(private readonly opts: FleetOptions) {}
 
   start(): void {
+    this.startedAt = Date.now();
     for (let i = 0; i < this.opts.size; i++) this.pods.push(this.startPod(i));
   }
 
@@ -80,6 +85,7 @@ export class Fleet {
   async rollout(pauseMs: number): Promise<void> {
     for (let i = 0; i < this.pods.length; i++) {
       this.pods[i].running = false;
+      this.pods[i].wake();
       await this.pods[i].loop;
       this.pods[i] = this.startPod(i);
       await sleep(pauseMs);
@@ -87,17 +93,35 @@ export class Fleet {
   }
 
   async stop(): Promise<FleetStats> {
-    for (const p of this.pods) p.running = false;
+    for (const p of this.pods) {
+      p.running = false;
+      p.wake();
+    }
     await Promise.all(this.pods.map((p) => p.loop));
+    this.stoppedAt = Date.now();
     return this.stats;
+  }
+
+  /** Exchanges per second achieved while the fleet ran. */
+  achievedRate(): number {
+    const ms = (this.stoppedAt || Date.now()) - this.startedAt;
+    return ms > 0 ? (this.stats.exchanges * 1000) / ms : 0;
   }
 
   private startPod(index: number): Pod {
     const intervalMs = (1000 * this.opts.size) / this.opts.ratePerSecond;
-    const pod: Pod = { credential: this.opts.read(), running: true, loop: Promise.resolve() };
+    const pod: Pod = { credential: this.opts.read(), running: true, loop: Promise.resolve(), wake: () => {} };
+    const pause = (ms: number) =>
+      new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, ms);
+        pod.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
     pod.loop = (async () => {
       // Spread the pods over the interval so the load is even.
-      await sleep((index * intervalMs) / this.opts.size);
+      await pause((index * intervalMs) / this.opts.size);
       while (pod.running) {
         const started = Date.now();
         const failure = await exchange(this.opts.tokenUrl, pod.credential);
@@ -107,7 +131,7 @@ export class Fleet {
           this.stats.failures[failure] = (this.stats.failures[failure] ?? 0) + 1;
         }
         const wait = intervalMs - (Date.now() - started);
-        if (wait > 0 && pod.running) await sleep(wait);
+        if (wait > 0 && pod.running) await pause(wait);
       }
     })();
     return pod;

@@ -1,0 +1,91 @@
+import * as pulumi from "@pulumi/pulumi";
+
+export interface Registered {
+  type: string;
+  name: string;
+  inputs: Record<string, unknown>;
+}
+
+/** Resource registrations seen by the mocks, in order. */
+export const registered: Registered[] = [];
+
+/**
+ * Pulumi mocks that echo inputs as outputs and give each dynamic resource the outputs its provider would:
+ * ids, a secret value, a status. Call before importing the code under test.
+ */
+export function installMocks(): void {
+  skipProviderSerialization();
+  let n = 0;
+  pulumi.runtime.setMocks(
+    {
+      newResource(args: pulumi.runtime.MockResourceArgs) {
+        const inputs = { ...(args.inputs as Record<string, unknown>) };
+        delete inputs.__provider;
+        registered.push({ type: args.type, name: args.name, inputs });
+        const outs: Record<string, unknown> = { ...inputs };
+        if (args.name.includes("-slot-")) {
+          outs.secretId = inputs.adoptSecretId ?? `ocs-${args.name}-${inputs.generation}`;
+          outs.clientSecret = `value-of-${args.name}-${inputs.generation}`;
+          outs.secretHash = `hash-${n}`;
+          outs.created = "2026-01-01T00:00:00.000Z";
+        }
+        return { id: `${args.name}-id-${++n}`, state: outs };
+      },
+      call(args: pulumi.runtime.MockCallArgs) {
+        return args.inputs;
+      },
+    },
+    "okta-credential-rotation",
+    "test",
+    false,
+  );
+}
+
+/**
+ * Under Vitest, Pulumi's closure serializer walks Vitest's module wrappers instead of plain CommonJS modules and
+ * does not finish (pulumi/pulumi#10480). Component tests run with mocks, where the serialized provider is never
+ * used, so they replace the serializer with a stub. The real serialization is exercised by the engine tests,
+ * which run the program under the real `pulumi` CLI, and checked for credentials there.
+ */
+function skipProviderSerialization(): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const closure = require("@pulumi/pulumi/runtime/closure/serializeClosure") as {
+    serializeFunction: (...args: unknown[]) => Promise<{ text: string; containsSecrets: boolean }>;
+  };
+  closure.serializeFunction = async () => ({
+    text: "/* provider not serialized in component tests */",
+    containsSecrets: false,
+  });
+}
+
+/** The value of an output (undefined when unknown). */
+export function valueOf<T>(output: pulumi.Output<T> | undefined): Promise<T | undefined> {
+  return new Promise((resolve) => {
+    if (!output) return resolve(undefined);
+    output.apply((v) => {
+      resolve(v);
+      return v;
+    });
+  });
+}
+
+/** Whether an output is marked secret. */
+export function isSecret<T>(output: pulumi.Output<T>): Promise<boolean> {
+  return (output as unknown as { isSecret: Promise<boolean> }).isSecret;
+}
+
+export interface ChildOptions {
+  type: string;
+  name: string;
+  props: Record<string, unknown>;
+  opts: pulumi.CustomResourceOptions;
+}
+
+/** A transformation that records every child's options (dependsOn, deleteBeforeReplace, …), not the component's own. */
+export function recordChildren(into: ChildOptions[]): pulumi.ResourceTransformation {
+  return (a) => {
+    if (a.resource instanceof pulumi.ComponentResource) return undefined;
+    into.push({ type: a.type, name: a.name, props: a.props as Record<string, unknown>, opts: a.opts });
+    return undefined;
+  };
+}

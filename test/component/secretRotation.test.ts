@@ -1,0 +1,161 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import * as pulumi from "@pulumi/pulumi";
+import { installMocks, isSecret, recordChildren, valueOf, type ChildOptions } from "./mocks";
+
+installMocks();
+
+// Imported after the mocks are in place.
+let components: typeof import("../../components");
+beforeAll(async () => {
+  components = await import("../../components");
+});
+
+interface Built {
+  rotation: import("../../components").SecretRotation;
+  children: ChildOptions[];
+}
+
+function build(name: string, args: import("../../components").SecretRotationArgs): Built {
+  const children: ChildOptions[] = [];
+  const rotation = new components.SecretRotation(name, args, { transformations: [recordChildren(children)] });
+  return { rotation, children };
+}
+
+function child(children: ChildOptions[], suffix: string): ChildOptions {
+  const found = children.find((c) => c.name.endsWith(suffix));
+  if (!found) throw new Error(`no child ending in ${suffix}: ${children.map((c) => c.name).join(", ")}`);
+  return found;
+}
+
+/** Names of the resources a child explicitly depends on. */
+async function dependsOnNames(c: ChildOptions): Promise<string[]> {
+  const deps = await valueOf(pulumi.output(c.opts.dependsOn as pulumi.Input<pulumi.Resource[]>));
+  const list = Array.isArray(deps) ? deps : deps ? [deps] : [];
+  return Promise.all(
+    list.map((r) => valueOf((r as pulumi.Resource).urn).then((u) => String(u).split("::").pop()!)),
+  );
+}
+
+const delivery = {
+  vault: { mount: "secret", path: "apps/billing" },
+  deployments: [{ namespace: "billing", name: "billing-api" }],
+};
+
+describe("SecretRotation at generation 1", () => {
+  it("creates one ACTIVE secret in slot b, delivers it and retires nothing", async () => {
+    const { rotation, children } = build("g1", { appId: "0oa1", generation: 1, ...delivery });
+    const names = children.map((c) => c.name);
+    expect(names).toEqual(["g1-guard", "g1-slot-b", "g1-vault", "g1-rollout-0", "g1-gate"]);
+    expect(child(children, "-slot-b").props).toMatchObject({
+      appId: "0oa1",
+      generation: 1,
+      status: "ACTIVE",
+    });
+    expect(rotation.previous).toBeUndefined();
+    expect(await valueOf(rotation.current.generation)).toBe(1);
+  });
+
+  it("adopts the app's existing secret as generation 0 and retires it after the rollout", async () => {
+    const { children } = build("adopt", {
+      appId: "0oa2",
+      generation: 1,
+      adoptSecretId: "ocsOLD",
+      ...delivery,
+    });
+    const a = child(children, "-slot-a");
+    expect(a.props).toMatchObject({ generation: 0, status: "INACTIVE", adoptSecretId: "ocsOLD" });
+    expect(await dependsOnNames(a)).toEqual(["adopt-gate"]);
+  });
+});
+
+describe("SecretRotation bump to generation 2", () => {
+  it("orders the lifecycle: new secret → Vault → rollout → gate → old secret deactivated", async () => {
+    const { children } = build("bump", { appId: "0oa3", generation: 2, ...delivery });
+    expect(child(children, "-slot-a").props).toMatchObject({ generation: 2, status: "ACTIVE" });
+    expect(child(children, "-slot-b").props).toMatchObject({ generation: 1, status: "INACTIVE" });
+    expect(await dependsOnNames(child(children, "-slot-a"))).toEqual(["bump-guard"]);
+    expect(await dependsOnNames(child(children, "-vault"))).toEqual(["bump-slot-a"]);
+    expect(await dependsOnNames(child(children, "-rollout-0"))).toEqual(["bump-vault"]);
+    expect(await dependsOnNames(child(children, "-gate"))).toEqual(["bump-rollout-0"]);
+    expect(await dependsOnNames(child(children, "-slot-b"))).toEqual(["bump-gate"]);
+  });
+
+  it("replaces a slot delete-before-replace, so the app never holds three secrets", () => {
+    const { children } = build("dbr", { appId: "0oa4", generation: 2 });
+    for (const slot of ["-slot-a", "-slot-b"])
+      expect(child(children, slot).opts.deleteBeforeReplace).toBe(true);
+  });
+
+  it("writes the new secret to Vault as a secret, under the configured key", async () => {
+    const { rotation } = build("vault", {
+      appId: "0oa5",
+      generation: 2,
+      vault: { ...delivery.vault, key: "cs" },
+    });
+    const dataJson = rotation.vaultSecret!.dataJson as pulumi.Output<string>;
+    expect(await isSecret(dataJson)).toBe(true);
+    const data = JSON.parse((await valueOf(dataJson))!);
+    expect(Object.keys(data).sort()).toEqual(["client_id", "cs", "generation", "secret_id"]);
+    expect(data.cs).toBe("value-of-vault-slot-a-2");
+    expect(data.generation).toBe(2);
+    expect(await valueOf(rotation.vaultSecret!.name)).toBe("apps/billing");
+  });
+
+  it("rolls each Deployment by annotating its pod template with the generation", async () => {
+    const { rotation } = build("roll", {
+      appId: "0oa6",
+      generation: 2,
+      deployments: [
+        { namespace: "a", name: "one" },
+        { namespace: "b", name: "two" },
+      ],
+    });
+    expect(rotation.rollouts).toHaveLength(2);
+    const spec = (await valueOf(rotation.rollouts[1].spec)) as {
+      template: { metadata: { annotations: Record<string, string> } };
+    };
+    expect(spec.template.metadata.annotations[components.ROLLOUT_ANNOTATION]).toBe("2");
+    expect(await valueOf(rotation.rollouts[1].metadata)).toMatchObject({ name: "two", namespace: "b" });
+  });
+
+  it("without Vault and Deployments, the gate waits for the new secret itself", async () => {
+    const { children } = build("bare", { appId: "0oa7", generation: 2 });
+    expect(children.map((c) => c.name)).toEqual(["bare-guard", "bare-slot-a", "bare-gate", "bare-slot-b"]);
+    expect(await dependsOnNames(child(children, "-gate"))).toEqual(["bare-slot-a"]);
+  });
+
+  it("passes the gate settings and the new secret (as a secret) to the gate", async () => {
+    const { rotation, children } = build("gated", {
+      appId: "0oa8",
+      clientId: "client-8",
+      generation: 2,
+      gates: { tokenExchange: true, tokenUrl: "https://org.example/oauth2/v1/token", minOverlapSeconds: 900 },
+    });
+    expect(child(children, "-gate").props).toMatchObject({ exchange: true, minOverlapSeconds: 900 });
+    expect(await valueOf(rotation.gate.urn)).toContain("gated-gate");
+  });
+
+  it("refuses a token exchange gate without a token URL", () => {
+    expect(() => build("nourl", { appId: "0oa9", generation: 2, gates: { tokenExchange: true } })).toThrow(
+      /gates.tokenExchange needs gates.tokenUrl/,
+    );
+  });
+});
+
+describe("SecretRotation rollback", () => {
+  it("reactivates and delivers the previous secret, then retires the current one", async () => {
+    const { rotation, children } = build("rb", {
+      appId: "0oa10",
+      generation: 3,
+      rollback: true,
+      ...delivery,
+    });
+    // Generation 3 lives in slot b, generation 2 in slot a.
+    expect(child(children, "-slot-a").props).toMatchObject({ generation: 2, status: "ACTIVE" });
+    expect(child(children, "-slot-b").props).toMatchObject({ generation: 3, status: "INACTIVE" });
+    expect(await dependsOnNames(child(children, "-slot-b"))).toEqual(["rb-gate"]);
+    const data = JSON.parse((await valueOf(rotation.vaultSecret!.dataJson as pulumi.Output<string>))!);
+    expect(data.generation).toBe(2);
+    expect(await valueOf(rotation.current.generation)).toBe(2);
+  });
+});

@@ -1,0 +1,39 @@
+import { runDrill } from "./drill";
+
+function flag(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+async function main(): Promise<void> {
+  const json = process.argv.includes("--json");
+  const result = await runDrill({
+    pods: Number(flag("pods") ?? 50),
+    ratePerSecond: Number(flag("rate") ?? 200),
+    rotations: Number(flag("rotations") ?? 3),
+  });
+  if (json) {
+    console.log(JSON.stringify(result));
+    return;
+  }
+  const rate = result.achievedRate;
+  console.log(
+    `Rotation drill: ${result.pods} pods, ${result.rotations} rotations, ~${rate} exchanges/s per fleet`,
+  );
+  console.log(`  overlap rotation: ${result.failedExchanges} failed of ${result.exchanges} exchanges`);
+  console.log(
+    `  naive cutover:    ${result.naiveFailedExchanges} failed of ${result.naiveExchanges} exchanges`,
+  );
+  console.log(
+    `  secrets on the app: at most ${result.maxSecretsOnApp}, at least ${result.minActiveSecrets} ACTIVE`,
+  );
+  console.log(
+    `  samples where a pod held an inactive secret: overlap ${result.heldInactiveSamples}, naive ${result.naiveHeldInactiveSamples}`,
+  );
+  for (const [why, n] of Object.entries(result.failures)) console.log(`  overlap failure ×${n}: ${why}`);
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});
