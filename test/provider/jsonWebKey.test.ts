@@ -17,7 +17,7 @@ beforeAll(async () => {
 afterAll(async () => okta?.close());
 beforeEach(() => okta.clearLog());
 
-function rsa(kid: string, bits = 2048) {
+function rsa(kid: string, bits = 2048): { pub: Record<string, string>; priv: Record<string, string> } {
   const { publicKey, privateKey } = generateKeyPairSync("rsa", { modulusLength: bits });
   return {
     pub: { ...(publicKey.export({ format: "jwk" }) as Record<string, string>), kid, alg: "RS256" },
