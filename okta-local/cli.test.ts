@@ -63,7 +63,7 @@ describe("okta-local CLI", () => {
     const secrets = await api(okta, "GET", `/api/v1/apps/${info.apps[0].id}/credentials/secrets`);
     expect(secrets.status).toBe(200);
     expect(secrets.headers.get("x-rate-limit-limit")).toBe("7");
-    expect(secrets.json).toHaveLength(1);
+    expect(secrets.json.length).toBe(1);
     expect(secrets.json[0].status).toBe("ACTIVE");
     const app = await api(okta, "GET", `/api/v1/apps/${info.apps[0].id}`);
     expect(app.json.credentials.oauthClient.token_endpoint_auth_method).toBe("client_secret_basic");

@@ -108,7 +108,7 @@ describe("official SDK and rate limits", () => {
       const api = sdk(local, "ssws").applicationSSOPublicKeysApi;
       const appId = local.apps[0].id;
       for (let i = 0; i < 3; i++)
-        expect(await all(await api.listOAuth2ClientSecrets({ appId }))).toHaveLength(1);
+        expect((await all(await api.listOAuth2ClientSecrets({ appId }))).length).toBe(1);
       const statuses = local.requestLog.map((e) => e.status);
       expect(statuses).toContain(429);
       expect(statuses.at(-1)).toBe(200);

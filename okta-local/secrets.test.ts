@@ -22,7 +22,7 @@ describe("client secrets", () => {
     const r = await api(okta, "GET", secretsPath(app.id));
     expect(r.status).toBe(200);
     expect(Array.isArray(r.json)).toBe(true);
-    expect(r.json).toHaveLength(1);
+    expect(r.json.length).toBe(1);
     const s = r.json[0];
     expect(Object.keys(s).sort()).toEqual(
       ["_links", "client_secret", "created", "id", "lastUpdated", "secret_hash", "status"].sort(),
@@ -112,7 +112,7 @@ describe("client secrets", () => {
     );
     expect(r.json.errorLink).toBe("E0000001");
     expect(r.json.errorId).toMatch(/^oae/);
-    expect(okta.listSecrets(app.id)).toHaveLength(2);
+    expect(okta.listSecrets(app.id).length).toBe(2);
   });
 
   it("counts an INACTIVE secret towards the cap", async () => {
@@ -213,7 +213,7 @@ describe("client secrets", () => {
 
   it("refuses secrets on a private_key_jwt app", async () => {
     const app = okta.addApp({ label: "pkj", tokenEndpointAuthMethod: "private_key_jwt" });
-    expect(app.secrets).toHaveLength(0);
+    expect(app.secrets.length).toBe(0);
     const r = await api(okta, "POST", secretsPath(app.id), { body: {} });
     expect(oktaError(r)).toEqual({
       status: 400,
@@ -265,7 +265,7 @@ describe("concurrency", () => {
       Array.from({ length: 8 }, () => api(okta, "POST", secretsPath(app.id), { body: {} })),
     );
     expect(results.map((r) => r.status).sort()).toEqual([201, 400, 400, 400, 400, 400, 400, 400]);
-    expect(okta.listSecrets(app.id)).toHaveLength(2);
+    expect(okta.listSecrets(app.id).length).toBe(2);
   });
 
   it("sends an X-Okta-Request-Id on answers", async () => {

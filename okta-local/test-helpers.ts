@@ -1,3 +1,5 @@
+// Helpers for the okta-local tests. Secret values are compared as booleans or counts, never passed to
+// matchers that would print them on failure.
 import { generateKeyPair, exportJWK, SignJWT, type CryptoKey, type JWK, type JWTPayload } from "jose";
 import { randomUUID } from "node:crypto";
 import type { OktaLocal } from "./types";
