@@ -94,6 +94,7 @@ describe("faults and the request log", () => {
     expect([500, 503]).toContain(r.status);
     expect(r.json.errorCode).toMatch(/^E00000(09|10)$/);
     expect(r.json.errorLink).toBe(r.json.errorCode);
+    expect(r.headers.get("x-rate-limit-limit")).toBe("10000");
     expect(typeof r.json.errorSummary).toBe("string");
     const post = await api(okta, "POST", `/api/v1/apps/${okta.apps[0].id}/credentials/jwks`, { raw: "{" });
     expect(post.status).toBe(400);

@@ -192,12 +192,13 @@ export async function startOktaLocal(opts: OktaLocalOptions = {}): Promise<OktaL
             fault.errorStatus === 500
               ? new OktaApiError(500, "E0000009", "Internal Server Error")
               : new OktaApiError(503, "E0000010", "Service is in read only mode");
-          return { status: e.status, body: e.body() };
+          // A failing /api/v1 call still counts against its bucket and carries the rate-limit headers.
+          const limited = apiBucket(bucket, path);
+          return { status: e.status, body: e.body(), headers: limited ? limiter.take(limited).headers : {} };
         }
       }
-      if (bucket === "apps" || bucket === "app") return handleApi(req, path, bucket);
-      if (path.startsWith("/api/v1/")) return handleApi(req, path, "apps");
-      return handleOAuth(req, path);
+      const limited = apiBucket(bucket, path);
+      return limited ? handleApi(req, path, limited) : handleOAuth(req, path);
     })()
       .catch((e: unknown) => {
         if (e instanceof OktaApiError) return { status: e.status, body: e.body(), headers: e.headers };
@@ -252,6 +253,12 @@ export async function startOktaLocal(opts: OktaLocalOptions = {}): Promise<OktaL
         server.closeAllConnections();
       }),
   };
+}
+
+/** The rate-limit bucket a management API request counts against, or undefined for other paths. */
+function apiBucket(bucket: Bucket | undefined, path: string): "apps" | "app" | undefined {
+  if (bucket === "apps" || bucket === "app") return bucket;
+  return path.startsWith("/api/v1/") ? "apps" : undefined;
 }
 
 /** The rate-limit bucket of a request (token requests are tagged but not limited). */
