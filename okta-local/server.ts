@@ -34,8 +34,8 @@ interface Answer {
 }
 
 interface RouteContext {
-  /** The app named by the first path parameter; undefined on routes without one. */
-  app: App;
+  /** The app named by the first path parameter, looked up on access (404 E0000007 when unknown). */
+  readonly app: App;
   params: string[];
   body: Json;
 }
@@ -116,8 +116,16 @@ export async function startOktaLocal(opts: OktaLocalOptions = {}): Promise<OktaL
         }
         if (typeof body !== "object" || body === null || Array.isArray(body)) throw malformedBody();
       }
-      const app = match.params.length > 0 ? store.app(match.params[0]) : (undefined as unknown as App);
-      return withRate(handler.run({ app, params: match.params, body }));
+      const params = match.params;
+      return withRate(
+        handler.run({
+          get app() {
+            return store.app(params[0]);
+          },
+          params,
+          body,
+        }),
+      );
     } catch (e) {
       if (e instanceof OktaApiError)
         return withRate({ status: e.status, body: e.body(), headers: e.headers });
