@@ -12,6 +12,7 @@ import {
   configureConnection,
   createOnce,
   describeFailure,
+  exclusive,
   failureMentions,
   getOktaApi,
   isNotFound,
@@ -136,6 +137,10 @@ async function listForError(api: OktaApi, appId: string): Promise<string[]> {
 }
 
 async function createSecret(api: OktaApi, inputs: ClientSecretInputs): Promise<OktaClientSecret> {
+  return exclusive(`secrets:${inputs.appId}`, () => createSecretExclusive(api, inputs));
+}
+
+async function createSecretExclusive(api: OktaApi, inputs: ClientSecretInputs): Promise<OktaClientSecret> {
   const { appId, value, status } = inputs;
   const resource = describeClientSecret(appId);
   let before: OktaClientSecret[];

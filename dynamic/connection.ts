@@ -203,6 +203,7 @@ interface ConnectionRegistry {
   config?: ConfigSource;
   clients: Map<string, OktaApi>;
   retryListeners: Set<(e: RetryEvent) => void>;
+  locks: Map<string, Promise<unknown>>;
 }
 
 const REGISTRY_KEY = "__oktaRotationConnectionRegistry";
@@ -211,7 +212,7 @@ function registry(): ConnectionRegistry {
   const g = globalThis as unknown as Record<string, ConnectionRegistry | undefined>;
   let r = g[REGISTRY_KEY];
   if (r === undefined) {
-    r = { clients: new Map(), retryListeners: new Set() };
+    r = { clients: new Map(), retryListeners: new Set(), locks: new Map() };
     g[REGISTRY_KEY] = r;
   }
   return r;
@@ -229,6 +230,27 @@ export function resetConnection(): void {
   const r = registry();
   r.config = undefined;
   r.clients.clear();
+}
+
+/**
+ * Runs `fn` after every earlier `exclusive` call with the same key has settled (in this process). Creates on
+ * one app are serialized so that "what appeared since my list" after an unclear outcome can only be ours,
+ * even when the engine runs several resources of the same app in parallel.
+ */
+export async function exclusive<T>(key: string, fn: () => Promise<T>): Promise<T> {
+  const locks = registry().locks;
+  const previous = locks.get(key) ?? Promise.resolve();
+  const run = previous.then(fn, fn);
+  const settled = run.then(
+    () => undefined,
+    () => undefined,
+  );
+  locks.set(key, settled);
+  try {
+    return await run;
+  } finally {
+    if (locks.get(key) === settled) locks.delete(key);
+  }
 }
 
 /** Subscribe to retry events (tests, diagnostics). Returns the unsubscribe function. */

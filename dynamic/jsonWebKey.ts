@@ -10,6 +10,7 @@ import {
   configureConnection,
   createOnce,
   describeFailure,
+  exclusive,
   failureMentions,
   getOktaApi,
   isNotFound,
@@ -258,6 +259,10 @@ async function setStatus(
 }
 
 async function addKey(api: OktaApi, inputs: JsonWebKeyInputs): Promise<OktaJsonWebKey> {
+  return exclusive(`jwks:${inputs.appId}`, () => addKeyExclusive(api, inputs));
+}
+
+async function addKeyExclusive(api: OktaApi, inputs: JsonWebKeyInputs): Promise<OktaJsonWebKey> {
   const { appId, jwk, status } = inputs;
   const resource = describeJsonWebKey(appId, undefined, jwk.kid);
   let before: OktaJsonWebKey[];

@@ -233,6 +233,26 @@ describe("creates whose outcome is unclear are never repeated blindly", () => {
     }
   });
 
+  it("parallel creates on one app each get their own secret even when an answer is lost", async () => {
+    const app = okta.addApp({ secrets: 0 });
+    const p = await proxy(isCreate, ["drop-after"]);
+    try {
+      const [a, b] = await Promise.all([
+        secrets.create(await inputs({ appId: app.id, generation: 1 })),
+        secrets.create(await inputs({ appId: app.id, generation: 2 })),
+      ]);
+      expect(a.id).not.toBe(b.id);
+      const list = okta.listSecrets(app.id);
+      expect(list).toHaveLength(2);
+      for (const c of [a, b]) {
+        const mine = list.find((s) => s.id === c.id);
+        expect(mine !== undefined && mine.clientSecret === c.outs!.clientSecret).toBe(true);
+      }
+    } finally {
+      await p.close();
+    }
+  });
+
   it("a JWK whose answer was dropped is recognised by kid", async () => {
     const app = okta.addApp({ secrets: 1 });
     const jwk = {
