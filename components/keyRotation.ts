@@ -1,0 +1,313 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as vault from "@pulumi/vault";
+import * as k8s from "@pulumi/kubernetes";
+import { AppAuthMethod } from "../dynamic/appAuthMethod";
+import { AssertionGate } from "../dynamic/assertionGate";
+import { ClientSecret } from "../dynamic/clientSecret";
+import { JsonWebKey } from "../dynamic/jsonWebKey";
+import { KeyPair, type KeyPairAlgorithm } from "../dynamic/keyPair";
+import { RotationGuard } from "../dynamic/rotationGuard";
+import { SecretHandover } from "../dynamic/secretHandover";
+import { TokenExchangeGate } from "../dynamic/tokenExchangeGate";
+import { planRotation, slotName, type SlotPlan } from "./plan";
+import { ROLLOUT_ANNOTATION, type DeploymentRolloutArgs, type VaultDeliveryArgs } from "./secretRotation";
+
+/** Annotation with the kid pods should hold after the rollout. */
+export const KID_ANNOTATION = "okta-rotation/kid";
+
+export interface KeyRotationArgs {
+  /** Okta app id (`0oa…`), or the `id` of an `okta.app.OAuth` in the same stack. */
+  readonly appId: pulumi.Input<string>;
+  /** OAuth client id (`iss`/`sub` of the assertions); default: the app id. */
+  readonly clientId?: pulumi.Input<string>;
+  /** Bump by one to rotate the key. Key generation g lives in key slot g % 2. */
+  readonly keyGeneration: number;
+  /** RS256 (default, most compatible) or ES256 (smallest). A change takes effect with the next key. */
+  readonly algorithm?: pulumi.Input<KeyPairAlgorithm>;
+  /** Go back to a client secret: create one, deliver it, switch the app back, retire other secrets. */
+  readonly rollback?: boolean;
+  /** The token endpoint the gates call and the assertions' `aud`, e.g. `https://<org>.okta.com/oauth2/v1/token`. */
+  readonly tokenUrl: pulumi.Input<string>;
+  readonly scope?: pulumi.Input<string>;
+  /** Minimum seconds both keys stay ACTIVE before the previous one is deactivated (default 0). */
+  readonly minOverlapSeconds?: pulumi.Input<number>;
+  /** Deliver the key to Vault KV v2 (a new version per change); `key` names the client secret's entry key. */
+  readonly vault?: VaultDeliveryArgs;
+  /** Deployments whose pods read the credential; their pod template is patched so they roll. */
+  readonly deployments?: DeploymentRolloutArgs[];
+  readonly kubernetesProvider?: k8s.Provider;
+  /**
+   * The app was rotated by a `SecretRotation` of the same name (default true): this component takes over its
+   * URN (alias), so its Vault entry and Deployment patches are updated, not deleted and recreated.
+   */
+  readonly takesOverSecretRotation?: boolean;
+}
+
+export interface KeySlotOutputs {
+  readonly kid: pulumi.Output<string>;
+  /** Okta's id of the registered key (`pks…`). */
+  readonly keyId: pulumi.Output<string>;
+  readonly status: pulumi.Output<string>;
+  readonly generation: number;
+}
+
+/**
+ * private_key_jwt for one Okta app: migrates it off its client secret, then rotates its key by generation with
+ * the same overlap guarantees as secrets. In one `pulumi up`, in this order (each step `dependsOn` the one
+ * before, so a failure stops everything after it):
+ *
+ * 1. the key pair of generation g is generated (slot g % 2; the slot's g−2 key, INACTIVE, is deleted first);
+ * 2. its public JWK is registered ACTIVE on the app — two ACTIVE keys while pods roll;
+ * 3. the private key and kid are written to Vault as a new KV version; while the app still authenticates with a
+ *    client secret, that secret is written next to the key, and the app-side client (`client/`) falls back
+ *    from one to the other, so no pod fails when the method switches;
+ * 4. each consuming Deployment rolls, and the rollout is awaited;
+ * 5. the gate proves the key: registered, ACTIVE, verifying — and a real private_key_jwt exchange once the app
+ *    uses private_key_jwt (before the switch Okta refuses every assertion, whatever the key);
+ * 6. only then the app's `token_endpoint_auth_method` is switched to private_key_jwt (no-op once switched);
+ * 7. a real private_key_jwt exchange proves the switch;
+ * 8. the previous key (g−1) is deactivated, never before the new one is proven, so never the only ACTIVE one;
+ *    and the client secrets are retired.
+ *
+ * How client secrets are retired: explicitly, by a `SecretHandover` in `retire` mode after step 7 — each
+ * secret is deactivated and deleted (INACTIVE ones first; one already deleted by Okta on the switch is fine).
+ * Okta will not deactivate the only ACTIVE secret, even on a private_key_jwt app, and will not create a
+ * second one there; such a secret is left ACTIVE, reported as `unusableSecrets` with a warning: the token
+ * endpoint accepts only private_key_jwt now, so it authenticates nobody. The `SecretRotation` children this
+ * component does not take over (its secret slots, guard and gate) are no longer declared, so the engine
+ * deletes them at the end of the update — after everything above succeeded — and finds them gone.
+ *
+ * Rollback (`rollback: true`) goes back to a client secret. Okta refuses to create or activate a secret while
+ * the app uses private_key_jwt, so the secret cannot exist in Okta before the switch back; instead its value is
+ * generated first and delivered with the key (pods hold both and keep using the key), then the app is switched
+ * back and the secret registered with that value right away (the client retries the moment in between), a
+ * real client_secret_basic exchange proves it, and every other secret (an `unusable` one left by the
+ * migration) is retired. The keys stay registered, so removing `rollback` migrates again.
+ */
+export class KeyRotation extends pulumi.ComponentResource {
+  /** The key consumers hold after this run. */
+  public readonly current: KeySlotOutputs;
+  /** The previous key, kept INACTIVE for one generation, if any. */
+  public readonly previous?: KeySlotOutputs;
+  /** The app's token endpoint auth method after this run. */
+  public readonly authMethod: pulumi.Output<string>;
+  public readonly vaultSecret?: vault.kv.SecretV2;
+  public readonly rollouts: k8s.apps.v1.DeploymentPatch[];
+  /** Client secrets deactivated and deleted (or found gone). */
+  public readonly retiredSecrets: pulumi.Output<string[] | undefined>;
+  /** ACTIVE secrets Okta would not deactivate on the private_key_jwt app; they cannot authenticate. */
+  public readonly unusableSecrets: pulumi.Output<string[] | undefined>;
+
+  constructor(name: string, args: KeyRotationArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    const takeOver = args.takesOverSecretRotation ?? true;
+    super(
+      "okta-rotation:index:KeyRotation",
+      name,
+      {},
+      takeOver
+        ? { ...opts, aliases: [...(opts.aliases ?? []), { type: "okta-rotation:index:SecretRotation" }] }
+        : opts,
+    );
+    const plan = planRotation(args.keyGeneration);
+    const rollback = args.rollback ?? false;
+    const clientId = args.clientId ?? args.appId;
+    const trigger = `${args.keyGeneration}${rollback ? "-rollback" : ""}`;
+
+    const guard = new RotationGuard(
+      `${name}-key-guard`,
+      { appName: name, appId: args.appId, generation: args.keyGeneration, rollback: false },
+      { parent: this },
+    );
+
+    const slot = (p: SlotPlan, dependsOn: pulumi.Resource[]) => {
+      const pair = new KeyPair(
+        `${name}-key-${slotName(p.slot)}`,
+        { algorithm: args.algorithm ?? "RS256", generation: p.generation },
+        { parent: this, dependsOn: [guard] },
+      );
+      const jwk = new JsonWebKey(
+        `${name}-jwk-${slotName(p.slot)}`,
+        {
+          appId: args.appId,
+          jwk: pair.publicJwk as unknown as pulumi.Output<Record<string, string>>,
+          generation: p.generation,
+          status: p.status,
+        },
+        { parent: this, dependsOn, deleteBeforeReplace: true },
+      );
+      return { pair, jwk };
+    };
+
+    // 1–2. The new key: generated, then registered ACTIVE next to the previous one.
+    const holder = slot(plan.holder, [guard]);
+
+    // The client secret to deliver with the key: the one pods hold now (until the app is switched), or, for a
+    // rollback, a new value made for the switch back.
+    const secretSource = new SecretHandover(
+      rollback ? `${name}-rollback-value` : `${name}-secrets-read`,
+      { appId: args.appId, mode: rollback ? "generate" : "read", trigger },
+      { parent: this, dependsOn: [holder.jwk] },
+    );
+
+    // 3. Vault: a new KV version with the private key, its kid and (while needed) the client secret.
+    let delivered: pulumi.Resource[] = [holder.jwk, secretSource];
+    if (args.vault) {
+      const v = args.vault;
+      this.vaultSecret = new vault.kv.SecretV2(
+        `${name}-vault`,
+        {
+          mount: v.mount,
+          name: v.path,
+          dataJson: pulumi.secret(
+            pulumi
+              .all([
+                holder.pair.privateJwk,
+                holder.pair.kid,
+                holder.pair.algorithm,
+                clientId,
+                secretSource.clientSecret,
+                v.key ?? "client_secret",
+              ])
+              .apply(([privateJwk, kid, alg, id, clientSecret, secretKey]) =>
+                JSON.stringify({
+                  client_id: id,
+                  token_endpoint_auth_method: rollback ? "client_secret_basic" : "private_key_jwt",
+                  private_key: JSON.stringify(privateJwk),
+                  kid,
+                  alg,
+                  key_generation: plan.holder.generation,
+                  ...(clientSecret ? { [secretKey]: clientSecret } : {}),
+                }),
+              ),
+          ),
+        },
+        { parent: this, provider: v.provider, dependsOn: delivered },
+      );
+      delivered = [this.vaultSecret];
+    }
+
+    // 4. Rollout, awaited.
+    this.rollouts = (args.deployments ?? []).map(
+      (d, i) =>
+        new k8s.apps.v1.DeploymentPatch(
+          `${name}-rollout-${i}`,
+          {
+            metadata: { name: d.name, namespace: d.namespace },
+            spec: {
+              template: {
+                metadata: {
+                  annotations: {
+                    [ROLLOUT_ANNOTATION]: `key-${plan.holder.generation}${rollback ? "-rollback" : ""}`,
+                    [KID_ANNOTATION]: holder.pair.kid,
+                  },
+                },
+              },
+            },
+          },
+          { parent: this, provider: args.kubernetesProvider, dependsOn: delivered },
+        ),
+    );
+    const rolledOut: pulumi.Resource[] = this.rollouts.length > 0 ? this.rollouts : delivered;
+
+    // 5. Gate: the key is proven as far as Okta allows before the switch.
+    const gate = new AssertionGate(
+      `${name}-key-gate`,
+      {
+        appId: args.appId,
+        clientId,
+        kid: holder.pair.kid,
+        generation: plan.holder.generation,
+        privateJwk: holder.pair.privateJwk,
+        tokenUrl: args.tokenUrl,
+        ...(args.scope !== undefined ? { scope: args.scope } : {}),
+        exchange: "auto",
+        minOverlapSeconds: args.minOverlapSeconds ?? 0,
+        activeSince: holder.jwk.lastUpdated,
+      },
+      { parent: this, dependsOn: rolledOut },
+    );
+
+    // 6. The switch (GET + PUT of the whole app); a no-op once the app has the method.
+    const authMethod = new AppAuthMethod(
+      `${name}-auth-method`,
+      { appId: args.appId, tokenEndpointAuthMethod: rollback ? "client_secret_basic" : "private_key_jwt" },
+      { parent: this, dependsOn: [gate] },
+    );
+
+    // 7. Proof after the switch: a real exchange with the credential the app now accepts.
+    let proof: pulumi.Resource;
+    let keep: pulumi.Input<pulumi.Input<string>[]> = [];
+    if (rollback) {
+      const secret = new ClientSecret(
+        `${name}-rollback-secret`,
+        { appId: args.appId, value: secretSource.clientSecret as pulumi.Output<string>, status: "ACTIVE" },
+        { parent: this, dependsOn: [authMethod] },
+      );
+      keep = [secret.secretId];
+      proof = new TokenExchangeGate(
+        `${name}-secret-proof`,
+        {
+          appId: args.appId,
+          secretId: secret.secretId,
+          generation: plan.holder.generation,
+          clientId,
+          clientSecret: secret.clientSecret,
+          tokenUrl: args.tokenUrl,
+          ...(args.scope !== undefined ? { scope: args.scope } : {}),
+          exchange: true,
+          minOverlapSeconds: 0,
+          activeSince: secret.lastUpdated,
+        },
+        { parent: this, dependsOn: [secret] },
+      );
+    } else {
+      proof = new AssertionGate(
+        `${name}-key-proof`,
+        {
+          appId: args.appId,
+          clientId,
+          kid: holder.pair.kid,
+          generation: plan.holder.generation,
+          privateJwk: holder.pair.privateJwk,
+          tokenUrl: args.tokenUrl,
+          ...(args.scope !== undefined ? { scope: args.scope } : {}),
+          exchange: "always",
+        },
+        { parent: this, dependsOn: [authMethod] },
+      );
+    }
+
+    // 8. Retire: the previous key to INACTIVE (kept one generation for a quick way back), the client secrets.
+    const retired = plan.retired ? slot(plan.retired, [proof]) : undefined;
+    const retirement = new SecretHandover(
+      `${name}-secrets-retire`,
+      { appId: args.appId, mode: "retire", trigger, keep },
+      { parent: this, dependsOn: [proof] },
+    );
+
+    this.current = {
+      kid: holder.pair.kid,
+      keyId: holder.jwk.keyId,
+      status: holder.jwk.status,
+      generation: plan.holder.generation,
+    };
+    if (retired && plan.retired) {
+      this.previous = {
+        kid: retired.pair.kid,
+        keyId: retired.jwk.keyId,
+        status: retired.jwk.status,
+        generation: plan.retired.generation,
+      };
+    }
+    this.authMethod = authMethod.tokenEndpointAuthMethod;
+    this.retiredSecrets = retirement.retired;
+    this.unusableSecrets = retirement.unusable;
+    this.registerOutputs({
+      current: this.current,
+      previous: this.previous,
+      authMethod: this.authMethod,
+      retiredSecrets: this.retiredSecrets,
+      unusableSecrets: this.unusableSecrets,
+    });
+  }
+}

@@ -1,0 +1,232 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import * as pulumi from "@pulumi/pulumi";
+import { installMocks, isSecret, recordChildren, valueOf, type ChildOptions } from "./mocks";
+
+// The shared mocks (they also stub provider serialization, see mocks.ts), then mocks that give each child of
+// KeyRotation the outputs its provider would, by resource name.
+installMocks();
+pulumi.runtime.setMocks(
+  {
+    newResource(args: pulumi.runtime.MockResourceArgs) {
+      const inputs = { ...(args.inputs as Record<string, unknown>) };
+      delete inputs.__provider;
+      const outs: Record<string, unknown> = { ...inputs };
+      const gen = String(inputs.generation ?? "");
+      if (/-key-[ab]$/.test(args.name)) {
+        outs.kid = `kid-${args.name}-${gen}`;
+        outs.publicJwk = { kty: "RSA", kid: outs.kid, alg: "RS256", use: "sig", e: "AQAB", n: "n" };
+        outs.privateJwk = { kty: "RSA", kid: outs.kid, alg: "RS256", e: "AQAB", n: "n", d: "private-d" };
+      }
+      if (/-jwk-[ab]$/.test(args.name)) {
+        outs.keyId = `pks-${args.name}-${gen}`;
+        outs.kid = (inputs.jwk as { kid?: string } | undefined)?.kid;
+        outs.lastUpdated = "2026-01-01T00:00:00.000Z";
+      }
+      if (args.name.endsWith("-secrets-read")) outs.clientSecret = "current-secret-value";
+      if (args.name.endsWith("-rollback-value")) outs.clientSecret = "generated-secret-value";
+      if (args.name.endsWith("-rollback-secret")) {
+        outs.secretId = "ocs-rollback";
+        outs.clientSecret = inputs.value;
+        outs.lastUpdated = "2026-01-01T00:00:00.000Z";
+      }
+      if (args.name.endsWith("-secrets-retire")) {
+        outs.retired = ["ocs-old"];
+        outs.unusable = [];
+      }
+      return { id: `${args.name}-id`, state: outs };
+    },
+    call(args: pulumi.runtime.MockCallArgs) {
+      return args.inputs;
+    },
+  },
+  "okta-credential-rotation",
+  "test",
+  false,
+);
+
+let components: typeof import("../../components/keyRotation");
+beforeAll(async () => {
+  components = await import("../../components/keyRotation");
+});
+
+type Args = import("../../components/keyRotation").KeyRotationArgs;
+
+function build(name: string, args: Partial<Args> & { keyGeneration: number }) {
+  const children: ChildOptions[] = [];
+  const rotation = new components.KeyRotation(
+    name,
+    {
+      appId: "0oa1",
+      clientId: "client-1",
+      tokenUrl: "https://example.okta.com/oauth2/v1/token",
+      vault: { mount: "secret", path: `apps/${name}` },
+      deployments: [{ namespace: "apps", name: `${name}-api` }],
+      ...args,
+    },
+    { transformations: [recordChildren(children)] },
+  );
+  return { rotation, children };
+}
+
+function child(children: ChildOptions[], suffix: string): ChildOptions {
+  const found = children.find((c) => c.name.endsWith(suffix));
+  if (!found) throw new Error(`no child ending in ${suffix}: ${children.map((c) => c.name).join(", ")}`);
+  return found;
+}
+
+async function dependsOnNames(c: ChildOptions): Promise<string[]> {
+  const deps = await valueOf(pulumi.output(c.opts.dependsOn as pulumi.Input<pulumi.Resource[]>));
+  const list = Array.isArray(deps) ? deps : deps ? [deps] : [];
+  return Promise.all(
+    list.map((r) => valueOf((r as pulumi.Resource).urn).then((u) => String(u).split("::").pop()!)),
+  );
+}
+
+async function vaultEntry(children: ChildOptions[]): Promise<Record<string, unknown>> {
+  const data = child(children, "-vault").props.dataJson as pulumi.Output<string>;
+  expect(await isSecret(data)).toBe(true);
+  return JSON.parse((await valueOf(data))!) as Record<string, unknown>;
+}
+
+describe("KeyRotation: migration at key generation 1", () => {
+  it("orders the lifecycle: JWK registered → Vault → rollout → gate → switch → proof → secrets retired", async () => {
+    const { children } = build("mig", { keyGeneration: 1 });
+    expect(children.map((c) => c.name)).toEqual([
+      "mig-key-guard",
+      "mig-key-b",
+      "mig-jwk-b",
+      "mig-secrets-read",
+      "mig-vault",
+      "mig-rollout-0",
+      "mig-key-gate",
+      "mig-auth-method",
+      "mig-key-proof",
+      "mig-secrets-retire",
+    ]);
+    expect(await dependsOnNames(child(children, "-key-b"))).toEqual(["mig-key-guard"]);
+    expect(await dependsOnNames(child(children, "-jwk-b"))).toEqual(["mig-key-guard"]);
+    expect(await dependsOnNames(child(children, "-secrets-read"))).toEqual(["mig-jwk-b"]);
+    expect(await dependsOnNames(child(children, "-vault"))).toEqual(["mig-jwk-b", "mig-secrets-read"]);
+    expect(await dependsOnNames(child(children, "-rollout-0"))).toEqual(["mig-vault"]);
+    expect(await dependsOnNames(child(children, "-key-gate"))).toEqual(["mig-rollout-0"]);
+    expect(await dependsOnNames(child(children, "-auth-method"))).toEqual(["mig-key-gate"]);
+    expect(await dependsOnNames(child(children, "-key-proof"))).toEqual(["mig-auth-method"]);
+    expect(await dependsOnNames(child(children, "-secrets-retire"))).toEqual(["mig-key-proof"]);
+  });
+
+  it("registers the generated public JWK ACTIVE, switches to private_key_jwt and proves it with a real exchange", async () => {
+    const { rotation, children } = build("mig2", { keyGeneration: 1, algorithm: "ES256" });
+    expect(child(children, "-key-b").props).toMatchObject({ algorithm: "ES256", generation: 1 });
+    const jwk = child(children, "-jwk-b");
+    expect(jwk.props).toMatchObject({ appId: "0oa1", generation: 1, status: "ACTIVE" });
+    expect(jwk.opts.deleteBeforeReplace).toBe(true);
+    expect(await valueOf(jwk.props.jwk as pulumi.Output<Record<string, string>>)).not.toHaveProperty("d");
+    expect(child(children, "-auth-method").props).toMatchObject({
+      tokenEndpointAuthMethod: "private_key_jwt",
+    });
+    expect(child(children, "-key-gate").props).toMatchObject({ exchange: "auto", clientId: "client-1" });
+    expect(child(children, "-key-proof").props).toMatchObject({ exchange: "always" });
+    expect(child(children, "-secrets-retire").props).toMatchObject({ mode: "retire", trigger: "1" });
+    expect(child(children, "-secrets-retire").props.keep).toEqual([]);
+    expect(rotation.previous).toBeUndefined();
+    expect(await valueOf(rotation.current.kid)).toBe("kid-mig2-key-b-1");
+    expect(await valueOf(rotation.retiredSecrets)).toEqual(["ocs-old"]);
+    for (const c of children) expect(c.opts.parent).toBe(rotation);
+  });
+
+  it("delivers the private key, its kid and the current client secret in one secret Vault version", async () => {
+    const { children } = build("mig3", { keyGeneration: 1 });
+    const entry = await vaultEntry(children);
+    expect(entry).toMatchObject({
+      client_id: "client-1",
+      token_endpoint_auth_method: "private_key_jwt",
+      kid: "kid-mig3-key-b-1",
+      alg: "RS256",
+      key_generation: 1,
+      client_secret: "current-secret-value",
+    });
+    expect(JSON.parse(entry.private_key as string)).toMatchObject({
+      d: "private-d",
+      kid: "kid-mig3-key-b-1",
+    });
+    const gateKey = child(children, "-key-gate").props.privateJwk as pulumi.Output<unknown>;
+    expect(await isSecret(gateKey)).toBe(true);
+    const annotations = (
+      child(children, "-rollout-0").props as {
+        spec: { template: { metadata: { annotations: Record<string, pulumi.Input<string>> } } };
+      }
+    ).spec.template.metadata.annotations;
+    expect(annotations[components.KID_ANNOTATION]).toBeDefined();
+    expect(await valueOf(pulumi.output(annotations[components.KID_ANNOTATION]))).toBe("kid-mig3-key-b-1");
+  });
+});
+
+describe("KeyRotation: key rotation by generation", () => {
+  it("at generation 2 registers the new key in slot a, keeps two ACTIVE keys until the proof, then deactivates the old one", async () => {
+    const { rotation, children } = build("rot", { keyGeneration: 2 });
+    expect(child(children, "-jwk-a").props).toMatchObject({ generation: 2, status: "ACTIVE" });
+    expect(child(children, "-jwk-b").props).toMatchObject({ generation: 1, status: "INACTIVE" });
+    expect(child(children, "-jwk-a").opts.deleteBeforeReplace).toBe(true);
+    expect(child(children, "-jwk-b").opts.deleteBeforeReplace).toBe(true);
+    expect(await dependsOnNames(child(children, "-jwk-a"))).toEqual(["rot-key-guard"]);
+    // The old key is deactivated only after the new one was proven by a real exchange after the switch.
+    expect(await dependsOnNames(child(children, "-jwk-b"))).toEqual(["rot-key-proof"]);
+    expect(child(children, "-key-a").props).toMatchObject({ generation: 2 });
+    expect(child(children, "-key-b").props).toMatchObject({ generation: 1 });
+    expect(await valueOf(rotation.previous!.kid)).toBe("kid-rot-key-b-1");
+    expect((await vaultEntry(children)).kid).toBe("kid-rot-key-a-2");
+  });
+
+  it("at generation 3 replaces slot b (g−2) and deactivates slot a (g−1)", async () => {
+    const { children } = build("rot3", { keyGeneration: 3 });
+    expect(child(children, "-jwk-b").props).toMatchObject({ generation: 3, status: "ACTIVE" });
+    expect(child(children, "-jwk-a").props).toMatchObject({ generation: 2, status: "INACTIVE" });
+  });
+
+  it("refuses a key generation below 1 before anything is declared", () => {
+    expect(() => build("bad", { keyGeneration: 0 })).toThrow(/generation must be a whole number ≥ 1/);
+  });
+});
+
+describe("KeyRotation: rollback to a client secret", () => {
+  it("generates the secret, delivers it with the key, switches back, registers and proves the secret, then retires the others", async () => {
+    const { children } = build("back", { keyGeneration: 2, rollback: true });
+    expect(children.map((c) => c.name)).toEqual([
+      "back-key-guard",
+      "back-key-a",
+      "back-jwk-a",
+      "back-rollback-value",
+      "back-vault",
+      "back-rollout-0",
+      "back-key-gate",
+      "back-auth-method",
+      "back-rollback-secret",
+      "back-secret-proof",
+      "back-key-b",
+      "back-jwk-b",
+      "back-secrets-retire",
+    ]);
+    const entry = await vaultEntry(children);
+    expect(entry).toMatchObject({
+      token_endpoint_auth_method: "client_secret_basic",
+      client_secret: "generated-secret-value",
+      kid: "kid-back-key-a-2",
+    });
+    expect(await dependsOnNames(child(children, "-vault"))).toEqual(["back-jwk-a", "back-rollback-value"]);
+    expect(child(children, "-auth-method").props).toMatchObject({
+      tokenEndpointAuthMethod: "client_secret_basic",
+    });
+    expect(await dependsOnNames(child(children, "-auth-method"))).toEqual(["back-key-gate"]);
+    const secret = child(children, "-rollback-secret");
+    expect(await dependsOnNames(secret)).toEqual(["back-auth-method"]);
+    expect(await valueOf(secret.props.value as pulumi.Output<string>)).toBe("generated-secret-value");
+    expect(await isSecret(secret.props.value as pulumi.Output<string>)).toBe(true);
+    expect(await dependsOnNames(child(children, "-secret-proof"))).toEqual(["back-rollback-secret"]);
+    expect(child(children, "-secret-proof").props).toMatchObject({ exchange: true });
+    const retire = child(children, "-secrets-retire");
+    expect(await dependsOnNames(retire)).toEqual(["back-secret-proof"]);
+    expect(await valueOf(pulumi.output(retire.props.keep as pulumi.Input<string[]>))).toEqual([
+      "ocs-rollback",
+    ]);
+  });
+});
