@@ -3,7 +3,9 @@ import { basicExchangeRequest } from "../../dynamic/tokenExchangeGate";
 /** What a pod holds: the credential it read from Vault when it started. */
 export type Credential =
   | { kind: "secret"; clientId: string; clientSecret: string; label: string }
-  | { kind: "assertion"; clientId: string; sign: (audience: string) => Promise<string>; label: string };
+  | { kind: "assertion"; clientId: string; sign: (audience: string) => Promise<string>; label: string }
+  /** An app-side client that authenticates itself (e.g. `client/`'s TokenClient); throws on failure. */
+  | { kind: "client"; clientId: string; exchange: () => Promise<unknown>; label: string };
 
 export interface FleetOptions {
   /** Number of simulated pods. */
@@ -33,6 +35,14 @@ interface Pod {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function exchange(tokenUrl: string, c: Credential): Promise<string | undefined> {
+  if (c.kind === "client") {
+    try {
+      await c.exchange();
+      return undefined;
+    } catch (err) {
+      return `client: ${(err as Error).message}`;
+    }
+  }
   let init: RequestInit;
   if (c.kind === "secret") {
     const req = basicExchangeRequest(c.clientId, c.clientSecret);
