@@ -114,13 +114,14 @@ function describe(appId: string): string {
   return `AppAuthMethod of app ${appId}`;
 }
 
-async function getApp(api: OktaApi, appId: string, action: string): Promise<OktaApp> {
+async function getApp(api: OktaApi, appId: string, action: string, step?: string): Promise<OktaApp> {
   try {
     return await api.getApp(appId);
   } catch (err) {
     throw new OktaApiError({
       resource: describe(appId),
       action,
+      ...(step !== undefined ? { step } : {}),
       failure: describeFailure(err),
       hint: isNotFound(err)
         ? `check appId: there is no app ${appId} in this Okta org.`
@@ -137,7 +138,7 @@ async function apply(
   jwksUri: string | null | undefined,
   app?: OktaApp,
 ): Promise<void> {
-  const current = app ?? (await getApp(api, appId, "read the app"));
+  const current = app ?? (await getApp(api, appId, "update", "reading the app first"));
   const now = readAuthSettings(current);
   const jwksMatches = jwksUri === undefined || (jwksUri ?? undefined) === now.jwksUri;
   if (now.method === method && jwksMatches) return;
@@ -147,7 +148,8 @@ async function apply(
     const failure = describeFailure(err);
     throw new OktaApiError({
       resource: describe(appId),
-      action: `set token_endpoint_auth_method to ${method} on`,
+      action: "update",
+      step: `setting token_endpoint_auth_method to ${method} with a PUT of the whole app`,
       failure,
       hint:
         method === "private_key_jwt" && failureMentions(failure, "jwks")
@@ -191,7 +193,7 @@ export class AppAuthMethodProvider implements pulumi.dynamic.ResourceProvider<
 
   async create(inputs: AppAuthMethodInputs): Promise<pulumi.dynamic.CreateResult<AppAuthMethodOutputs>> {
     const api = getOktaApi();
-    const app = await getApp(api, inputs.appId, "read the app");
+    const app = await getApp(api, inputs.appId, "create", "reading the app first");
     const found = readAuthSettings(app);
     await apply(api, inputs.appId, inputs.tokenEndpointAuthMethod, inputs.jwksUri, app);
     return {
@@ -267,7 +269,8 @@ export class AppAuthMethodProvider implements pulumi.dynamic.ResourceProvider<
       if (isNotFound(err)) return; // the app is gone: nothing to restore
       throw new OktaApiError({
         resource: describe(props.appId),
-        action: "read (before restoring)",
+        action: "delete",
+        step: "reading the app before restoring its method",
         failure: describeFailure(err),
       });
     }

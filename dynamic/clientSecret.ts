@@ -149,7 +149,8 @@ async function createSecretExclusive(api: OktaApi, inputs: ClientSecretInputs): 
   } catch (err) {
     throw new OktaApiError({
       resource,
-      action: "list the secrets (before creating)",
+      action: "create",
+      step: "listing the app's secrets first",
       failure: describeFailure(err),
       hint: isNotFound(err)
         ? `check appId: there is no app ${appId} in this Okta org.`
@@ -268,7 +269,12 @@ async function deleteSecret(api: OktaApi, appId: string, secretId: string): Prom
     current = await api.getSecret(appId, secretId);
   } catch (err) {
     if (isNotFound(err)) return; // already gone: deleted out of band, or by Okta on a switch to private_key_jwt
-    throw new OktaApiError({ resource, action: "read (before deleting)", failure: describeFailure(err) });
+    throw new OktaApiError({
+      resource,
+      action: "delete",
+      step: "reading it first",
+      failure: describeFailure(err),
+    });
   }
   if (current.status === "ACTIVE") {
     try {
@@ -279,7 +285,8 @@ async function deleteSecret(api: OktaApi, appId: string, secretId: string): Prom
       const onlyActive = failureMentions(failure, "only active client secret");
       throw new OktaApiError({
         resource,
-        action: "deactivate (before deleting)",
+        action: "delete",
+        step: "deactivating it first",
         failure,
         context: failure.status !== undefined ? await listForError(api, appId) : [],
         hint: onlyActive

@@ -539,6 +539,8 @@ export interface OktaApiErrorInit {
   readonly resource: string;
   /** e.g. `create`, `deactivate` */
   readonly action: string;
+  /** The call within the action that failed, e.g. `listing the app's secrets first`. */
+  readonly step?: string;
   readonly failure: OktaFailure;
   /** What the operator should do. */
   readonly hint?: string;
@@ -546,13 +548,37 @@ export interface OktaApiErrorInit {
   readonly context?: readonly string[];
 }
 
+/** What to do about a failure whose cause is the connection, not the resource. */
+function statusHint(status: number | undefined): string | undefined {
+  switch (status) {
+    case 401:
+      return (
+        "Okta did not accept the credentials: check okta:apiToken / OKTA_API_TOKEN, or the service app's " +
+        "okta:clientId, okta:privateKey and okta:privateKeyId (OKTA_API_CLIENT_ID, OKTA_API_PRIVATE_KEY, OKTA_API_PRIVATE_KEY_ID)."
+      );
+    case 403:
+      return (
+        "the credentials may not manage this app: use an API token of an admin who can manage apps, or grant the " +
+        "service app the okta.apps.read and okta.apps.manage scopes (okta:scopes / OKTA_API_SCOPES) and an admin role."
+      );
+    case 429:
+      return (
+        "Okta's rate limit was still exceeded after the retries; run again later, or allow more waits with " +
+        "OKTA_ROTATION_RATE_LIMIT_RETRIES / OKTA_ROTATION_RATE_LIMIT_MAX_WAIT_MS."
+      );
+    default:
+      return undefined;
+  }
+}
+
 /** Builds the message of an OktaApiError. Pure. */
 export function formatOktaErrorMessage(init: OktaApiErrorInit): string {
   const f = init.failure;
+  const what = `${init.action} ${init.resource}${init.step ? ` (${init.step})` : ""}`;
   const head =
     f.status !== undefined
-      ? `Okta refused to ${init.action} ${init.resource}: HTTP ${f.status}${f.errorCode ? ` ${f.errorCode}` : ""}`
-      : `Could not ${init.action} ${init.resource}: ${f.detail}`;
+      ? `Okta refused to ${what}: HTTP ${f.status}${f.errorCode ? ` ${f.errorCode}` : ""}`
+      : `Could not ${what}: ${f.detail}`;
   const parts = [head];
   if (f.status !== undefined) {
     if (f.errorSummary) parts.push(`  errorSummary: ${f.errorSummary}`);
@@ -561,7 +587,8 @@ export function formatOktaErrorMessage(init: OktaApiErrorInit): string {
     if (f.errorId) parts.push(`  errorId: ${f.errorId}`);
   }
   for (const line of init.context ?? []) parts.push(`  ${line}`);
-  if (init.hint) parts.push(`What to do: ${init.hint}`);
+  const hint = statusHint(f.status) ?? init.hint;
+  if (hint) parts.push(`What to do: ${hint}`);
   return parts.join("\n");
 }
 

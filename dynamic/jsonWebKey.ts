@@ -271,7 +271,8 @@ async function addKeyExclusive(api: OktaApi, inputs: JsonWebKeyInputs): Promise<
   } catch (err) {
     throw new OktaApiError({
       resource,
-      action: "list the keys (before adding)",
+      action: "add",
+      step: "listing the app's keys first",
       failure: describeFailure(err),
       hint: isNotFound(err)
         ? `check appId: there is no app ${appId} in this Okta org.`
@@ -327,7 +328,12 @@ async function deleteKey(api: OktaApi, appId: string, keyId: string, kid: string
     current = await api.getKey(appId, keyId);
   } catch (err) {
     if (isNotFound(err)) return;
-    throw new OktaApiError({ resource, action: "read (before deleting)", failure: describeFailure(err) });
+    throw new OktaApiError({
+      resource,
+      action: "delete",
+      step: "reading it first",
+      failure: describeFailure(err),
+    });
   }
   if (current.status === "ACTIVE") {
     try {
@@ -337,7 +343,8 @@ async function deleteKey(api: OktaApi, appId: string, keyId: string, kid: string
       const failure = describeFailure(err);
       throw new OktaApiError({
         resource,
-        action: "deactivate (before deleting)",
+        action: "delete",
+        step: "deactivating it first",
         failure,
         context: failure.status !== undefined ? await listForError(api, appId) : [],
         hint: lifecycleHint(failure, err),

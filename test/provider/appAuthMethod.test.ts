@@ -126,7 +126,10 @@ describe("AppAuthMethod", () => {
       provider.create(await checked({ appId: app.id, tokenEndpointAuthMethod: "private_key_jwt" })),
     );
     expect(err.message).toContain(
-      `set token_endpoint_auth_method to private_key_jwt on AppAuthMethod of app ${app.id}`,
+      `Okta refused to update AppAuthMethod of app ${app.id} (setting token_endpoint_auth_method to private_key_jwt`,
+    );
+    expect(err.message).toMatch(
+      /What to do: private_key_jwt needs a public key: register an ACTIVE JsonWebKey/,
     );
     expect(appJson(app.id).credentials.oauthClient.token_endpoint_auth_method).toBe("client_secret_basic");
   });

@@ -90,7 +90,24 @@ describe("connection modes", () => {
       provider.create((await provider.check({}, { appId: app.id })).inputs as ClientSecretInputs),
     );
     expect(err.message).toMatch(/Okta refused to create a new ClientSecret of app .*: HTTP 403/);
+    expect(err.message).toMatch(/What to do: .*okta\.apps\.manage/);
     expect(okta.listSecrets(app.id)).toHaveLength(1);
+  });
+});
+
+describe("rejected credentials", () => {
+  it("a wrong API token: Okta's 401 is named with what to check, and the token is not echoed", async () => {
+    process.env.OKTA_ORG_URL = okta.orgUrl;
+    process.env.OKTA_API_TOKEN = "00wrong-token-value";
+    const app = okta.addApp({ secrets: 1 });
+    const err = await thrown(async () =>
+      provider.create((await provider.check({}, { appId: app.id })).inputs as ClientSecretInputs),
+    );
+    expect(err.message).toMatch(
+      /Okta refused to create a new ClientSecret of app .* \(listing the app's secrets first\): HTTP 401 E0000011/,
+    );
+    expect(err.message).toMatch(/What to do: Okta did not accept the credentials: check okta:apiToken/);
+    expect(err.message.includes("00wrong-token-value")).toBe(false);
   });
 });
 
