@@ -23,20 +23,70 @@ describe("ClientSecret check (no Okta call)", () => {
   });
 
   it.each([
-    [{ appId: "" }, "appId", /must not be empty/],
-    [{ appId: 42 }, "appId", /must be a string/],
-    [{}, "appId", /appId/],
-    [{ appId: "0oa1", status: "DISABLED" }, "status", /"ACTIVE" or "INACTIVE"/],
-    [{ appId: "0oa1", value: "short" }, "value", /at least 14/],
-    [{ appId: "0oa1", value: "x".repeat(101) }, "value", /at most 100/],
-    [{ appId: "0oa1", value: "non-ascii-välue-here" }, "value", /printable ASCII/],
-    [{ appId: "0oa1", value: "tab\tinside-a-long-value" }, "value", /printable ASCII/],
-    [{ appId: "0oa1", adoptSecretId: "" }, "adoptSecretId", /must not be empty/],
-    [{ appId: "0oa1", value: OWN, adoptSecretId: "ocs1" }, "value", /either value .* or adoptSecretId/],
-    [{ appId: "0oa1", generation: 1.5 }, "generation", /whole number/],
-    [{ appId: "0oa1", generation: -1 }, "generation", /negative/],
-    [{ appId: "0oa1", generation: "2" }, "generation", /must be a number/],
-  ])("refuses %j on %s", async (news, property, reason) => {
+    { name: "an empty appId", news: { appId: "" }, property: "appId", reason: /must not be empty/ },
+    { name: "a numeric appId", news: { appId: 42 }, property: "appId", reason: /must be a string/ },
+    { name: "a missing appId", news: {}, property: "appId", reason: /appId/ },
+    {
+      name: "an unknown status",
+      news: { appId: "0oa1", status: "DISABLED" },
+      property: "status",
+      reason: /"ACTIVE" or "INACTIVE"/,
+    },
+    {
+      name: "a value under 14 characters",
+      news: { appId: "0oa1", value: "short" },
+      property: "value",
+      reason: /at least 14/,
+    },
+    {
+      name: "a value over 100 characters",
+      news: { appId: "0oa1", value: "x".repeat(101) },
+      property: "value",
+      reason: /at most 100/,
+    },
+    {
+      name: "a non-ASCII value",
+      news: { appId: "0oa1", value: "non-ascii-välue-here" },
+      property: "value",
+      reason: /printable ASCII/,
+    },
+    {
+      name: "a value with a control character",
+      news: { appId: "0oa1", value: "tab\tinside-a-long-value" },
+      property: "value",
+      reason: /printable ASCII/,
+    },
+    {
+      name: "an empty adoptSecretId",
+      news: { appId: "0oa1", adoptSecretId: "" },
+      property: "adoptSecretId",
+      reason: /must not be empty/,
+    },
+    {
+      name: "both value and adoptSecretId",
+      news: { appId: "0oa1", value: OWN, adoptSecretId: "ocs1" },
+      property: "value",
+      reason: /either value .* or adoptSecretId/,
+    },
+    {
+      name: "a fractional generation",
+      news: { appId: "0oa1", generation: 1.5 },
+      property: "generation",
+      reason: /whole number/,
+    },
+    {
+      name: "a negative generation",
+      news: { appId: "0oa1", generation: -1 },
+      property: "generation",
+      reason: /negative/,
+    },
+    {
+      name: "a string generation",
+      news: { appId: "0oa1", generation: "2" },
+      property: "generation",
+      reason: /must be a number/,
+    },
+  ])("refuses $name (field $property)", async ({ news, property, reason }) => {
     const f = await failures(news);
     expect(f.map((x) => x.property)).toContain(property);
     expect(f.find((x) => x.property === property)!.reason).toMatch(reason);
