@@ -55,6 +55,7 @@ export {
   configureConnection,
   createOnce,
   describeFailure,
+  exclusive,
   formatOktaErrorMessage,
   getOktaApi,
   isIdempotentRequest,

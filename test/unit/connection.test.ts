@@ -5,6 +5,7 @@ import {
   OktaConfigError,
   backoffDelayMs,
   describeFailure,
+  exclusive,
   formatOktaErrorMessage,
   isIdempotentRequest,
   isLoopbackHost,
@@ -235,5 +236,32 @@ describe("secretHash and JWK lists", () => {
       expect("d" in list[0]!).toBe(false);
     }
     expect(parseJwkList(undefined)).toEqual([]);
+  });
+});
+
+describe("exclusive", () => {
+  it("runs calls with the same key one after another, other keys in parallel, and survives failures", async () => {
+    const order: string[] = [];
+    const step =
+      (name: string, ms: number, fail = false) =>
+      async () => {
+        order.push(`${name}:start`);
+        await new Promise((r) => setTimeout(r, ms));
+        order.push(`${name}:end`);
+        if (fail) throw new Error(`${name} failed`);
+        return name;
+      };
+    const results = await Promise.allSettled([
+      exclusive("app-1", step("a", 30, true)),
+      exclusive("app-1", step("b", 5)),
+      exclusive("app-2", step("c", 5)),
+    ]);
+    expect(results.map((r) => (r.status === "fulfilled" ? r.value : (r.reason as Error).message))).toEqual([
+      "a failed",
+      "b",
+      "c",
+    ]);
+    expect(order.indexOf("b:start")).toBeGreaterThan(order.indexOf("a:end"));
+    expect(order.indexOf("c:start")).toBeLessThan(order.indexOf("a:end"));
   });
 });

@@ -115,3 +115,12 @@ describe("diffJsonWebKey", () => {
     ]);
   });
 });
+
+describe("JsonWebKey check during preview", () => {
+  it("accepts a JWK that is not known yet (generated at apply time)", async () => {
+    const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+    const r = await provider.check({}, { appId: "0oa1", jwk: UNKNOWN, generation: 2 });
+    expect(r.failures).toBeUndefined();
+    expect(r.inputs).toMatchObject({ appId: "0oa1", jwk: UNKNOWN, generation: 2 });
+  });
+});
