@@ -188,6 +188,28 @@ describe("server errors", () => {
   });
 });
 
+describe("timeouts", () => {
+  it("a call slower than OKTA_ROTATION_REQUEST_TIMEOUT_MS is retried, then reported without an HTTP status", async () => {
+    const app = okta.addApp({ secrets: 1 });
+    const c = await secrets.create(await inputs({ appId: app.id }));
+    okta.setFaults([{ path: `/credentials/secrets/${c.id}$`, method: "GET", latencyMs: 400 }]);
+    process.env.OKTA_ROTATION_REQUEST_TIMEOUT_MS = "100";
+    process.env.OKTA_ROTATION_MAX_RETRIES = "1";
+    try {
+      const err = await thrown(() => secrets.read(c.id, c.outs!));
+      expect(err.message).toMatch(
+        new RegExp(`^Could not read ClientSecret ${c.id} of app ${app.id}: Okta GET .* got no answer`),
+      );
+      expect(events.filter((e) => e.reason === "network-error")).toHaveLength(1);
+      process.env.OKTA_ROTATION_REQUEST_TIMEOUT_MS = "5000";
+      expect((await secrets.read(c.id, c.outs!)).props?.status).toBe("ACTIVE");
+    } finally {
+      process.env.OKTA_ROTATION_REQUEST_TIMEOUT_MS = "5000";
+      process.env.OKTA_ROTATION_MAX_RETRIES = "4";
+    }
+  });
+});
+
 describe("creates whose outcome is unclear are never repeated blindly", () => {
   it("a generated secret created but whose answer was dropped is recognised, not duplicated", async () => {
     const app = okta.addApp({ secrets: 1 });
