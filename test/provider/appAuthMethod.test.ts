@@ -1,7 +1,14 @@
 import { generateKeyPairSync } from "crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { AppAuthMethodProvider, JsonWebKeyProvider, type AppAuthMethodInputs } from "../../dynamic";
-import { calls, startOkta, thrown, type OktaLocal } from "./helpers";
+import {
+  AppAuthMethodProvider,
+  ClientSecretProvider,
+  JsonWebKeyProvider,
+  type AppAuthMethodInputs,
+  type ClientSecretInputs,
+} from "../../dynamic";
+import { startOktaLocal } from "../../okta-local";
+import { calls, startOkta, thrown, useSsws, type OktaLocal } from "./helpers";
 
 const provider = new AppAuthMethodProvider();
 const keys = new JsonWebKeyProvider();
@@ -132,5 +139,34 @@ describe("AppAuthMethod", () => {
       /What to do: private_key_jwt needs a public key: register an ACTIVE JsonWebKey/,
     );
     expect(appJson(app.id).credentials.oauthClient.token_endpoint_auth_method).toBe("client_secret_basic");
+  });
+});
+
+describe("when Okta deletes the client secrets on the switch to private_key_jwt", () => {
+  it("the secrets' refresh sees them gone and their delete is a no-op", async () => {
+    const other = await startOktaLocal({
+      apps: [{ label: "purge", secrets: 1 }],
+      deleteSecretsOnPrivateKeyJwt: true,
+    });
+    try {
+      useSsws(other);
+      const appId = other.apps[0]!.id;
+      const secrets = new ClientSecretProvider();
+      const s = await secrets.create(
+        (await secrets.check({}, { appId, status: "INACTIVE" })).inputs as ClientSecretInputs,
+      );
+      const jwk = {
+        ...generateKeyPairSync("rsa", { modulusLength: 2048 }).publicKey.export({ format: "jwk" }),
+        kid: "purge-1",
+      };
+      await keys.create((await keys.check({}, { appId, jwk })).inputs!);
+      await provider.create(await checked({ appId, tokenEndpointAuthMethod: "private_key_jwt" }));
+      expect(other.listSecrets(appId)).toEqual([]);
+      expect(await secrets.read(s.id, s.outs!)).toEqual({ id: "" });
+      await secrets.delete(s.id, s.outs!);
+    } finally {
+      await other.close();
+      useSsws(okta);
+    }
   });
 });
