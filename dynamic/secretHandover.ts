@@ -25,6 +25,7 @@ import {
   failureMentions,
   getOktaApi,
   isNotFound,
+  operationError,
   type OktaApi,
   type OktaClientSecret,
 } from "./connection";
@@ -128,7 +129,19 @@ async function retire(inputs: SecretHandoverInputs): Promise<SecretHandoverOutpu
   const authMethod = await authMethodOf(api, appId);
   const retired: string[] = [];
   const unusable: string[] = [];
-  for (const s of retirementOrder(await listSecrets(api, appId), inputs.keep)) {
+  const secrets = await listSecrets(api, appId);
+  // While the app authenticates with secrets, only a kept ACTIVE secret makes retiring the others safe.
+  if (
+    usesClientSecrets(authMethod) &&
+    !secrets.some((s) => s.status === "ACTIVE" && inputs.keep.includes(s.id))
+  ) {
+    throw operationError(
+      `${resource(appId)}: refused to retire the client secrets: the app still authenticates with them ` +
+        `(${authMethod}) and none of the secrets to keep is ACTIVE. Nothing was changed. Retire them only after ` +
+        `the switch to private_key_jwt, or keep the secret clients use.`,
+    );
+  }
+  for (const s of retirementOrder(secrets, inputs.keep)) {
     try {
       if (s.status === "ACTIVE") await api.setSecretStatus(appId, s.id, "INACTIVE");
       await api.deleteSecret(appId, s.id);

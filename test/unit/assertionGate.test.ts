@@ -1,0 +1,126 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startOktaLocal, type OktaLocal } from "../../okta-local";
+import { AppAuthMethodProvider } from "../../dynamic/appAuthMethod";
+import { AssertionGateProvider, samePublicKey, type AssertionGateInputs } from "../../dynamic/assertionGate";
+import { resetConnection } from "../../dynamic/connection";
+import { JsonWebKeyProvider, type PublicJwk } from "../../dynamic/jsonWebKey";
+import { KeyPairProvider, type KeyPairOutputs } from "../../dynamic/keyPair";
+
+let okta: OktaLocal;
+const saved = { url: process.env.OKTA_ORG_URL, token: process.env.OKTA_API_TOKEN };
+beforeAll(async () => {
+  okta = await startOktaLocal({ apps: [{ label: "gate-a" }, { label: "gate-b" }] });
+  process.env.OKTA_ORG_URL = okta.orgUrl;
+  process.env.OKTA_API_TOKEN = okta.apiToken;
+  resetConnection();
+});
+afterAll(async () => {
+  process.env.OKTA_ORG_URL = saved.url;
+  process.env.OKTA_API_TOKEN = saved.token;
+  if (saved.url === undefined) delete process.env.OKTA_ORG_URL;
+  if (saved.token === undefined) delete process.env.OKTA_API_TOKEN;
+  resetConnection();
+  await okta.close();
+});
+
+const gate = new AssertionGateProvider();
+
+async function newPair(generation = 1): Promise<KeyPairOutputs> {
+  return (await new KeyPairProvider().create({ algorithm: "RS256", generation })).outs!;
+}
+
+async function register(appId: string, pair: KeyPairOutputs, status: "ACTIVE" | "INACTIVE" = "ACTIVE") {
+  return new JsonWebKeyProvider().create({
+    appId,
+    jwk: pair.publicJwk as unknown as PublicJwk,
+    generation: pair.generation,
+    status,
+  });
+}
+
+function inputs(
+  appIndex: number,
+  pair: KeyPairOutputs,
+  extra: Partial<AssertionGateInputs> = {},
+): AssertionGateInputs {
+  const app = okta.apps[appIndex];
+  return {
+    appId: app.id,
+    clientId: app.clientId,
+    kid: pair.kid,
+    generation: pair.generation,
+    privateJwk: pair.privateJwk,
+    tokenUrl: `${okta.orgUrl}/oauth2/v1/token`,
+    exchange: "auto",
+    minOverlapSeconds: 0,
+    ...extra,
+  };
+}
+
+describe("AssertionGate before the switch (app still on client_secret_basic)", () => {
+  it("opens on the registered key without a token exchange, and keeps the private key out of its outputs", async () => {
+    const pair = await newPair();
+    await register(okta.apps[0].id, pair);
+    const { outs } = await gate.create(inputs(0, pair));
+    expect(outs).toMatchObject({ proof: "registered", authMethod: "client_secret_basic", kid: pair.kid });
+    expect(outs).not.toHaveProperty("privateJwk");
+    expect(JSON.stringify(outs)).not.toContain(pair.privateJwk.d);
+  });
+
+  it("with exchange 'always', fails: Okta refuses any assertion until the app is switched", async () => {
+    const pair = await newPair(2);
+    await register(okta.apps[0].id, pair);
+    const err = (await gate
+      .create(inputs(0, pair, { exchange: "always" }))
+      .catch((e: unknown) => e)) as Error;
+    expect(err).toBeInstanceOf(Error);
+    expect(err.message).toMatch(/token exchange .* was refused: HTTP 401 invalid_client/);
+    expect(err.message).not.toContain(pair.privateJwk.d);
+  });
+
+  it("refuses a key that is INACTIVE, or a private key that is not the registered one's other half", async () => {
+    const inactive = await newPair(3);
+    await register(okta.apps[0].id, inactive, "INACTIVE");
+    await expect(gate.create(inputs(0, inactive))).rejects.toThrow(/the key is INACTIVE in Okta/);
+    const registered = await newPair(4);
+    await register(okta.apps[0].id, registered);
+    const other = await newPair(4);
+    await expect(gate.create(inputs(0, { ...other, kid: registered.kid }))).rejects.toThrow(
+      /not the public half of the delivered private key/,
+    );
+  });
+});
+
+describe("AssertionGate after the switch", () => {
+  it("proves the key with a real private_key_jwt exchange", async () => {
+    const pair = await newPair();
+    await register(okta.apps[1].id, pair);
+    await new AppAuthMethodProvider().create({
+      appId: okta.apps[1].id,
+      tokenEndpointAuthMethod: "private_key_jwt",
+    });
+    const { outs } = await gate.create(inputs(1, pair));
+    expect(outs).toMatchObject({ proof: "exchange", authMethod: "private_key_jwt" });
+  });
+
+  it("re-runs when the kid or generation changes, not for anything else", async () => {
+    const olds = {
+      ...inputs(1, await newPair()),
+      proof: "exchange",
+      authMethod: "private_key_jwt",
+      keyId: "pks",
+      openedAt: "",
+    };
+    expect((await gate.diff("id", olds as never, { ...olds, kid: "other" } as never)).changes).toBe(true);
+    expect((await gate.diff("id", olds as never, { ...olds } as never)).changes).toBe(false);
+  });
+});
+
+describe("samePublicKey", () => {
+  it("compares the members that identify the key", () => {
+    expect(
+      samePublicKey({ kty: "EC", x: "1", y: "2", d: "s" }, { kty: "EC", x: "1", y: "2", kid: "k" }),
+    ).toBe(true);
+    expect(samePublicKey({ kty: "RSA", e: "AQAB", n: "a" }, { kty: "RSA", e: "AQAB", n: "b" })).toBe(false);
+  });
+});
