@@ -40,9 +40,8 @@ describe.each([false, true])(
         rollback: true,
       });
       expect(result.exchanges + (result.rollbackExchanges ?? 0)).toBeGreaterThan(500);
-      expect(
-        (result.exchanges + (result.rollbackExchanges ?? 0)) / (result.durationMs / 1000),
-      ).toBeGreaterThan(100);
+      // The fleet really exchanged tokens throughout (at least half the target rate, on a busy machine).
+      expect(result.achievedRatePerSecond).toBeGreaterThan(100);
     }, 180_000);
 
     it("fails no exchange during the migration, and no pod ever holds only credentials the app refuses", () => {
@@ -90,7 +89,7 @@ describe("key rotation drill", () => {
 
   it("rotates the key three times under 50 pods at 200 exchanges/s", async () => {
     result = await runKeyRotationDrill({ pods: 50, ratePerSecond: 200, rotations: 3 });
-    expect(result.exchanges / (result.durationMs / 1000)).toBeGreaterThan(50);
+    expect(result.achievedRatePerSecond).toBeGreaterThan(100);
     expect(result.exchanges).toBeGreaterThan(500);
   }, 180_000);
 

@@ -55,6 +55,8 @@ export interface MigrationCounts extends CredentialCounts {
 export interface MigrationDrillResult extends MigrationCounts {
   pods: number;
   ratePerSecond: number;
+  /** Exchanges per second the fleet achieved while it ran. */
+  achievedRatePerSecond: number;
   deleteSecretsOnPrivateKeyJwt: boolean;
   exchanges: number;
   migrationFailedExchanges: number;
@@ -82,6 +84,8 @@ export interface MigrationDrillResult extends MigrationCounts {
 export interface KeyRotationDrillResult extends CredentialCounts {
   pods: number;
   ratePerSecond: number;
+  /** Exchanges per second the fleet achieved while it ran. */
+  achievedRatePerSecond: number;
   rotations: number;
   exchanges: number;
   keyRotationFailedExchanges: number;
@@ -465,6 +469,7 @@ export async function runMigrationDrill(
       pods: env.o.pods,
       ratePerSecond: env.o.ratePerSecond,
       deleteSecretsOnPrivateKeyJwt: env.o.deleteSecretsOnPrivateKeyJwt,
+      achievedRatePerSecond: Math.round(env.fleet.achievedRate()),
       exchanges: migrationStats.exchanges,
       migrationFailedExchanges: migrationStats.failedExchanges,
       failures: env.fleet.stats.failures,
@@ -516,6 +521,7 @@ export async function runKeyRotationDrill(
       pods: env.o.pods,
       ratePerSecond: env.o.ratePerSecond,
       rotations,
+      achievedRatePerSecond: Math.round(env.fleet.achievedRate()),
       exchanges: env.fleet.stats.exchanges - before.exchanges,
       keyRotationFailedExchanges: env.fleet.stats.failedExchanges - before.failed,
       failures,
@@ -532,4 +538,67 @@ export async function runKeyRotationDrill(
     env.sampler.stop();
     await env.restore();
   }
+}
+
+export interface KeyDrillsSummary {
+  /** Failed exchanges of the migration drills (both local-Okta modes), summed. */
+  migrationFailedExchanges: number;
+  /** Failed exchanges of the rollbacks that follow them, summed. */
+  rollbackFailedExchanges: number;
+  keyRotationFailedExchanges: number;
+  maxKeysOnApp: number;
+  minActiveKeysWhileKeyAuth: number;
+  maxSecretsOnApp: number;
+  migrations: MigrationDrillResult[];
+  keyRotation: KeyRotationDrillResult;
+}
+
+/** Both private_key_jwt drills: the migration (with rollback) in both local-Okta modes, then the key rotation. */
+export async function runKeyDrills(
+  options: KeyDrillOptions & { rotations?: number } = {},
+): Promise<KeyDrillsSummary> {
+  const migrations: MigrationDrillResult[] = [];
+  for (const deleteSecretsOnPrivateKeyJwt of [false, true]) {
+    migrations.push(await runMigrationDrill({ ...options, deleteSecretsOnPrivateKeyJwt, rollback: true }));
+  }
+  const keyRotation = await runKeyRotationDrill(options);
+  const all = [...migrations, keyRotation];
+  return {
+    migrationFailedExchanges: migrations.reduce((n, m) => n + m.migrationFailedExchanges, 0),
+    rollbackFailedExchanges: migrations.reduce((n, m) => n + (m.rollbackFailedExchanges ?? 0), 0),
+    keyRotationFailedExchanges: keyRotation.keyRotationFailedExchanges,
+    maxKeysOnApp: Math.max(...all.map((r) => r.maxKeysOnApp)),
+    minActiveKeysWhileKeyAuth: Math.min(...all.map((r) => r.minActiveKeysWhileKeyAuth)),
+    maxSecretsOnApp: Math.max(...all.map((r) => r.maxSecretsOnApp)),
+    migrations,
+    keyRotation,
+  };
+}
+
+/** Human-readable lines for `npm run drill`. Never contains a credential. */
+export function formatKeyDrills(s: KeyDrillsSummary): string[] {
+  const rates = [...s.migrations, s.keyRotation].map((r) => r.achievedRatePerSecond);
+  const lines = [
+    `private_key_jwt drills: ${s.keyRotation.pods} pods, ${s.keyRotation.ratePerSecond} exchanges/s asked, ` +
+      `${Math.min(...rates)}–${Math.max(...rates)} achieved`,
+  ];
+  for (const m of s.migrations) {
+    lines.push(
+      `  migration (Okta ${m.deleteSecretsOnPrivateKeyJwt ? "deletes" : "keeps"} secrets on the switch): ` +
+        `${m.migrationFailedExchanges} failed of ${m.exchanges} exchanges; rollback to a secret: ` +
+        `${m.rollbackFailedExchanges ?? 0} failed of ${m.rollbackExchanges ?? 0}`,
+    );
+  }
+  lines.push(
+    `  key rotation (${s.keyRotation.rotations} bumps): ${s.keyRotation.keyRotationFailedExchanges} failed of ` +
+      `${s.keyRotation.exchanges} exchanges`,
+    `  keys on the app: at most ${s.maxKeysOnApp}, at least ${s.minActiveKeysWhileKeyAuth} ACTIVE while on private_key_jwt; ` +
+      `secrets on the app: at most ${s.maxSecretsOnApp}`,
+    `  migrationFailedExchanges=${s.migrationFailedExchanges} keyRotationFailedExchanges=${s.keyRotationFailedExchanges}`,
+  );
+  const failures = { ...s.keyRotation.failures };
+  for (const m of s.migrations)
+    for (const [k, n] of Object.entries(m.failures)) failures[k] = (failures[k] ?? 0) + n;
+  for (const [why, n] of Object.entries(failures)) lines.push(`  failure ×${n}: ${why}`);
+  return lines;
 }
