@@ -17,6 +17,7 @@ import {
   getOktaApi,
   isNotFound,
   operationError,
+  providerWarning,
   secretHash,
   type LifecycleStatus,
   type OktaApi,
@@ -283,17 +284,23 @@ async function deleteSecret(api: OktaApi, appId: string, secretId: string): Prom
       if (isNotFound(err)) return;
       const failure = describeFailure(err);
       const onlyActive = failureMentions(failure, "only active client secret");
+      if (onlyActive) {
+        // Okta refuses to leave the app without an active secret, and the clients still use this one: release it
+        // (it stays ACTIVE in Okta, no longer managed) rather than fail the destroy or lock the app out.
+        providerWarning(
+          `${resource} is the app's only ACTIVE secret; Okta refuses to deactivate it and clients still use it, so it ` +
+            `is left ACTIVE in Okta and no longer managed. Adopt it again with adoptSecretId, or delete it in Okta ` +
+            `once the app has another credential.`,
+        );
+        return;
+      }
       throw new OktaApiError({
         resource,
         action: "delete",
         step: "deactivating it first",
         failure,
         context: failure.status !== undefined ? await listForError(api, appId) : [],
-        hint: onlyActive
-          ? "this is the app's only ACTIVE secret: deleting it would leave clients with no credential. Create and " +
-            "activate another secret (or move the app to private_key_jwt) before removing this one; to stop managing " +
-            "it while keeping it in Okta, run `pulumi state delete <urn>`."
-          : "see Okta's message above and run again.",
+        hint: "see Okta's message above and run again.",
       });
     }
   }

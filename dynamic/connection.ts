@@ -69,11 +69,26 @@ export function connectionKeys() {
 
 export const CONNECTION_KEYS = connectionKeys();
 
+/**
+ * Sets an error's message on the instance itself. The closure serializer turns classes into constructor
+ * functions that call `Error` as a function, which returns a new object instead of initialising `this`: without
+ * this, an error thrown inside the serialized provider reaches the engine with no message ("error: undefined").
+ */
+function keepMessage(err: Error, message: string, name: string): void {
+  Object.defineProperty(err, "message", {
+    value: message,
+    writable: true,
+    configurable: true,
+    enumerable: false,
+  });
+  err.name = name;
+}
+
 /** A connection setting is missing or malformed. The message names the config keys and env vars. */
 export class OktaConfigError extends Error {
   constructor(message: string) {
     super(message);
-    this.name = "OktaConfigError";
+    keepMessage(this, message, "OktaConfigError");
   }
 }
 
@@ -265,6 +280,11 @@ function inEngine(): boolean {
   // The dynamic provider host (`@pulumi/pulumi/cmd/dynamic-provider`) has no engine connection of its own;
   // its stderr is what the engine shows for the provider, which is where pulumi.log falls back to.
   return process.argv.some((a) => a.includes("dynamic-provider"));
+}
+
+/** A warning from inside a provider method (shown by the engine with the provider's output). */
+export function providerWarning(message: string): void {
+  if (inEngine()) void pulumi.log.warn(message);
 }
 
 function reportRetry(e: RetryEvent): void {
@@ -467,8 +487,9 @@ export class OktaTransportError extends Error {
     readonly reason: string,
     readonly retried: boolean,
   ) {
-    super(`Okta ${method} ${path} got no answer: ${reason}`);
-    this.name = "OktaTransportError";
+    const message = `Okta ${method} ${path} got no answer: ${reason}`;
+    super(message);
+    keepMessage(this, message, "OktaTransportError");
   }
 }
 
@@ -603,8 +624,9 @@ export class OktaApiError extends Error {
   readonly action: string;
 
   constructor(init: OktaApiErrorInit) {
-    super(formatOktaErrorMessage(init));
-    this.name = "OktaApiError";
+    const message = formatOktaErrorMessage(init);
+    super(message);
+    keepMessage(this, message, "OktaApiError");
     this.status = init.failure.status;
     this.errorCode = init.failure.errorCode;
     this.errorSummary = init.failure.errorSummary;

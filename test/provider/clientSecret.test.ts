@@ -194,17 +194,17 @@ describe("delete", () => {
     expect(calls(okta)).toEqual([`GET /api/v1/apps/${app.id}/credentials/secrets/${c.id} 404`]);
   });
 
-  it("refuses to delete the app's only ACTIVE secret, keeping it", async () => {
+  it("releases the app's only ACTIVE secret instead of deleting it: clients keep working", async () => {
     const app = okta.addApp({ secrets: 0 });
     const c = await create({ appId: app.id });
-    const err = await thrown(() => provider.delete(c.id, c.outs));
-    expect(err).toBeInstanceOf(OktaApiError);
-    expect(err.message).toContain(`ClientSecret ${c.id} of app ${app.id}`);
-    expect(err.message).toMatch(
-      /only ACTIVE secret.*Create and activate another secret.*pulumi state delete/s,
-    );
-    expect(err.message.includes(c.outs.clientSecret!)).toBe(false);
+    okta.clearLog();
+    await provider.delete(c.id, c.outs);
+    // Okta refused the deactivation; the secret stays ACTIVE and no DELETE was attempted.
     expect(oktaSecret(app.id, c.id)?.status).toBe("ACTIVE");
+    expect(calls(okta)).toEqual([
+      `GET /api/v1/apps/${app.id}/credentials/secrets/${c.id} 200`,
+      `POST /api/v1/apps/${app.id}/credentials/secrets/${c.id}/lifecycle/deactivate 400`,
+    ]);
   });
 });
 
