@@ -161,6 +161,28 @@ describe("KeyRotation: migration at key generation 1", () => {
   });
 });
 
+describe("KeyRotation: taking over from SecretRotation", () => {
+  const aliasesOf = async (r: pulumi.Resource) =>
+    Promise.all(
+      ((r as unknown as { __aliases: pulumi.Input<string>[] }).__aliases ?? []).map((a) =>
+        valueOf(pulumi.output(a)),
+      ),
+    );
+
+  it("aliases the SecretRotation of the same name, so its Vault entry and rollouts are updated, not recreated", async () => {
+    const { rotation } = build("tk", { keyGeneration: 1 });
+    expect(await aliasesOf(rotation)).toEqual([
+      "urn:pulumi:test::okta-credential-rotation::okta-rotation:index:SecretRotation::tk",
+    ]);
+    // Children (tk-vault, tk-rollout-0) inherit it: the engine derives their aliases from their parent's.
+  });
+
+  it("takes over nothing when told the app had no SecretRotation", async () => {
+    const { rotation } = build("fresh", { keyGeneration: 1, takesOverSecretRotation: false });
+    expect(await aliasesOf(rotation)).toEqual([]);
+  });
+});
+
 describe("KeyRotation: key rotation by generation", () => {
   it("at generation 2 registers the new key in slot a, keeps two ACTIVE keys until the proof, then deactivates the old one", async () => {
     const { rotation, children } = build("rot", { keyGeneration: 2 });
