@@ -30,9 +30,10 @@ export interface TokenClientOptions {
   /** Lifetime of each client assertion (default 60 s, at most 3600). */
   readonly assertionLifetimeSeconds?: number;
   /**
-   * Extra rounds after a failed one (default 2), `retryDelayMs` apart (default 250): for 429, 5xx, network
+   * Extra rounds after a failed one (default 3), `retryDelayMs` apart (default 500): for 429, 5xx, network
    * errors, and every credential refused — a credential that was just registered or an auth method that
-   * was just switched can take a moment to be honoured.
+   * was just switched can take a moment to be honoured (on a rollback to a client secret, Okta accepts the
+   * delivered secret only once the app is switched back and the secret registered, a step later).
    */
   readonly retries?: number;
   readonly retryDelayMs?: number;
@@ -148,8 +149,8 @@ export class TokenClient {
 
   /** Always asks the token endpoint (and caches the answer). */
   async exchange(): Promise<AccessToken> {
-    const retries = this.opts.retries ?? 2;
-    const delay = this.opts.retryDelayMs ?? 250;
+    const retries = this.opts.retries ?? 3;
+    const delay = this.opts.retryDelayMs ?? 500;
     let last: TokenRequestError | undefined;
     for (let round = 0; round <= retries; round++) {
       if (round > 0) await sleep(delay);
