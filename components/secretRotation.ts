@@ -102,6 +102,9 @@ export class SecretRotation extends pulumi.ComponentResource {
           generation: p.generation,
           status: p.status,
           ...(p.adoptSecretId ? { adoptSecretId: p.adoptSecretId } : {}),
+          // Only the holder creates; a kill between Okta's create and the engine's record leaves a secret
+          // that the next run must recognise rather than create a third.
+          ...(p.role === "holder" ? { recoverCreatedAfter: guard.startedAt } : {}),
         },
         { parent: this, dependsOn, deleteBeforeReplace: true },
       );

@@ -55,6 +55,10 @@ export function clientSecretInputsSchema() {
         .int("generation must be a whole number")
         .nonnegative("generation must not be negative")
         .optional(),
+      recoverCreatedAfter: z
+        .string({ error: "recoverCreatedAfter must be an ISO 8601 time" })
+        .refine((t) => !Number.isNaN(Date.parse(t)), "recoverCreatedAfter must be an ISO 8601 time")
+        .optional(),
     })
     .superRefine((v, ctx) => {
       if (v.value !== undefined && v.adoptSecretId !== undefined) {
@@ -163,7 +167,7 @@ async function createSecretExclusive(api: OktaApi, inputs: ClientSecretInputs): 
     wantHash !== undefined &&
     (s.secret_hash === wantHash || (s.client_secret !== undefined && s.client_secret === value));
   // A secret with this very value already there (e.g. an interrupted earlier run): it is ours.
-  const existing = wantHash !== undefined ? before.find(isOwn) : undefined;
+  const existing = wantHash !== undefined ? before.find(isOwn) : recoverLostCreate(inputs, before);
   let created: OktaClientSecret;
   if (existing !== undefined) {
     created = existing;
@@ -212,6 +216,35 @@ async function createSecretExclusive(api: OktaApi, inputs: ClientSecretInputs): 
     created = await setStatus(api, appId, created.id, status);
   }
   return created;
+}
+
+/**
+ * A generated secret whose create answer was lost (the run was killed after Okta created it, before the engine
+ * recorded it): a secret created after `recoverCreatedAfter` — when this rotation started; no other secret of
+ * the app is created during a rotation — is this slot's. Creating another would be a third secret, which Okta
+ * refuses. Two such secrets cannot be told apart: refuse rather than guess.
+ */
+function recoverLostCreate(
+  inputs: ClientSecretInputs,
+  before: readonly OktaClientSecret[],
+): OktaClientSecret | undefined {
+  if (inputs.recoverCreatedAfter === undefined) return undefined;
+  const since = Date.parse(inputs.recoverCreatedAfter);
+  const lost = before.filter((s) => s.created !== undefined && Date.parse(s.created) >= since);
+  if (lost.length === 0) return undefined;
+  if (lost.length > 1) {
+    throw operationError(
+      `Creating ${describeClientSecret(inputs.appId)}: ${lost.length} secrets were created since this rotation ` +
+        `started (${lost.map(secretSummary).join("; ")}) and only one can be its own. Deactivate and delete the ` +
+        `one no client uses, then run again.`,
+    );
+  }
+  providerWarning(
+    `${describeClientSecret(inputs.appId, lost[0]!.id)} was created by an interrupted run of this rotation ` +
+      `(created ${lost[0]!.created}, after the rotation started at ${inputs.recoverCreatedAfter}); adopting it ` +
+      `instead of creating a third secret.`,
+  );
+  return lost[0];
 }
 
 async function adoptSecret(
@@ -420,6 +453,11 @@ export interface ClientSecretArgs {
   readonly adoptSecretId?: pulumi.Input<string>;
   /** Bump to rotate: a change replaces the secret. */
   readonly generation?: pulumi.Input<number>;
+  /**
+   * When this rotation started (RotationGuard.startedAt). A generated secret created in Okta after it, found when
+   * this resource is created, is taken as this resource's own create whose answer was lost. Not diffed.
+   */
+  readonly recoverCreatedAfter?: pulumi.Input<string>;
 }
 
 /** A client secret of an Okta OIDC app. `clientSecret` and `value` are secret outputs. */
@@ -445,6 +483,7 @@ export class ClientSecret extends pulumi.dynamic.Resource {
         value: args.value === undefined ? undefined : pulumi.secret(args.value),
         adoptSecretId: args.adoptSecretId,
         generation: args.generation,
+        recoverCreatedAfter: args.recoverCreatedAfter,
         secretId: undefined,
         secretHash: undefined,
         created: undefined,

@@ -61,6 +61,16 @@ export function guardTransition(
   return failures;
 }
 
+/** Outputs: the inputs, plus when the current generation (or rollback) was first applied. */
+export interface RotationGuardOutputs extends RotationGuardInputs {
+  /**
+   * ISO time at which this generation's run started (kept while generation and rollback stay the same, so an
+   * interrupted run and the run that finishes it share it). A secret created after it can only be this
+   * rotation's: the holder slot recognises one whose create answer was lost to a kill.
+   */
+  startedAt: string;
+}
+
 const guardProvider: pulumi.dynamic.ResourceProvider = {
   async check(olds: Partial<RotationGuardInputs>, news: RotationGuardInputs) {
     return { inputs: news, failures: guardTransition(olds, news) };
@@ -72,10 +82,12 @@ const guardProvider: pulumi.dynamic.ResourceProvider = {
     return { changes: changed.length > 0, replaces: changed.includes("appId") ? ["appId"] : [] };
   },
   async create(inputs: RotationGuardInputs) {
-    return { id: `${inputs.appId}-rotation`, outs: inputs };
+    return { id: `${inputs.appId}-rotation`, outs: { ...inputs, startedAt: new Date().toISOString() } };
   },
-  async update(_id: string, _olds: RotationGuardInputs, news: RotationGuardInputs) {
-    return { outs: news };
+  async update(_id: string, olds: Partial<RotationGuardOutputs>, news: RotationGuardInputs) {
+    const same = olds.generation === news.generation && olds.rollback === news.rollback;
+    const startedAt = same && olds.startedAt ? olds.startedAt : new Date().toISOString();
+    return { outs: { ...news, startedAt } };
   },
 };
 
@@ -94,8 +106,9 @@ export interface RotationGuardArgs {
 export class RotationGuard extends pulumi.dynamic.Resource {
   declare public readonly generation: pulumi.Output<number>;
   declare public readonly rollback: pulumi.Output<boolean>;
+  declare public readonly startedAt: pulumi.Output<string>;
 
   constructor(name: string, args: RotationGuardArgs, opts?: pulumi.CustomResourceOptions) {
-    super(guardProvider, name, { ...args }, opts, "okta-rotation", "RotationGuard");
+    super(guardProvider, name, { ...args, startedAt: undefined }, opts, "okta-rotation", "RotationGuard");
   }
 }
