@@ -1,0 +1,29 @@
+import { formatBench, runBench } from "./bench";
+
+function flag(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+function positive(name: string, fallback: number): number {
+  const raw = flag(name);
+  const n = raw === undefined ? fallback : Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a whole number ≥ 1, got ${raw}`);
+  return n;
+}
+
+async function main(): Promise<void> {
+  const json = process.argv.includes("--json");
+  const result = await runBench({
+    apps: positive("apps", 100),
+    rateLimits: { apps: positive("rate", 100), windowSeconds: positive("window", 10) },
+    log: json ? undefined : (line) => console.error(`… ${line}`),
+  });
+  if (json) console.log(JSON.stringify(result));
+  else for (const line of formatBench(result)) console.log(line);
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});
