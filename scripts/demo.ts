@@ -8,7 +8,7 @@
  */
 import { startOktaLocal } from "../okta-local";
 import { Fleet, type Credential } from "../test/drill/fleet";
-import { createStack, setApps } from "../test/engine/harness";
+import { rotateUnderEngine } from "../test/drill/engineRotation";
 
 const PODS = 20;
 const RATE = 100;
@@ -36,15 +36,10 @@ async function main(): Promise<void> {
   const app = okta.apps[0];
   const events: Event[] = [];
   const note = (what: string) => events.push({ time: Date.now(), what });
-  const stack = await createStack(`demo-${process.pid}`, {
-    OKTA_ORG_URL: okta.orgUrl,
-    OKTA_API_TOKEN: okta.apiToken,
-  });
   const start = Date.now();
 
   // The clients start with the app's current secret, as read from wherever the app keeps it.
   let current = okta.listSecrets(app.id)[0];
-  const adopted = current.id;
   const credential = (): Credential => ({
     kind: "secret",
     clientId: app.clientId,
@@ -60,22 +55,6 @@ async function main(): Promise<void> {
   fleet.start();
   note(`${PODS} clients exchanging ~${RATE} tokens/s with secret ${current.id}`);
 
-  // The rollout: whenever a new ACTIVE secret appears, the clients restart onto it one by one.
-  let rolling = Promise.resolve();
-  const watcher = setInterval(() => {
-    const newest = okta
-      .listSecrets(app.id)
-      .filter((s) => s.status === "ACTIVE" && s.id !== current.id && s.created > current.created)
-      .pop();
-    if (!newest) return;
-    current = newest;
-    rolling = rolling.then(async () => {
-      note(`rollout: clients restart onto ${newest.id}`);
-      await fleet.rollout(20);
-      note(`rollout done: all clients hold ${newest.id}`);
-    });
-  }, 20);
-
   let logged = 0;
   const drainLog = () => {
     for (; logged < okta.requestLog.length; logged++) {
@@ -85,28 +64,22 @@ async function main(): Promise<void> {
     }
   };
 
-  try {
-    for (const generation of [1, 2]) {
-      await setApps(stack.stack, [
-        {
-          name: "demo",
-          appId: app.id,
-          generation,
-          adoptSecretId: adopted,
-          gates: { tokenExchange: true, minOverlapSeconds: OVERLAP_SECONDS },
-        },
-      ]);
-      note(`pulumi up: generation ${generation}`);
-      const up = await stack.stack.up();
-      drainLog();
-      note(
-        `pulumi up: generation ${generation} ${up.summary.result} (${JSON.stringify(up.summary.resourceChanges)})`,
-      );
-      await rolling;
-    }
-  } finally {
-    clearInterval(watcher);
-  }
+  await rotateUnderEngine({
+    okta,
+    appId: app.id,
+    adoptSecretId: current.id,
+    generations: [1, 2],
+    minOverlapSeconds: OVERLAP_SECONDS,
+    // The rollout: the clients restart onto the new secret one by one.
+    deliver: async (secret) => {
+      current = secret;
+      note(`rollout: clients restart onto ${secret.id}`);
+      await fleet.rollout(20);
+      note(`rollout done: all clients hold ${secret.id}`);
+    },
+    note,
+    stackName: `demo-${process.pid}`,
+  });
   const stats = await fleet.stop();
   drainLog();
 
@@ -117,7 +90,6 @@ async function main(): Promise<void> {
   const secrets = okta.listSecrets(app.id).map((s) => `${s.id} ${s.status}`);
   console.log(`Secrets on the app now: ${secrets.join(", ")}`);
   console.log(`Token exchanges: ${stats.exchanges}, failed: ${stats.failedExchanges}`);
-  await stack.dispose();
   await okta.close();
   if (stats.failedExchanges > 0) process.exitCode = 1;
 }

@@ -11,6 +11,7 @@ async function main(): Promise<void> {
     pods: Number(flag("pods") ?? 50),
     ratePerSecond: Number(flag("rate") ?? 200),
     rotations: Number(flag("rotations") ?? 3),
+    engine: !process.argv.includes("--providers"),
   });
   if (json) {
     console.log(JSON.stringify(result));
@@ -18,7 +19,7 @@ async function main(): Promise<void> {
   }
   const rate = result.achievedRate;
   console.log(
-    `Rotation drill: ${result.pods} pods, ${result.rotations} rotations, ~${rate} exchanges/s per fleet`,
+    `Rotation drill (${result.driver}): ${result.pods} pods, ${result.rotations} rotations, ~${rate} exchanges/s per fleet`,
   );
   console.log(`  overlap rotation: ${result.failedExchanges} failed of ${result.exchanges} exchanges`);
   console.log(

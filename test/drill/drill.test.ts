@@ -5,10 +5,12 @@ describe("rotation drill against the local Okta", () => {
   let result: DrillResult;
 
   it("runs the overlap rotation and the naive cutover side by side under load", async () => {
+    // The overlap rotation runs through `pulumi up` of the program; the naive cutover calls the providers.
     result = await runDrill({ pods: 50, ratePerSecond: 200, rotations: 3 });
+    expect(result.driver).toBe("pulumi up");
     // The fleets really exchanged tokens throughout (at least half the target rate, on a busy machine).
     expect(result.achievedRate).toBeGreaterThan(100);
-  }, 120_000);
+  }, 600_000);
 
   it("fails no exchange with the overlap rotation", () => {
     expect(result.failures).toEqual({});

@@ -4,6 +4,7 @@ import { resetConnection } from "../../dynamic/connection";
 import { planRotation, type Slot } from "../../components/plan";
 import { Fleet, type Credential, type FleetStats } from "./fleet";
 import { KvEntry } from "./vault";
+import { rotateUnderEngine } from "./engineRotation";
 import { Monitor, type MonitorStats } from "./monitor";
 
 export interface DrillOptions {
@@ -15,9 +16,16 @@ export interface DrillOptions {
   rotations?: number;
   /** Pause between two pod restarts of a rollout (default 20 ms). */
   restartPauseMs?: number;
+  /**
+   * Drive the overlap rotation through `pulumi up` of this project's program (default), or by calling the
+   * providers in the component's order (`false`: faster, no Pulumi CLI needed).
+   */
+  engine?: boolean;
 }
 
 export interface DrillResult {
+  /** How the overlap rotation ran: "pulumi up" of the program, or "providers" called in order. */
+  driver: "pulumi up" | "providers";
   pods: number;
   ratePerSecond: number;
   rotations: number;
@@ -88,6 +96,7 @@ export async function runDrill(options: DrillOptions = {}): Promise<DrillResult>
     ratePerSecond: options.ratePerSecond ?? 200,
     rotations: options.rotations ?? 3,
     restartPauseMs: options.restartPauseMs ?? 20,
+    engine: options.engine ?? true,
   };
   const started = Date.now();
   const okta = await startOktaLocal({
@@ -118,7 +127,7 @@ export async function runDrill(options: DrillOptions = {}): Promise<DrillResult>
       f.fleet.start();
     }
 
-    const overlapRun = (async () => {
+    const overlapByProviders = async () => {
       // Slot contents as the engine would hold them in state.
       const slots: Partial<Record<Slot, { id: string; outs: ClientSecretOutputs }>> = {};
       const adoptSecretId = kvOverlap.latest().secretId;
@@ -169,7 +178,27 @@ export async function runDrill(options: DrillOptions = {}): Promise<DrillResult>
           slots[plan.retired!.slot] = { id: prev.id, outs: updated.outs! };
         }
       }
-    })();
+    };
+
+    const overlapByEngine = () =>
+      rotateUnderEngine({
+        okta,
+        appId: overlapApp.id,
+        adoptSecretId: kvOverlap.latest().secretId,
+        generations: Array.from({ length: o.rotations }, (_, i) => i + 1),
+        // Long enough for the simulated rollout (pods restart one by one), which the engine cannot await here.
+        minOverlapSeconds: Math.max(3, Math.ceil((o.pods * (o.restartPauseMs + 30)) / 1000) * 2),
+        deliver: async (secret) => {
+          kvOverlap.put({
+            clientId: overlapApp.clientId,
+            clientSecret: secret.clientSecret,
+            secretId: secret.id,
+          });
+          await overlap.fleet.rollout(o.restartPauseMs);
+        },
+        stackName: `drill-${process.pid}`,
+      });
+    const overlapRun = o.engine ? overlapByEngine() : overlapByProviders();
 
     const naiveRun = (async () => {
       for (let g = 1; g <= o.rotations; g++) {
@@ -200,6 +229,7 @@ export async function runDrill(options: DrillOptions = {}): Promise<DrillResult>
     const [ov, nv]: FleetStats[] = await Promise.all([overlap.fleet.stop(), naive.fleet.stop()]);
     const [om, nm]: MonitorStats[] = [overlap.monitor.stop(), naive.monitor.stop()];
     return {
+      driver: o.engine ? "pulumi up" : "providers",
       pods: o.pods,
       ratePerSecond: o.ratePerSecond,
       rotations: o.rotations,

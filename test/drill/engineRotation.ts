@@ -1,0 +1,65 @@
+import type { OktaLocal, SecretView } from "../../okta-local";
+import { createStack, setApps } from "../engine/harness";
+
+export interface EngineRotationOptions {
+  okta: OktaLocal;
+  appId: string;
+  /** The secret the app uses before generation 1: adopted as generation 0. */
+  adoptSecretId: string;
+  /** Generations to apply, one `pulumi up` each (e.g. [1, 2, 3]). */
+  generations: number[];
+  /** The rotation's minimum-overlap gate: how long the previous secret stays ACTIVE after the new one exists. */
+  minOverlapSeconds: number;
+  /**
+   * Delivery of a new secret (the Vault write and the rollout, played by the caller). It runs as soon as Okta
+   * holds the new ACTIVE secret; the gate keeps the previous one ACTIVE meanwhile.
+   */
+  deliver: (secret: SecretView) => Promise<void>;
+  /** Called around each `pulumi up`. */
+  note?: (what: string) => void;
+  stackName: string;
+}
+
+/**
+ * Rotates an app by running this project's program under the real Pulumi engine, one `pulumi up` per
+ * generation, while delivering each new secret the moment Okta has it.
+ */
+export async function rotateUnderEngine(o: EngineRotationOptions): Promise<void> {
+  const stack = await createStack(o.stackName, {
+    OKTA_ORG_URL: o.okta.orgUrl,
+    OKTA_API_TOKEN: o.okta.apiToken,
+  });
+  const known = new Set(o.okta.listSecrets(o.appId).map((s) => s.id));
+  let delivering = Promise.resolve();
+  let failure: unknown;
+  const watcher = setInterval(() => {
+    for (const s of o.okta.listSecrets(o.appId)) {
+      if (known.has(s.id) || s.status !== "ACTIVE") continue;
+      known.add(s.id);
+      delivering = delivering.then(() => o.deliver(s)).catch((err) => void (failure = err));
+    }
+  }, 5);
+  try {
+    for (const generation of o.generations) {
+      await setApps(stack.stack, [
+        {
+          name: "drill",
+          appId: o.appId,
+          generation,
+          adoptSecretId: o.adoptSecretId,
+          gates: { tokenExchange: true, minOverlapSeconds: o.minOverlapSeconds },
+        },
+      ]);
+      o.note?.(`pulumi up: generation ${generation}`);
+      const up = await stack.stack.up();
+      o.note?.(
+        `pulumi up: generation ${generation} ${up.summary.result} (${JSON.stringify(up.summary.resourceChanges)})`,
+      );
+      await delivering;
+      if (failure) throw failure;
+    }
+  } finally {
+    clearInterval(watcher);
+    await stack.dispose();
+  }
+}
