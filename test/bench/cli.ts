@@ -1,4 +1,5 @@
 import { formatBench, runBench } from "./bench";
+import { formatFaultDrill, runFaultDrill } from "./faultDrill";
 
 function flag(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -19,8 +20,19 @@ async function main(): Promise<void> {
     rateLimits: { apps: positive("rate", 100), windowSeconds: positive("window", 10) },
     log: json ? undefined : (line) => console.error(`… ${line}`),
   });
-  if (json) console.log(JSON.stringify(result));
-  else for (const line of formatBench(result)) console.log(line);
+  // The fault drill (a test too): SIGKILL at each step boundary, then Okta faults. Skip with --no-drill.
+  const drill = process.argv.includes("--no-drill")
+    ? undefined
+    : await runFaultDrill({
+        everyVariant: true,
+        log: json ? undefined : (line) => console.error(`… ${line}`),
+      });
+  if (json) {
+    console.log(JSON.stringify({ ...result, ...(drill ? { drill } : {}) }));
+    return;
+  }
+  for (const line of formatBench(result)) console.log(line);
+  if (drill) for (const line of formatFaultDrill(drill)) console.log(line);
 }
 
 main().catch((err) => {

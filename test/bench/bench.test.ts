@@ -1,0 +1,15 @@
+import { describe, expect, it } from "vitest";
+import { formatBench, runBench } from "./bench";
+
+// The bench at a size that fits CI (3 apps); `npm run bench` runs 100 (see README "At scale").
+describe("bench at CI size", () => {
+  it("counts Okta writes per rotation and per no-op, and rotates every app without failure", async () => {
+    const r = await runBench({ apps: 3, rateLimits: { apps: 100, windowSeconds: 10 } });
+    console.log(formatBench(r).join("\n"));
+    expect(r.writesPerRotation).toBe(3);
+    expect(r.noopWrites).toBe(0);
+    expect(r.failures).toBe(0);
+    expect(r.large.writes).toBe(9);
+    expect(r.rotationToNoopRatio).toBeGreaterThan(0);
+  }, 600_000);
+});
