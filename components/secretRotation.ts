@@ -3,6 +3,7 @@ import * as vault from "@pulumi/vault";
 import * as k8s from "@pulumi/kubernetes";
 import { ClientSecret } from "../dynamic/clientSecret";
 import { RotationGuard } from "../dynamic/rotationGuard";
+import { RotationRecord } from "../dynamic/rotationRecord";
 import { TokenExchangeGate } from "../dynamic/tokenExchangeGate";
 import { planRotation, slotName, type SlotPlan } from "./plan";
 
@@ -102,6 +103,8 @@ export class SecretRotation extends pulumi.ComponentResource {
           generation: p.generation,
           status: p.status,
           ...(p.adoptSecretId ? { adoptSecretId: p.adoptSecretId } : {}),
+          // A slot is only ever replaced once its secret is INACTIVE; an ACTIVE one means an unfinished rotation.
+          replaceOnlyInactive: true,
           // Only the holder creates; a kill between Okta's create and the engine's record leaves a secret
           // that the next run must recognise rather than create a third.
           ...(p.role === "holder" ? { recoverCreatedAfter: guard.startedAt } : {}),
@@ -190,6 +193,13 @@ export class SecretRotation extends pulumi.ComponentResource {
     );
 
     const retired = plan.retired ? slot(plan.retired, [this.gate]) : undefined;
+
+    // Updated last: its state is the last finished generation, against which config changes are checked.
+    new RotationRecord(
+      `${name}-record`,
+      { appName: name, appId: args.appId, generation: args.generation, rollback: args.rollback ?? false },
+      { parent: this, dependsOn: [retired ?? this.gate] },
+    );
 
     this.current = { secretId: holder.secretId, status: holder.status, generation: holder.generation };
     if (retired) {

@@ -55,6 +55,7 @@ export function clientSecretInputsSchema() {
         .int("generation must be a whole number")
         .nonnegative("generation must not be negative")
         .optional(),
+      replaceOnlyInactive: z.boolean({ error: "replaceOnlyInactive must be a boolean" }).optional(),
       recoverCreatedAfter: z
         .string({ error: "recoverCreatedAfter must be an ISO 8601 time" })
         .refine((t) => !Number.isNaN(Date.parse(t)), "recoverCreatedAfter must be an ISO 8601 time")
@@ -102,6 +103,30 @@ export function diffClientSecret(
   const newStatus = news.status ?? "ACTIVE";
   const updates = !sameValue(olds.status ?? "ACTIVE", newStatus); // CLIENT_SECRET_UPDATE_KEYS
   return { changes: replaces.length > 0 || updates, replaces: [...replaces] };
+}
+
+/**
+ * Refuses to replace a secret that is still ACTIVE when the resource asks for it (`replaceOnlyInactive`): in a
+ * rotation slot, an ACTIVE secret about to be replaced means the previous rotation never retired it, and clients
+ * may still hold it. Returns the reason, or undefined when the replacement is safe. Pure.
+ */
+export function unsafeReplacement(
+  id: string,
+  olds: Partial<Record<string, unknown>>,
+  news: Partial<Record<string, unknown>>,
+  replaces: readonly string[],
+): string | undefined {
+  if (replaces.length === 0 || news.replaceOnlyInactive !== true || olds.status !== "ACTIVE")
+    return undefined;
+  const app = String(news.appId ?? olds.appId);
+  const from = olds.generation === undefined ? "" : ` (generation ${String(olds.generation)})`;
+  const to = news.generation === undefined ? "" : ` for generation ${String(news.generation)}`;
+  return (
+    `${describeClientSecret(app, id)}${from} would be deleted and replaced${to}, but it is still ACTIVE: the ` +
+    `previous rotation did not finish retiring it, and clients may still hold it. Set generation back to the ` +
+    `previous value and run pulumi up to finish that rotation (it deactivates this secret once its successor is ` +
+    `delivered), then bump again.`
+  );
 }
 
 /** How to name the resource in messages. */
@@ -374,10 +399,11 @@ export class ClientSecretProvider implements pulumi.dynamic.ResourceProvider<
     olds: ClientSecretOutputs,
     news: ClientSecretInputs,
   ): Promise<pulumi.dynamic.DiffResult> {
-    const { changes, replaces } = diffClientSecret(
-      olds as unknown as Record<string, unknown>,
-      news as unknown as Record<string, unknown>,
-    );
+    const o = olds as unknown as Record<string, unknown>;
+    const n = news as unknown as Record<string, unknown>;
+    const { changes, replaces } = diffClientSecret(o, n);
+    const unsafe = unsafeReplacement(_id, o, n, replaces);
+    if (unsafe) throw operationError(unsafe);
     return { changes, replaces };
   }
 
@@ -453,6 +479,8 @@ export interface ClientSecretArgs {
   readonly adoptSecretId?: pulumi.Input<string>;
   /** Bump to rotate: a change replaces the secret. */
   readonly generation?: pulumi.Input<number>;
+  /** Refuse (in diff, before any write) to replace this secret while it is ACTIVE. Used by rotation slots. */
+  readonly replaceOnlyInactive?: pulumi.Input<boolean>;
   /**
    * When this rotation started (RotationGuard.startedAt). A generated secret created in Okta after it, found when
    * this resource is created, is taken as this resource's own create whose answer was lost. Not diffed.
@@ -483,6 +511,7 @@ export class ClientSecret extends pulumi.dynamic.Resource {
         value: args.value === undefined ? undefined : pulumi.secret(args.value),
         adoptSecretId: args.adoptSecretId,
         generation: args.generation,
+        replaceOnlyInactive: args.replaceOnlyInactive,
         recoverCreatedAfter: args.recoverCreatedAfter,
         secretId: undefined,
         secretHash: undefined,

@@ -9,6 +9,7 @@ export {
   describeClientSecret,
   diffClientSecret,
   secretSummary,
+  unsafeReplacement,
   type ClientSecretArgs,
   type ClientSecretInputs,
   type ClientSecretOutputs,
@@ -76,3 +77,16 @@ export {
   type RetryPolicy,
 } from "./connection";
 export { sameValue, validateInputs, type CheckFailure } from "./validation";
+export { RotationGuard, type RotationGuardArgs, type RotationGuardInputs } from "./rotationGuard";
+export {
+  RotationRecord,
+  guardTransition,
+  type RotationRecordArgs,
+  type GuardFailure,
+} from "./rotationRecord";
+export {
+  TokenExchangeGate,
+  basicExchangeRequest,
+  overlapRemainingMs,
+  type TokenExchangeGateArgs,
+} from "./tokenExchangeGate";

@@ -7,60 +7,6 @@ export interface RotationGuardInputs {
   rollback: boolean;
 }
 
-export interface GuardFailure {
-  property: string;
-  reason: string;
-}
-
-/**
- * Compares a new rotation config with the one last applied and returns what is unsafe about the change.
- * Pure: the rules every bump must follow so that the secret consumers hold is never deleted.
- */
-export function guardTransition(
-  olds: Partial<RotationGuardInputs> | undefined,
-  news: RotationGuardInputs,
-): GuardFailure[] {
-  const failures: GuardFailure[] = [];
-  const app = `app '${news.appName}' (${news.appId})`;
-  if (!Number.isInteger(news.generation) || news.generation < 1) {
-    failures.push({ property: "generation", reason: `${app}: generation must be a whole number ≥ 1` });
-    return failures;
-  }
-  const before = olds?.generation;
-  if (before === undefined || olds?.appId !== news.appId) return failures;
-  const g = news.generation;
-  if (g < before) {
-    failures.push({
-      property: "generation",
-      reason:
-        `${app}: generation went down from ${before} to ${g}. Generations only go up; ` +
-        `to go back to the previous secret, keep generation ${before} and set rollback: true.`,
-    });
-  } else if (g > before + 1) {
-    failures.push({
-      property: "generation",
-      reason:
-        `${app}: generation jumped from ${before} to ${g}. Bump one generation at a time (${before + 1}): ` +
-        `each rotation replaces the secret two generations back, and skipping one would delete the secret ` +
-        `that running pods hold.`,
-    });
-  } else if (g === before + 1 && olds?.rollback) {
-    failures.push({
-      property: "generation",
-      reason:
-        `${app}: the last run rolled back to generation ${before - 1}, whose slot generation ${g} would replace. ` +
-        `First remove rollback at generation ${before} (pods go back to it), then bump to ${g}.`,
-    });
-  }
-  if (news.rollback && g !== before) {
-    failures.push({
-      property: "rollback",
-      reason: `${app}: a rollback keeps the generation; set generation back to ${before}, or remove rollback.`,
-    });
-  }
-  return failures;
-}
-
 /** Outputs: the inputs, plus when the current generation (or rollback) was first applied. */
 export interface RotationGuardOutputs extends RotationGuardInputs {
   /**
@@ -72,9 +18,6 @@ export interface RotationGuardOutputs extends RotationGuardInputs {
 }
 
 const guardProvider: pulumi.dynamic.ResourceProvider = {
-  async check(olds: Partial<RotationGuardInputs>, news: RotationGuardInputs) {
-    return { inputs: news, failures: guardTransition(olds, news) };
-  },
   async diff(_id: string, olds: RotationGuardInputs, news: RotationGuardInputs) {
     const changed = (["appName", "appId", "generation", "rollback"] as const).filter(
       (k) => olds[k] !== news[k],
@@ -99,9 +42,9 @@ export interface RotationGuardArgs {
 }
 
 /**
- * Remembers the generation last applied to an app and refuses, in `check` (before any write, in preview
- * too), a config change that would delete a credential in use: a generation that goes down, skips one,
- * or moves on from a rollback without returning first. It makes no Okta call.
+ * The start of an app's rotation: the first resource of the chain. It records when the current generation was
+ * first applied (`startedAt`), which lets the new slot recognise a secret whose create answer a killed run lost.
+ * The rules on config changes live in RotationRecord, at the end of the chain. It makes no Okta call.
  */
 export class RotationGuard extends pulumi.dynamic.Resource {
   declare public readonly generation: pulumi.Output<number>;

@@ -45,7 +45,7 @@ describe("SecretRotation at generation 1", () => {
   it("creates one ACTIVE secret in slot b, delivers it and retires nothing", async () => {
     const { rotation, children } = build("g1", { appId: "0oa1", generation: 1, ...delivery });
     const names = children.map((c) => c.name);
-    expect(names).toEqual(["g1-guard", "g1-slot-b", "g1-vault", "g1-rollout-0", "g1-gate"]);
+    expect(names).toEqual(["g1-guard", "g1-slot-b", "g1-vault", "g1-rollout-0", "g1-gate", "g1-record"]);
     expect(child(children, "-slot-b").props).toMatchObject({
       appId: "0oa1",
       generation: 1,
@@ -78,6 +78,14 @@ describe("SecretRotation bump to generation 2", () => {
     expect(await dependsOnNames(child(children, "-rollout-0"))).toEqual(["bump-vault"]);
     expect(await dependsOnNames(child(children, "-gate"))).toEqual(["bump-rollout-0"]);
     expect(await dependsOnNames(child(children, "-slot-b"))).toEqual(["bump-gate"]);
+    // The record of the finished generation is written last.
+    expect(await dependsOnNames(child(children, "-record"))).toEqual(["bump-slot-b"]);
+  });
+
+  it("asks every slot to refuse replacing a secret that is still ACTIVE", () => {
+    const { children } = build("protect", { appId: "0oa3b", generation: 2 });
+    for (const slot of ["-slot-a", "-slot-b"])
+      expect(child(children, slot).props.replaceOnlyInactive).toBe(true);
   });
 
   it("replaces a slot delete-before-replace, so the app never holds three secrets", () => {
@@ -120,7 +128,13 @@ describe("SecretRotation bump to generation 2", () => {
 
   it("without Vault and Deployments, the gate waits for the new secret itself", async () => {
     const { children } = build("bare", { appId: "0oa7", generation: 2 });
-    expect(children.map((c) => c.name)).toEqual(["bare-guard", "bare-slot-a", "bare-gate", "bare-slot-b"]);
+    expect(children.map((c) => c.name)).toEqual([
+      "bare-guard",
+      "bare-slot-a",
+      "bare-gate",
+      "bare-slot-b",
+      "bare-record",
+    ]);
     expect(await dependsOnNames(child(children, "-gate"))).toEqual(["bare-slot-a"]);
   });
 

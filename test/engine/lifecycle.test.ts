@@ -76,6 +76,7 @@ describe("the program under the real Pulumi engine", () => {
     expect(opsOf("svc-slot-b")).toEqual(["update"]);
     expect(opsOf("svc-gate")).toEqual(["update"]);
     expect(opsOf("svc-guard")).toEqual(["update"]);
+    expect(opsOf("svc-record")).toEqual(["update"]);
     // The diff reads as the runbook: slot a gets generation 2, slot b goes ACTIVE → INACTIVE.
     expect(preview.stdout).toMatch(/svc-slot-a\]\n(?:.*\n)*?\s+~ generation\s*: 0 => 2/);
     expect(preview.stdout).toMatch(/svc-slot-b\]\n(?:.*\n)*?\s+~ status\s*: "ACTIVE" => "INACTIVE"/);
@@ -119,6 +120,35 @@ describe("the program under the real Pulumi engine", () => {
     expect(writesSince(okta, from)).toEqual([]);
   }, 300_000);
 
+  it("refuses, in preview, a bump while a rotation is unfinished, and finishes it when asked", async () => {
+    // Generation 3 stops at its gate (a token endpoint that does not exist): the new secret is ACTIVE, the
+    // previous one still ACTIVE too — an interrupted rotation.
+    await setApps(s.stack, [
+      { ...app(3), gates: { tokenExchange: true, tokenUrl: `${okta.orgUrl}/oauth2/nope/v1/x` } },
+    ]);
+    await expect(s.stack.up({ onOutput: (o) => outputText.push(o) })).rejects.toThrow(/Token exchange gate/);
+    expect(okta.listSecrets(appId).map((x) => x.status)).toEqual(["ACTIVE", "ACTIVE"]);
+
+    // Bumping on to 4 would delete the generation-2 secret clients may still hold: refused before any write.
+    const from = okta.requestLog.length;
+    await setApps(s.stack, [app(4)]);
+    await expect(s.stack.preview({ onOutput: (o) => outputText.push(o) })).rejects.toThrow(
+      /\(generation 2\) would be deleted and replaced for generation 4, but it is still ACTIVE/,
+    );
+    expect(writesSince(okta, from)).toEqual([]);
+
+    // Back at 3, the next up finishes: one ACTIVE, one INACTIVE.
+    await setApps(s.stack, [app(3)]);
+    const up = await s.stack.up({ onOutput: (o) => outputText.push(o) });
+    expect(up.summary.result).toBe("succeeded");
+    expect(
+      okta
+        .listSecrets(appId)
+        .map((x) => x.status)
+        .sort(),
+    ).toEqual(["ACTIVE", "INACTIVE"]);
+  }, 600_000);
+
   it("refresh notices a secret deleted out of band", async () => {
     const inactive = okta.listSecrets(appId).find((x) => x.status === "INACTIVE")!;
     const res = await fetch(`${okta.orgUrl}/api/v1/apps/${appId}/credentials/secrets/${inactive.id}`, {
@@ -136,7 +166,7 @@ describe("the program under the real Pulumi engine", () => {
   it("keeps every secret value, private key member and credential out of the state file", async () => {
     const state = readBackendState(s.backendDir);
     expect(state.length).toBeGreaterThan(1000);
-    expect(values.size).toBe(3);
+    expect(values.size).toBe(4);
     for (const v of values) expect(state.includes(v)).toBe(false);
     expect(state.includes(okta.apiToken)).toBe(false);
     expect(/"d"\s*:/.test(state)).toBe(false);
@@ -154,7 +184,7 @@ describe("the program under the real Pulumi engine", () => {
   it("never printed a secret value", () => {
     const text = outputText.join("");
     expect(text.length).toBeGreaterThan(0);
-    expect(values.size).toBe(3);
+    expect(values.size).toBe(4);
     for (const v of values) expect(text.includes(v)).toBe(false);
   });
 });

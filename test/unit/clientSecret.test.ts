@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ClientSecretProvider, diffClientSecret, secretSummary } from "../../dynamic";
+import { ClientSecretProvider, diffClientSecret, secretSummary, unsafeReplacement } from "../../dynamic";
 
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 const provider = new ClientSecretProvider();
@@ -178,5 +178,27 @@ describe("secretSummary", () => {
       client_secret: "v",
     };
     expect(secretSummary(s)).toBe("ocs1 ACTIVE created 2026-01-01T00:00:00.000Z");
+  });
+});
+
+describe("unsafeReplacement", () => {
+  const olds = { appId: "0oa1", status: "ACTIVE", generation: 3 };
+  it("refuses to replace a still-ACTIVE secret when asked to, naming it and saying how to finish", () => {
+    const reason = unsafeReplacement(
+      "ocs1",
+      olds,
+      { appId: "0oa1", generation: 5, replaceOnlyInactive: true },
+      ["generation"],
+    );
+    expect(reason).toMatch(
+      /^ClientSecret ocs1 of app 0oa1 \(generation 3\) would be deleted and replaced for generation 5/,
+    );
+    expect(reason).toMatch(/still ACTIVE.*Set generation back to the previous value and run pulumi up/s);
+  });
+  it("allows the replacement of an INACTIVE secret, a plain update, and resources that did not ask", () => {
+    const news = { appId: "0oa1", generation: 5, replaceOnlyInactive: true };
+    expect(unsafeReplacement("ocs1", { ...olds, status: "INACTIVE" }, news, ["generation"])).toBeUndefined();
+    expect(unsafeReplacement("ocs1", olds, { ...news, generation: 3 }, [])).toBeUndefined();
+    expect(unsafeReplacement("ocs1", olds, { appId: "0oa1", generation: 5 }, ["generation"])).toBeUndefined();
   });
 });

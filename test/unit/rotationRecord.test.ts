@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { guardTransition } from "../../dynamic/rotationGuard";
+import { guardTransition } from "../../dynamic/rotationRecord";
 
 const base = { appName: "billing", appId: "0oa1", rollback: false };
 
