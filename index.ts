@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { CONFIG_KEY, parseAppsConfig, SecretRotation } from "./components";
+import { CONFIG_KEY, ConfigError, KeyRotation, parseAppsConfig, SecretRotation } from "./components";
 
 /** The org URL, for the token endpoint the gates call: explicit, or from @pulumi/okta's keys. */
 function orgUrl(): string | undefined {
@@ -19,6 +19,37 @@ const org = orgUrl();
 export const rotations: Record<string, unknown> = {};
 for (const app of apps) {
   const tokenUrl = app.gates.tokenUrl ?? (org ? `${org}/oauth2/v1/token` : undefined);
+  const pkj = app.privateKeyJwt;
+  if (pkj?.enabled) {
+    if (tokenUrl === undefined) {
+      throw new ConfigError([
+        `${pulumi.getProject()}:${CONFIG_KEY} (app '${app.name}'): privateKeyJwt needs the token endpoint: set ` +
+          `gates.tokenUrl, or the org URL (oktaOrgUrl / okta:orgName)`,
+      ]);
+    }
+    // Same name as the SecretRotation it replaces: KeyRotation aliases it, so the Vault entry and the
+    // Deployment patches are updated in place; the secret slots are retired by KeyRotation.
+    const keys = new KeyRotation(app.name, {
+      appId: app.appId,
+      clientId: app.clientId,
+      keyGeneration: pkj.keyGeneration,
+      algorithm: pkj.algorithm,
+      rollback: pkj.rollback,
+      tokenUrl,
+      scope: app.gates.scope,
+      minOverlapSeconds: app.gates.minOverlapSeconds,
+      vault: app.vault,
+      deployments: app.deployments,
+    });
+    rotations[app.name] = {
+      current: keys.current,
+      previous: keys.previous,
+      authMethod: keys.authMethod,
+      retiredSecrets: keys.retiredSecrets,
+      unusableSecrets: keys.unusableSecrets,
+    };
+    continue;
+  }
   const rotation = new SecretRotation(app.name, {
     appId: app.appId,
     clientId: app.clientId,

@@ -47,6 +47,19 @@ export const gatesSchema = z
   })
   .strict();
 
+export const privateKeyJwtSchema = z
+  .object({
+    /** Migrate the app to private_key_jwt (KeyRotation replaces its SecretRotation). */
+    enabled: z.boolean().default(false),
+    /** RS256 (most compatible) or ES256 (smallest); takes effect with the next key. */
+    algorithm: z.enum(["RS256", "ES256"]).default("RS256"),
+    /** Bump by one to rotate the key. Key generation g lives in key slot g % 2; 1 is the migration. */
+    keyGeneration: z.number().int().min(1).default(1),
+    /** Go back to a client secret (the key stays registered; remove rollback to migrate again). */
+    rollback: z.boolean().default(false),
+  })
+  .strict();
+
 export const appConfigSchema = z
   .object({
     /** Logical name: stable resource names and stack output keys derive from it. */
@@ -64,6 +77,7 @@ export const appConfigSchema = z
     vault: vaultTargetSchema.optional(),
     deployments: z.array(deploymentSchema).default([]),
     gates: gatesSchema.default({ tokenExchange: false, minOverlapSeconds: 0 }),
+    privateKeyJwt: privateKeyJwtSchema.optional(),
   })
   .strict();
 
@@ -74,6 +88,7 @@ export type AppConfigInput = z.input<typeof appConfigSchema>;
 export type VaultTarget = z.infer<typeof vaultTargetSchema>;
 export type DeploymentRef = z.infer<typeof deploymentSchema>;
 export type Gates = z.infer<typeof gatesSchema>;
+export type PrivateKeyJwtConfig = z.infer<typeof privateKeyJwtSchema>;
 
 /** A stack config error: names the config key, the app and the fix. */
 export class ConfigError extends Error {
@@ -148,6 +163,14 @@ export function parseAppsConfig(raw: unknown, namespace: string): AppConfig[] {
       problems.push(
         `${keyPath(namespace, [i, "rollback"])} (app '${app.name}'): generation ${app.generation} has no previous ` +
           `secret to go back to; remove rollback`,
+      );
+    }
+  });
+  apps.forEach((app, i) => {
+    if (app.privateKeyJwt?.rollback && !app.privateKeyJwt.enabled) {
+      problems.push(
+        `${keyPath(namespace, [i, "privateKeyJwt", "rollback"])} (app '${app.name}'): rollback goes back from ` +
+          `private_key_jwt to a client secret and needs enabled: true; set enabled: true, or remove rollback`,
       );
     }
   });

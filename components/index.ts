@@ -2,3 +2,4 @@ export * from "./config";
 export * from "./plan";
 export * from "./secretRotation";
 export * from "./oktaApp";
+export * from "./keyRotation";

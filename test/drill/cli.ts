@@ -1,4 +1,5 @@
 import { runDrill } from "./drill";
+import { formatKeyDrills, runKeyDrills } from "./keyDrill";
 
 function flag(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -13,8 +14,23 @@ async function main(): Promise<void> {
     rotations: Number(flag("rotations") ?? 3),
     engine: !process.argv.includes("--providers"),
   });
+  const keys = await runKeyDrills({
+    pods: Number(flag("pods") ?? 50),
+    ratePerSecond: Number(flag("rate") ?? 200),
+    rotations: Number(flag("rotations") ?? 3),
+  });
   if (json) {
-    console.log(JSON.stringify(result));
+    console.log(
+      JSON.stringify({
+        ...result,
+        migrationFailedExchanges: keys.migrationFailedExchanges,
+        keyRotationFailedExchanges: keys.keyRotationFailedExchanges,
+        rollbackFailedExchanges: keys.rollbackFailedExchanges,
+        maxKeysOnApp: keys.maxKeysOnApp,
+        minActiveKeys: keys.minActiveKeysWhileKeyAuth,
+        privateKeyJwt: keys,
+      }),
+    );
     return;
   }
   const rate = result.achievedRate;
@@ -32,6 +48,7 @@ async function main(): Promise<void> {
     `  samples where a pod held an inactive secret: overlap ${result.heldInactiveSamples}, naive ${result.naiveHeldInactiveSamples}`,
   );
   for (const [why, n] of Object.entries(result.failures)) console.log(`  overlap failure ×${n}: ${why}`);
+  for (const line of formatKeyDrills(keys)) console.log(line);
 }
 
 main().catch((err) => {

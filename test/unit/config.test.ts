@@ -75,4 +75,25 @@ describe("parseAppsConfig", () => {
       problems([{ name: "b", appId: "0oa1", generation: 1, vault: { mount: "s", path: "/x/" } }])[0],
     ).toMatch(/apps\[0\]\.vault\.path .*without leading or trailing/);
   });
+
+  it("fills in private_key_jwt defaults and refuses a rollback without enabled", () => {
+    const [app] = parseAppsConfig(
+      [{ name: "b", appId: "0oa1", generation: 1, privateKeyJwt: { enabled: true } }],
+      NS,
+    );
+    expect(app.privateKeyJwt).toEqual({
+      enabled: true,
+      algorithm: "RS256",
+      keyGeneration: 1,
+      rollback: false,
+    });
+    expect(
+      problems([{ name: "b", appId: "0oa1", generation: 1, privateKeyJwt: { rollback: true } }])[0],
+    ).toMatch(/apps\[0\]\.privateKeyJwt\.rollback \(app 'b'\): .*needs enabled: true/);
+    expect(
+      problems([
+        { name: "b", appId: "0oa1", generation: 1, privateKeyJwt: { enabled: true, algorithm: "HS256" } },
+      ])[0],
+    ).toMatch(/apps\[0\]\.privateKeyJwt\.algorithm \(app 'b'\)/);
+  });
 });

@@ -1,0 +1,98 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startOktaLocal, type OktaLocal } from "../../okta-local";
+import { createStack, readBackendState, setApps, type EngineStack } from "./harness";
+
+describe("private_key_jwt migration and key rotation under the real engine", () => {
+  let okta: OktaLocal;
+  let s: EngineStack;
+  let appId: string;
+  let seededId: string;
+  const out: string[] = [];
+  const secretValues = new Set<string>();
+  const remember = () => okta.listSecrets(appId).forEach((x) => secretValues.add(x.clientSecret));
+  const app = (extra: Record<string, unknown> = {}) => ({
+    name: "svc",
+    appId,
+    generation: 1,
+    adoptSecretId: seededId,
+    gates: { tokenExchange: true },
+    ...extra,
+  });
+  const method = () =>
+    (okta.getApp(appId) as { credentials: { oauthClient: { token_endpoint_auth_method: string } } })
+      .credentials.oauthClient.token_endpoint_auth_method;
+  const statuses = (list: { status: string }[]) => list.map((x) => x.status).sort();
+  const up = async () => {
+    const result = await s.stack.up({ onOutput: (o) => out.push(o) });
+    remember();
+    expect(result.summary.result).toBe("succeeded");
+    return result;
+  };
+
+  beforeAll(async () => {
+    okta = await startOktaLocal({
+      apps: [{ label: "engine-keys" }],
+      rateLimits: { apps: 10_000, app: 10_000 },
+    });
+    appId = okta.apps[0].id;
+    seededId = okta.listSecrets(appId)[0].id;
+    remember();
+    s = await createStack(`test-keys-${process.pid}`, {
+      OKTA_ORG_URL: okta.orgUrl,
+      OKTA_API_TOKEN: okta.apiToken,
+    });
+    await setApps(s.stack, [app()]);
+    await up();
+  }, 600_000);
+
+  afterAll(async () => {
+    await s?.dispose();
+    await okta?.close();
+  });
+
+  it("migrates: key registered, app switched to private_key_jwt, client secrets retired", async () => {
+    await setApps(s.stack, [app({ privateKeyJwt: { enabled: true, keyGeneration: 1 } })]);
+    await up();
+    expect(method()).toBe("private_key_jwt");
+    expect(statuses(okta.listKeys(appId))).toEqual(["ACTIVE"]);
+    expect(okta.listSecrets(appId).filter((x) => x.status === "ACTIVE")).toEqual([]);
+  }, 600_000);
+
+  it("rotates the key by generation: the previous key stays INACTIVE, never the only active one", async () => {
+    const [first] = okta.listKeys(appId);
+    await setApps(s.stack, [app({ privateKeyJwt: { enabled: true, keyGeneration: 2 } })]);
+    await up();
+    const keys = okta.listKeys(appId);
+    expect(statuses(keys)).toEqual(["ACTIVE", "INACTIVE"]);
+    expect(keys.find((k) => k.id === first.id)?.status).toBe("INACTIVE");
+    expect(method()).toBe("private_key_jwt");
+  }, 600_000);
+
+  it("an unchanged up changes nothing and writes nothing to Okta", async () => {
+    const from = okta.requestLog.length;
+    const result = await up();
+    expect(result.summary.resourceChanges).not.toHaveProperty("update");
+    expect(result.summary.resourceChanges).not.toHaveProperty("replace");
+    const writes = okta.requestLog
+      .slice(from)
+      .filter((e) => e.path.startsWith("/api/v1/") && e.method !== "GET");
+    expect(writes).toEqual([]);
+  }, 600_000);
+
+  it("rolls back to a client secret: switched back with exactly one ACTIVE secret", async () => {
+    await setApps(s.stack, [app({ privateKeyJwt: { enabled: true, keyGeneration: 2, rollback: true } })]);
+    await up();
+    expect(method()).toBe("client_secret_basic");
+    expect(okta.listSecrets(appId).filter((x) => x.status === "ACTIVE")).toHaveLength(1);
+  }, 600_000);
+
+  it("keeps private key members and secret values out of state and output", () => {
+    const state = readBackendState(s.backendDir);
+    expect(/"d"\s*:\s*"[A-Za-z0-9_-]{20,}/.test(state)).toBe(false);
+    expect(secretValues.size).toBeGreaterThanOrEqual(3);
+    for (const v of secretValues) {
+      expect(state.includes(v)).toBe(false);
+      expect(out.join("").includes(v)).toBe(false);
+    }
+  });
+});
