@@ -17,7 +17,7 @@ import {
   type OktaApi,
   type OktaApp,
 } from "./connection";
-import { sameValue, validateInputs } from "./validation";
+import { sameValue, checkInputs } from "./validation";
 
 export const TOKEN_ENDPOINT_AUTH_METHODS = [
   "client_secret_basic",
@@ -174,10 +174,7 @@ export class AppAuthMethodProvider implements pulumi.dynamic.ResourceProvider<
     _olds: unknown,
     news: Record<string, unknown>,
   ): Promise<pulumi.dynamic.CheckResult<AppAuthMethodInputs>> {
-    const { inputs, failures } = validateInputs(appAuthMethodInputsSchema(), news);
-    return failures.length > 0
-      ? { inputs: news as AppAuthMethodInputs, failures }
-      : { inputs: inputs as AppAuthMethodInputs };
+    return checkInputs<AppAuthMethodInputs>(appAuthMethodInputsSchema(), news);
   }
 
   async diff(

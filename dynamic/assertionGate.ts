@@ -25,7 +25,7 @@ import {
 } from "./connection";
 import { readAuthSettings } from "./appAuthMethod";
 import { overlapRemainingMs } from "./tokenExchangeGate";
-import { sameValue, validateInputs } from "./validation";
+import { sameValue, checkInputs } from "./validation";
 
 export function assertionGateInputsSchema() {
   return z.object({
@@ -229,10 +229,7 @@ export class AssertionGateProvider implements pulumi.dynamic.ResourceProvider<
     _olds: unknown,
     news: Record<string, unknown>,
   ): Promise<pulumi.dynamic.CheckResult<AssertionGateInputs>> {
-    const { inputs, failures } = validateInputs(assertionGateInputsSchema(), news);
-    return failures.length > 0
-      ? { inputs: news as AssertionGateInputs, failures }
-      : { inputs: inputs as AssertionGateInputs };
+    return checkInputs<AssertionGateInputs>(assertionGateInputsSchema(), news);
   }
 
   async diff(

@@ -23,7 +23,7 @@ import {
   type OktaApi,
   type OktaClientSecret,
 } from "./connection";
-import { sameValue, validateInputs } from "./validation";
+import { sameValue, checkInputs } from "./validation";
 
 // Schemas are built by functions, not held in module constants: the provider is serialized by value, and
 // a captured schema object would be serialized with it.
@@ -388,10 +388,7 @@ export class ClientSecretProvider implements pulumi.dynamic.ResourceProvider<
     _olds: unknown,
     news: Record<string, unknown>,
   ): Promise<pulumi.dynamic.CheckResult<ClientSecretInputs>> {
-    const { inputs, failures } = validateInputs(clientSecretInputsSchema(), news);
-    return failures.length > 0
-      ? { inputs: news as ClientSecretInputs, failures }
-      : { inputs: inputs as ClientSecretInputs };
+    return checkInputs<ClientSecretInputs>(clientSecretInputsSchema(), news);
   }
 
   async diff(

@@ -76,7 +76,7 @@ export {
   type RetryEvent,
   type RetryPolicy,
 } from "./connection";
-export { sameValue, validateInputs, type CheckFailure } from "./validation";
+export { checkInputs, sameValue, validateInputs, type CheckFailure } from "./validation";
 export { RotationGuard, type RotationGuardArgs, type RotationGuardInputs } from "./rotationGuard";
 export {
   RotationRecord,

@@ -9,7 +9,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { compact } from "./connection";
-import { sameValue, validateInputs } from "./validation";
+import { sameValue, checkInputs } from "./validation";
 
 /** Signing algorithms a KeyPair can generate: RS256 (most compatible, default) or ES256 (smallest). */
 // Constants used by provider code are written inline or returned by functions: Pulumi's closure serializer
@@ -146,10 +146,7 @@ export class KeyPairProvider implements pulumi.dynamic.ResourceProvider<KeyPairI
     _olds: unknown,
     news: Record<string, unknown>,
   ): Promise<pulumi.dynamic.CheckResult<KeyPairInputs>> {
-    const { inputs, failures } = validateInputs(keyPairInputsSchema(), news);
-    return failures.length > 0
-      ? { inputs: news as KeyPairInputs, failures }
-      : { inputs: inputs as KeyPairInputs };
+    return checkInputs<KeyPairInputs>(keyPairInputsSchema(), news);
   }
 
   async diff(_id: pulumi.ID, olds: KeyPairOutputs, news: KeyPairInputs): Promise<pulumi.dynamic.DiffResult> {

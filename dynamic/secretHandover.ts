@@ -30,7 +30,7 @@ import {
   type OktaClientSecret,
 } from "./connection";
 import { readAuthSettings } from "./appAuthMethod";
-import { sameValue, validateInputs } from "./validation";
+import { sameValue, checkInputs } from "./validation";
 
 export const SECRET_HANDOVER_MODES = ["read", "generate", "retire"] as const;
 export type SecretHandoverMode = (typeof SECRET_HANDOVER_MODES)[number];
@@ -198,10 +198,7 @@ export class SecretHandoverProvider implements pulumi.dynamic.ResourceProvider<
     _olds: unknown,
     news: Record<string, unknown>,
   ): Promise<pulumi.dynamic.CheckResult<SecretHandoverInputs>> {
-    const { inputs, failures } = validateInputs(secretHandoverInputsSchema(), news);
-    return failures.length > 0
-      ? { inputs: news as SecretHandoverInputs, failures }
-      : { inputs: inputs as SecretHandoverInputs };
+    return checkInputs<SecretHandoverInputs>(secretHandoverInputsSchema(), news);
   }
 
   async diff(

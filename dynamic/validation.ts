@@ -1,5 +1,6 @@
 // Input validation and comparison shared by the dynamic providers. Pure, Okta-free.
 
+import type * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
 import { UNKNOWN } from "./connection";
 
@@ -36,6 +37,15 @@ export function validateInputs<S extends z.ZodType>(
     return { inputs: { ...known, ...unknown }, failures: [] };
   }
   return { inputs: { ...(result.data as Record<string, unknown>), ...unknown }, failures: [] };
+}
+
+/** A provider's `check`: the parsed inputs, or the raw ones with field-named failures (see validateInputs). */
+export function checkInputs<T>(
+  schema: z.ZodType,
+  news: Record<string, unknown>,
+): pulumi.dynamic.CheckResult<T> {
+  const { inputs, failures } = validateInputs(schema, news);
+  return failures.length > 0 ? { inputs: news as T, failures } : { inputs: inputs as T };
 }
 
 /** Equality of an old output and a new input; unknown (preview) never equals, absent == null == "". */
