@@ -18,6 +18,7 @@ import {
   type OktaApp,
 } from "./connection";
 import { sameValue, checkInputs } from "./validation";
+import { providerByReference } from "./providerByReference";
 
 export const TOKEN_ENDPOINT_AUTH_METHODS = [
   "client_secret_basic",
@@ -276,7 +277,8 @@ export class AppAuthMethodProvider implements pulumi.dynamic.ResourceProvider<
   }
 }
 
-const provider = new AppAuthMethodProvider();
+// In state, the provider is a reference to AppAuthMethodProvider in this file (see providerByReference.ts).
+const provider = providerByReference(__filename, "AppAuthMethodProvider", new AppAuthMethodProvider());
 
 export interface AppAuthMethodArgs {
   /** The Okta app (0oa…). */

@@ -26,6 +26,7 @@ import {
 import { readAuthSettings } from "./appAuthMethod";
 import { overlapRemainingMs } from "./tokenExchangeGate";
 import { sameValue, checkInputs } from "./validation";
+import { providerByReference } from "./providerByReference";
 
 export function assertionGateInputsSchema() {
   return z.object({
@@ -266,7 +267,8 @@ export class AssertionGateProvider implements pulumi.dynamic.ResourceProvider<
   }
 }
 
-const provider = new AssertionGateProvider();
+// In state, the provider is a reference to AssertionGateProvider in this file (see providerByReference.ts).
+const provider = providerByReference(__filename, "AssertionGateProvider", new AssertionGateProvider());
 
 export interface AssertionGateArgs {
   readonly appId: pulumi.Input<string>;

@@ -24,6 +24,7 @@ import {
   type OktaClientSecret,
 } from "./connection";
 import { sameValue, checkInputs } from "./validation";
+import { providerByReference } from "./providerByReference";
 
 // Schemas are built by functions, not held in module constants: the provider is serialized by value, and
 // a captured schema object would be serialized with it.
@@ -463,7 +464,8 @@ export class ClientSecretProvider implements pulumi.dynamic.ResourceProvider<
   }
 }
 
-const provider = new ClientSecretProvider();
+// In state, the provider is a reference to ClientSecretProvider in this file (see providerByReference.ts).
+const provider = providerByReference(__filename, "ClientSecretProvider", new ClientSecretProvider());
 
 export interface ClientSecretArgs {
   /** The Okta app (0oa…) that owns the secret. */

@@ -20,6 +20,7 @@ import {
   type OktaJsonWebKey,
 } from "./connection";
 import { sameValue, validateInputs } from "./validation";
+import { providerByReference } from "./providerByReference";
 
 /** Members of a JWK that only a private (or symmetric) key has. They must never reach Okta or state. */
 export const PRIVATE_JWK_MEMBERS = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"] as const;
@@ -452,7 +453,8 @@ export class JsonWebKeyProvider implements pulumi.dynamic.ResourceProvider<
   }
 }
 
-const provider = new JsonWebKeyProvider();
+// In state, the provider is a reference to JsonWebKeyProvider in this file (see providerByReference.ts).
+const provider = providerByReference(__filename, "JsonWebKeyProvider", new JsonWebKeyProvider());
 
 export interface JsonWebKeyArgs {
   /** The Okta app (0oa…) the key is registered on. */

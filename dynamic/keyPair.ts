@@ -10,6 +10,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { compact } from "./connection";
 import { sameValue, checkInputs } from "./validation";
+import { providerByReference } from "./providerByReference";
 
 /** Signing algorithms a KeyPair can generate: RS256 (most compatible, default) or ES256 (smallest). */
 // Constants used by provider code are written inline or returned by functions: Pulumi's closure serializer
@@ -192,7 +193,8 @@ export class KeyPairProvider implements pulumi.dynamic.ResourceProvider<KeyPairI
   }
 }
 
-const provider = new KeyPairProvider();
+// In state, the provider is a reference to KeyPairProvider in this file (see providerByReference.ts).
+const provider = providerByReference(__filename, "KeyPairProvider", new KeyPairProvider());
 
 export interface KeyPairArgs {
   /** RS256 (default, most compatible) or ES256 (smallest). A change replaces the pair. */

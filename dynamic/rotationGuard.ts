@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { providerByReference } from "./providerByReference";
 
 export interface RotationGuardInputs {
   appName: string;
@@ -17,7 +18,8 @@ export interface RotationGuardOutputs extends RotationGuardInputs {
   startedAt: string;
 }
 
-const guardProvider: pulumi.dynamic.ResourceProvider = {
+/** The provider's implementation; in state, the resources refer to it (see providerByReference.ts). */
+export const guardProvider: pulumi.dynamic.ResourceProvider = {
   async diff(_id: string, olds: RotationGuardInputs, news: RotationGuardInputs) {
     const changed = (["appName", "appId", "generation", "rollback"] as const).filter(
       (k) => olds[k] !== news[k],
@@ -33,6 +35,8 @@ const guardProvider: pulumi.dynamic.ResourceProvider = {
     return { outs: { ...news, startedAt } };
   },
 };
+
+const guardProviderReference = providerByReference(__filename, "guardProvider", guardProvider);
 
 export interface RotationGuardArgs {
   readonly appName: pulumi.Input<string>;
@@ -52,6 +56,13 @@ export class RotationGuard extends pulumi.dynamic.Resource {
   declare public readonly startedAt: pulumi.Output<string>;
 
   constructor(name: string, args: RotationGuardArgs, opts?: pulumi.CustomResourceOptions) {
-    super(guardProvider, name, { ...args, startedAt: undefined }, opts, "okta-rotation", "RotationGuard");
+    super(
+      guardProviderReference,
+      name,
+      { ...args, startedAt: undefined },
+      opts,
+      "okta-rotation",
+      "RotationGuard",
+    );
   }
 }

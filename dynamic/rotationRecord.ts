@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { RotationGuardInputs } from "./rotationGuard";
+import { providerByReference } from "./providerByReference";
 
 export interface GuardFailure {
   property: string;
@@ -56,7 +57,8 @@ export function guardTransition(
   return failures;
 }
 
-const recordProvider: pulumi.dynamic.ResourceProvider = {
+/** The provider's implementation; in state, the resources refer to it (see providerByReference.ts). */
+export const recordProvider: pulumi.dynamic.ResourceProvider = {
   async check(olds: Partial<RotationGuardInputs>, news: RotationGuardInputs) {
     return { inputs: news, failures: guardTransition(olds, news) };
   },
@@ -74,6 +76,8 @@ const recordProvider: pulumi.dynamic.ResourceProvider = {
   },
 };
 
+const recordProviderReference = providerByReference(__filename, "recordProvider", recordProvider);
+
 export type RotationRecordArgs = {
   readonly [K in keyof RotationGuardInputs]: pulumi.Input<RotationGuardInputs[K]>;
 };
@@ -90,6 +94,6 @@ export class RotationRecord extends pulumi.dynamic.Resource {
   declare public readonly rollback: pulumi.Output<boolean>;
 
   constructor(name: string, args: RotationRecordArgs, opts?: pulumi.CustomResourceOptions) {
-    super(recordProvider, name, { ...args }, opts, "okta-rotation", "RotationRecord");
+    super(recordProviderReference, name, { ...args }, opts, "okta-rotation", "RotationRecord");
   }
 }

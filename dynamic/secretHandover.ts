@@ -31,6 +31,7 @@ import {
 } from "./connection";
 import { readAuthSettings } from "./appAuthMethod";
 import { sameValue, checkInputs } from "./validation";
+import { providerByReference } from "./providerByReference";
 
 export const SECRET_HANDOVER_MODES = ["read", "generate", "retire"] as const;
 export type SecretHandoverMode = (typeof SECRET_HANDOVER_MODES)[number];
@@ -230,7 +231,8 @@ export class SecretHandoverProvider implements pulumi.dynamic.ResourceProvider<
   }
 }
 
-const provider = new SecretHandoverProvider();
+// In state, the provider is a reference to SecretHandoverProvider in this file (see providerByReference.ts).
+const provider = providerByReference(__filename, "SecretHandoverProvider", new SecretHandoverProvider());
 
 export interface SecretHandoverArgs {
   readonly appId: pulumi.Input<string>;

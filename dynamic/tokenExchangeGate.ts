@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { providerByReference } from "./providerByReference";
 
 export interface TokenExchangeGateInputs {
   appId: string;
@@ -122,7 +123,8 @@ const WATCHED = [
   "minOverlapSeconds",
 ] as const;
 
-const gateProvider: pulumi.dynamic.ResourceProvider = {
+/** The provider's implementation; in state, the resources refer to it (see providerByReference.ts). */
+export const gateProvider: pulumi.dynamic.ResourceProvider = {
   async diff(_id: string, olds: TokenExchangeGateOutputs, news: TokenExchangeGateInputs) {
     const changed = WATCHED.filter((k) => olds[k] !== news[k]);
     return { changes: changed.length > 0, replaces: [] };
@@ -135,6 +137,8 @@ const gateProvider: pulumi.dynamic.ResourceProvider = {
     return { outs: await openGate(news) };
   },
 };
+
+const gateProviderReference = providerByReference(__filename, "gateProvider", gateProvider);
 
 export interface TokenExchangeGateArgs {
   readonly appId: pulumi.Input<string>;
@@ -160,7 +164,7 @@ export class TokenExchangeGate extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: TokenExchangeGateArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      gateProvider,
+      gateProviderReference,
       name,
       { ...args, openedAt: undefined, exchangeStatus: undefined },
       { ...opts, additionalSecretOutputs: ["clientSecret"] },

@@ -173,6 +173,20 @@ describe("the program under the real Pulumi engine", () => {
     expect(state).toContain("4dabf18193072939515e22adb298388d"); // Pulumi's secret signature: values are encrypted
   }, 300_000);
 
+  it("stores each dynamic provider by reference: a few KB per resource, not its implementation", async () => {
+    const state = await s.stack.exportStack();
+    const dynamicResources = (
+      state.deployment.resources as { type: string; inputs?: Record<string, unknown> }[]
+    ).filter((r) => r.type.startsWith("pulumi-nodejs:dynamic"));
+    expect(dynamicResources.map((r) => r.type)).toContain("pulumi-nodejs:dynamic/okta-rotation:ClientSecret");
+    for (const r of dynamicResources) {
+      const provider = String(r.inputs?.__provider);
+      expect(provider).toMatch(/relativeFile: "dynamic\/\w+\.ts"/);
+      expect(provider.length).toBeLessThan(8_000);
+      expect(provider).not.toContain("okta-sdk-nodejs");
+    }
+  }, 300_000);
+
   it("destroy removes what the stack created and leaves the app its last ACTIVE secret", async () => {
     const active = okta.listSecrets(appId).find((x) => x.status === "ACTIVE")!;
     const destroy = await s.stack.destroy({ onOutput: (o) => outputText.push(o) });

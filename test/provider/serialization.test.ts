@@ -15,6 +15,12 @@ type OktaLocal = Awaited<ReturnType<typeof startOktaLocal>>;
 
 const ROOT = resolve(__dirname, "../..");
 const PROVIDERS = ["ClientSecretProvider", "JsonWebKeyProvider", "AppAuthMethodProvider"] as const;
+/** The file each provider lives in: what the stand-in in state refers to. */
+const FILES: Record<(typeof PROVIDERS)[number], string> = {
+  ClientSecretProvider: "dynamic/clientSecret.ts",
+  JsonWebKeyProvider: "dynamic/jsonWebKey.ts",
+  AppAuthMethodProvider: "dynamic/appAuthMethod.ts",
+};
 const MARKERS = {
   OKTA_API_TOKEN: "marker-env-api-token-3f1c",
   OKTA_API_CLIENT_ID: "marker-env-client-id-77aa",
@@ -33,6 +39,8 @@ require.extensions[".ts"] = (m, f) =>
   }).outputText, f);
 const pulumi = require("@pulumi/pulumi");
 const d = require(process.env.DYNAMIC_INDEX);
+const { providerByReference } = require(process.env.ROOT + "/dynamic/providerByReference.ts");
+const files = ${JSON.stringify(FILES)};
 const out = process.env.OUT_DIR;
 (async () => {
   const config = {
@@ -48,6 +56,10 @@ const out = process.env.OUT_DIR;
     d.getOktaApi();
     const sf = await pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true });
     fs.writeFileSync(out + "/" + name + ".js", sf.text);
+    // What the resources store: a stand-in that refers to the implementation by file and export name.
+    const stand = providerByReference(process.env.ROOT + "/" + files[name], name, provider);
+    const ref = await pulumi.runtime.serializeFunction(() => stand, { allowSecrets: true });
+    fs.writeFileSync(out + "/" + name + ".ref.js", ref.text);
   }
 })().catch((e) => { console.error(e && e.stack); process.exit(1); });
 `;
@@ -57,7 +69,8 @@ const fs = require("fs");
 const requireFromString = require("require-from-string");
 const { Config } = require("@pulumi/pulumi/cmd/dynamic-provider/config");
 const { generateKeyPairSync } = require("crypto");
-const load = (name) => requireFromString(fs.readFileSync(process.env.OUT_DIR + "/" + name + ".js", "utf8")).handler();
+const load = (name) =>
+  requireFromString(fs.readFileSync(process.env.OUT_DIR + "/" + name + process.env.SUFFIX, "utf8")).handler();
 (async () => {
   const raw = {
     "okta-credential-rotation:oktaOrgUrl": process.env.ORG_URL,
@@ -135,6 +148,7 @@ describe("serialized providers", () => {
       CONFIG_TOKEN: MARKERS.configToken,
       CONFIG_KEY: MARKERS.configKey,
       DYNAMIC_INDEX: join(ROOT, "dynamic/index.ts"),
+      ROOT,
       OUT_DIR: outDir,
     });
     if (r.status !== 0) throw new Error(`serializing the providers failed:\n${r.stderr}`);
@@ -156,11 +170,24 @@ describe("serialized providers", () => {
     expect(text).toContain('require("@okta/okta-sdk-nodejs');
   });
 
-  it("runs in a host-like process, configured only through configure(req) with okta:apiToken", async () => {
+  it.each(PROVIDERS)("%s: the stand-in in state names its file and carries no implementation", (name) => {
+    const whole = readFileSync(join(outDir, `${name}.js`), "utf8");
+    const stand = readFileSync(join(outDir, `${name}.ref.js`), "utf8");
+    expect(stand).toContain(`relativeFile: "${FILES[name]}"`);
+    expect(stand).not.toContain("okta-sdk-nodejs");
+    expect(stand.length).toBeLessThan(8_000);
+    expect(whole.length).toBeGreaterThan(5 * stand.length);
+  });
+
+  it.each([
+    ["the whole provider", ".js"],
+    ["the stand-in stored in state", ".ref.js"],
+  ])("%s runs in a host-like process, configured only through configure(req)", async (_what, suffix) => {
     const appId = okta.apps[0]!.id;
     const r = await runNode(HOST, {
       ...cleanEnv(),
       OUT_DIR: outDir,
+      SUFFIX: suffix,
       ORG_URL: okta.orgUrl,
       LOCAL_TOKEN: okta.apiToken,
       APP_ID: appId,
