@@ -174,74 +174,91 @@ async function createSecret(api: OktaApi, inputs: ClientSecretInputs): Promise<O
 async function createSecretExclusive(api: OktaApi, inputs: ClientSecretInputs): Promise<OktaClientSecret> {
   const { appId, value, status } = inputs;
   const resource = describeClientSecret(appId);
-  let before: OktaClientSecret[];
-  try {
-    before = await api.listSecrets(appId);
-  } catch (err) {
-    throw new OktaApiError({
-      resource,
-      action: "create",
-      step: "listing the app's secrets first",
-      failure: describeFailure(err),
-      hint: isNotFound(err)
-        ? `check appId: there is no app ${appId} in this Okta org.`
-        : "check the Okta connection and the token's permissions (okta.apps.read, okta.apps.manage).",
-    });
-  }
+  const listFirst = async (): Promise<OktaClientSecret[]> => {
+    try {
+      return await api.listSecrets(appId);
+    } catch (err) {
+      throw new OktaApiError({
+        resource,
+        action: "create",
+        step: "listing the app's secrets first",
+        failure: describeFailure(err),
+        hint: isNotFound(err)
+          ? `check appId: there is no app ${appId} in this Okta org.`
+          : "check the Okta connection and the token's permissions (okta.apps.read, okta.apps.manage).",
+      });
+    }
+  };
   const wantHash = value !== undefined ? secretHash(value) : undefined;
   const isOwn = (s: OktaClientSecret) =>
     wantHash !== undefined &&
     (s.secret_hash === wantHash || (s.client_secret !== undefined && s.client_secret === value));
+  // In a rotation (recoverCreatedAfter given) a generated secret is created without listing first: a secret of
+  // this rotation whose create answer was lost still shows, because the app is then at Okta's two-secret cap and
+  // Okta refuses the create, and the list is read then. That saves one call of the rate-limited bucket per
+  // rotation. A secret with an own value, or one outside a rotation, is looked for first.
+  const listLazily = wantHash === undefined && inputs.recoverCreatedAfter !== undefined;
+  const since = Date.parse(inputs.recoverCreatedAfter ?? "");
+  let before: OktaClientSecret[] | undefined = listLazily ? undefined : await listFirst();
   // A secret with this very value already there (e.g. an interrupted earlier run): it is ours.
-  const existing = wantHash !== undefined ? before.find(isOwn) : recoverLostCreate(inputs, before);
+  const existing =
+    before === undefined
+      ? undefined
+      : wantHash !== undefined
+        ? before.find(isOwn)
+        : recoverLostCreate(inputs, before);
+  if (existing !== undefined)
+    return existing.status === status ? existing : setStatus(api, appId, existing.id, status);
   let created: OktaClientSecret;
-  if (existing !== undefined) {
-    created = existing;
-  } else {
-    try {
-      ({ item: created } = await createOnce({
-        before,
-        list: () => api.listSecrets(appId),
-        create: () =>
-          api.createSecret(appId, value !== undefined ? { client_secret: value, status } : { status }),
-        recognise: (s) => (wantHash !== undefined ? isOwn(s) : true),
-        what: `client secret of app ${appId}`,
-      }));
-    } catch (err) {
-      if (err instanceof Error && err.name === "OktaRotationError") throw err;
-      const failure = describeFailure(err);
-      const atCap = failureMentions(failure, "maximum number of client secrets");
-      const context = atCap
-        ? [
-            `The app's secrets (at most two are allowed): ${
-              (await api.listSecrets(appId).catch(() => before)).map(secretSummary).join("; ") || "none"
-            }.`,
-          ]
-        : failure.status !== undefined
-          ? await listForError(api, appId)
-          : [];
-      throw new OktaApiError({
-        resource,
-        action: "create",
-        failure,
-        context,
-        hint: atCap
-          ? "free a slot first: deactivate and delete one of the secrets above that no running client uses " +
-            "(Okta Admin Console or the API), or bring it under this stack with adoptSecretId instead of creating a new one."
-          : failureMentions(failure, "private_key_jwt")
-            ? "the app authenticates with private_key_jwt, which has no client secrets; remove this secret from the stack or switch the app back first."
-            : failureMentions(failure, "client_secret")
-              ? "fix the value input (14-100 printable ASCII characters; at least 32 for client_secret_jwt apps)."
-              : failure.ambiguous
-                ? "Okta did not answer clearly and the secret is not in Okta; run again."
-                : "see Okta's message above.",
-      });
+  try {
+    ({ item: created } = await createOnce({
+      before: before ?? [],
+      list: () => api.listSecrets(appId),
+      create: () =>
+        api.createSecret(appId, value !== undefined ? { client_secret: value, status } : { status }),
+      // Without a list first, what was created since the rotation started is new (only one can be).
+      recognise: (s) =>
+        wantHash !== undefined
+          ? isOwn(s)
+          : before !== undefined || (s.created !== undefined && Date.parse(s.created) >= since),
+      what: `client secret of app ${appId}`,
+    }));
+  } catch (err) {
+    if (err instanceof Error && err.name === "OktaRotationError") throw err;
+    const failure = describeFailure(err);
+    const atCap = failureMentions(failure, "maximum number of client secrets");
+    if (atCap && before === undefined) {
+      before = await listFirst();
+      const lost = recoverLostCreate(inputs, before);
+      if (lost !== undefined) return lost.status === status ? lost : setStatus(api, appId, lost.id, status);
     }
+    const context = atCap
+      ? [
+          `The app's secrets (at most two are allowed): ${
+            (await api.listSecrets(appId).catch(() => before ?? [])).map(secretSummary).join("; ") || "none"
+          }.`,
+        ]
+      : failure.status !== undefined
+        ? await listForError(api, appId)
+        : [];
+    throw new OktaApiError({
+      resource,
+      action: "create",
+      failure,
+      context,
+      hint: atCap
+        ? "free a slot first: deactivate and delete one of the secrets above that no running client uses " +
+          "(Okta Admin Console or the API), or bring it under this stack with adoptSecretId instead of creating a new one."
+        : failureMentions(failure, "private_key_jwt")
+          ? "the app authenticates with private_key_jwt, which has no client secrets; remove this secret from the stack or switch the app back first."
+          : failureMentions(failure, "client_secret")
+            ? "fix the value input (14-100 printable ASCII characters; at least 32 for client_secret_jwt apps)."
+            : failure.ambiguous
+              ? "Okta did not answer clearly and the secret is not in Okta; run again."
+              : "see Okta's message above.",
+    });
   }
-  if (created.status !== status) {
-    created = await setStatus(api, appId, created.id, status);
-  }
-  return created;
+  return created.status === status ? created : setStatus(api, appId, created.id, status);
 }
 
 /**
@@ -322,13 +339,50 @@ async function setStatus(
   }
 }
 
-async function deleteSecret(api: OktaApi, appId: string, secretId: string): Promise<void> {
+async function deleteSecret(
+  api: OktaApi,
+  appId: string,
+  secretId: string,
+  recorded: LifecycleStatus | undefined,
+): Promise<void> {
   const resource = describeClientSecret(appId, secretId);
+  const remove = async (): Promise<void> => {
+    try {
+      await api.deleteSecret(appId, secretId);
+    } catch (err) {
+      if (isNotFound(err)) return; // already gone: deleted out of band, or by Okta on a switch to private_key_jwt
+      throw new OktaApiError({
+        resource,
+        action: "delete",
+        failure: describeFailure(err),
+        hint: "the secret is INACTIVE now (no client can use it); run again to finish deleting it.",
+      });
+    }
+  };
+  // A secret the state records as INACTIVE (a retired slot) is deleted straight away, without reading it first:
+  // one call of the rate-limited bucket fewer per rotation. Okta refuses to delete an ACTIVE one, so a secret
+  // activated out of band since is found that way, and deactivated first like any ACTIVE one.
+  if (recorded === "INACTIVE") {
+    try {
+      await api.deleteSecret(appId, secretId);
+      return;
+    } catch (err) {
+      if (isNotFound(err)) return;
+      if (!failureMentions(describeFailure(err), "delete an active client secret")) {
+        throw new OktaApiError({
+          resource,
+          action: "delete",
+          failure: describeFailure(err),
+          hint: "see Okta's message above and run again.",
+        });
+      }
+    }
+  }
   let current: OktaClientSecret;
   try {
     current = await api.getSecret(appId, secretId);
   } catch (err) {
-    if (isNotFound(err)) return; // already gone: deleted out of band, or by Okta on a switch to private_key_jwt
+    if (isNotFound(err)) return;
     throw new OktaApiError({
       resource,
       action: "delete",
@@ -363,17 +417,7 @@ async function deleteSecret(api: OktaApi, appId: string, secretId: string): Prom
       });
     }
   }
-  try {
-    await api.deleteSecret(appId, secretId);
-  } catch (err) {
-    if (isNotFound(err)) return;
-    throw new OktaApiError({
-      resource,
-      action: "delete",
-      failure: describeFailure(err),
-      hint: "the secret is INACTIVE now (no client can use it); run again to finish deleting it.",
-    });
-  }
+  await remove();
 }
 
 /** The dynamic provider of ClientSecret. Holds no state: credentials come from `configure` or the environment. */
@@ -460,7 +504,7 @@ export class ClientSecretProvider implements pulumi.dynamic.ResourceProvider<
   }
 
   async delete(id: pulumi.ID, props: ClientSecretOutputs): Promise<void> {
-    await deleteSecret(getOktaApi(), props.appId, id);
+    await deleteSecret(getOktaApi(), props.appId, id, props.status);
   }
 }
 

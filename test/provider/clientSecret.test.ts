@@ -113,6 +113,50 @@ describe("create", () => {
     expect(okta.listSecrets(app.id)).toHaveLength(2);
   });
 
+  it("in a rotation (recoverCreatedAfter), creates a generated secret with one call, without listing first", async () => {
+    const app = okta.addApp({ secrets: 1 });
+    okta.clearLog();
+    const { id } = await create({
+      appId: app.id,
+      generation: 2,
+      recoverCreatedAfter: new Date().toISOString(),
+    });
+    expect(calls(okta)).toEqual([`POST /api/v1/apps/${app.id}/credentials/secrets 201`]);
+    expect(oktaSecret(app.id, id)?.status).toBe("ACTIVE");
+  });
+
+  it("in a rotation, adopts the secret a killed run created since it started, when Okta refuses a third", async () => {
+    const app = okta.addApp({ secrets: 1 });
+    await new Promise((r) => setTimeout(r, 20));
+    const startedAt = new Date().toISOString();
+    await new Promise((r) => setTimeout(r, 20));
+    // The lost create: in Okta, unknown to the state.
+    expect(await outOfBand(okta, "POST", `/api/v1/apps/${app.id}/credentials/secrets`)).toBe(201);
+    const lost = okta.listSecrets(app.id).find((x) => x.id !== app.secrets[0]!.id)!;
+    okta.clearLog();
+    const { id } = await create({ appId: app.id, generation: 2, recoverCreatedAfter: startedAt });
+    expect(id).toBe(lost.id);
+    expect(calls(okta)).toEqual([
+      `POST /api/v1/apps/${app.id}/credentials/secrets 400`,
+      `GET /api/v1/apps/${app.id}/credentials/secrets 200`,
+    ]);
+    expect(okta.listSecrets(app.id)).toHaveLength(2);
+  });
+
+  it("in a rotation, still refuses at the cap when no secret was created since it started", async () => {
+    const app = okta.addApp({ secrets: 2 });
+    const err = await thrown(() =>
+      create({
+        appId: app.id,
+        generation: 2,
+        recoverCreatedAfter: new Date(Date.now() + 1000).toISOString(),
+      }),
+    );
+    expect(err.message).toMatch(/maximum number of client secrets/);
+    expect(err.message).toMatch(/free a slot first/);
+    expect(okta.listSecrets(app.id)).toHaveLength(2);
+  });
+
   it("refuses an unknown app with a hint about appId", async () => {
     const err = await thrown(() => create({ appId: "0oaNope" }));
     expect(err.message).toMatch(/there is no app 0oaNope/);
@@ -184,14 +228,32 @@ describe("delete", () => {
     ]);
   });
 
-  it("deletes an INACTIVE secret directly, and a missing one is already gone", async () => {
+  it("deletes a secret recorded INACTIVE with one call, and a missing one is already gone", async () => {
     const app = okta.addApp({ secrets: 1 });
     const c = await create({ appId: app.id, status: "INACTIVE" });
-    await provider.delete(c.id, c.outs);
-    expect(oktaSecret(app.id, c.id)).toBeUndefined();
     okta.clearLog();
     await provider.delete(c.id, c.outs);
-    expect(calls(okta)).toEqual([`GET /api/v1/apps/${app.id}/credentials/secrets/${c.id} 404`]);
+    expect(oktaSecret(app.id, c.id)).toBeUndefined();
+    expect(calls(okta)).toEqual([`DELETE /api/v1/apps/${app.id}/credentials/secrets/${c.id} 204`]);
+    okta.clearLog();
+    await provider.delete(c.id, c.outs);
+    expect(calls(okta)).toEqual([`DELETE /api/v1/apps/${app.id}/credentials/secrets/${c.id} 404`]);
+  });
+
+  it("deactivates first a secret recorded INACTIVE but activated out of band since (Okta refuses the delete)", async () => {
+    const app = okta.addApp({ secrets: 1 });
+    const c = await create({ appId: app.id, status: "INACTIVE" });
+    const path = `/api/v1/apps/${app.id}/credentials/secrets/${c.id}`;
+    expect(await outOfBand(okta, "POST", `${path}/lifecycle/activate`)).toBe(200);
+    okta.clearLog();
+    await provider.delete(c.id, c.outs);
+    expect(oktaSecret(app.id, c.id)).toBeUndefined();
+    expect(calls(okta)).toEqual([
+      `DELETE ${path} 400`,
+      `GET ${path} 200`,
+      `POST ${path}/lifecycle/deactivate 200`,
+      `DELETE ${path} 204`,
+    ]);
   });
 
   it("releases the app's only ACTIVE secret instead of deleting it: clients keep working", async () => {
