@@ -10,6 +10,9 @@ describe("bench at CI size", () => {
     expect(r.noopWrites).toBe(0);
     expect(r.failures).toBe(0);
     expect(r.large.writes).toBe(9);
+    // No reads of the rate-limited bucket during a rotation: its calls are the writes alone.
+    expect(r.large.bucketRequests).toBe(r.large.writes);
+    expect(r.large.stateBytes).toBeGreaterThan(0);
     expect(r.rotationToNoopRatio).toBeGreaterThan(0);
   }, 600_000);
 });

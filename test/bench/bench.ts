@@ -35,6 +35,8 @@ export interface BenchResult {
     writesLowerBoundMs: number;
     /** all bucket requests ÷ bucket rate, in ms. */
     requestsLowerBoundMs: number;
+    /** Size of the stack's state after the rotation (`pulumi stack export`), in bytes. */
+    stateBytes: number;
   };
   failures: number;
   /** Large rotation wall time ÷ (writes ÷ bucket rate). */
@@ -124,13 +126,14 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
     const writes = managementWrites(slice).length;
     const bucketRequests = slice.filter((e) => e.bucket === "apps" && e.status !== 429).length;
     const rateLimited429s = slice.filter((e) => e.status === 429).length;
-    let failures = upN.code === 0 ? 0 : 0;
+    let failures = 0;
     for (const a of bigApps) {
       const s = okta.listSecrets(a.appId);
       const active = s.filter((x) => x.status === "ACTIVE");
       if (s.length !== 2 || active.length !== 1 || s.some((x) => x.id === a.seeded)) failures++;
     }
     if (upN.code !== 0) log(`large rotation up failed:\n${(upN.stdout + upN.stderr).slice(-2000)}`);
+    const stateBytes = JSON.stringify(await big.exportState()).length;
 
     const writesLowerBoundMs = (writes / perSecond) * 1000;
     const requestsLowerBoundMs = (bucketRequests / perSecond) * 1000;
@@ -150,6 +153,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
         failures,
         writesLowerBoundMs,
         requestsLowerBoundMs,
+        stateBytes,
       },
       failures,
       rateLimitRatio: upN.ms / writesLowerBoundMs,
@@ -179,6 +183,7 @@ export function formatBench(r: BenchResult): string[] {
       `(writes ÷ rate), ${s(l.requestsLowerBoundMs)} (all requests ÷ rate)`,
     `    wall ÷ lower bound: ${x(r.rateLimitRatio)} (writes), ${x(r.rateLimitRatioAllRequests)} (all requests); goal ≤ 1.25`,
     `  1-app rotation up ÷ no-op up: ${x(r.rotationToNoopRatio)} (${s(r.oneApp.rotationUpMs)} ÷ ${s(r.oneApp.noopUpMs)}; goal ≤ 1.5)`,
+    `    state after the rotation: ${(l.stateBytes / 1e6).toFixed(2)} MB (${(l.stateBytes / r.apps / 1e3).toFixed(1)} KB per app)`,
     `  preview: ${r.apps} apps ${s(l.previewMs)} vs 1 app ${s(r.oneApp.previewMs)} (${x(r.previewRatio)})`,
   ];
 }

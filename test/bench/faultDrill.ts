@@ -204,7 +204,7 @@ export async function runFaultDrill(
     if (opts.faults !== false) {
       const storms: { name: string; rules: FaultRule[]; limit?: { apps: number; windowSeconds: number } }[] =
         [
-          { name: "429 storm (2 requests per 2 s window)", rules: [], limit: { apps: 2, windowSeconds: 2 } },
+          { name: "429 storm (1 request per 5 s window)", rules: [], limit: { apps: 1, windowSeconds: 5 } },
           {
             name: "5% 5xx, 5% dropped connections, +150 ms latency",
             rules: [{ path: "^/api/v1/apps", errorRate: 0.05, dropRate: 0.05, latencyMs: 150 }],
