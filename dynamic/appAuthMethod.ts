@@ -278,7 +278,7 @@ export class AppAuthMethodProvider implements pulumi.dynamic.ResourceProvider<
 }
 
 // In state, the provider is a reference to AppAuthMethodProvider in this file (see providerByReference.ts).
-const provider = providerByReference(__filename, "AppAuthMethodProvider", new AppAuthMethodProvider());
+const provider = providerByReference(__filename, "AppAuthMethodProvider");
 
 export interface AppAuthMethodArgs {
   /** The Okta app (0oa…). */

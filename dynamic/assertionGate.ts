@@ -268,7 +268,7 @@ export class AssertionGateProvider implements pulumi.dynamic.ResourceProvider<
 }
 
 // In state, the provider is a reference to AssertionGateProvider in this file (see providerByReference.ts).
-const provider = providerByReference(__filename, "AssertionGateProvider", new AssertionGateProvider());
+const provider = providerByReference(__filename, "AssertionGateProvider");
 
 export interface AssertionGateArgs {
   readonly appId: pulumi.Input<string>;

@@ -509,7 +509,7 @@ export class ClientSecretProvider implements pulumi.dynamic.ResourceProvider<
 }
 
 // In state, the provider is a reference to ClientSecretProvider in this file (see providerByReference.ts).
-const provider = providerByReference(__filename, "ClientSecretProvider", new ClientSecretProvider());
+const provider = providerByReference(__filename, "ClientSecretProvider");
 
 export interface ClientSecretArgs {
   /** The Okta app (0oa…) that owns the secret. */

@@ -454,7 +454,7 @@ export class JsonWebKeyProvider implements pulumi.dynamic.ResourceProvider<
 }
 
 // In state, the provider is a reference to JsonWebKeyProvider in this file (see providerByReference.ts).
-const provider = providerByReference(__filename, "JsonWebKeyProvider", new JsonWebKeyProvider());
+const provider = providerByReference(__filename, "JsonWebKeyProvider");
 
 export interface JsonWebKeyArgs {
   /** The Okta app (0oa…) the key is registered on. */

@@ -194,7 +194,7 @@ export class KeyPairProvider implements pulumi.dynamic.ResourceProvider<KeyPairI
 }
 
 // In state, the provider is a reference to KeyPairProvider in this file (see providerByReference.ts).
-const provider = providerByReference(__filename, "KeyPairProvider", new KeyPairProvider());
+const provider = providerByReference(__filename, "KeyPairProvider");
 
 export interface KeyPairArgs {
   /** RS256 (default, most compatible) or ES256 (smallest). A change replaces the pair. */

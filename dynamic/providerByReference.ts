@@ -8,93 +8,69 @@
 // first use, the way a provider from an npm package is captured as a `require` of that package. The provider
 // process runs in the project directory, like the program. A TypeScript file is loaded through tsx.
 
+/* eslint-disable @typescript-eslint/no-require-imports -- loading at run time, by path, is the point */
 import * as path from "path";
 import type * as pulumi from "@pulumi/pulumi";
 
-const PROVIDER_METHODS = ["configure", "check", "diff", "create", "read", "update", "delete"] as const;
-type ProviderMethod = (typeof PROVIDER_METHODS)[number];
+const PROVIDER_METHODS = ["check", "diff", "create", "read", "update", "delete"] as const;
+type ProviderMethod = "configure" | (typeof PROVIDER_METHODS)[number];
 type AnyProvider = Partial<Record<ProviderMethod, (...args: unknown[]) => Promise<unknown>>>;
 
 /**
  * A provider that loads `exportName` from `file` (a provider class or object) in the provider process.
- * `implementation` is that same provider here: only its method names are used, so the stand-in offers exactly
- * the methods it has (a missing `diff` or `update` changes what the engine does).
+ *
+ * The stand-in has one method, `configure`, which the dynamic provider host calls on every provider it
+ * deserializes before any other (`getProvider` in @pulumi/pulumi's cmd/dynamic-provider). It loads the
+ * implementation, gives the stand-in exactly the implementation's methods (a missing `diff` or `update` changes
+ * what the engine does), and passes the configuration on.
  */
-export function providerByReference(
-  file: string,
-  exportName: string,
-  implementation: pulumi.dynamic.ResourceProvider,
-): pulumi.dynamic.ResourceProvider {
-  const relativeFile = path.relative(process.cwd(), file).split(path.sep).join("/");
-  const stand: Record<string, unknown> = {};
-  for (const method of PROVIDER_METHODS) {
-    if (typeof (implementation as AnyProvider)[method] === "function") {
-      stand[method] = callThrough(relativeFile, exportName, method);
-    }
+export function providerByReference(file: string, exportName: string): pulumi.dynamic.ResourceProvider {
+  // One string is all the stand-in captures: "<file relative to the project directory>#<export>".
+  const ref = `${path.relative(process.cwd(), file).split(path.sep).join("/")}#${exportName}`;
+  return {
+    configure(req: pulumi.dynamic.ConfigureRequest) {
+      return install(this as AnyProvider, ref, req);
+    },
+  } as pulumi.dynamic.ResourceProvider;
+}
+
+/**
+ * Every character of these functions is stored in state, once per resource and twice (inputs and outputs): they
+ * are short, and their comments are up here. The cache is on globalThis (a captured one would be copied into
+ * state); a .ts file loads through tsx, registered once.
+ */
+async function install(stand: AnyProvider, ref: string, req: unknown): Promise<void> {
+  const provider = loadProvider(ref);
+  for (const m of PROVIDER_METHODS) {
+    const fn = provider[m];
+    if (typeof fn === "function") stand[m] = fn.bind(provider);
   }
-  return stand as unknown as pulumi.dynamic.ResourceProvider;
+  await provider.configure?.(req);
 }
 
-function callThrough(relativeFile: string, exportName: string, method: ProviderMethod) {
-  return (...args: unknown[]): Promise<unknown> => callProvider(relativeFile, exportName, method, args);
-}
-
-async function callProvider(
-  relativeFile: string,
-  exportName: string,
-  method: ProviderMethod,
-  args: unknown[],
-): Promise<unknown> {
-  const provider = loadProvider(relativeFile, exportName);
-  const fn = provider[method];
-  if (typeof fn !== "function") {
-    throw new Error(
-      `the provider ${exportName} in ${relativeFile} has no ${method} method; it is out of step with the ` +
-        "program that wrote this state: run `npm install` and `pulumi up` again from the project directory",
-    );
-  }
-  return fn.apply(provider, args);
-}
-
-/** Loads (once per process) and returns the provider; exported for tests. */
-export function loadProvider(relativeFile: string, exportName: string): AnyProvider {
-  // Kept on globalThis, not in a captured variable: the serializer would copy a captured cache into state.
+/** Loads (once per process) and returns the provider `ref` ("<file>#<export>") names; exported for tests. */
+export function loadProvider(ref: string): AnyProvider {
   const cache = ((globalThis as Record<string, unknown>)["__oktaRotationProviders"] ??= {}) as Record<
     string,
     AnyProvider
   >;
-  const key = `${relativeFile}#${exportName}`;
-  const cached = cache[key];
-  if (cached) return cached;
-  const file = path.resolve(process.cwd(), relativeFile);
+  if (cache[ref]) return cache[ref];
+  const [file = "", name = ""] = ref.split("#");
   let exported: unknown;
   try {
-    if (/\.[cm]?tsx?$/.test(file)) {
-      const g = globalThis as Record<string, unknown>;
-      if (!g["__oktaRotationTsx"]) {
-        // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded in the provider process only
-        (require("tsx/cjs/api") as { register(): () => void }).register();
-        g["__oktaRotationTsx"] = true;
-      }
-    }
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the point: load at run time, by path
-    exported = (require(file) as Record<string, unknown>)[exportName];
+    if (/\.[cm]?tsx?$/.test(file)) cache["tsx"] ??= require("tsx/cjs/api").register();
+    exported = (require(path.resolve(file)) as Record<string, unknown>)[name];
   } catch (err) {
     throw new Error(
-      `cannot load the dynamic provider ${exportName} from ${relativeFile} (in ${process.cwd()}): ` +
-        `${(err instanceof Error ? err.message : String(err)).split("\n")[0]}. Run pulumi from the project directory ` +
-        "(the one with Pulumi.yaml) after `npm install`.",
+      `cannot load the dynamic provider ${ref} in ${process.cwd()}: ${String(err).split("\n")[0]}. ` +
+        "Run pulumi in the project directory (with Pulumi.yaml), after npm install",
     );
   }
-  if (exported === undefined || exported === null) {
+  if (!exported)
     throw new Error(
-      `${relativeFile} (in ${process.cwd()}) exports no ${exportName}; the program that wrote this state ` +
-        "had it. Check out a version of the project that has it, or run `pulumi up` with the current program first.",
+      `${file} in ${process.cwd()} exports no ${name}: check out the project version that has it`,
     );
-  }
-  const provider = (
+  return (cache[ref] = (
     typeof exported === "function" ? new (exported as new () => AnyProvider)() : exported
-  ) as AnyProvider;
-  cache[key] = provider;
-  return provider;
+  ) as AnyProvider);
 }

@@ -36,7 +36,7 @@ export const guardProvider: pulumi.dynamic.ResourceProvider = {
   },
 };
 
-const guardProviderReference = providerByReference(__filename, "guardProvider", guardProvider);
+const guardProviderReference = providerByReference(__filename, "guardProvider");
 
 export interface RotationGuardArgs {
   readonly appName: pulumi.Input<string>;

@@ -76,7 +76,7 @@ export const recordProvider: pulumi.dynamic.ResourceProvider = {
   },
 };
 
-const recordProviderReference = providerByReference(__filename, "recordProvider", recordProvider);
+const recordProviderReference = providerByReference(__filename, "recordProvider");
 
 export type RotationRecordArgs = {
   readonly [K in keyof RotationGuardInputs]: pulumi.Input<RotationGuardInputs[K]>;

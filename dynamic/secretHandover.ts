@@ -232,7 +232,7 @@ export class SecretHandoverProvider implements pulumi.dynamic.ResourceProvider<
 }
 
 // In state, the provider is a reference to SecretHandoverProvider in this file (see providerByReference.ts).
-const provider = providerByReference(__filename, "SecretHandoverProvider", new SecretHandoverProvider());
+const provider = providerByReference(__filename, "SecretHandoverProvider");
 
 export interface SecretHandoverArgs {
   readonly appId: pulumi.Input<string>;

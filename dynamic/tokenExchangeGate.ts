@@ -138,7 +138,7 @@ export const gateProvider: pulumi.dynamic.ResourceProvider = {
   },
 };
 
-const gateProviderReference = providerByReference(__filename, "gateProvider", gateProvider);
+const gateProviderReference = providerByReference(__filename, "gateProvider");
 
 export interface TokenExchangeGateArgs {
   readonly appId: pulumi.Input<string>;

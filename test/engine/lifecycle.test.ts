@@ -181,8 +181,8 @@ describe("the program under the real Pulumi engine", () => {
     expect(dynamicResources.map((r) => r.type)).toContain("pulumi-nodejs:dynamic/okta-rotation:ClientSecret");
     for (const r of dynamicResources) {
       const provider = String(r.inputs?.__provider);
-      expect(provider).toMatch(/relativeFile: "dynamic\/\w+\.ts"/);
-      expect(provider.length).toBeLessThan(8_000);
+      expect(provider).toMatch(/ref: "dynamic\/\w+\.ts#\w+"/);
+      expect(provider.length).toBeLessThan(3_000);
       expect(provider).not.toContain("okta-sdk-nodejs");
     }
   }, 300_000);
