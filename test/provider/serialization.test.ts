@@ -175,8 +175,8 @@ describe("serialized providers", () => {
     const stand = readFileSync(join(outDir, `${name}.ref.js`), "utf8");
     expect(stand).toContain(`ref: "${FILES[name]}#${name}"`);
     expect(stand).not.toContain("okta-sdk-nodejs");
-    expect(stand.length).toBeLessThan(3_000);
-    expect(whole.length).toBeGreaterThan(15 * stand.length);
+    expect(stand.length).toBeLessThan(1_000);
+    expect(whole.length).toBeGreaterThan(40 * stand.length);
   });
 
   it.each([
