@@ -34,7 +34,7 @@ export interface KillOutcome {
 
 export interface FaultOutcome {
   faults: string;
-  /** The first `up` under faults. */
+  /** The first `up` under faults; `clearError`: it succeeded, or its error says what to do. */
   firstUp: { code: number | null; ms: number; clearError: boolean };
   /** Converged after the faults were lifted (1 more `up` if the first stopped). */
   converged: boolean;
@@ -231,7 +231,7 @@ export async function runFaultDrill(
           firstUp: {
             code: up.code,
             ms: up.ms,
-            clearError: up.code === 0 || /What to do|run again|Okta/.test(text),
+            clearError: up.code === 0 || /What to do: /.test(text),
           },
           converged,
           retries429: okta.requestLog.slice(from).filter((e) => e.status === 429).length,
