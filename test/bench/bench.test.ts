@@ -4,7 +4,11 @@ import { formatBench, runBench } from "./bench";
 // The bench at a size that fits CI (3 apps); `npm run bench` runs 100 (see README "At scale").
 describe("bench at CI size", () => {
   it("counts Okta writes per rotation and per no-op, and rotates every app without failure", async () => {
-    const r = await runBench({ apps: 3, rateLimits: { apps: 100, windowSeconds: 10 } });
+    const r = await runBench({
+      apps: 3,
+      rateLimits: { apps: 100, windowSeconds: 10 },
+      oktaLimit: { apps: 100, windowSeconds: 60 },
+    });
     console.log(formatBench(r).join("\n"));
     expect(r.writesPerRotation).toBe(3);
     expect(r.noopWrites).toBe(0);
@@ -12,7 +16,12 @@ describe("bench at CI size", () => {
     expect(r.large.writes).toBe(9);
     // No reads of the rate-limited bucket during a rotation: its calls are the writes alone.
     expect(r.large.bucketRequests).toBe(r.large.writes);
-    expect(r.large.stateBytes).toBeGreaterThan(0);
+    // The same at Okta's own limit, in the same run.
+    expect(r.largeAtOktaLimit?.writes).toBe(9);
+    expect(r.largeAtOktaLimit?.bucketRequests).toBe(9);
+    expect(r.largeAtOktaLimit?.failures).toBe(0);
+    // Providers are stored by reference: about 20 KB of state per app (by value it was over 600 KB).
+    expect(r.large.stateBytes / r.apps).toBeLessThan(30_000);
     expect(r.rotationToNoopRatio).toBeGreaterThan(0);
   }, 600_000);
 });

@@ -18,6 +18,8 @@ async function main(): Promise<void> {
   const result = await runBench({
     apps: positive("apps", 100),
     rateLimits: { apps: positive("rate", 100), windowSeconds: positive("window", 10) },
+    // The same rotation again at Okta's own paid-org limit, side by side. Skip with --no-okta-limit.
+    oktaLimit: process.argv.includes("--no-okta-limit") ? false : { apps: 100, windowSeconds: 60 },
     log: json ? undefined : (line) => console.error(`… ${line}`),
   });
   // The fault drill (a test too): SIGKILL at each step boundary, then Okta faults. Skip with --no-drill.
