@@ -8,6 +8,7 @@ describe("bench at CI size", () => {
       apps: 3,
       rateLimits: { apps: 100, windowSeconds: 10 },
       oktaLimit: { apps: 100, windowSeconds: 60 },
+      split: 3,
     });
     console.log(formatBench(r).join("\n"));
     expect(r.writesPerRotation).toBe(3);
@@ -20,6 +21,10 @@ describe("bench at CI size", () => {
     expect(r.largeAtOktaLimit?.writes).toBe(9);
     expect(r.largeAtOktaLimit?.bucketRequests).toBe(9);
     expect(r.largeAtOktaLimit?.failures).toBe(0);
+    // The same number of apps in 3 stacks whose ups run at once.
+    expect(r.largeSplit?.stacks).toBe(3);
+    expect(r.largeSplit?.writes).toBe(9);
+    expect(r.largeSplit?.failures).toBe(0);
     // Providers are stored by reference: about 20 KB of state per app (by value it was over 600 KB).
     expect(r.large.stateBytes / r.apps).toBeLessThan(30_000);
     expect(r.rotationToNoopRatio).toBeGreaterThan(0);

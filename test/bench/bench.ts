@@ -14,11 +14,18 @@ export interface BenchOptions {
    * org's). Off with `false`.
    */
   oktaLimit?: Pick<RateLimits, "apps" | "windowSeconds"> | false;
+  /**
+   * Also rotate as many apps again, split evenly across this many stacks whose `pulumi up`s run at once, at
+   * the scaled-up limit (default: not run).
+   */
+  split?: number;
   log?: (line: string) => void;
 }
 
 /** One rotation of every app of the large stack in one `pulumi up`, under one rate limit. */
 export interface LargeRotation {
+  /** Stacks the apps were in, their `up`s run at once. */
+  stacks: number;
   rateLimits: { apps: number; windowSeconds: number; perSecond: number };
   rotationUpMs: number;
   writes: number;
@@ -56,11 +63,15 @@ export interface BenchResult {
   };
   /** The large stack again, at Okta's own limit (`oktaLimit`). */
   largeAtOktaLimit?: LargeRotation;
+  /** As many apps in `split` stacks, rotated at once, at the scaled-up limit. */
+  largeSplit?: LargeRotation;
   failures: number;
   /** Large rotation wall time ÷ (writes ÷ bucket rate), at the scaled-up limit. */
   rateLimitRatio: number;
   /** The same at Okta's own limit. */
   rateLimitRatioAtOktaLimit?: number;
+  /** The same for the apps split across stacks. */
+  rateLimitRatioSplit?: number;
   /** `pulumi preview` of the large stack ÷ of the one-app stack. */
   previewRatio: number;
 }
@@ -91,13 +102,13 @@ const appsAt = (apps: Seeded[], generation: number) =>
   apps.map((a) => ({ name: a.name, appId: a.appId, generation, adoptSecretId: a.seeded }));
 
 /**
- * Rotates every app of `stack` (already configured at `generation`) in one `pulumi up` under `limits`, from
- * the start of a rate-limit window as a fresh minute would, and checks every app afterwards.
+ * Rotates every app of the given stacks (already configured at `generation`), each stack in one `pulumi up`,
+ * all at once, under `limits`, from the start of a rate-limit window as a fresh minute would; then checks
+ * every app.
  */
 async function rotateAll(
   okta: OktaLocal,
-  stack: CliStack,
-  apps: Seeded[],
+  parts: { stack: CliStack; apps: Seeded[] }[],
   generation: number,
   limits: Pick<RateLimits, "apps" | "windowSeconds">,
   log: (line: string) => void,
@@ -108,29 +119,32 @@ async function rotateAll(
   await new Promise((r) => setTimeout(r, windowMs - (Date.now() % windowMs) + 5));
   const from = okta.requestLog.length;
   const started = Date.now();
-  const up = await stack.run(UP);
+  const t0 = performance.now();
+  const ups = await Promise.all(parts.map((p) => p.stack.run(UP)));
+  const wallMs = performance.now() - t0;
   const slice = okta.requestLog.slice(from);
   const writes = managementWrites(slice.filter((e) => e.status !== 429)).length;
   let failures = 0;
-  for (const a of apps) {
+  for (const a of parts.flatMap((p) => p.apps)) {
     const s = okta.listSecrets(a.appId);
     const active = s.filter((x) => x.status === "ACTIVE");
     const fresh = active.length === 1 && Date.parse(active[0]!.created) >= started;
     if (s.length !== 2 || !fresh || s.some((x) => x.id === a.seeded)) failures++;
   }
-  if (up.code !== 0)
+  for (const up of ups.filter((u) => u.code !== 0))
     log(`rotation up (generation ${generation}) failed:\n${(up.stdout + up.stderr).slice(-2000)}`);
   const writesLowerBoundMs = (writes / perSecond) * 1000;
   return {
+    stacks: parts.length,
     rateLimits: { ...limits, perSecond },
-    rotationUpMs: up.ms,
+    rotationUpMs: wallMs,
     writes,
     bucketRequests: slice.filter((e) => e.bucket === "apps" && e.status !== 429).length,
     rateLimited429s: slice.filter((e) => e.status === 429).length,
     failures,
     writesLowerBoundMs,
     fixedWindowBoundMs: Math.floor(Math.max(writes - 1, 0) / limits.apps) * windowMs,
-    rateLimitRatio: up.ms / writesLowerBoundMs,
+    rateLimitRatio: wallMs / writesLowerBoundMs,
   };
 }
 
@@ -178,17 +192,35 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
     log(`${opts.apps} apps: preview, then rotation of all in one up`);
     big.setApps(appsAt(bigApps, 2));
     const previewN = ok(`preview (${opts.apps} apps)`, await big.run(["preview"]));
-    const large = await rotateAll(okta, big, bigApps, 2, opts.rateLimits, log);
+    const large = await rotateAll(okta, [{ stack: big, apps: bigApps }], 2, opts.rateLimits, log);
     const stateBytes = JSON.stringify(await big.exportState()).length;
     let largeAtOktaLimit: LargeRotation | undefined;
     if (opts.oktaLimit !== false) {
       const limit = opts.oktaLimit ?? { apps: 100, windowSeconds: 60 };
       log(`${opts.apps} apps: rotation of all in one up at ${limit.apps} per ${limit.windowSeconds} s`);
       big.setApps(appsAt(bigApps, 3));
-      largeAtOktaLimit = await rotateAll(okta, big, bigApps, 3, limit, log);
+      largeAtOktaLimit = await rotateAll(okta, [{ stack: big, apps: bigApps }], 3, limit, log);
     }
 
-    const failures = large.failures + (largeAtOktaLimit?.failures ?? 0);
+    let largeSplit: LargeRotation | undefined;
+    if (opts.split && opts.split > 1) {
+      const k = opts.split;
+      log(`${opts.apps} more apps in ${k} stacks: set-up, then rotation of all, the ${k} ups at once`);
+      const parts: { stack: CliStack; apps: Seeded[] }[] = [];
+      for (let i = 0; i < k; i++) {
+        const stack = await createCliStack(`bench-split${i}-${process.pid}`, env);
+        stacks.push(stack);
+        const n = Math.floor(opts.apps / k) + (i < opts.apps % k ? 1 : 0);
+        parts.push({ stack, apps: seedApps(okta, n, `split${i}`) });
+      }
+      okta.setRateLimits({ apps: 1e6, app: 1e6 });
+      for (const p of parts) p.stack.setApps(appsAt(p.apps, 1));
+      for (const r of await Promise.all(parts.map((p) => p.stack.run(UP)))) ok("set-up up (split)", r);
+      for (const p of parts) p.stack.setApps(appsAt(p.apps, 2));
+      largeSplit = await rotateAll(okta, parts, 2, opts.rateLimits, log);
+    }
+
+    const failures = large.failures + (largeAtOktaLimit?.failures ?? 0) + (largeSplit?.failures ?? 0);
     return {
       apps: opts.apps,
       rateLimits: large.rateLimits,
@@ -201,6 +233,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
       failures,
       rateLimitRatio: large.rateLimitRatio,
       ...(largeAtOktaLimit ? { rateLimitRatioAtOktaLimit: largeAtOktaLimit.rateLimitRatio } : {}),
+      ...(largeSplit ? { largeSplit, rateLimitRatioSplit: largeSplit.rateLimitRatio } : {}),
       previewRatio: previewN.ms / preview1.ms,
     };
   } finally {
@@ -219,8 +252,10 @@ export function formatBench(r: BenchResult): string[] {
     `${x.rateLimits.apps} per ${x.rateLimits.windowSeconds} s (${((x.rateLimits.perSecond * 60) / 100).toFixed(1)}× ` +
     `Okta's paid-org 100/min)`;
   const rotation = (x: LargeRotation) => [
-    `  ${r.apps} apps rotated in one up at ${limit(x)}: ${s(x.rotationUpMs)}, ${x.rateLimited429s} × 429, ` +
-      `${x.failures} failures`,
+    (x.stacks === 1
+      ? `  ${r.apps} apps rotated in one up`
+      : `  ${r.apps} apps in ${x.stacks} stacks rotated by ${x.stacks} ups at once`) +
+      ` at ${limit(x)}: ${s(x.rotationUpMs)}, ${x.rateLimited429s} × 429, ${x.failures} failures`,
     `    ${x.writes} writes, ${x.bucketRequests} requests in the bucket; lower bound ${s(x.writesLowerBoundMs)} ` +
       `(writes ÷ rate; ${s(x.fixedWindowBoundMs)} in fixed windows)`,
     `    wall ÷ lower bound: ${ratio(x.rateLimitRatio)}; goal ≤ 1.25`,
@@ -232,6 +267,7 @@ export function formatBench(r: BenchResult): string[] {
     ...rotation(l),
     `    state after the rotation: ${(l.stateBytes / 1e6).toFixed(2)} MB (${(l.stateBytes / r.apps / 1e3).toFixed(1)} KB per app)`,
     ...(r.largeAtOktaLimit ? rotation(r.largeAtOktaLimit) : []),
+    ...(r.largeSplit ? rotation(r.largeSplit) : []),
     `  1-app rotation up ÷ no-op up: ${ratio(r.rotationToNoopRatio)} (${s(r.oneApp.rotationUpMs)} ÷ ${s(r.oneApp.noopUpMs)}; goal ≤ 1.5)`,
     `  preview: ${r.apps} apps ${s(l.previewMs)} vs 1 app ${s(r.oneApp.previewMs)} (${ratio(r.previewRatio)})`,
   ];

@@ -20,6 +20,8 @@ async function main(): Promise<void> {
     rateLimits: { apps: positive("rate", 100), windowSeconds: positive("window", 10) },
     // The same rotation again at Okta's own paid-org limit, side by side. Skip with --no-okta-limit.
     oktaLimit: process.argv.includes("--no-okta-limit") ? false : { apps: 100, windowSeconds: 60 },
+    // As many apps again in K stacks rotated at once (--split 1: not run).
+    split: positive("split", 4),
     log: json ? undefined : (line) => console.error(`… ${line}`),
   });
   // The fault drill (a test too): SIGKILL at each step boundary, then Okta faults. Skip with --no-drill.
