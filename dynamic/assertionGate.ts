@@ -249,7 +249,7 @@ export class AssertionGateProvider implements pulumi.dynamic.ResourceProvider<
       "scope",
       "exchange",
       "minOverlapSeconds",
-    ] as const; // ASSERTION_GATE_WATCHED (inline: the provider is serialized by value)
+    ] as const; // ASSERTION_GATE_WATCHED (inline: the provider stays serializable by value)
     const changed = watched.filter((k) => !sameValue(o[k], n[k]));
     return { changes: changed.length > 0, replaces: [] };
   }

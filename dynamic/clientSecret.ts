@@ -26,8 +26,8 @@ import {
 import { sameValue, checkInputs } from "./validation";
 import { providerByReference } from "./providerByReference";
 
-// Schemas are built by functions, not held in module constants: the provider is serialized by value, and
-// a captured schema object would be serialized with it.
+// Schemas are built by functions, not held in module constants, so that the provider stays serializable by
+// value (see connection.ts): a captured schema object would be serialized with it.
 
 /** The resolved inputs of a ClientSecret (the single source of its types). */
 export function clientSecretInputsSchema() {

@@ -1,10 +1,11 @@
 // The Okta connection shared by the dynamic resources of this folder.
 //
-// Credentials are never held by the provider objects themselves: a dynamic provider object is serialized
-// into Pulumi state (`__provider`), so anything it captures ends up there. The providers' `configure(req)`
-// hands the stack config to `configureConnection`, which keeps it in a process-global registry (outside
-// any serialized closure); the settings are resolved from that config and the environment only when a
-// call to Okta is about to be made.
+// Credentials are never held by the provider objects themselves: a dynamic provider stored in Pulumi state
+// (`__provider`) carries everything it captures. The resources store only a stand-in that names their
+// provider (providerByReference.ts), and the providers stay serializable by value too, with nothing secret
+// captured (test/provider/serialization.test.ts). The providers' `configure(req)` hands the stack config to
+// `configureConnection`, which keeps it in a process-global registry (outside any serialized closure); the
+// settings are resolved from that config and the environment only when a call to Okta is about to be made.
 //
 // Transport is the official `@okta/okta-sdk-nodejs` client (SSWS or OAuth 2.0 service app with
 // private_key_jwt) with its own retries replaced by the policy below. Client secrets use the SDK's

@@ -21,7 +21,7 @@ export type KeyPairAlgorithm = (typeof KEY_PAIR_ALGORITHMS)[number];
 /** Okta refuses RSA keys under 2048 bits. */
 export const MIN_RSA_MODULUS_LENGTH = 2048;
 
-/** The resolved inputs of a KeyPair (built by a function: the provider is serialized by value). */
+/** The resolved inputs of a KeyPair (built by a function: the provider stays serializable by value). */
 export function keyPairInputsSchema() {
   return z
     .object({
