@@ -6,7 +6,7 @@ export interface BenchOptions {
   apps: number;
   /**
    * The local Okta's `/api/v1/apps*` bucket during the measured runs. Default 100 requests per 10 s window:
-   * Okta's paid-org limit (100 per minute) scaled up 6×, so that a 100-app rotation takes about a minute.
+   * Okta's paid-org limit (100 per minute) scaled up 6×, so that the run stays short.
    */
   rateLimits: Pick<RateLimits, "apps" | "windowSeconds">;
   /**
