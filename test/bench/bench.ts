@@ -123,7 +123,7 @@ async function rotateAll(
   const ups = await Promise.all(parts.map((p) => p.stack.run(UP)));
   const wallMs = performance.now() - t0;
   const slice = okta.requestLog.slice(from);
-  const writes = managementWrites(slice.filter((e) => e.status !== 429)).length;
+  const writes = managementWrites(slice).length;
   let failures = 0;
   for (const a of parts.flatMap((p) => p.apps)) {
     const s = okta.listSecrets(a.appId);

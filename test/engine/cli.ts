@@ -127,9 +127,11 @@ export async function createCliStack(name: string, env: Record<string, string>):
   };
 }
 
-/** Okta management writes (non-GET /api/v1 calls) in a request log slice. */
-export function managementWrites(log: ReadonlyArray<{ method: string; path: string }>): string[] {
+/** Okta management writes (non-GET /api/v1 calls) in a request log slice; a 429 refusal wrote nothing. */
+export function managementWrites(
+  log: ReadonlyArray<{ method: string; path: string; status: number }>,
+): string[] {
   return log
-    .filter((e) => e.path.startsWith("/api/v1/") && e.method !== "GET")
+    .filter((e) => e.path.startsWith("/api/v1/") && e.method !== "GET" && e.status !== 429)
     .map((e) => `${e.method} ${e.path}`);
 }
