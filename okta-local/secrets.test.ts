@@ -31,6 +31,9 @@ describe("client secrets", () => {
     expect(s.status).toBe("ACTIVE");
     expect(s.client_secret === app.secrets[0].clientSecret).toBe(true);
     expect(new Date(s.created).toISOString()).toBe(s.created);
+    // Whole seconds, as in every timestamp Okta publishes.
+    expect(s.created).toMatch(/T\d\d:\d\d:\d\d\.000Z$/);
+    expect(s.lastUpdated).toMatch(/\.000Z$/);
   });
 
   it("generates values of 40+ characters and hashes them like at_hash", async () => {

@@ -90,7 +90,12 @@ export function jwkThumbprint(jwk: Json): string {
   return createHash("sha256").update(JSON.stringify(members)).digest("base64url");
 }
 
-const iso = (ms: number): string => new Date(ms).toISOString();
+/**
+ * Okta's timestamps carry whole seconds: every `created` / `lastUpdated` in its published examples ends in
+ * `.000Z` (okta-management-openapi-spec, the Application and OAuth2ClientSecret examples). Code must not
+ * tell two secrets apart by sub-second times, so neither does this server.
+ */
+const iso = (ms: number): string => new Date(Math.floor(ms / 1000) * 1000).toISOString();
 const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 const hint = (href: string, method: string): Json => ({ href, hints: { allow: [method] } });
 
