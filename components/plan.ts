@@ -7,7 +7,7 @@ export interface SlotPlan {
   generation: number;
   /** ACTIVE for the credential consumers hold after this run; INACTIVE for the retired one. */
   status: "ACTIVE" | "INACTIVE";
-  /** Okta id of an existing secret to adopt (only generation 0). */
+  /** Okta id of an existing secret to adopt: the previous slot at onboarding, at whatever generation. */
   adoptSecretId?: string;
   /** Whether the consumers hold this slot's credential at the end of the run. */
   role: "holder" | "retired";
@@ -47,7 +47,9 @@ export function planRotation(
     ? {
         slot: slotOf(generation - 1),
         generation: generation - 1,
-        ...(generation === 1 ? { adoptSecretId: opts.adoptSecretId } : {}),
+        // The secret the app had before this stack: it plays generation − 1 at onboarding, at any generation.
+        // Once the slot exists the id is not used again (a slot's adoptSecretId only matters when it is made).
+        ...(opts.adoptSecretId !== undefined ? { adoptSecretId: opts.adoptSecretId } : {}),
       }
     : undefined;
   if (opts.rollback) {

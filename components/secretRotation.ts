@@ -2,8 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as vault from "@pulumi/vault";
 import * as k8s from "@pulumi/kubernetes";
 import { ClientSecret } from "../dynamic/clientSecret";
-import { RotationGuard } from "../dynamic/rotationGuard";
-import { RotationRecord } from "../dynamic/rotationRecord";
+import { SecretValue } from "../dynamic/secretValue";
 import { TokenExchangeGate } from "../dynamic/tokenExchangeGate";
 import { planRotation, slotName, type SlotPlan } from "./plan";
 
@@ -54,6 +53,22 @@ export interface SecretRotationArgs {
   /** Explicit Kubernetes provider for the Deployment patches. */
   readonly kubernetesProvider?: k8s.Provider;
   readonly gates?: RotationGatesArgs;
+  /**
+   * Names this rotation had before (renames in the stack config): the component and its children take over
+   * their resources by alias, so a rename changes nothing in Okta, Vault or the Deployments.
+   */
+  readonly formerNames?: readonly string[];
+}
+
+/** The resource options of a component renamed from `formerNames`: an alias per former name. */
+export function withFormerNames(
+  opts: pulumi.ComponentResourceOptions | undefined,
+  formerNames: readonly string[] | undefined,
+): pulumi.ComponentResourceOptions | undefined {
+  if (!formerNames || formerNames.length === 0) return opts;
+  // Children are named `<name>-…`: the SDK derives each child's alias from its parent's (a child whose name
+  // starts with the parent's name is aliased to the same name under the parent's former name).
+  return { ...opts, aliases: [...(opts?.aliases ?? []), ...formerNames.map((name) => ({ name }))] };
 }
 
 export interface SlotOutputs {
@@ -71,6 +86,11 @@ export interface SlotOutputs {
  * 3. patches each consuming Deployment's pod template and waits for the rollout;
  * 4. passes the gates (minimum overlap, real token exchange);
  * 5. deactivates g−1, which stays INACTIVE for rollback until g+1 needs its slot.
+ *
+ * What consumers hold is never retired by anything but a finished rotation: removing the app, renaming it without
+ * `formerNames` or destroying the stack releases its ACTIVE secret (left ACTIVE in Okta, unmanaged) and leaves
+ * the Vault entry and the Deployments as they are (`retainOnDelete`). A config change that would retire a
+ * credential in use is refused by the slots' `check`, before anything is written.
  */
 export class SecretRotation extends pulumi.ComponentResource {
   /** The credential consumers hold after this run. */
@@ -83,15 +103,24 @@ export class SecretRotation extends pulumi.ComponentResource {
   public readonly gate: TokenExchangeGate;
 
   constructor(name: string, args: SecretRotationArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("okta-rotation:index:SecretRotation", name, {}, opts);
+    super("okta-rotation:index:SecretRotation", name, {}, withFormerNames(opts, args.formerNames));
     const plan = planRotation(args.generation, {
-      rollback: args.rollback,
+      rollback: args.rollback ?? false,
       adoptSecretId: args.adoptSecretId,
     });
+    // The app's config as each slot records it: the rules on changing it live in the slots (slotTransition.ts).
+    const context = {
+      app: name,
+      generation: args.generation,
+      rollback: args.rollback ?? false,
+      ...(args.adoptSecretId !== undefined ? { adopting: args.adoptSecretId } : {}),
+    };
 
-    const guard = new RotationGuard(
-      `${name}-guard`,
-      { appName: name, appId: args.appId, generation: args.generation, rollback: args.rollback ?? false },
+    // The next secret's value, made before Okta is called: a secret whose create answer a killed run lost is
+    // found again by it. Only a new generation makes a new value (a rollback keeps it: it creates nothing).
+    const value = new SecretValue(
+      `${name}-value`,
+      { appId: args.appId, generation: args.generation },
       { parent: this },
     );
 
@@ -102,18 +131,20 @@ export class SecretRotation extends pulumi.ComponentResource {
           appId: args.appId,
           generation: p.generation,
           status: p.status,
-          ...(p.adoptSecretId ? { adoptSecretId: p.adoptSecretId } : {}),
+          ...(p.adoptSecretId
+            ? { adoptSecretId: p.adoptSecretId }
+            : p.role === "holder"
+              ? { value: value.value }
+              : {}),
           // A slot is only ever replaced once its secret is INACTIVE; an ACTIVE one means an unfinished rotation.
           replaceOnlyInactive: true,
-          // Only the holder creates; a kill between Okta's create and the engine's record leaves a secret
-          // that the next run must recognise rather than create a third.
-          ...(p.role === "holder" ? { recoverCreatedAfter: guard.startedAt } : {}),
+          slot: context,
         },
         { parent: this, dependsOn, deleteBeforeReplace: true },
       );
 
     // The holder comes first; the retired slot only changes once delivery and gates are done.
-    const holder = slot(plan.holder, [guard]);
+    const holder = slot(plan.holder, [value]);
 
     let delivered: pulumi.Resource[] = [holder];
     if (args.vault) {
@@ -141,7 +172,8 @@ export class SecretRotation extends pulumi.ComponentResource {
               ),
           ),
         },
-        { parent: this, provider: v.provider, dependsOn: [holder] },
+        // What pods read outlives this resource: removing the app or destroying the stack keeps the entry.
+        { parent: this, provider: v.provider, dependsOn: [holder], retainOnDelete: true },
       );
       delivered = [this.vaultSecret];
     }
@@ -163,7 +195,8 @@ export class SecretRotation extends pulumi.ComponentResource {
               },
             },
           },
-          { parent: this, provider: args.kubernetesProvider, dependsOn: delivered },
+          // Deleting the patch would strip its annotations and roll the pods once more: keep them.
+          { parent: this, provider: args.kubernetesProvider, dependsOn: delivered, retainOnDelete: true },
         ),
     );
     const rolledOut: pulumi.Resource[] = this.rollouts.length > 0 ? this.rollouts : delivered;
@@ -193,13 +226,6 @@ export class SecretRotation extends pulumi.ComponentResource {
     );
 
     const retired = plan.retired ? slot(plan.retired, [this.gate]) : undefined;
-
-    // Updated last: its state is the last finished generation, against which config changes are checked.
-    new RotationRecord(
-      `${name}-record`,
-      { appName: name, appId: args.appId, generation: args.generation, rollback: args.rollback ?? false },
-      { parent: this, dependsOn: [retired ?? this.gate] },
-    );
 
     this.current = { secretId: holder.secretId, status: holder.status, generation: holder.generation };
     if (retired) {

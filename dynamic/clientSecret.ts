@@ -2,7 +2,8 @@
 //
 // Create = POST …/credentials/secrets (generated or own value), or adopt an existing secret by id;
 // status change = lifecycle activate/deactivate (an update); delete = deactivate if ACTIVE, then DELETE.
-// Changing appId, generation, value or adoptSecretId replaces the secret.
+// Changing appId, generation, value or adoptSecretId replaces the secret — except in a rotation slot (`slot`
+// given), where value and adoptSecretId only say how the secret is made and a change of them alone is no change.
 
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
@@ -25,6 +26,7 @@ import {
 } from "./connection";
 import { sameValue, checkInputs } from "./validation";
 import { providerByReference } from "./providerByReference";
+import { slotTransitionProblem, type SlotContext } from "./slotTransition";
 
 // Schemas are built by functions, not held in module constants, so that the provider stays serializable by
 // value (see connection.ts): a captured schema object would be serialized with it.
@@ -57,9 +59,16 @@ export function clientSecretInputsSchema() {
         .nonnegative("generation must not be negative")
         .optional(),
       replaceOnlyInactive: z.boolean({ error: "replaceOnlyInactive must be a boolean" }).optional(),
-      recoverCreatedAfter: z
-        .string({ error: "recoverCreatedAfter must be an ISO 8601 time" })
-        .refine((t) => !Number.isNaN(Date.parse(t)), "recoverCreatedAfter must be an ISO 8601 time")
+      slot: z
+        .object({
+          app: z.string({ error: "slot.app must be a string (the app's name in the stack config)" }),
+          generation: z
+            .number({ error: "slot.generation must be a number" })
+            .int("slot.generation must be a whole number")
+            .nonnegative("slot.generation must not be negative"),
+          rollback: z.boolean({ error: "slot.rollback must be a boolean" }),
+          adopting: z.string().trim().min(1).optional(),
+        })
         .optional(),
     })
     .superRefine((v, ctx) => {
@@ -82,6 +91,7 @@ export interface ClientSecretOutputs {
   readonly value?: string;
   readonly adoptSecretId?: string;
   readonly generation?: number;
+  readonly slot?: SlotContext & { readonly adopting?: string };
   readonly secretId: string;
   readonly secretHash: string;
   readonly created?: string;
@@ -89,20 +99,28 @@ export interface ClientSecretOutputs {
   readonly clientSecret?: string;
 }
 
-/** Inputs whose change replaces the secret (a new secret is created, the old one deleted). */
+/** Inputs whose change replaces the secret (a new secret is created, the old one deleted); in a slot, the first two. */
 export const CLIENT_SECRET_REPLACE_KEYS = ["appId", "generation", "value", "adoptSecretId"] as const;
 /** Inputs whose change is an in-place update. */
-export const CLIENT_SECRET_UPDATE_KEYS = ["status"] as const;
+export const CLIENT_SECRET_UPDATE_KEYS = ["status", "slot"] as const;
 
-/** The diff of a ClientSecret: old outputs against new inputs. Pure. */
+/**
+ * The diff of a ClientSecret: old outputs against new inputs. Pure. In a rotation slot (`slot` given), value and
+ * adoptSecretId only say how the slot's secret is made: a change of them alone replaces nothing (a new value
+ * comes with a new generation), and a change of the slot's context is an update that calls no Okta API.
+ */
 export function diffClientSecret(
   olds: Partial<Record<string, unknown>>,
   news: Partial<Record<string, unknown>>,
 ): { changes: boolean; replaces: string[] } {
-  const replaceKeys = ["appId", "generation", "value", "adoptSecretId"] as const; // CLIENT_SECRET_REPLACE_KEYS
+  const inSlot = news.slot !== undefined;
+  const replaceKeys = inSlot
+    ? (["appId", "generation"] as const)
+    : (["appId", "generation", "value", "adoptSecretId"] as const); // CLIENT_SECRET_REPLACE_KEYS
   const replaces = replaceKeys.filter((k) => !sameValue(olds[k], news[k]));
   const newStatus = news.status ?? "ACTIVE";
-  const updates = !sameValue(olds.status ?? "ACTIVE", newStatus); // CLIENT_SECRET_UPDATE_KEYS
+  const updates =
+    !sameValue(olds.status ?? "ACTIVE", newStatus) || (inSlot && !sameValue(olds.slot, news.slot)); // CLIENT_SECRET_UPDATE_KEYS
   return { changes: replaces.length > 0 || updates, replaces: [...replaces] };
 }
 
@@ -148,6 +166,7 @@ function outputs(inputs: ClientSecretInputs, s: OktaClientSecret): ClientSecretO
     value: inputs.value,
     adoptSecretId: inputs.adoptSecretId,
     generation: inputs.generation,
+    slot: inputs.slot,
     secretId: s.id,
     secretHash: s.secret_hash ?? (value !== undefined ? secretHash(value) : ""),
     created: s.created,
@@ -193,20 +212,14 @@ async function createSecretExclusive(api: OktaApi, inputs: ClientSecretInputs): 
   const isOwn = (s: OktaClientSecret) =>
     wantHash !== undefined &&
     (s.secret_hash === wantHash || (s.client_secret !== undefined && s.client_secret === value));
-  // In a rotation (recoverCreatedAfter given) a generated secret is created without listing first: a secret of
-  // this rotation whose create answer was lost still shows, because the app is then at Okta's two-secret cap and
-  // Okta refuses the create, and the list is read then. That saves one call of the rate-limited bucket per
-  // rotation. A secret with an own value, or one outside a rotation, is looked for first.
-  const listLazily = wantHash === undefined && inputs.recoverCreatedAfter !== undefined;
-  const since = Date.parse(inputs.recoverCreatedAfter ?? "");
+  // A rotation slot creates its own value (made in a step before, kept in state) without listing first: one call
+  // of the rate-limited bucket fewer per rotation. A secret of this slot whose create answer was lost to a killed
+  // run still shows: the app is then at Okta's two-secret cap, Okta refuses the create, and the list read then
+  // finds it by its hash. Only a secret with this very value is taken — never one this slot did not make.
+  const listLazily = inputs.slot !== undefined && wantHash !== undefined;
   let before: OktaClientSecret[] | undefined = listLazily ? undefined : await listFirst();
   // A secret with this very value already there (e.g. an interrupted earlier run): it is ours.
-  const existing =
-    before === undefined
-      ? undefined
-      : wantHash !== undefined
-        ? before.find(isOwn)
-        : recoverLostCreate(inputs, before);
+  const existing = before?.find(isOwn);
   if (existing !== undefined)
     return existing.status === status ? existing : setStatus(api, appId, existing.id, status);
   let created: OktaClientSecret;
@@ -216,11 +229,7 @@ async function createSecretExclusive(api: OktaApi, inputs: ClientSecretInputs): 
       list: () => api.listSecrets(appId),
       create: () =>
         api.createSecret(appId, value !== undefined ? { client_secret: value, status } : { status }),
-      // Without a list first, what was created since the rotation started is new (only one can be).
-      recognise: (s) =>
-        wantHash !== undefined
-          ? isOwn(s)
-          : before !== undefined || (s.created !== undefined && Date.parse(s.created) >= since),
+      recognise: (s) => (wantHash !== undefined ? isOwn(s) : before !== undefined),
       what: `client secret of app ${appId}`,
     }));
   } catch (err) {
@@ -229,8 +238,14 @@ async function createSecretExclusive(api: OktaApi, inputs: ClientSecretInputs): 
     const atCap = failureMentions(failure, "maximum number of client secrets");
     if (atCap && before === undefined) {
       before = await listFirst();
-      const lost = recoverLostCreate(inputs, before);
-      if (lost !== undefined) return lost.status === status ? lost : setStatus(api, appId, lost.id, status);
+      const lost = before.find(isOwn);
+      if (lost !== undefined) {
+        providerWarning(
+          `${describeClientSecret(appId, lost.id)} holds this slot's value: an interrupted run created it and ` +
+            `never recorded it. Adopting it instead of creating a third secret.`,
+        );
+        return lost.status === status ? lost : setStatus(api, appId, lost.id, status);
+      }
     }
     const context = atCap
       ? [
@@ -247,47 +262,84 @@ async function createSecretExclusive(api: OktaApi, inputs: ClientSecretInputs): 
       failure,
       context,
       hint: atCap
-        ? "free a slot first: deactivate and delete one of the secrets above that no running client uses " +
-          "(Okta Admin Console or the API), or bring it under this stack with adoptSecretId instead of creating a new one."
-        : failureMentions(failure, "private_key_jwt")
-          ? "the app authenticates with private_key_jwt, which has no client secrets; remove this secret from the stack or switch the app back first."
-          : failureMentions(failure, "client_secret")
-            ? "fix the value input (14-100 printable ASCII characters; at least 32 for client_secret_jwt apps)."
-            : failure.ambiguous
-              ? "Okta did not answer clearly and the secret is not in Okta; run again."
-              : "see Okta's message above.",
+        ? inputs.slot !== undefined
+          ? `the app holds two secrets (above) and neither is this slot's new one. If you renamed app '${inputs.slot.app}' ` +
+            `in the stack config, put the old name in its formerNames so the stack keeps the secrets it has; if ` +
+            `another stack or a person manages secrets of this app, give the app to one of them only; if this is ` +
+            `the app's first rotation, set adoptSecretId to the secret its clients used before this stack; and ` +
+            `deactivate and delete, in the Okta Admin Console or the API, any secret above that is neither this ` +
+            `stack's current one nor used by a client. Nothing was changed.`
+          : "free a slot first: deactivate and delete one of the secrets above that no running client uses " +
+            "(Okta Admin Console or the API), or bring it under this stack with adoptSecretId instead of creating a new one."
+        : isNotFound(err)
+          ? `check appId: there is no app ${appId} in this Okta org (the app's id, 0oa…, as in the Admin Console's address of the app).`
+          : failureMentions(failure, "private_key_jwt")
+            ? inputs.slot !== undefined
+              ? `app '${inputs.slot.app}' authenticates with private_key_jwt, which has no client secrets. To go back to ` +
+                `client secrets, keep privateKeyJwt.enabled: true and set privateKeyJwt.rollback: true: that switches ` +
+                `the app back safely (privateKeyJwt.enabled: false alone cannot).`
+              : "the app authenticates with private_key_jwt, which has no client secrets; remove this secret from the stack or switch the app back first."
+            : failureMentions(failure, "client_secret")
+              ? "fix the value input (14-100 printable ASCII characters; at least 32 for client_secret_jwt apps)."
+              : failure.ambiguous
+                ? "Okta did not answer clearly and the secret is not in Okta; run again."
+                : "see Okta's message above.",
     });
   }
   return created.status === status ? created : setStatus(api, appId, created.id, status);
 }
 
 /**
- * A generated secret whose create answer was lost (the run was killed after Okta created it, before the engine
- * recorded it): a secret created after `recoverCreatedAfter` — when this rotation started; no other secret of
- * the app is created during a rotation — is this slot's. Creating another would be a third secret, which Okta
- * refuses. Two such secrets cannot be told apart: refuse rather than guess.
+ * Why `secretId` cannot be adopted by app `appId` (named `app` in the stack config), or undefined when it can:
+ * it must be a secret of the app, and ACTIVE (the one its clients use now). One read.
  */
-function recoverLostCreate(
-  inputs: ClientSecretInputs,
-  before: readonly OktaClientSecret[],
-): OktaClientSecret | undefined {
-  if (inputs.recoverCreatedAfter === undefined) return undefined;
-  const since = Date.parse(inputs.recoverCreatedAfter);
-  const lost = before.filter((s) => s.created !== undefined && Date.parse(s.created) >= since);
-  if (lost.length === 0) return undefined;
-  if (lost.length > 1) {
-    throw operationError(
-      `Creating ${describeClientSecret(inputs.appId)}: ${lost.length} secrets were created since this rotation ` +
-        `started (${lost.map(secretSummary).join("; ")}) and only one can be its own. Deactivate and delete the ` +
-        `one no client uses, then run again.`,
+export async function adoptionProblem(
+  api: OktaApi,
+  appId: string,
+  secretId: string,
+  app: string,
+): Promise<string | undefined> {
+  let secrets: OktaClientSecret[];
+  try {
+    secrets = await api.listSecrets(appId);
+  } catch (err) {
+    if (isNotFound(err)) {
+      return (
+        `app '${app}': there is no app ${appId} in this Okta org. Check appId (the app's id, 0oa…, as in the ` +
+        `Admin Console's address of the app). Nothing was changed.`
+      );
+    }
+    throw new OktaApiError({
+      resource: describeClientSecret(appId, secretId),
+      action: "adopt",
+      step: "checking the secret to adopt",
+      failure: describeFailure(err),
+      hint: "check the Okta connection and the token's permissions (okta.apps.read), then run again.",
+    });
+  }
+  const found = secrets.find((x) => x.id === secretId);
+  const list = secrets.length === 0 ? "none" : secrets.map(secretSummary).join("; ");
+  if (found === undefined) {
+    return (
+      `app '${app}': adoptSecretId ${secretId} is not a secret of app ${appId} (its secrets: ${list}). Set ` +
+      `adoptSecretId to the id of the ACTIVE secret its clients use now, or remove adoptSecretId if the app has ` +
+      `none. If you renamed the app in the stack config, put the old name in formerNames instead. Nothing was changed.`
     );
   }
-  providerWarning(
-    `${describeClientSecret(inputs.appId, lost[0]!.id)} was created by an interrupted run of this rotation ` +
-      `(created ${lost[0]!.created}, after the rotation started at ${inputs.recoverCreatedAfter}); adopting it ` +
-      `instead of creating a third secret.`,
-  );
-  return lost[0];
+  if (found.status !== "ACTIVE") {
+    return (
+      `app '${app}': adoptSecretId ${secretId} is INACTIVE, so no client can be using it (the app's secrets: ` +
+      `${list}). Set adoptSecretId to the ACTIVE secret its clients use now. Nothing was changed.`
+    );
+  }
+  if (secrets.length >= 2) {
+    return (
+      `app '${app}': the app already has ${secrets.length} secrets (${list}) and Okta allows two, so there is no room ` +
+      `for the new one. Deactivate and delete the one that is not ${secretId} and that no client uses, then run ` +
+      `again. Nothing was changed.`
+    );
+  }
+  return undefined;
 }
 
 async function adoptSecret(
@@ -361,7 +413,7 @@ async function deleteSecret(
   };
   // A secret the state records as INACTIVE (a retired slot) is deleted straight away, without reading it first:
   // one call of the rate-limited bucket fewer per rotation. Okta refuses to delete an ACTIVE one, so a secret
-  // activated out of band since is found that way, and deactivated first like any ACTIVE one.
+  // activated out of band since is found that way, and released like any ACTIVE one.
   if (recorded === "INACTIVE") {
     try {
       await api.deleteSecret(appId, secretId);
@@ -391,34 +443,25 @@ async function deleteSecret(
     });
   }
   if (current.status === "ACTIVE") {
-    try {
-      await api.setSecretStatus(appId, secretId, "INACTIVE");
-    } catch (err) {
-      if (isNotFound(err)) return;
-      const failure = describeFailure(err);
-      const onlyActive = failureMentions(failure, "only active client secret");
-      if (onlyActive) {
-        // Okta refuses to leave the app without an active secret, and the clients still use this one: release it
-        // (it stays ACTIVE in Okta, no longer managed) rather than fail the destroy or lock the app out.
-        providerWarning(
-          `${resource} is the app's only ACTIVE secret; Okta refuses to deactivate it and clients still use it, so it ` +
-            `is left ACTIVE in Okta and no longer managed. Adopt it again with adoptSecretId, or delete it in Okta ` +
-            `once the app has another credential.`,
-        );
-        return;
-      }
-      throw new OktaApiError({
-        resource,
-        action: "delete",
-        step: "deactivating it first",
-        failure,
-        context: failure.status !== undefined ? await listForError(api, appId) : [],
-        hint: "see Okta's message above and run again.",
-      });
-    }
+    // An ACTIVE secret is retired only by a finished rotation (an update to INACTIVE once its successor is
+    // delivered), never by a delete: removing an app from the stack, renaming it without formerNames, or
+    // destroying the stack releases the secret its clients may hold. It stays ACTIVE in Okta, unmanaged.
+    providerWarning(
+      `${resource} is ACTIVE, and clients may hold it: released, not deleted. It stays ACTIVE in Okta and is no ` +
+        `longer managed by this stack. To manage it again, adopt it with adoptSecretId; to retire it, deactivate ` +
+        `and delete it in Okta once no client uses it.`,
+    );
+    return;
   }
   await remove();
 }
+
+/**
+ * Slots this provider process has checked against their old inputs. When the engine replaces a resource it calls
+ * `check` once with the old inputs and once more without them (for the replacement); only a slot never checked
+ * with old inputs is new.
+ */
+const checkedWithOlds = new Set<string>();
 
 /** The dynamic provider of ClientSecret. Holds no state: credentials come from `configure` or the environment. */
 export class ClientSecretProvider implements pulumi.dynamic.ResourceProvider<
@@ -429,11 +472,32 @@ export class ClientSecretProvider implements pulumi.dynamic.ResourceProvider<
     await configureConnection(req);
   }
 
+  /**
+   * Validates the inputs; in a rotation slot, also the change of the app's config against the slot's last applied
+   * one (slotTransition.ts), and at onboarding the secret to adopt. `check` runs before anything of this resource
+   * is written, in preview and under `pulumi up --skip-preview` alike: a refusal here writes nothing.
+   */
   async check(
-    _olds: unknown,
+    olds: Record<string, unknown> | undefined,
     news: Record<string, unknown>,
   ): Promise<pulumi.dynamic.CheckResult<ClientSecretInputs>> {
-    return checkInputs<ClientSecretInputs>(clientSecretInputsSchema(), news);
+    const result = checkInputs<ClientSecretInputs>(clientSecretInputsSchema(), news);
+    const inputs = result.inputs as ClientSecretInputs;
+    if ((result.failures?.length ?? 0) > 0 || inputs.slot === undefined) return result;
+    const problem = slotTransitionProblem(olds?.slot as SlotContext | undefined, inputs.slot);
+    if (problem) return { inputs, failures: [{ property: "", reason: `${problem} Nothing was changed.` }] };
+    const key = JSON.stringify([inputs.appId, inputs.slot, inputs.generation]);
+    if (olds?.appId !== undefined) checkedWithOlds.add(key);
+    // The engine checks a resource it replaces a second time, without olds: that is not a new slot.
+    const fresh = olds?.appId === undefined && !checkedWithOlds.has(key);
+    if (fresh && inputs.slot.adopting !== undefined && inputs.adoptSecretId === undefined) {
+      // Onboarding: the new secret is about to be created; the one to adopt is only taken over at the end of the
+      // run. Make sure it is there, and in use, before anything is written.
+      if (typeof inputs.appId !== "string") return result; // unknown in preview
+      const reason = await adoptionProblem(getOktaApi(), inputs.appId, inputs.slot.adopting, inputs.slot.app);
+      if (reason) return { inputs, failures: [{ property: "", reason }] };
+    }
+    return result;
   }
 
   async diff(
@@ -494,11 +558,18 @@ export class ClientSecretProvider implements pulumi.dynamic.ResourceProvider<
     olds: ClientSecretOutputs,
     news: ClientSecretInputs,
   ): Promise<pulumi.dynamic.UpdateResult<ClientSecretOutputs>> {
-    const api = getOktaApi();
-    const s =
+    // Only a status change calls Okta; anything else (the slot's context) is recorded as it is.
+    const s: OktaClientSecret =
       olds.status === news.status
-        ? await api.getSecret(news.appId, id)
-        : await setStatus(api, news.appId, id, news.status);
+        ? compact({
+            id,
+            status: olds.status,
+            created: olds.created,
+            lastUpdated: olds.lastUpdated,
+            secret_hash: olds.secretHash,
+            client_secret: olds.clientSecret,
+          })
+        : await setStatus(getOktaApi(), news.appId, id, news.status);
     const outs = outputs(news, s);
     return { outs: compact({ ...outs, clientSecret: outs.clientSecret ?? olds.clientSecret }) };
   }
@@ -525,10 +596,17 @@ export interface ClientSecretArgs {
   /** Refuse (in diff, before any write) to replace this secret while it is ACTIVE. Used by rotation slots. */
   readonly replaceOnlyInactive?: pulumi.Input<boolean>;
   /**
-   * When this rotation started (RotationGuard.startedAt). A generated secret created in Okta after it, found when
-   * this resource is created, is taken as this resource's own create whose answer was lost. Not diffed.
+   * Makes this secret a rotation slot: the app's config it was last applied with. `check` refuses, before any
+   * write, a change of that config that would retire a credential in use (slotTransition.ts); value and
+   * adoptSecretId then only say how the secret is made. `adopting`: the app's secret to adopt at onboarding,
+   * checked (exists, ACTIVE) before the new secret is created.
    */
-  readonly recoverCreatedAfter?: pulumi.Input<string>;
+  readonly slot?: pulumi.Input<{
+    app: string;
+    generation: number;
+    rollback: boolean;
+    adopting?: string;
+  }>;
 }
 
 /** A client secret of an Okta OIDC app. `clientSecret` and `value` are secret outputs. */
@@ -555,7 +633,7 @@ export class ClientSecret extends pulumi.dynamic.Resource {
         adoptSecretId: args.adoptSecretId,
         generation: args.generation,
         replaceOnlyInactive: args.replaceOnlyInactive,
-        recoverCreatedAfter: args.recoverCreatedAfter,
+        slot: args.slot,
         secretId: undefined,
         secretHash: undefined,
         created: undefined,

@@ -219,6 +219,7 @@ interface ConnectionRegistry {
   config?: ConfigSource;
   clients: Map<string, OktaApi>;
   retryListeners: Set<(e: RetryEvent) => void>;
+  warningListeners?: Set<(message: string) => void>;
   locks: Map<string, Promise<unknown>>;
 }
 
@@ -285,7 +286,15 @@ function inEngine(): boolean {
 
 /** A warning from inside a provider method (shown by the engine with the provider's output). */
 export function providerWarning(message: string): void {
+  for (const l of registry().warningListeners ?? []) l(message);
   if (inEngine()) void pulumi.log.warn(message);
+}
+
+/** Subscribe to provider warnings (tests, diagnostics). Returns the unsubscribe function. */
+export function onWarning(listener: (message: string) => void): () => void {
+  const r = registry();
+  (r.warningListeners ??= new Set()).add(listener);
+  return () => r.warningListeners?.delete(listener);
 }
 
 function reportRetry(e: RetryEvent): void {

@@ -63,6 +63,7 @@ export {
   isLoopbackHost,
   isNotFound,
   onRetry,
+  onWarning,
   parseJwkList,
   rateLimitDelayMs,
   resetConnection,
@@ -77,6 +78,14 @@ export {
   type RetryPolicy,
 } from "./connection";
 export { checkInputs, sameValue, validateInputs, type CheckFailure } from "./validation";
+export { SecretValue, SecretValueProvider, newSecretValue, type SecretValueArgs } from "./secretValue";
+export {
+  KEY_SLOTS,
+  SECRET_SLOTS,
+  slotTransitionProblem,
+  type SlotContext,
+  type SlotVocabulary,
+} from "./slotTransition";
 export { RotationGuard, type RotationGuardArgs, type RotationGuardInputs } from "./rotationGuard";
 export {
   RotationRecord,

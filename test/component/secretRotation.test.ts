@@ -45,7 +45,7 @@ describe("SecretRotation at generation 1", () => {
   it("creates one ACTIVE secret in slot b, delivers it and retires nothing", async () => {
     const { rotation, children } = build("g1", { appId: "0oa1", generation: 1, ...delivery });
     const names = children.map((c) => c.name);
-    expect(names).toEqual(["g1-guard", "g1-slot-b", "g1-vault", "g1-rollout-0", "g1-gate", "g1-record"]);
+    expect(names).toEqual(["g1-value", "g1-slot-b", "g1-vault", "g1-rollout-0", "g1-gate"]);
     expect(child(children, "-slot-b").props).toMatchObject({
       appId: "0oa1",
       generation: 1,
@@ -65,6 +65,16 @@ describe("SecretRotation at generation 1", () => {
     const a = child(children, "-slot-a");
     expect(a.props).toMatchObject({ generation: 0, status: "INACTIVE", adoptSecretId: "ocsOLD" });
     expect(await dependsOnNames(a)).toEqual(["adopt-gate"]);
+    // The new secret's slot checks the adopted one (exists, ACTIVE) before it is created.
+    expect(child(children, "-slot-b").props.slot).toMatchObject({
+      adopting: "ocsOLD",
+    });
+  });
+
+  it("onboards an app with a secret at any generation: the adopted secret plays generation − 1", async () => {
+    const { children } = build("late", { appId: "0oa2b", generation: 4, adoptSecretId: "ocsOLD" });
+    expect(child(children, "-slot-b").props).toMatchObject({ generation: 3, adoptSecretId: "ocsOLD" });
+    expect(child(children, "-slot-a").props).toMatchObject({ generation: 4, status: "ACTIVE" });
   });
 });
 
@@ -73,13 +83,38 @@ describe("SecretRotation bump to generation 2", () => {
     const { children } = build("bump", { appId: "0oa3", generation: 2, ...delivery });
     expect(child(children, "-slot-a").props).toMatchObject({ generation: 2, status: "ACTIVE" });
     expect(child(children, "-slot-b").props).toMatchObject({ generation: 1, status: "INACTIVE" });
-    expect(await dependsOnNames(child(children, "-slot-a"))).toEqual(["bump-guard"]);
+    expect(await dependsOnNames(child(children, "-slot-a"))).toEqual(["bump-value"]);
     expect(await dependsOnNames(child(children, "-vault"))).toEqual(["bump-slot-a"]);
     expect(await dependsOnNames(child(children, "-rollout-0"))).toEqual(["bump-vault"]);
     expect(await dependsOnNames(child(children, "-gate"))).toEqual(["bump-rollout-0"]);
     expect(await dependsOnNames(child(children, "-slot-b"))).toEqual(["bump-gate"]);
-    // The record of the finished generation is written last.
-    expect(await dependsOnNames(child(children, "-record"))).toEqual(["bump-slot-b"]);
+  });
+
+  it("records the app's config in both slots, and creates the new secret from the value made before it", async () => {
+    const { children } = build("ctx", { appId: "0oa3c", generation: 2 });
+    for (const slot of ["-slot-a", "-slot-b"])
+      expect(child(children, slot).props.slot).toEqual({
+        app: "ctx",
+        generation: 2,
+        rollback: false,
+      });
+    expect(child(children, "-value").props).toMatchObject({ appId: "0oa3c", generation: 2 });
+    expect(child(children, "-slot-a").props.value).toBeDefined();
+    expect(child(children, "-slot-b").props.value).toBeUndefined();
+  });
+
+  it("keeps what consumers read when the rotation is removed: Vault entry and rollouts are retained", () => {
+    const { children } = build("keep", { appId: "0oa3d", generation: 2, ...delivery });
+    expect(child(children, "-vault").opts.retainOnDelete).toBe(true);
+    expect(child(children, "-rollout-0").opts.retainOnDelete).toBe(true);
+  });
+
+  it("takes over its resources under former names by alias", () => {
+    const { children } = build("renamed", { appId: "0oa3e", generation: 2, formerNames: ["old-name"] });
+    expect(children.map((c) => c.name)).toContain("renamed-slot-a");
+    const opts = components.withFormerNames({}, ["old-name"]);
+    expect(opts?.aliases).toEqual([{ name: "old-name" }]);
+    expect(components.withFormerNames(undefined, [])).toBeUndefined();
   });
 
   it("asks every slot to refuse replacing a secret that is still ACTIVE", () => {
@@ -128,13 +163,7 @@ describe("SecretRotation bump to generation 2", () => {
 
   it("without Vault and Deployments, the gate waits for the new secret itself", async () => {
     const { children } = build("bare", { appId: "0oa7", generation: 2 });
-    expect(children.map((c) => c.name)).toEqual([
-      "bare-guard",
-      "bare-slot-a",
-      "bare-gate",
-      "bare-slot-b",
-      "bare-record",
-    ]);
+    expect(children.map((c) => c.name)).toEqual(["bare-value", "bare-slot-a", "bare-gate", "bare-slot-b"]);
     expect(await dependsOnNames(child(children, "-gate"))).toEqual(["bare-slot-a"]);
   });
 

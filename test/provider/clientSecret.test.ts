@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
   ClientSecretProvider,
   OktaApiError,
+  onWarning,
   secretHash,
   type ClientSecretInputs,
   type ClientSecretOutputs,
@@ -113,48 +114,45 @@ describe("create", () => {
     expect(okta.listSecrets(app.id)).toHaveLength(2);
   });
 
-  it("in a rotation (recoverCreatedAfter), creates a generated secret with one call, without listing first", async () => {
+  const slot = (generation: number, extra: Record<string, unknown> = {}) => ({
+    app: "svc",
+    generation,
+    rollback: false,
+    ...extra,
+  });
+
+  it("in a slot, creates its own value with one call, without listing first", async () => {
     const app = okta.addApp({ secrets: 1 });
     okta.clearLog();
-    const { id } = await create({
-      appId: app.id,
-      generation: 2,
-      recoverCreatedAfter: new Date().toISOString(),
-    });
+    const { id, outs } = await create({ appId: app.id, generation: 2, value: OWN, slot: slot(2) });
     expect(calls(okta)).toEqual([`POST /api/v1/apps/${app.id}/credentials/secrets 201`]);
     expect(oktaSecret(app.id, id)?.status).toBe("ACTIVE");
+    expect(outs.secretHash).toBe(secretHash(OWN));
   });
 
-  it("in a rotation, adopts the secret a killed run created since it started, when Okta refuses a third", async () => {
+  it("in a slot, adopts the secret holding its value that a killed run created, when Okta refuses a third", async () => {
     const app = okta.addApp({ secrets: 1 });
-    await new Promise((r) => setTimeout(r, 20));
-    const startedAt = new Date().toISOString();
-    await new Promise((r) => setTimeout(r, 20));
-    // The lost create: in Okta, unknown to the state.
-    expect(await outOfBand(okta, "POST", `/api/v1/apps/${app.id}/credentials/secrets`)).toBe(201);
+    // The lost create: in Okta, unknown to the state; whole-second timestamps give no way to tell it by time.
+    const path = `/api/v1/apps/${app.id}/credentials/secrets`;
+    expect(await outOfBand(okta, "POST", path, { client_secret: OWN })).toBe(201);
     const lost = okta.listSecrets(app.id).find((x) => x.id !== app.secrets[0]!.id)!;
     okta.clearLog();
-    const { id } = await create({ appId: app.id, generation: 2, recoverCreatedAfter: startedAt });
+    const { id } = await create({ appId: app.id, generation: 2, value: OWN, slot: slot(2) });
     expect(id).toBe(lost.id);
-    expect(calls(okta)).toEqual([
-      `POST /api/v1/apps/${app.id}/credentials/secrets 400`,
-      `GET /api/v1/apps/${app.id}/credentials/secrets 200`,
-    ]);
+    expect(calls(okta)).toEqual([`POST ${path} 400`, `GET ${path} 200`]);
     expect(okta.listSecrets(app.id)).toHaveLength(2);
   });
 
-  it("in a rotation, still refuses at the cap when no secret was created since it started", async () => {
-    const app = okta.addApp({ secrets: 2 });
-    const err = await thrown(() =>
-      create({
-        appId: app.id,
-        generation: 2,
-        recoverCreatedAfter: new Date(Date.now() + 1000).toISOString(),
-      }),
-    );
+  it("in a slot, never adopts a secret it did not make: at the cap it refuses, naming renames and onboarding", async () => {
+    const app = okta.addApp({ secrets: 1 });
+    // Another rotation (or a person) created a secret a moment ago: not this slot's value.
+    expect(await outOfBand(okta, "POST", `/api/v1/apps/${app.id}/credentials/secrets`)).toBe(201);
+    const before = okta.listSecrets(app.id).map((x) => [x.id, x.status]);
+    const err = await thrown(() => create({ appId: app.id, generation: 2, value: OWN, slot: slot(2) }));
     expect(err.message).toMatch(/maximum number of client secrets/);
-    expect(err.message).toMatch(/free a slot first/);
-    expect(okta.listSecrets(app.id)).toHaveLength(2);
+    expect(err.message).toMatch(/formerNames/);
+    expect(err.message).toMatch(/adoptSecretId/);
+    expect(okta.listSecrets(app.id).map((x) => [x.id, x.status])).toEqual(before);
   });
 
   it("refuses an unknown app with a hint about appId", async () => {
@@ -207,7 +205,7 @@ describe("update", () => {
     const c = await create({ appId: app.id, value: OWN, generation: 7 });
     okta.clearLog();
     const news = { appId: app.id, value: OWN, generation: 7, __provider: "serialized" };
-    const inputs = await provider.check(c.outs, news);
+    const inputs = await provider.check(c.outs as unknown as Record<string, unknown>, news);
     const d = await provider.diff(c.id, c.outs, inputs.inputs!);
     expect(d).toEqual({ changes: false, replaces: [] });
     expect(okta.requestLog).toEqual([]);
@@ -215,17 +213,20 @@ describe("update", () => {
 });
 
 describe("delete", () => {
-  it("deactivates an ACTIVE secret, then deletes it", async () => {
+  it("releases an ACTIVE secret (clients may hold it): it stays ACTIVE in Okta, with a warning", async () => {
     const app = okta.addApp({ secrets: 1 });
     const c = await create({ appId: app.id });
     okta.clearLog();
-    await provider.delete(c.id, c.outs);
-    expect(oktaSecret(app.id, c.id)).toBeUndefined();
-    expect(calls(okta)).toEqual([
-      `GET /api/v1/apps/${app.id}/credentials/secrets/${c.id} 200`,
-      `POST /api/v1/apps/${app.id}/credentials/secrets/${c.id}/lifecycle/deactivate 200`,
-      `DELETE /api/v1/apps/${app.id}/credentials/secrets/${c.id} 204`,
-    ]);
+    const warnings: string[] = [];
+    const stop = onWarning((w) => warnings.push(w));
+    try {
+      await provider.delete(c.id, c.outs);
+    } finally {
+      stop();
+    }
+    expect(oktaSecret(app.id, c.id)?.status).toBe("ACTIVE");
+    expect(calls(okta)).toEqual([`GET /api/v1/apps/${app.id}/credentials/secrets/${c.id} 200`]);
+    expect(warnings.join("\n")).toMatch(/is ACTIVE, and clients may hold it: released, not deleted/);
   });
 
   it("deletes a secret recorded INACTIVE with one call, and a missing one is already gone", async () => {
@@ -240,33 +241,24 @@ describe("delete", () => {
     expect(calls(okta)).toEqual([`DELETE /api/v1/apps/${app.id}/credentials/secrets/${c.id} 404`]);
   });
 
-  it("deactivates first a secret recorded INACTIVE but activated out of band since (Okta refuses the delete)", async () => {
+  it("releases a secret recorded INACTIVE but activated out of band since (Okta refuses the delete)", async () => {
     const app = okta.addApp({ secrets: 1 });
     const c = await create({ appId: app.id, status: "INACTIVE" });
     const path = `/api/v1/apps/${app.id}/credentials/secrets/${c.id}`;
     expect(await outOfBand(okta, "POST", `${path}/lifecycle/activate`)).toBe(200);
     okta.clearLog();
     await provider.delete(c.id, c.outs);
-    expect(oktaSecret(app.id, c.id)).toBeUndefined();
-    expect(calls(okta)).toEqual([
-      `DELETE ${path} 400`,
-      `GET ${path} 200`,
-      `POST ${path}/lifecycle/deactivate 200`,
-      `DELETE ${path} 204`,
-    ]);
+    expect(oktaSecret(app.id, c.id)?.status).toBe("ACTIVE");
+    expect(calls(okta)).toEqual([`DELETE ${path} 400`, `GET ${path} 200`]);
   });
 
-  it("releases the app's only ACTIVE secret instead of deleting it: clients keep working", async () => {
+  it("releases the app's only ACTIVE secret without trying to deactivate it: clients keep working", async () => {
     const app = okta.addApp({ secrets: 0 });
     const c = await create({ appId: app.id });
     okta.clearLog();
     await provider.delete(c.id, c.outs);
-    // Okta refused the deactivation; the secret stays ACTIVE and no DELETE was attempted.
     expect(oktaSecret(app.id, c.id)?.status).toBe("ACTIVE");
-    expect(calls(okta)).toEqual([
-      `GET /api/v1/apps/${app.id}/credentials/secrets/${c.id} 200`,
-      `POST /api/v1/apps/${app.id}/credentials/secrets/${c.id}/lifecycle/deactivate 400`,
-    ]);
+    expect(calls(okta)).toEqual([`GET /api/v1/apps/${app.id}/credentials/secrets/${c.id} 200`]);
   });
 });
 
@@ -288,5 +280,114 @@ describe("read (refresh)", () => {
     const c = await create({ appId: app.id, status: "INACTIVE" });
     expect(await outOfBand(okta, "DELETE", `/api/v1/apps/${app.id}/credentials/secrets/${c.id}`)).toBe(204);
     expect(await provider.read(c.id, c.outs)).toEqual({ id: "" });
+  });
+});
+
+describe("check in a rotation slot: refusals before anything is written", () => {
+  const ctx = (generation: number, extra: Record<string, unknown> = {}) => ({
+    app: "svc",
+    generation,
+    rollback: false,
+    ...extra,
+  });
+  async function refusal(olds: Record<string, unknown>, news: Record<string, unknown>): Promise<string> {
+    okta.clearLog();
+    const r = await provider.check(olds, news);
+    expect(r.failures).toHaveLength(1);
+    expect(r.failures![0]!.property).toBe("");
+    // A refusal reads at most, and never writes.
+    expect(calls(okta).filter((c) => !c.startsWith("GET"))).toEqual([]);
+    return r.failures![0]!.reason;
+  }
+
+  it("refuses a generation that went down, jumped, skipped an unfinished rotation or left a rollback by a bump", async () => {
+    const appId = "0oaAny";
+    const old = (generation: number, rollback = false) => ({
+      appId,
+      generation,
+      slot: ctx(generation, { rollback }),
+    });
+    expect(await refusal(old(3), { appId, generation: 2, slot: ctx(2) })).toMatch(
+      /app 'svc': generation went down from 3 to 2.*set rollback: true/,
+    );
+    expect(await refusal(old(3), { appId, generation: 6, slot: ctx(6) })).toMatch(
+      /generation jumped from 3 to 6.*set generation to 4/,
+    );
+    expect(await refusal(old(3), { appId, generation: 5, slot: ctx(5) })).toMatch(
+      /generation 5 would replace the secret of generation 3, but the rotation to 4 has not finished.*Set generation to 4/,
+    );
+    expect(await refusal(old(3, true), { appId, generation: 4, slot: ctx(4) })).toMatch(
+      /rolled back to generation 2.*remove rollback at generation 3/,
+    );
+    expect(await refusal(old(3), { appId, generation: 4, slot: ctx(4, { rollback: true }) })).toMatch(
+      /a rollback keeps the generation/,
+    );
+  });
+
+  it("accepts a bump by one, a rollback at the same generation and leaving it", async () => {
+    for (const [before, after] of [
+      [ctx(3), ctx(4)],
+      [ctx(3), ctx(3, { rollback: true })],
+      [ctx(3, { rollback: true }), ctx(3)],
+    ] as const) {
+      const r = await provider.check({ appId: "0oaAny", slot: before }, { appId: "0oaAny", slot: after });
+      expect(r.failures).toBeUndefined();
+    }
+  });
+
+  it("at onboarding, checks the secret to adopt: it must exist and be ACTIVE, on an app that exists", async () => {
+    const app = okta.addApp({ secrets: 2 });
+    const [first, second] = app.secrets;
+    await outOfBand(
+      okta,
+      "POST",
+      `/api/v1/apps/${app.id}/credentials/secrets/${second!.id}/lifecycle/deactivate`,
+    );
+    await outOfBand(okta, "DELETE", `/api/v1/apps/${app.id}/credentials/secrets/${second!.id}`);
+    const news = (adopting: string, appId = app.id) => ({
+      appId,
+      generation: 1,
+      value: OWN,
+      slot: ctx(1, { adopting }),
+    });
+    expect(await refusal({}, news("ocsMissing"))).toMatch(
+      new RegExp(
+        `adoptSecretId ocsMissing is not a secret of app ${app.id} \\(its secrets: ${first!.id} ACTIVE`,
+      ),
+    );
+    expect(await refusal({}, news(first!.id, "0oaNope"))).toMatch(/there is no app 0oaNope in this Okta org/);
+    const other = okta.addApp({ secrets: 1 });
+    await outOfBand(okta, "POST", `/api/v1/apps/${other.id}/credentials/secrets`, { status: "INACTIVE" });
+    const inactive = okta.listSecrets(other.id).find((x) => x.status === "INACTIVE")!;
+    expect(await refusal({}, news(inactive.id, other.id))).toMatch(
+      /is INACTIVE, so no client can be using it/,
+    );
+    const ok = await provider.check({}, news(first!.id));
+    expect(ok.failures).toBeUndefined();
+  });
+
+  it("does not take a replaced slot for a new one: the engine's second check, without olds, reads nothing", async () => {
+    const app = okta.addApp({ secrets: 1 });
+    // Bump 1 → 2 of a slot whose adopted secret is long gone: the engine checks with the old inputs, then again
+    // without them for the replacement.
+    const news = { appId: app.id, generation: 2, value: OWN, slot: ctx(2, { adopting: "ocsGoneLongAgo" }) };
+    okta.clearLog();
+    expect(
+      (await provider.check({ appId: app.id, generation: 0, slot: ctx(1) }, news)).failures,
+    ).toBeUndefined();
+    expect((await provider.check({}, news)).failures).toBeUndefined();
+    expect(okta.requestLog).toEqual([]);
+  });
+
+  it("records a change of the slot's context without calling Okta, and never replaces for a new value alone", async () => {
+    const app = okta.addApp({ secrets: 1 });
+    const c = await create({ appId: app.id, generation: 2, value: OWN, slot: ctx(2) });
+    const news = await checked({ appId: app.id, generation: 2, value: `${OWN}x`, slot: ctx(3) });
+    expect(await provider.diff(c.id, c.outs, news)).toEqual({ changes: true, replaces: [] });
+    okta.clearLog();
+    const u = await provider.update(c.id, c.outs, news);
+    expect(okta.requestLog).toEqual([]);
+    expect(u.outs?.slot).toEqual(ctx(3));
+    expect(u.outs?.clientSecret === OWN).toBe(true);
   });
 });

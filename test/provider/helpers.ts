@@ -39,10 +39,20 @@ export function useSsws(okta: OktaLocal): void {
 }
 
 /** An Okta call made by "someone else" (drift), with the seeded SSWS token. */
-export async function outOfBand(okta: OktaLocal, method: string, path: string): Promise<number> {
+export async function outOfBand(
+  okta: OktaLocal,
+  method: string,
+  path: string,
+  body?: Record<string, unknown>,
+): Promise<number> {
   const res = await fetch(`${okta.orgUrl}${path}`, {
     method,
-    headers: { Authorization: `SSWS ${okta.apiToken}`, Accept: "application/json" },
+    headers: {
+      Authorization: `SSWS ${okta.apiToken}`,
+      Accept: "application/json",
+      ...(body ? { "Content-Type": "application/json" } : {}),
+    },
+    ...(body ? { body: JSON.stringify(body) } : {}),
   });
   await res.text();
   return res.status;

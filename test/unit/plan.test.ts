@@ -23,8 +23,12 @@ describe("planRotation", () => {
     expect(plan.retired).toMatchObject({ slot: 0, generation: 4, status: "INACTIVE" });
   });
 
-  it("forgets the adopted secret after generation 1", () => {
-    expect(planRotation(2, { adoptSecretId: "ocs1" }).retired).not.toHaveProperty("adoptSecretId");
+  it("gives the adopted secret to the previous slot at any generation (onboarding an app at generation 2)", () => {
+    expect(planRotation(2, { adoptSecretId: "ocs1" }).retired).toMatchObject({
+      generation: 1,
+      adoptSecretId: "ocs1",
+    });
+    expect(planRotation(2, { adoptSecretId: "ocs1" }).holder).not.toHaveProperty("adoptSecretId");
   });
 
   it("swaps the roles on rollback, in the same slots", () => {

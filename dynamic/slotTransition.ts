@@ -1,0 +1,80 @@
+// The rules every change of an app's rotation config must follow, checked by the slot resources themselves.
+//
+// Each credential slot records the app's generation and rollback flag as they were when the slot was last
+// applied (`SlotContext`). The holder slot is the first resource of a rotation that writes to Okta, and a
+// resource's `check` runs before anything of it is written — in `pulumi preview` and, the same, under
+// `pulumi up --skip-preview` and the Automation API. A slot's recorded context changes only when the slot's own
+// step succeeds, so a refused change leaves nothing behind that a later run could mistake for progress.
+//
+// What a slot's recorded generation says: a finished rotation to generation s updates both slots (the holder at
+// its start, the retired slot at its end), so both record s. At a bump to s + 1 the new holder is the slot that
+// was retired at s: it records s when that rotation finished, and s − 1 when it was interrupted before its end.
+// Pure, Okta-free.
+
+/** The app-level config a slot was last applied with. */
+export interface SlotContext {
+  /** The app's logical name, for messages. */
+  readonly app: string;
+  /** The app's generation (for key slots: the key generation). */
+  readonly generation: number;
+  /** Whether the app was rolled back to generation − 1. */
+  readonly rollback: boolean;
+}
+
+/** What the credential is called in messages, and the config field that numbers it. */
+export interface SlotVocabulary {
+  readonly credential: "secret" | "key";
+  readonly field: "generation" | "privateKeyJwt.keyGeneration";
+}
+
+export const SECRET_SLOTS: SlotVocabulary = { credential: "secret", field: "generation" };
+export const KEY_SLOTS: SlotVocabulary = { credential: "key", field: "privateKeyJwt.keyGeneration" };
+
+/**
+ * Why changing from `before` (the slot's last applied context) to `after` is unsafe, or undefined when it is
+ * safe. Each reason names the app, what is wrong and exactly what to set instead.
+ */
+export function slotTransitionProblem(
+  before: SlotContext | undefined,
+  after: SlotContext,
+  words: SlotVocabulary = SECRET_SLOTS,
+): string | undefined {
+  if (before === undefined) return undefined;
+  const { field, credential } = words;
+  const app = `app '${after.app}'`;
+  const a = before.generation;
+  const g = after.generation;
+  if (g < a) {
+    return (
+      `${app}: ${field} went down from ${a} to ${g}. Generations only go up, and ${a} is what the app's ` +
+      `consumers were last given. Set ${field} back to ${a}` +
+      (credential === "secret"
+        ? `; to go back to the previous secret, keep ${a} and set rollback: true.`
+        : `; to go back to a client secret, keep ${a} and set privateKeyJwt.rollback: true.`)
+    );
+  }
+  if (g >= a + 3) {
+    return (
+      `${app}: ${field} jumped from ${a} to ${g}. Bump one generation at a time: set ${field} to ${a + 1}, ` +
+      `run pulumi up, and bump again. Each rotation replaces the ${credential} two generations back; skipping ` +
+      `one would replace the ${credential} running pods hold.`
+    );
+  }
+  if (g === a + 2) {
+    return (
+      `${app}: ${field} ${g} would replace the ${credential} of generation ${g - 2}, but the rotation to ` +
+      `${g - 1} has not finished (it was interrupted, or ${g - 1} was skipped), so pods may still hold it. Set ` +
+      `${field} to ${g - 1} and run pulumi up to finish that rotation, then bump to ${g}.`
+    );
+  }
+  if (g === a + 1 && before.rollback) {
+    return (
+      `${app}: the last run rolled back to generation ${a - 1}, whose slot ${field} ${g} would replace. First ` +
+      `remove rollback at ${field} ${a} (pods go back to ${a}), then bump to ${g}.`
+    );
+  }
+  if (after.rollback && g !== a) {
+    return `${app}: a rollback keeps the generation; set ${field} back to ${a}, or remove rollback.`;
+  }
+  return undefined;
+}
