@@ -5,8 +5,7 @@ import { AppAuthMethod } from "../dynamic/appAuthMethod";
 import { AssertionGate } from "../dynamic/assertionGate";
 import { ClientSecret } from "../dynamic/clientSecret";
 import { JsonWebKey } from "../dynamic/jsonWebKey";
-import { KeyPair, type KeyPairAlgorithm } from "../dynamic/keyPair";
-import { RotationGuard } from "../dynamic/rotationGuard";
+import { KeyPair, pendingAlgorithm, type KeyPairAlgorithm } from "../dynamic/keyPair";
 import { SecretHandover } from "../dynamic/secretHandover";
 import { TokenExchangeGate } from "../dynamic/tokenExchangeGate";
 import { planRotation, slotName, type SlotPlan } from "./plan";
@@ -83,6 +82,13 @@ export interface KeySlotOutputs {
  * back and the secret registered with that value right away (the client retries the moment in between), a
  * real client_secret_basic exchange proves it, and every other secret (an `unusable` one left by the
  * migration) is retired. The keys stay registered, so removing `rollback` migrates again.
+ *
+ * What consumers hold is retired only by a finished rotation that delivered its successor: removing the app from
+ * the stack, renaming it, or destroying the stack releases it. The ACTIVE key and the app's auth method stay as
+ * they are in Okta (unmanaged), the Vault entry pods read and the Deployments' pod templates are left as they are
+ * (`retainOnDelete`), and only what nobody holds (the INACTIVE previous key) is deleted. A config change that
+ * would replace the ACTIVE key (a generation skipped, an unfinished rotation) is refused by the key slot's diff
+ * (`replaceOnlyInactive`), in the preview and before Okta is called.
  */
 export class KeyRotation extends pulumi.ComponentResource {
   /** The key consumers hold after this run. */
@@ -113,17 +119,16 @@ export class KeyRotation extends pulumi.ComponentResource {
     const clientId = args.clientId ?? args.appId;
     const trigger = `${args.keyGeneration}${rollback ? "-rollback" : ""}`;
 
-    const guard = new RotationGuard(
-      `${name}-key-guard`,
-      { appName: name, appId: args.appId, generation: args.keyGeneration, rollback: false },
-      { parent: this },
-    );
+    // The app's key generation as each key slot records it: the pair's `check` refuses an unsafe change before
+    // anything is replaced (slotTransition.ts). The retired slot's pair is updated last, so it records whether the
+    // previous key rotation finished.
+    const context = { app: name, generation: args.keyGeneration, rollback: false };
 
     const slot = (p: SlotPlan, dependsOn: pulumi.Resource[]) => {
       const pair = new KeyPair(
         `${name}-key-${slotName(p.slot)}`,
-        { algorithm: args.algorithm ?? "RS256", generation: p.generation },
-        { parent: this, dependsOn: [guard] },
+        { algorithm: args.algorithm ?? "RS256", generation: p.generation, slot: context },
+        { parent: this, dependsOn },
       );
       const jwk = new JsonWebKey(
         `${name}-jwk-${slotName(p.slot)}`,
@@ -132,14 +137,34 @@ export class KeyRotation extends pulumi.ComponentResource {
           jwk: pair.publicJwk as unknown as pulumi.Output<Record<string, string>>,
           generation: p.generation,
           status: p.status,
+          // A slot is only ever replaced once its key is INACTIVE; an ACTIVE one means an unfinished rotation.
+          replaceOnlyInactive: true,
         },
-        { parent: this, dependsOn, deleteBeforeReplace: true },
+        {
+          parent: this,
+          dependsOn,
+          deleteBeforeReplace: true,
+          // The holder's key is the one consumers sign with: removing the app or destroying the stack must leave it
+          // ACTIVE in Okta, and the preview should say so (`delete[retain]`) rather than show a delete. Only the
+          // holder retains. The engine decides from the state of the resource being deleted, recorded at its last
+          // registration, and slots alternate roles: the holder of g is registered as the retired slot (INACTIVE,
+          // not retained) when the rotation to g+1 finishes, so when g+2 replaces that slot its INACTIVE key is
+          // really deleted. A holder is replaced only while INACTIVE (replaceOnlyInactive). The provider releases
+          // an ACTIVE key on delete anyway (state written before this option, or a key activated out of band).
+          retainOnDelete: p.role === "holder",
+        },
       );
       return { pair, jwk };
     };
 
     // 1–2. The new key: generated, then registered ACTIVE next to the previous one.
-    const holder = slot(plan.holder, [guard]);
+    const holder = slot(plan.holder, []);
+    // A new algorithm waits for the next key (KeyPair): say so where the held pair's algorithm is known (a preview
+    // of an algorithm change alone; in the preview of a bump the new pair's is not known yet).
+    pulumi.all([holder.pair.algorithm, args.algorithm]).apply(([held, wanted]) => {
+      const pending = pendingAlgorithm(held, wanted, plan.holder.generation, "privateKeyJwt.keyGeneration");
+      if (pending) void pulumi.log.info(`KeyRotation '${name}': ${pending}`, this);
+    });
 
     // The client secret to deliver with the key: the one pods hold now (until the app is switched), or, for a
     // rollback, a new value made for the switch back.
@@ -181,7 +206,9 @@ export class KeyRotation extends pulumi.ComponentResource {
               ),
           ),
         },
-        { parent: this, provider: v.provider, dependsOn: delivered },
+        // What pods read outlives this resource: removing the app or destroying the stack keeps the entry (a
+        // delete would soft-delete the version pods read).
+        { parent: this, provider: v.provider, dependsOn: delivered, retainOnDelete: true },
       );
       delivered = [this.vaultSecret];
     }
@@ -204,7 +231,8 @@ export class KeyRotation extends pulumi.ComponentResource {
               },
             },
           },
-          { parent: this, provider: args.kubernetesProvider, dependsOn: delivered },
+          // Deleting the patch would strip its annotations and roll the pods once more: keep them.
+          { parent: this, provider: args.kubernetesProvider, dependsOn: delivered, retainOnDelete: true },
         ),
     );
     const rolledOut: pulumi.Resource[] = this.rollouts.length > 0 ? this.rollouts : delivered;
@@ -228,10 +256,13 @@ export class KeyRotation extends pulumi.ComponentResource {
     );
 
     // 6. The switch (GET + PUT of the whole app); a no-op once the app has the method.
+    // Removing the app or destroying the stack leaves the method as it is: its provider's delete changes nothing
+    // (and warns), and retainOnDelete makes the preview show the release (`delete[retain]`). The resource is only
+    // replaced when appId changes, and then the old app keeps its method too.
     const authMethod = new AppAuthMethod(
       `${name}-auth-method`,
       { appId: args.appId, tokenEndpointAuthMethod: rollback ? "client_secret_basic" : "private_key_jwt" },
-      { parent: this, dependsOn: [gate] },
+      { parent: this, dependsOn: [gate], retainOnDelete: true },
     );
 
     // 7. Proof after the switch: a real exchange with the credential the app now accepts.

@@ -1,7 +1,10 @@
 // `AppAuthMethod`: the token endpoint auth method of an Okta OIDC app (and optionally its JWKS URL), as a
 // Pulumi dynamic resource. Okta has no PATCH for apps: each change is a GET of the whole app and a PUT of
 // it with only `credentials.oauthClient.token_endpoint_auth_method` (and `settings.oauthClient.jwks_uri`)
-// changed. Create remembers what it found; delete puts that back.
+// changed. Create remembers what it found (for the record). Delete never changes the app: the method is how
+// its clients authenticate, and putting the old one back would lock out every client that moved on (and strip
+// the protection Okta gives the only ACTIVE key of a private_key_jwt app). It releases the app instead: the
+// method stays as it is in Okta, no longer managed, and the run says so with a warning.
 
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
@@ -14,6 +17,7 @@ import {
   getOktaApi,
   isNotFound,
   operationError,
+  providerWarning,
   type OktaApi,
   type OktaApp,
 } from "./connection";
@@ -60,9 +64,9 @@ export interface AppAuthMethodOutputs {
   readonly appId: string;
   readonly tokenEndpointAuthMethod: TokenEndpointAuthMethod;
   readonly jwksUri?: string;
-  /** The method the app had when this resource was created; delete restores it. */
+  /** The method the app had when this resource was created (for the record: delete does not restore it). */
   readonly previousMethod: string;
-  /** The app's JWKS URL when this resource was created (absent: none); delete restores it. */
+  /** The app's JWKS URL when this resource was created (absent: none); dropping jwksUri puts it back. */
   readonly previousJwksUri?: string;
 }
 
@@ -162,6 +166,33 @@ async function apply(
   }
 }
 
+/**
+ * The warning of a released AppAuthMethod: which app, which method it keeps, and how to change it without locking
+ * its clients out. Pure.
+ */
+export function releaseMessage(
+  props: Pick<AppAuthMethodOutputs, "appId" | "tokenEndpointAuthMethod" | "jwksUri" | "previousMethod">,
+): string {
+  const method = props.tokenEndpointAuthMethod;
+  const jwks = props.jwksUri !== undefined ? ` and jwks_uri ${props.jwksUri}` : "";
+  const before =
+    props.previousMethod !== undefined && props.previousMethod !== method
+      ? ` (it had ${props.previousMethod} before this stack)`
+      : "";
+  const back =
+    method === "private_key_jwt"
+      ? "To go back to a client secret without downtime, set privateKeyJwt.rollback: true on the app and run " +
+        "pulumi up before removing it from the stack. "
+      : "";
+  return (
+    `${describe(props.appId)} is released, not reverted: the app keeps token_endpoint_auth_method ${method}${jwks} ` +
+    `in Okta${before}, so its clients keep authenticating as they do now; it is no longer managed by this stack. ` +
+    back +
+    `To change it by hand, first give the clients a credential for the new method, then set ` +
+    `credentials.oauthClient.token_endpoint_auth_method in the Okta Admin Console (or GET + PUT the whole app).`
+  );
+}
+
 /** The dynamic provider of AppAuthMethod. Holds no state: credentials come from `configure` or the environment. */
 export class AppAuthMethodProvider implements pulumi.dynamic.ResourceProvider<
   AppAuthMethodInputs,
@@ -258,22 +289,9 @@ export class AppAuthMethodProvider implements pulumi.dynamic.ResourceProvider<
     };
   }
 
+  /** Releases the app: no Okta call, the app keeps its method (see `releaseMessage`). */
   async delete(_id: pulumi.ID, props: AppAuthMethodOutputs): Promise<void> {
-    const api = getOktaApi();
-    let app: OktaApp;
-    try {
-      app = await api.getApp(props.appId);
-    } catch (err) {
-      if (isNotFound(err)) return; // the app is gone: nothing to restore
-      throw new OktaApiError({
-        resource: describe(props.appId),
-        action: "delete",
-        step: "reading the app before restoring its method",
-        failure: describeFailure(err),
-      });
-    }
-    const jwksUri = props.jwksUri !== undefined ? (props.previousJwksUri ?? null) : undefined;
-    await apply(api, props.appId, props.previousMethod, jwksUri, app);
+    providerWarning(releaseMessage(props));
   }
 }
 
@@ -289,7 +307,10 @@ export interface AppAuthMethodArgs {
   readonly jwksUri?: pulumi.Input<string>;
 }
 
-/** Sets an app's token endpoint auth method; deleting the resource restores the method it found. */
+/**
+ * Sets an app's token endpoint auth method. Deleting the resource releases the app: the method stays as it is in
+ * Okta (a warning says so and how to change it).
+ */
 export class AppAuthMethod extends pulumi.dynamic.Resource {
   declare public readonly appId: pulumi.Output<string>;
   declare public readonly tokenEndpointAuthMethod: pulumi.Output<TokenEndpointAuthMethod>;

@@ -1,6 +1,8 @@
 // `JsonWebKey`: one public JSON Web Key registered on an Okta app (for private_key_jwt), as a Pulumi
 // dynamic resource. Create = POST …/credentials/jwks; status change = lifecycle activate/deactivate;
-// delete = deactivate if ACTIVE, then DELETE. Changing appId, generation or the key replaces it.
+// delete = DELETE of an INACTIVE key. An ACTIVE key is never deactivated by a delete: clients may sign with it,
+// so it is released (left ACTIVE in Okta, no longer managed, with a warning); only a finished rotation retires
+// it (an update to INACTIVE once its successor is delivered). Changing appId, generation or the key replaces it.
 
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
@@ -15,6 +17,7 @@ import {
   getOktaApi,
   isNotFound,
   operationError,
+  providerWarning,
   type LifecycleStatus,
   type OktaApi,
   type OktaJsonWebKey,
@@ -134,6 +137,7 @@ export function jsonWebKeyInputsSchema() {
       .int("generation must be a whole number")
       .nonnegative("generation must not be negative")
       .optional(),
+    replaceOnlyInactive: z.boolean({ error: "replaceOnlyInactive must be a boolean" }).optional(),
   });
 }
 
@@ -185,6 +189,47 @@ function sameJwk(a: unknown, b: unknown): boolean {
   const pb = publicJwk(b as Record<string, unknown>);
   const members = ["kty", "kid", "alg", "use", "e", "n", "crv", "x", "y"] as const;
   return members.every((m) => sameValue(pa[m], pb[m]));
+}
+
+/**
+ * Refuses to replace a key that is still ACTIVE when the resource asks for it (`replaceOnlyInactive`): in a key
+ * rotation slot, an ACTIVE key about to be replaced means the previous rotation never retired it, and clients may
+ * still sign with it. Returns the reason, or undefined when the replacement is safe. Pure.
+ */
+export function unsafeKeyReplacement(
+  id: string,
+  olds: Partial<Record<string, unknown>>,
+  news: Partial<Record<string, unknown>>,
+  replaces: readonly string[],
+): string | undefined {
+  if (replaces.length === 0 || news.replaceOnlyInactive !== true || olds.status !== "ACTIVE")
+    return undefined;
+  const app = String(news.appId ?? olds.appId);
+  const kid = typeof olds.kid === "string" ? olds.kid : undefined;
+  const key = describeJsonWebKey(app, id, kid);
+  const from = typeof olds.generation === "number" ? ` (generation ${olds.generation})` : "";
+  if (!replaces.includes("generation")) {
+    const fields = replaces.join(" and ");
+    return (
+      `${key}${from} would be deleted and replaced (${fields} changed), but it is still ACTIVE, and clients may ` +
+      `still sign with it. Put ${fields} back as before: a key in use is retired only by a key rotation (bump ` +
+      `privateKeyJwt.keyGeneration: the next key is registered and delivered before this one is deactivated). ` +
+      `Nothing was changed.`
+    );
+  }
+  const to = typeof news.generation === "number" ? ` for generation ${news.generation}` : "";
+  // The rotation that retires generation g is the one to g + 1.
+  const finish =
+    typeof olds.generation === "number"
+      ? `Set privateKeyJwt.keyGeneration back to ${olds.generation + 1}`
+      : typeof news.generation === "number"
+        ? `Set privateKeyJwt.keyGeneration back to ${news.generation - 1}`
+        : "Set privateKeyJwt.keyGeneration back to its previous value";
+  return (
+    `${key}${from} would be deleted and replaced${to}, but it is still ACTIVE: the previous key rotation did not ` +
+    `finish retiring it, and clients may still sign with it. ${finish} and run pulumi up to finish that rotation ` +
+    `(it deactivates this key once its successor is delivered and proven), then bump again. Nothing was changed.`
+  );
 }
 
 export function describeJsonWebKey(appId: string, keyId?: string, kid?: string): string {
@@ -322,45 +367,63 @@ async function addKeyExclusive(api: OktaApi, inputs: JsonWebKeyInputs): Promise<
   return key;
 }
 
-async function deleteKey(api: OktaApi, appId: string, keyId: string, kid: string | undefined): Promise<void> {
+/** The warning of a key left ACTIVE in Okta by a delete. */
+function releaseKey(resource: string): void {
+  providerWarning(
+    `${resource} is ACTIVE, and clients may sign with it: released, not deleted. It stays ACTIVE in Okta and is ` +
+      `no longer managed by this stack. To retire it, deliver another key to its clients first (or switch the app ` +
+      `away from private_key_jwt), then deactivate and delete it in Okta once no client uses it.`,
+  );
+}
+
+/**
+ * Deletes an INACTIVE key; releases an ACTIVE one (see `releaseKey`). A key the state records as INACTIVE (a
+ * retired slot) is deleted straight away, without reading it first: one call of the rate-limited bucket fewer per
+ * rotation. Okta refuses to delete an ACTIVE key, so one activated out of band since is found that way, and
+ * released. A key recorded ACTIVE is read first: no DELETE is sent for a key this stack believes is in use.
+ */
+async function deleteKey(
+  api: OktaApi,
+  appId: string,
+  keyId: string,
+  kid: string | undefined,
+  recorded: LifecycleStatus | undefined,
+): Promise<void> {
   const resource = describeJsonWebKey(appId, keyId, kid);
-  let current: OktaJsonWebKey;
-  try {
-    current = await api.getKey(appId, keyId);
-  } catch (err) {
-    if (isNotFound(err)) return;
-    throw new OktaApiError({
-      resource,
-      action: "delete",
-      step: "reading it first",
-      failure: describeFailure(err),
-    });
-  }
-  if (current.status === "ACTIVE") {
+  if (recorded !== "INACTIVE") {
+    let current: OktaJsonWebKey;
     try {
-      await api.setKeyStatus(appId, keyId, "INACTIVE");
+      current = await api.getKey(appId, keyId);
     } catch (err) {
       if (isNotFound(err)) return;
-      const failure = describeFailure(err);
       throw new OktaApiError({
         resource,
         action: "delete",
-        step: "deactivating it first",
-        failure,
-        context: failure.status !== undefined ? await listForError(api, appId) : [],
-        hint: lifecycleHint(failure, err),
+        step: "reading it first",
+        failure: describeFailure(err),
+        hint: "check the Okta connection and run again; nothing was changed.",
       });
+    }
+    if (current.status === "ACTIVE") {
+      releaseKey(resource);
+      return;
     }
   }
   try {
     await api.deleteKey(appId, keyId);
   } catch (err) {
-    if (isNotFound(err)) return;
+    if (isNotFound(err)) return; // already gone
+    const failure = describeFailure(err);
+    if (failureMentions(failure, "delete an active JSON Web Key")) {
+      releaseKey(resource); // activated out of band since the state recorded it INACTIVE
+      return;
+    }
     throw new OktaApiError({
       resource,
       action: "delete",
-      failure: describeFailure(err),
-      hint: "the key is INACTIVE now (no assertion signed with it is accepted); run again to finish deleting it.",
+      failure,
+      context: failure.status !== undefined ? await listForError(api, appId) : [],
+      hint: "see Okta's message above and run again.",
     });
   }
 }
@@ -392,14 +455,16 @@ export class JsonWebKeyProvider implements pulumi.dynamic.ResourceProvider<
   }
 
   async diff(
-    _id: pulumi.ID,
+    id: pulumi.ID,
     olds: JsonWebKeyOutputs,
     news: JsonWebKeyInputs,
   ): Promise<pulumi.dynamic.DiffResult> {
-    return diffJsonWebKey(
-      olds as unknown as Record<string, unknown>,
-      news as unknown as Record<string, unknown>,
-    );
+    const o = olds as unknown as Record<string, unknown>;
+    const n = news as unknown as Record<string, unknown>;
+    const { changes, replaces } = diffJsonWebKey(o, n);
+    const unsafe = unsafeKeyReplacement(id, o, n, replaces);
+    if (unsafe) throw operationError(unsafe);
+    return { changes, replaces };
   }
 
   async create(inputs: JsonWebKeyInputs): Promise<pulumi.dynamic.CreateResult<JsonWebKeyOutputs>> {
@@ -449,7 +514,7 @@ export class JsonWebKeyProvider implements pulumi.dynamic.ResourceProvider<
   }
 
   async delete(id: pulumi.ID, props: JsonWebKeyOutputs): Promise<void> {
-    await deleteKey(getOktaApi(), props.appId, id, props.kid);
+    await deleteKey(getOktaApi(), props.appId, id, props.kid, props.status);
   }
 }
 
@@ -465,9 +530,17 @@ export interface JsonWebKeyArgs {
   readonly status?: pulumi.Input<"ACTIVE" | "INACTIVE">;
   /** Bump to rotate: a change replaces the key. */
   readonly generation?: pulumi.Input<number>;
+  /**
+   * Refuse (in diff, before any write) to replace this key while it is ACTIVE: clients may still sign with it.
+   * Used by key rotation slots, whose ACTIVE key only a finished rotation retires.
+   */
+  readonly replaceOnlyInactive?: pulumi.Input<boolean>;
 }
 
-/** A public JSON Web Key registered on an Okta app. */
+/**
+ * A public JSON Web Key registered on an Okta app. Deleting the resource deletes an INACTIVE key and releases an
+ * ACTIVE one (left ACTIVE in Okta, unmanaged, with a warning).
+ */
 export class JsonWebKey extends pulumi.dynamic.Resource {
   declare public readonly appId: pulumi.Output<string>;
   declare public readonly jwk: pulumi.Output<PublicJwk>;
@@ -488,6 +561,7 @@ export class JsonWebKey extends pulumi.dynamic.Resource {
         jwk: args.jwk,
         status: args.status,
         generation: args.generation,
+        replaceOnlyInactive: args.replaceOnlyInactive,
         keyId: undefined,
         kid: undefined,
         created: undefined,

@@ -3,14 +3,17 @@
 // Create = generate the pair locally with jose (no Okta call); `kid` = the RFC 7638 JWK thumbprint of the
 // public key. The private JWK is an output marked secret through `additionalSecretOutputs` (returning
 // `pulumi.secret()` from `create` fails, pulumi/pulumi#3012), so it exists only encrypted in state and
-// wherever the program sends it (Vault). Changing algorithm, generation or modulusLength replaces the pair.
-// There is no update: every input replaces, and delete has nothing to remove outside the state.
+// wherever the program sends it (Vault). Changing generation or modulusLength replaces the pair. The algorithm
+// is what the next pair is made with: a change of it alone changes nothing (the pair in use, and the key Okta
+// holds for it, stay as they are; the `algorithm` output is always the held pair's), and takes effect when the
+// generation changes. There is no update to make, and delete has nothing to remove outside the state.
 
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { compact } from "./connection";
 import { sameValue, checkInputs } from "./validation";
 import { providerByReference } from "./providerByReference";
+import { KEY_SLOTS, slotTransitionProblem, type SlotContext } from "./slotTransition";
 
 /** Signing algorithms a KeyPair can generate: RS256 (most compatible, default) or ES256 (smallest). */
 // Constants used by provider code are written inline or returned by functions: Pulumi's closure serializer
@@ -41,6 +44,14 @@ export function keyPairInputsSchema() {
         )
         .max(8192, "modulusLength must be at most 8192")
         .optional(),
+      /** In a key rotation: the app's key generation as this slot was last applied with (slotTransition.ts). */
+      slot: z
+        .object({
+          app: z.string({ error: "slot.app must be a string" }),
+          generation: z.number({ error: "slot.generation must be a number" }).int().nonnegative(),
+          rollback: z.boolean({ error: "slot.rollback must be a boolean" }),
+        })
+        .optional(),
     })
     .superRefine((v, ctx) => {
       if (v.algorithm !== "RS256" && v.modulusLength !== undefined) {
@@ -69,9 +80,11 @@ export interface PublicSigningJwk {
 }
 
 export interface KeyPairOutputs {
+  /** The algorithm of the pair held (which may differ from the input until the next generation). */
   readonly algorithm: KeyPairAlgorithm;
   readonly generation: number;
   readonly modulusLength?: number;
+  readonly slot?: SlotContext;
   readonly kid: string;
   readonly publicJwk: PublicSigningJwk;
   /** The private JWK (with `kid` and `alg`); a secret output. */
@@ -79,8 +92,11 @@ export interface KeyPairOutputs {
   readonly created: string;
 }
 
-/** Inputs whose change replaces the pair (all of them). */
-export const KEY_PAIR_REPLACE_KEYS = ["algorithm", "generation", "modulusLength"] as const;
+/**
+ * Inputs whose change replaces the pair. Not `algorithm`: a new algorithm applies to the next pair, made when the
+ * generation changes, so that changing it never replaces a key that clients hold.
+ */
+export const KEY_PAIR_REPLACE_KEYS = ["generation", "modulusLength"] as const;
 
 /** The JWK members that make a key private; they must never reach Okta. */
 export const PRIVATE_JWK_MEMBERS = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"] as const;
@@ -91,17 +107,38 @@ export function privateMembersOf(jwk: Readonly<Record<string, unknown>>): string
   return members.filter((m) => jwk[m] !== undefined);
 }
 
-/** The diff of a KeyPair: old outputs against new inputs. Pure. */
+/**
+ * The diff of a KeyPair: old outputs against new inputs. Pure. An algorithm change alone is no change (a change
+ * of it and back plans nothing either): the pair made at the next generation has it.
+ */
 export function diffKeyPair(
   olds: Partial<Record<string, unknown>>,
   news: Partial<Record<string, unknown>>,
 ): { changes: boolean; replaces: string[] } {
-  const withDefault = (v: unknown) => v ?? "RS256";
-  const keys = ["algorithm", "generation", "modulusLength"] as const; // KEY_PAIR_REPLACE_KEYS
-  const replaces = keys.filter((k) =>
-    k === "algorithm" ? !sameValue(withDefault(olds[k]), withDefault(news[k])) : !sameValue(olds[k], news[k]),
+  const keys = ["generation", "modulusLength"] as const; // KEY_PAIR_REPLACE_KEYS
+  const replaces = keys.filter((k) => !sameValue(olds[k], news[k]));
+  // A new slot context is recorded by an update that keeps the pair.
+  const recorded = news.slot !== undefined && !sameValue(olds.slot, news.slot);
+  return { changes: replaces.length > 0 || recorded, replaces: [...replaces] };
+}
+
+/**
+ * What the algorithm input means for the pair held (`held`, the `algorithm` output), for messages: undefined when
+ * they agree (or `held` is not known yet), else a sentence saying when the requested one takes effect. `field`
+ * names the generation in the user's config. Pure.
+ */
+export function pendingAlgorithm(
+  held: KeyPairAlgorithm | undefined,
+  requested: KeyPairAlgorithm | undefined,
+  generation: number,
+  field = "generation",
+): string | undefined {
+  const wanted = requested ?? "RS256";
+  if (held === undefined || held === wanted) return undefined;
+  return (
+    `algorithm ${wanted} takes effect with the next key: the key of generation ${generation} stays ${held} ` +
+    `until ${field} is bumped to ${generation + 1}.`
   );
-  return { changes: replaces.length > 0, replaces: [...replaces] };
 }
 
 /**
@@ -143,11 +180,22 @@ export async function generateSigningKeyPair(
 
 /** The dynamic provider of KeyPair. Holds nothing: no credential, no key. */
 export class KeyPairProvider implements pulumi.dynamic.ResourceProvider<KeyPairInputs, KeyPairOutputs> {
+  /**
+   * Validates the inputs and, in a key rotation, the change of the key generation against this slot's last applied
+   * one: the pair is the first step of a key rotation, so a refusal here comes before anything is replaced or
+   * written (in preview and under --skip-preview alike).
+   */
   async check(
-    _olds: unknown,
+    olds: Record<string, unknown> | undefined,
     news: Record<string, unknown>,
   ): Promise<pulumi.dynamic.CheckResult<KeyPairInputs>> {
-    return checkInputs<KeyPairInputs>(keyPairInputsSchema(), news);
+    const result = checkInputs<KeyPairInputs>(keyPairInputsSchema(), news);
+    const slot = (result.inputs as KeyPairInputs | undefined)?.slot;
+    if ((result.failures?.length ?? 0) > 0 || slot === undefined) return result;
+    const problem = slotTransitionProblem(olds?.slot as SlotContext | undefined, slot, KEY_SLOTS);
+    return problem
+      ? { inputs: result.inputs, failures: [{ property: "", reason: `${problem} Nothing was changed.` }] }
+      : result;
   }
 
   async diff(_id: pulumi.ID, olds: KeyPairOutputs, news: KeyPairInputs): Promise<pulumi.dynamic.DiffResult> {
@@ -170,6 +218,7 @@ export class KeyPairProvider implements pulumi.dynamic.ResourceProvider<KeyPairI
         algorithm: inputs.algorithm,
         generation: inputs.generation,
         modulusLength: inputs.modulusLength,
+        slot: inputs.slot,
         kid,
         publicJwk,
         privateJwk,
@@ -188,8 +237,9 @@ export class KeyPairProvider implements pulumi.dynamic.ResourceProvider<KeyPairI
     olds: KeyPairOutputs,
     news: KeyPairInputs,
   ): Promise<pulumi.dynamic.UpdateResult<KeyPairOutputs>> {
-    // Only reached when nothing that matters changed: keep the pair.
-    return { outs: { ...olds, algorithm: news.algorithm, generation: news.generation } };
+    // Only the slot's context is updated (every other change replaces): the pair is kept as it is, with its real
+    // algorithm — a new algorithm waits for the next generation.
+    return { outs: compact({ ...olds, slot: news.slot }) };
   }
 }
 
@@ -197,16 +247,22 @@ export class KeyPairProvider implements pulumi.dynamic.ResourceProvider<KeyPairI
 const provider = providerByReference(__filename, "KeyPairProvider");
 
 export interface KeyPairArgs {
-  /** RS256 (default, most compatible) or ES256 (smallest). A change replaces the pair. */
+  /**
+   * RS256 (default, most compatible) or ES256 (smallest). A change takes effect with the next generation; the pair
+   * held keeps its algorithm (the `algorithm` output) until then.
+   */
   readonly algorithm?: pulumi.Input<KeyPairAlgorithm>;
   /** Bump to rotate: a change replaces the pair. */
   readonly generation: pulumi.Input<number>;
   /** RSA modulus length in bits (default 2048, at least 2048). */
   readonly modulusLength?: pulumi.Input<number>;
+  /** In a key rotation: the app's key generation (see slotTransition.ts); `check` refuses an unsafe change. */
+  readonly slot?: pulumi.Input<SlotContext>;
 }
 
 /** A signing key pair generated at apply time. `privateJwk` is a secret output. */
 export class KeyPair extends pulumi.dynamic.Resource {
+  /** The algorithm of the pair held: the input's takes effect with the next generation. */
   declare public readonly algorithm: pulumi.Output<KeyPairAlgorithm>;
   declare public readonly generation: pulumi.Output<number>;
   /** RFC 7638 thumbprint of the public key: the `kid` registered with Okta and put in assertion headers. */
@@ -224,6 +280,7 @@ export class KeyPair extends pulumi.dynamic.Resource {
         algorithm: args.algorithm ?? "RS256",
         generation: args.generation,
         modulusLength: args.modulusLength,
+        slot: args.slot,
         kid: undefined,
         publicJwk: undefined,
         privateJwk: undefined,

@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import * as pulumi from "@pulumi/pulumi";
 import { installMocks, isSecret, recordChildren, valueOf, type ChildOptions } from "./mocks";
 
@@ -16,6 +16,8 @@ pulumi.runtime.setMocks(
         outs.kid = `kid-${args.name}-${gen}`;
         outs.publicJwk = { kty: "RSA", kid: outs.kid, alg: "RS256", use: "sig", e: "AQAB", n: "n" };
         outs.privateJwk = { kty: "RSA", kid: outs.kid, alg: "RS256", e: "AQAB", n: "n", d: "private-d" };
+        // A pair made before the algorithm input changed keeps its algorithm (KeyPair: the next generation has it).
+        if (args.name.startsWith("held-")) outs.algorithm = "RS256";
       }
       if (/-jwk-[ab]$/.test(args.name)) {
         outs.keyId = `pks-${args.name}-${gen}`;
@@ -92,7 +94,6 @@ describe("KeyRotation: migration at key generation 1", () => {
   it("orders the lifecycle: JWK registered → Vault → rollout → gate → switch → proof → secrets retired", async () => {
     const { children } = build("mig", { keyGeneration: 1 });
     expect(children.map((c) => c.name)).toEqual([
-      "mig-key-guard",
       "mig-key-b",
       "mig-jwk-b",
       "mig-secrets-read",
@@ -103,8 +104,9 @@ describe("KeyRotation: migration at key generation 1", () => {
       "mig-key-proof",
       "mig-secrets-retire",
     ]);
-    expect(await dependsOnNames(child(children, "-key-b"))).toEqual(["mig-key-guard"]);
-    expect(await dependsOnNames(child(children, "-jwk-b"))).toEqual(["mig-key-guard"]);
+    // The pair is the first step (its check refuses an unsafe key generation); the JWK registers its public key.
+    expect(await dependsOnNames(child(children, "-key-b"))).toEqual([]);
+    expect(child(children, "-key-b").props.slot).toEqual({ app: "mig", generation: 1, rollback: false });
     expect(await dependsOnNames(child(children, "-secrets-read"))).toEqual(["mig-jwk-b"]);
     expect(await dependsOnNames(child(children, "-vault"))).toEqual(["mig-jwk-b", "mig-secrets-read"]);
     expect(await dependsOnNames(child(children, "-rollout-0"))).toEqual(["mig-vault"]);
@@ -190,7 +192,9 @@ describe("KeyRotation: key rotation by generation", () => {
     expect(child(children, "-jwk-b").props).toMatchObject({ generation: 1, status: "INACTIVE" });
     expect(child(children, "-jwk-a").opts.deleteBeforeReplace).toBe(true);
     expect(child(children, "-jwk-b").opts.deleteBeforeReplace).toBe(true);
-    expect(await dependsOnNames(child(children, "-jwk-a"))).toEqual(["rot-key-guard"]);
+    expect(await dependsOnNames(child(children, "-jwk-a"))).toEqual([]);
+    // The retired slot's pair records the key generation last: only once the rotation is finished.
+    expect(await dependsOnNames(child(children, "-key-b"))).toEqual(["rot-key-proof"]);
     // The old key is deactivated only after the new one was proven by a real exchange after the switch.
     expect(await dependsOnNames(child(children, "-jwk-b"))).toEqual(["rot-key-proof"]);
     expect(child(children, "-key-a").props).toMatchObject({ generation: 2 });
@@ -214,7 +218,6 @@ describe("KeyRotation: rollback to a client secret", () => {
   it("generates the secret, delivers it with the key, switches back, registers and proves the secret, then retires the others", async () => {
     const { children } = build("back", { keyGeneration: 2, rollback: true });
     expect(children.map((c) => c.name)).toEqual([
-      "back-key-guard",
       "back-key-a",
       "back-jwk-a",
       "back-rollback-value",
@@ -250,5 +253,69 @@ describe("KeyRotation: rollback to a client secret", () => {
     expect(await valueOf(pulumi.output(retire.props.keep as pulumi.Input<string[]>))).toEqual([
       "ocs-rollback",
     ]);
+  });
+});
+
+describe("KeyRotation: removing the app or destroying the stack releases what consumers hold", () => {
+  const opts = (children: ChildOptions[], suffix: string) => child(children, suffix).opts;
+
+  it("keeps the Vault entry and the Deployment patches on delete (no soft-deleted version, no extra rollout)", () => {
+    const { children } = build("keep", { keyGeneration: 2 });
+    expect(opts(children, "-vault").retainOnDelete).toBe(true);
+    expect(opts(children, "-rollout-0").retainOnDelete).toBe(true);
+  });
+
+  it("retains the app's auth method, whatever it is", () => {
+    expect(opts(build("keep-m", { keyGeneration: 1 }).children, "-auth-method").retainOnDelete).toBe(true);
+    const back = build("keep-r", { keyGeneration: 2, rollback: true }).children;
+    expect(opts(back, "-auth-method").retainOnDelete).toBe(true);
+  });
+
+  it("retains only the holder's key; the retired (INACTIVE) slot is deleted, so g+2 really deletes it", () => {
+    // Slots alternate roles: the engine decides from the options a slot was last registered with.
+    const g2 = build("keep-2", { keyGeneration: 2 }).children;
+    expect(opts(g2, "-jwk-a").retainOnDelete).toBe(true); // holder of 2
+    expect(opts(g2, "-jwk-b").retainOnDelete).toBe(false); // generation 1, INACTIVE after this run
+    const g3 = build("keep-3", { keyGeneration: 3 }).children;
+    expect(opts(g3, "-jwk-b").retainOnDelete).toBe(true); // replaced: 1 (registered at 2 without retain) → 3
+    expect(opts(g3, "-jwk-a").retainOnDelete).toBe(false);
+    expect(opts(build("keep-1", { keyGeneration: 1 }).children, "-jwk-b").retainOnDelete).toBe(true);
+    // Key pairs live only in state: nothing to retain.
+    for (const c of [...g2, ...g3].filter((x) => /-key-[ab]$/.test(x.name))) {
+      expect(c.opts.retainOnDelete).toBeUndefined();
+    }
+  });
+
+  it("both key slots refuse, before any write, to replace a key that is still ACTIVE", () => {
+    const { children } = build("keep-s", { keyGeneration: 4 });
+    for (const suffix of ["-jwk-a", "-jwk-b"]) {
+      expect(child(children, suffix).props).toMatchObject({ replaceOnlyInactive: true });
+      expect(opts(children, suffix).deleteBeforeReplace).toBe(true);
+    }
+  });
+});
+
+describe("KeyRotation: a new algorithm takes effect with the next key", () => {
+  it("the pairs and the Vault entry keep the held key's algorithm, and the run says when the new one applies", async () => {
+    const infos: string[] = [];
+    const info = vi.spyOn(pulumi.log, "info").mockImplementation(async (m: string) => {
+      infos.push(m);
+    });
+    try {
+      const { children } = build("held-alg", { keyGeneration: 2, algorithm: "ES256" });
+      expect(child(children, "-key-a").props).toMatchObject({ algorithm: "ES256", generation: 2 });
+      expect((await vaultEntry(children)).alg).toBe("RS256");
+      await vi.waitFor(() => expect(infos).toHaveLength(1));
+      expect(infos[0]).toBe(
+        "KeyRotation 'held-alg': algorithm ES256 takes effect with the next key: the key of generation 2 stays " +
+          "RS256 until privateKeyJwt.keyGeneration is bumped to 3.",
+      );
+      infos.length = 0;
+      const same = build("same-alg", { keyGeneration: 2, algorithm: "ES256" });
+      expect((await vaultEntry(same.children)).alg).toBe("ES256");
+      expect(infos).toEqual([]);
+    } finally {
+      info.mockRestore();
+    }
   });
 });

@@ -1,5 +1,7 @@
 import { generateKeyPairSync } from "crypto";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import * as pulumi from "@pulumi/pulumi";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { createTokenClient } from "../../client";
 import {
   AppAuthMethodProvider,
   ClientSecretProvider,
@@ -7,6 +9,7 @@ import {
   type AppAuthMethodInputs,
   type ClientSecretInputs,
 } from "../../dynamic";
+import { releaseMessage } from "../../dynamic/appAuthMethod";
 import { startOktaLocal } from "../../okta-local";
 import { calls, startOkta, thrown, useSsws, type OktaLocal } from "./helpers";
 
@@ -33,15 +36,42 @@ async function checked(news: Record<string, unknown>): Promise<AppAuthMethodInpu
 }
 
 async function registerKey(appId: string) {
-  const jwk = {
-    ...generateKeyPairSync("rsa", { modulusLength: 2048 }).publicKey.export({ format: "jwk" }),
-    kid: `k-${appId}`,
+  const pair = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  const kid = `k-${appId}`;
+  const jwk = { ...pair.publicKey.export({ format: "jwk" }), kid };
+  const c = await keys.create((await keys.check({}, { appId, jwk })).inputs!);
+  const privateJwk = {
+    ...(pair.privateKey.export({ format: "jwk" }) as Record<string, string>),
+    kid,
+    alg: "RS256",
   };
-  await keys.create((await keys.check({}, { appId, jwk })).inputs!);
+  return { id: c.id, outs: c.outs!, privateJwk };
 }
 
+/**
+ * Runs `fn` and returns the warnings it emitted. providerWarning logs only under the engine or in the dynamic
+ * provider host, which it recognises by its argv: this pretends to be the host and catches pulumi.log.warn.
+ */
+async function warningsOf(fn: () => Promise<unknown>): Promise<string[]> {
+  const warnings: string[] = [];
+  const warn = vi.spyOn(pulumi.log, "warn").mockImplementation(async (m: string) => {
+    warnings.push(m);
+  });
+  const marker = "--as-in-dynamic-provider";
+  process.argv.push(marker);
+  try {
+    await fn();
+  } finally {
+    process.argv.splice(process.argv.indexOf(marker), 1);
+    warn.mockRestore();
+  }
+  return warnings;
+}
+
+const method = (id: string) => appJson(id).credentials.oauthClient.token_endpoint_auth_method;
+
 describe("AppAuthMethod", () => {
-  it("switches to private_key_jwt by GET + PUT of the whole app, changing nothing else, and restores on delete", async () => {
+  it("switches to private_key_jwt by GET + PUT of the whole app, changing nothing else; delete leaves it so", async () => {
     const app = okta.addApp({ secrets: 1 });
     await registerKey(app.id);
     const before = appJson(app.id);
@@ -63,11 +93,21 @@ describe("AppAuthMethod", () => {
     delete expected.lastUpdated;
     expect(after).toEqual(expected);
 
-    await provider.delete(c.id, c.outs!);
-    expect(appJson(app.id).credentials.oauthClient.token_endpoint_auth_method).toBe("client_secret_basic");
+    const switched = structuredClone(appJson(app.id));
+    okta.clearLog();
+    const warnings = await warningsOf(() => provider.delete(c.id, c.outs!));
+    expect(okta.requestLog).toEqual([]);
+    expect(appJson(app.id)).toEqual(switched);
+    expect(method(app.id)).toBe("private_key_jwt");
+    expect(warnings).toEqual([releaseMessage(c.outs!)]);
+    expect(warnings[0]).toMatch(
+      new RegExp(
+        `^AppAuthMethod of app ${app.id} is released, not reverted: the app keeps token_endpoint_auth_method private_key_jwt`,
+      ),
+    );
   });
 
-  it("is a no-op (GET only, no PUT) when the app already has the method, and restores nothing then", async () => {
+  it("is a no-op (GET only, no PUT) when the app already has the method; delete calls nothing", async () => {
     const app = okta.addApp({ secrets: 1, tokenEndpointAuthMethod: "client_secret_post" });
     const c = await provider.create(
       await checked({ appId: app.id, tokenEndpointAuthMethod: "client_secret_post" }),
@@ -83,10 +123,11 @@ describe("AppAuthMethod", () => {
     expect(d).toEqual({ changes: false, replaces: [] });
     expect(okta.requestLog).toEqual([]);
     await provider.delete(c.id, c.outs!);
-    expect(calls(okta)).toEqual([`GET /api/v1/apps/${app.id} 200`]);
+    expect(okta.requestLog).toEqual([]);
+    expect(method(app.id)).toBe("client_secret_post");
   });
 
-  it("updates the method in place, keeping the method found at create for the restore", async () => {
+  it("updates the method in place, keeping the method found at create for the record", async () => {
     const app = okta.addApp({ secrets: 1 });
     const c = await provider.create(
       await checked({ appId: app.id, tokenEndpointAuthMethod: "client_secret_post" }),
@@ -97,24 +138,31 @@ describe("AppAuthMethod", () => {
       await checked({ appId: app.id, tokenEndpointAuthMethod: "client_secret_jwt" }),
     );
     expect(u.outs?.previousMethod).toBe("client_secret_basic");
-    expect(appJson(app.id).credentials.oauthClient.token_endpoint_auth_method).toBe("client_secret_jwt");
+    expect(method(app.id)).toBe("client_secret_jwt");
     await provider.delete(c.id, u.outs!);
-    expect(appJson(app.id).credentials.oauthClient.token_endpoint_auth_method).toBe("client_secret_basic");
+    expect(method(app.id)).toBe("client_secret_jwt");
   });
 
-  it("sets and removes a JWKS URL", async () => {
+  it("sets a JWKS URL, removes it when dropped from the inputs, and leaves it on delete", async () => {
     const app = okta.addApp({ secrets: 1 });
-    const c = await provider.create(
-      await checked({
-        appId: app.id,
-        tokenEndpointAuthMethod: "private_key_jwt",
-        jwksUri: "https://keys.example.com/jwks",
-      }),
-    );
+    const withUri = await checked({
+      appId: app.id,
+      tokenEndpointAuthMethod: "private_key_jwt",
+      jwksUri: "https://keys.example.com/jwks",
+    });
+    const c = await provider.create(withUri);
     expect(appJson(app.id).settings.oauthClient.jwks_uri).toBe("https://keys.example.com/jwks");
-    await provider.delete(c.id, c.outs!);
+    await registerKey(app.id);
+    const u = await provider.update(
+      c.id,
+      c.outs!,
+      await checked({ appId: app.id, tokenEndpointAuthMethod: "private_key_jwt" }),
+    );
     expect(appJson(app.id).settings.oauthClient.jwks_uri).toBeUndefined();
-    expect(appJson(app.id).credentials.oauthClient.token_endpoint_auth_method).toBe("client_secret_basic");
+    const again = await provider.update(c.id, u.outs!, withUri);
+    await provider.delete(c.id, again.outs!);
+    expect(appJson(app.id).settings.oauthClient.jwks_uri).toBe("https://keys.example.com/jwks");
+    expect(method(app.id)).toBe("private_key_jwt");
   });
 
   it("refresh reads the current method; a deleted app is gone", async () => {
@@ -139,6 +187,40 @@ describe("AppAuthMethod", () => {
       /What to do: private_key_jwt needs a public key: register an ACTIVE JsonWebKey/,
     );
     expect(appJson(app.id).credentials.oauthClient.token_endpoint_auth_method).toBe("client_secret_basic");
+  });
+});
+
+describe("removing a private_key_jwt app from the stack (or destroying it) releases what its clients hold", () => {
+  it("in the engine's delete order (auth method, then the key) the app keeps its method and its ACTIVE key, and still authenticates", async () => {
+    const app = okta.addApp({ secrets: 1 });
+    const key = await registerKey(app.id);
+    const auth = await provider.create(
+      await checked({ appId: app.id, tokenEndpointAuthMethod: "private_key_jwt" }),
+    );
+    const client = () =>
+      createTokenClient({
+        tokenUrl: `${okta.orgUrl}/oauth2/v1/token`,
+        clientId: app.clientId,
+        credentials: { method: "private_key_jwt", key: { privateJwk: key.privateJwk } },
+        retries: 0,
+      });
+    expect(await client().getToken()).toMatch(/^ey/);
+
+    okta.clearLog();
+    const warnings = await warningsOf(async () => {
+      await provider.delete(auth.id, auth.outs!);
+      await keys.delete(key.id, key.outs);
+    });
+    // No write to Okta at all: one read of the key, which is ACTIVE, so it is released.
+    expect(calls(okta)).toEqual([`GET /api/v1/apps/${app.id}/credentials/jwks/${key.id} 200`]);
+    expect(method(app.id)).toBe("private_key_jwt");
+    expect(okta.listKeys(app.id)).toEqual([{ id: key.id, kid: `k-${app.id}`, status: "ACTIVE" }]);
+    expect(warnings).toHaveLength(2);
+    expect(warnings[0]).toBe(releaseMessage(auth.outs!));
+    expect(warnings[1]).toMatch(
+      /^JsonWebKey pks\S+ \(kid k-0oa\S+\) of app 0oa\S+ is ACTIVE, and clients may sign with it: released, not deleted/,
+    );
+    expect(await client().getToken()).toMatch(/^ey/);
   });
 });
 

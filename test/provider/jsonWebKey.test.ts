@@ -1,5 +1,6 @@
 import { generateKeyPairSync } from "crypto";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import * as pulumi from "@pulumi/pulumi";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import {
   JsonWebKeyProvider,
   OktaApiError,
@@ -23,6 +24,42 @@ function rsa(kid: string, bits = 2048): { pub: Record<string, string>; priv: Rec
     pub: { ...(publicKey.export({ format: "jwk" }) as Record<string, string>), kid, alg: "RS256" },
     priv: { ...(privateKey.export({ format: "jwk" }) as Record<string, string>), kid },
   };
+}
+
+/**
+ * Runs `fn` and returns the warnings it emitted. providerWarning logs only under the engine or in the dynamic
+ * provider host, which it recognises by its argv: this pretends to be the host and catches pulumi.log.warn.
+ */
+async function warningsOf(fn: () => Promise<unknown>): Promise<string[]> {
+  const warnings: string[] = [];
+  const warn = vi.spyOn(pulumi.log, "warn").mockImplementation(async (m: string) => {
+    warnings.push(m);
+  });
+  const marker = "--as-in-dynamic-provider";
+  process.argv.push(marker);
+  try {
+    await fn();
+  } finally {
+    process.argv.splice(process.argv.indexOf(marker), 1);
+    warn.mockRestore();
+  }
+  return warnings;
+}
+
+const released = (resource: string) =>
+  `${resource} is ACTIVE, and clients may sign with it: released, not deleted. It stays ACTIVE in Okta and is no ` +
+  `longer managed by this stack. To retire it, deliver another key to its clients first (or switch the app away ` +
+  `from private_key_jwt), then deactivate and delete it in Okta once no client uses it.`;
+
+async function switchToPrivateKeyJwt(appId: string): Promise<void> {
+  const appJson = okta.getApp(appId) as { credentials: { oauthClient: Record<string, unknown> } };
+  appJson.credentials.oauthClient.token_endpoint_auth_method = "private_key_jwt";
+  const put = await fetch(`${okta.orgUrl}/api/v1/apps/${appId}`, {
+    method: "PUT",
+    headers: { Authorization: `SSWS ${okta.apiToken}`, "Content-Type": "application/json" },
+    body: JSON.stringify(appJson),
+  });
+  expect(put.status).toBe(200);
 }
 
 async function checked(news: Record<string, unknown>): Promise<JsonWebKeyInputs> {
@@ -67,17 +104,26 @@ describe("JsonWebKey lifecycle", () => {
     );
     expect(up.outs?.status).toBe("ACTIVE");
 
+    // Deleting the resource of an ACTIVE key releases it: one read, no write, the key stays ACTIVE.
     okta.clearLog();
-    await provider.delete(c.id, up.outs!);
+    const warnings = await warningsOf(() => provider.delete(c.id, up.outs!));
+    expect(calls(okta)).toEqual([`GET /api/v1/apps/${app.id}/credentials/jwks/${c.id} 200`]);
+    expect(okta.listKeys(app.id)).toEqual([{ id: c.id, kid: "k-1", status: "ACTIVE" }]);
+    expect(warnings).toEqual([released(`JsonWebKey ${c.id} (kid k-1) of app ${app.id}`)]);
+
+    // An INACTIVE one (as the state records it) is deleted straight away, without reading it first.
+    const retired = await provider.update(
+      c.id,
+      up.outs!,
+      await checked({ appId: app.id, jwk: pub, status: "INACTIVE", generation: 1 }),
+    );
+    okta.clearLog();
+    expect(await warningsOf(() => provider.delete(c.id, retired.outs!))).toEqual([]);
     expect(okta.listKeys(app.id)).toEqual([]);
-    expect(calls(okta)).toEqual([
-      `GET /api/v1/apps/${app.id}/credentials/jwks/${c.id} 200`,
-      `POST /api/v1/apps/${app.id}/credentials/jwks/${c.id}/lifecycle/deactivate 200`,
-      `DELETE /api/v1/apps/${app.id}/credentials/jwks/${c.id} 204`,
-    ]);
+    expect(calls(okta)).toEqual([`DELETE /api/v1/apps/${app.id}/credentials/jwks/${c.id} 204`]);
     okta.clearLog();
-    await provider.delete(c.id, up.outs!);
-    expect(calls(okta)).toEqual([`GET /api/v1/apps/${app.id}/credentials/jwks/${c.id} 404`]);
+    await provider.delete(c.id, retired.outs!);
+    expect(calls(okta)).toEqual([`DELETE /api/v1/apps/${app.id}/credentials/jwks/${c.id} 404`]);
   });
 
   it("registers an EC key INACTIVE", async () => {
@@ -132,19 +178,87 @@ describe("JsonWebKey lifecycle", () => {
 
   it("refuses to deactivate the only ACTIVE key of a private_key_jwt app, saying what to do", async () => {
     const app = okta.addApp({ secrets: 1 });
-    const c = await create({ appId: app.id, jwk: rsa("only").pub });
-    const appJson = okta.getApp(app.id) as { credentials: { oauthClient: Record<string, unknown> } };
-    appJson.credentials.oauthClient.token_endpoint_auth_method = "private_key_jwt";
-    const put = await fetch(`${okta.orgUrl}/api/v1/apps/${app.id}`, {
-      method: "PUT",
-      headers: { Authorization: `SSWS ${okta.apiToken}`, "Content-Type": "application/json" },
-      body: JSON.stringify(appJson),
-    });
-    expect(put.status).toBe(200);
-    const err = await thrown(() => provider.delete(c.id, c.outs));
+    const { pub } = rsa("only");
+    const c = await create({ appId: app.id, jwk: pub });
+    await switchToPrivateKeyJwt(app.id);
+    const err = await thrown(async () =>
+      provider.update(c.id, c.outs, await checked({ appId: app.id, jwk: pub, status: "INACTIVE" })),
+    );
     expect(err).toBeInstanceOf(OktaApiError);
     expect(err.message).toContain(`JsonWebKey ${c.id} (kid only) of app ${app.id}`);
     expect(err.message).toMatch(/What to do: .*register and activate the next key first/);
     expect(okta.listKeys(app.id)[0]?.status).toBe("ACTIVE");
+  });
+});
+
+describe("JsonWebKey delete never retires a key in use", () => {
+  it("releases the only ACTIVE key of a private_key_jwt app: no deactivation, no delete, a warning", async () => {
+    const app = okta.addApp({ secrets: 1 });
+    const c = await create({ appId: app.id, jwk: rsa("held").pub, generation: 1 });
+    await switchToPrivateKeyJwt(app.id);
+    okta.clearLog();
+    const warnings = await warningsOf(() => provider.delete(c.id, c.outs));
+    expect(warnings).toEqual([released(`JsonWebKey ${c.id} (kid held) of app ${app.id}`)]);
+    expect(calls(okta)).toEqual([`GET /api/v1/apps/${app.id}/credentials/jwks/${c.id} 200`]);
+    expect(okta.listKeys(app.id)).toEqual([{ id: c.id, kid: "held", status: "ACTIVE" }]);
+  });
+
+  it("releases a key the state records INACTIVE but that was activated out of band (Okta refuses the delete)", async () => {
+    const app = okta.addApp({ secrets: 1 });
+    const { pub } = rsa("back");
+    const c = await create({ appId: app.id, jwk: pub, status: "INACTIVE" });
+    const base = `/api/v1/apps/${app.id}/credentials/jwks/${c.id}`;
+    expect(await outOfBand(okta, "POST", `${base}/lifecycle/activate`)).toBe(200);
+    okta.clearLog();
+    const warnings = await warningsOf(() => provider.delete(c.id, c.outs));
+    expect(calls(okta)).toEqual([`DELETE ${base} 400`]);
+    expect(okta.listKeys(app.id)).toEqual([{ id: c.id, kid: "back", status: "ACTIVE" }]);
+    expect(warnings).toEqual([released(`JsonWebKey ${c.id} (kid back) of app ${app.id}`)]);
+  });
+
+  it("deletes a key the state records ACTIVE once Okta says it is INACTIVE (deactivated out of band)", async () => {
+    const app = okta.addApp({ secrets: 1 });
+    const c = await create({ appId: app.id, jwk: rsa("gone").pub });
+    const base = `/api/v1/apps/${app.id}/credentials/jwks/${c.id}`;
+    expect(await outOfBand(okta, "POST", `${base}/lifecycle/deactivate`)).toBe(200);
+    okta.clearLog();
+    expect(await warningsOf(() => provider.delete(c.id, c.outs))).toEqual([]);
+    expect(calls(okta)).toEqual([`GET ${base} 200`, `DELETE ${base} 204`]);
+    expect(okta.listKeys(app.id)).toEqual([]);
+  });
+
+  it("refuses, in diff, to replace the ACTIVE key of a rotation slot, before any call", async () => {
+    const app = okta.addApp({ secrets: 1 });
+    const { pub } = rsa("slot-1");
+    const c = await create({ appId: app.id, jwk: pub, generation: 1, replaceOnlyInactive: true });
+    okta.clearLog();
+    const next = await checked({
+      appId: app.id,
+      jwk: rsa("slot-3").pub,
+      generation: 3,
+      replaceOnlyInactive: true,
+    });
+    const err = await thrown(() => provider.diff(c.id, c.outs, next));
+    expect(err.message).toContain(
+      `JsonWebKey ${c.id} (kid slot-1) of app ${app.id} (generation 1) would be deleted and replaced for generation 3, but it is still ACTIVE`,
+    );
+    expect(err.message).toContain("Set privateKeyJwt.keyGeneration back to 2 and run pulumi up");
+    expect(okta.requestLog).toEqual([]);
+    // Once a rotation retired it (INACTIVE), the same replacement is planned.
+    const retired = await provider.update(
+      c.id,
+      c.outs,
+      await checked({
+        appId: app.id,
+        jwk: pub,
+        generation: 1,
+        status: "INACTIVE",
+        replaceOnlyInactive: true,
+      }),
+    );
+    expect(await provider.diff(c.id, retired.outs!, next)).toEqual({
+      changes: true,
+      replaces: ["generation", "jwk"],
+    });
   });
 });

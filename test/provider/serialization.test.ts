@@ -104,8 +104,11 @@ const load = (name) =>
   const ac = await am.check({}, { appId, tokenEndpointAuthMethod: "private_key_jwt" });
   const auth = await am.create(ac.inputs);
   report.auth = { previousMethod: auth.outs.previousMethod };
-  await am.delete(auth.id, auth.outs);
-  await jk.delete(key.id, key.outs);
+  // A delete releases what clients hold (the method, an ACTIVE key): clean up the way a rollback does.
+  const back = await am.update(auth.id, auth.outs, { ...ac.inputs, tokenEndpointAuthMethod: "client_secret_basic" });
+  await am.delete(auth.id, back.outs);
+  const retired = await jk.update(key.id, key.outs, { ...jc.inputs, status: "INACTIVE" });
+  await jk.delete(key.id, retired.outs);
   console.log(JSON.stringify(report));
 })().catch((e) => { console.error(e && e.stack); process.exit(1); });
 `;

@@ -1,5 +1,7 @@
-import { describe, expect, it } from "vitest";
+import * as pulumi from "@pulumi/pulumi";
+import { describe, expect, it, vi } from "vitest";
 import { AppAuthMethodProvider, diffAppAuthMethod, readAuthSettings, withAuthSettings } from "../../dynamic";
+import { releaseMessage } from "../../dynamic/appAuthMethod";
 
 const app = {
   id: "0oa1",
@@ -73,5 +75,51 @@ describe("AppAuthMethod check and diff (no Okta call)", () => {
     expect(
       diffAppAuthMethod(olds, { appId: "0oa2", tokenEndpointAuthMethod: "private_key_jwt" }).replaces,
     ).toEqual(["appId"]);
+  });
+});
+
+describe("AppAuthMethod delete releases the app (no Okta call)", () => {
+  const provider = new AppAuthMethodProvider();
+  const outs = {
+    appId: "0oa1",
+    tokenEndpointAuthMethod: "private_key_jwt" as const,
+    previousMethod: "client_secret_basic",
+  };
+
+  it("says which app keeps which method, and how to change it by hand or by privateKeyJwt.rollback", () => {
+    expect(releaseMessage(outs)).toBe(
+      "AppAuthMethod of app 0oa1 is released, not reverted: the app keeps token_endpoint_auth_method " +
+        "private_key_jwt in Okta (it had client_secret_basic before this stack), so its clients keep " +
+        "authenticating as they do now; it is no longer managed by this stack. To go back to a client secret " +
+        "without downtime, set privateKeyJwt.rollback: true on the app and run pulumi up before removing it from " +
+        "the stack. To change it by hand, first give the clients a credential for the new method, then set " +
+        "credentials.oauthClient.token_endpoint_auth_method in the Okta Admin Console (or GET + PUT the whole app).",
+    );
+    const secret = releaseMessage({
+      appId: "0oa2",
+      tokenEndpointAuthMethod: "client_secret_basic",
+      jwksUri: "https://keys.example/jwks",
+      previousMethod: "client_secret_basic",
+    });
+    expect(secret).toMatch(
+      /^AppAuthMethod of app 0oa2 is released, not reverted: the app keeps token_endpoint_auth_method client_secret_basic and jwks_uri https:\/\/keys.example\/jwks in Okta, so/,
+    );
+    expect(secret).not.toMatch(/rollback/);
+  });
+
+  it("warns with that message and touches nothing (no Okta connection is even configured here)", async () => {
+    // providerWarning logs only under the engine or in the dynamic provider host (recognised by its argv).
+    const warnings: string[] = [];
+    const warn = vi.spyOn(pulumi.log, "warn").mockImplementation(async (m: string) => {
+      warnings.push(m);
+    });
+    process.argv.push("--as-in-dynamic-provider");
+    try {
+      await provider.delete("0oa1", outs);
+    } finally {
+      process.argv.splice(process.argv.indexOf("--as-in-dynamic-provider"), 1);
+      warn.mockRestore();
+    }
+    expect(warnings).toEqual([releaseMessage(outs)]);
   });
 });

@@ -1,6 +1,7 @@
 import { generateKeyPairSync } from "crypto";
 import { describe, expect, it } from "vitest";
 import { JsonWebKeyProvider, diffJsonWebKey, publicJwk, rsaModulusBits } from "../../dynamic";
+import { unsafeKeyReplacement } from "../../dynamic/jsonWebKey";
 
 const provider = new JsonWebKeyProvider();
 
@@ -112,6 +113,83 @@ describe("diffJsonWebKey", () => {
     expect(diffJsonWebKey(olds, { appId: "0oa2", jwk: pub, generation: 2 }).replaces).toEqual([
       "appId",
       "generation",
+    ]);
+  });
+});
+
+describe("JsonWebKey replaceOnlyInactive (refused in diff, before any write)", () => {
+  const { pub } = split(2048, "k-slot");
+  const active = {
+    appId: "0oa1",
+    jwk: publicJwk(pub),
+    status: "ACTIVE",
+    generation: 1,
+    keyId: "pks1",
+    kid: "k-slot",
+  };
+  const bump = { appId: "0oa1", jwk: split(2048, "k-next").pub, generation: 3, replaceOnlyInactive: true };
+
+  it("refuses to replace an ACTIVE key, naming the key, the app and the generation to finish", async () => {
+    const err = await provider.diff("pks1", active as never, bump as never).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(err?.name).toBe("OktaRotationError");
+    expect(err?.message).toBe(
+      "JsonWebKey pks1 (kid k-slot) of app 0oa1 (generation 1) would be deleted and replaced for generation 3, " +
+        "but it is still ACTIVE: the previous key rotation did not finish retiring it, and clients may still sign " +
+        "with it. Set privateKeyJwt.keyGeneration back to 2 and run pulumi up to finish that rotation (it " +
+        "deactivates this key once its successor is delivered and proven), then bump again. Nothing was changed.",
+    );
+  });
+
+  it("refuses a replacement of an ACTIVE key by a new key alone (same generation), saying to put it back", () => {
+    const reason = unsafeKeyReplacement(
+      "pks1",
+      active,
+      { ...bump, generation: 1 },
+      diffJsonWebKey(active, { ...bump, generation: 1 }).replaces,
+    );
+    expect(reason).toMatch(
+      /^JsonWebKey pks1 \(kid k-slot\) of app 0oa1 \(generation 1\) would be deleted and replaced \(jwk changed\)/,
+    );
+    expect(reason).toMatch(/Put jwk back as before: a key in use is retired only by a key rotation/);
+  });
+
+  it("replaces an INACTIVE key, or any key without the flag; never refuses an update", async () => {
+    const inactive = { ...active, status: "INACTIVE" };
+    expect(await provider.diff("pks1", inactive as never, bump as never)).toEqual({
+      changes: true,
+      replaces: ["generation", "jwk"],
+    });
+    const { replaceOnlyInactive: _, ...unflagged } = bump;
+    expect((await provider.diff("pks1", active as never, unflagged as never)).replaces).toEqual([
+      "generation",
+      "jwk",
+    ]);
+    expect(
+      await provider.diff(
+        "pks1",
+        active as never,
+        {
+          appId: "0oa1",
+          jwk: pub,
+          generation: 1,
+          status: "INACTIVE",
+          replaceOnlyInactive: true,
+        } as never,
+      ),
+    ).toEqual({ changes: true, replaces: [] });
+    expect(unsafeKeyReplacement("pks1", active, bump, [])).toBeUndefined();
+  });
+
+  it("check accepts the flag and refuses a non-boolean", async () => {
+    expect(
+      (await provider.check({}, { appId: "0oa1", jwk: pub, replaceOnlyInactive: true })).inputs,
+    ).toMatchObject({ replaceOnlyInactive: true });
+    const r = await provider.check({}, { appId: "0oa1", jwk: pub, replaceOnlyInactive: "yes" });
+    expect(r.failures).toEqual([
+      { property: "replaceOnlyInactive", reason: "replaceOnlyInactive must be a boolean" },
     ]);
   });
 });

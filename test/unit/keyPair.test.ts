@@ -1,9 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { calculateJwkThumbprint, compactVerify, CompactSign, importJWK } from "jose";
 import {
+  KEY_PAIR_REPLACE_KEYS,
   KeyPairProvider,
   diffKeyPair,
   generateSigningKeyPair,
+  pendingAlgorithm,
   privateMembersOf,
   type KeyPairOutputs,
 } from "../../dynamic/keyPair";
@@ -78,7 +80,8 @@ describe("KeyPair provider check (before anything is generated or written)", () 
 
 describe("KeyPair diff", () => {
   const olds = { algorithm: "RS256", generation: 1, kid: "k", publicJwk: {}, privateJwk: {} };
-  it("replaces on a new generation, algorithm or modulus length; nothing else changes", () => {
+  it("replaces on a new generation or modulus length; nothing else changes", () => {
+    expect(KEY_PAIR_REPLACE_KEYS).toEqual(["generation", "modulusLength"]);
     expect(diffKeyPair(olds, { algorithm: "RS256", generation: 1 })).toEqual({
       changes: false,
       replaces: [],
@@ -88,17 +91,88 @@ describe("KeyPair diff", () => {
       changes: true,
       replaces: ["generation"],
     });
-    expect(diffKeyPair(olds, { algorithm: "ES256", generation: 1 })).toEqual({
-      changes: true,
-      replaces: ["algorithm"],
-    });
     expect(diffKeyPair(olds, { algorithm: "RS256", generation: 1, modulusLength: 3072 }).replaces).toEqual([
       "modulusLength",
     ]);
   });
 
+  it("an algorithm change alone plans nothing, and neither does reverting it", () => {
+    expect(diffKeyPair(olds, { algorithm: "ES256", generation: 1 })).toEqual({
+      changes: false,
+      replaces: [],
+    });
+    // The engine keeps the outputs of a resource without changes: the revert is diffed against the same pair.
+    expect(diffKeyPair(olds, { algorithm: "RS256", generation: 1 })).toEqual({
+      changes: false,
+      replaces: [],
+    });
+    const es = { ...olds, algorithm: "ES256" };
+    expect(diffKeyPair(es, { algorithm: "RS256", generation: 1 })).toEqual({ changes: false, replaces: [] });
+    expect(diffKeyPair(es, { generation: 1 })).toEqual({ changes: false, replaces: [] });
+  });
+
+  it("the algorithm takes effect at the next generation: the held pair keeps its key and its real algorithm until then", async () => {
+    const held = await create({ algorithm: "RS256", generation: 1 });
+    const changed = { algorithm: "ES256" as const, generation: 1 };
+    expect(await provider.diff(held.id, held.outs, changed)).toEqual({ changes: false, replaces: [] });
+    // Should the engine update it anyway, nothing of the pair changes.
+    const u = await provider.update(held.id, held.outs, changed);
+    expect(u.outs).toEqual(held.outs);
+    expect(u.outs?.algorithm).toBe("RS256");
+    expect(await signsAndVerifies(u.outs!)).toBe("proof");
+    expect(pendingAlgorithm(held.outs.algorithm, "ES256", 1, "privateKeyJwt.keyGeneration")).toBe(
+      "algorithm ES256 takes effect with the next key: the key of generation 1 stays RS256 until " +
+        "privateKeyJwt.keyGeneration is bumped to 2.",
+    );
+
+    const bump = { algorithm: "ES256" as const, generation: 2 };
+    expect(await provider.diff(held.id, held.outs, bump)).toEqual({
+      changes: true,
+      replaces: ["generation"],
+    });
+    const next = await create(bump);
+    expect(next.outs.algorithm).toBe("ES256");
+    expect(next.outs.publicJwk).toMatchObject({ kty: "EC", crv: "P-256", alg: "ES256" });
+    expect(next.outs.kid).not.toBe(held.outs.kid);
+    expect(await signsAndVerifies(next.outs)).toBe("proof");
+    expect(pendingAlgorithm(next.outs.algorithm, "ES256", 2)).toBeUndefined();
+  });
+
+  it("pendingAlgorithm says nothing when the algorithms agree or the held one is not known", () => {
+    expect(pendingAlgorithm("RS256", undefined, 3)).toBeUndefined();
+    expect(pendingAlgorithm(undefined, "ES256", 3)).toBeUndefined();
+    expect(pendingAlgorithm("ES256", undefined, 3)).toBe(
+      "algorithm RS256 takes effect with the next key: the key of generation 3 stays ES256 until generation is bumped to 4.",
+    );
+  });
+
   it("read keeps the state (the pair exists nowhere else) and forgets nothing", async () => {
     const { id, outs } = await create({ algorithm: "ES256", generation: 1 });
     expect(await provider.read(id, outs)).toEqual({ id, props: outs });
+  });
+});
+
+describe("KeyPair check in a key rotation: key generations only go up, one at a time", () => {
+  const provider = new KeyPairProvider();
+  const ctx = (generation: number) => ({ app: "billing", generation, rollback: false });
+  it("refuses a key generation that went down or skipped one, before the pair is replaced", async () => {
+    const down = await provider.check({ slot: ctx(3) }, { generation: 2, slot: ctx(2) });
+    expect(down.failures?.[0]?.reason).toMatch(
+      /^app 'billing': privateKeyJwt.keyGeneration went down from 3 to 2\..*Nothing was changed\.$/,
+    );
+    const skip = await provider.check({ slot: ctx(3) }, { generation: 5, slot: ctx(5) });
+    expect(skip.failures?.[0]?.reason).toMatch(
+      /replace the key of generation 3, but the rotation to 4 has not finished/,
+    );
+  });
+  it("accepts a bump by one and records the new context by an update that keeps the pair", async () => {
+    expect(
+      (await provider.check({ slot: ctx(3) }, { generation: 4, slot: ctx(4) })).failures,
+    ).toBeUndefined();
+    const outs = (await provider.create({ algorithm: "ES256", generation: 3, slot: ctx(3) })).outs!;
+    const news = { algorithm: "ES256" as const, generation: 3, slot: ctx(4) };
+    expect(diffKeyPair({ ...outs }, news)).toEqual({ changes: true, replaces: [] });
+    const updated = await provider.update(outs.kid, outs, news);
+    expect(updated.outs).toEqual({ ...outs, slot: ctx(4) });
   });
 });
