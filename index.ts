@@ -1,5 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
-import { CONFIG_KEY, ConfigError, KeyRotation, parseAppsConfig, SecretRotation } from "./components";
+import {
+  CONFIG_KEY,
+  ConfigError,
+  formatConfigProblems,
+  KeyRotation,
+  parseAppsConfig,
+  SecretRotation,
+  type AppConfig,
+} from "./components";
 
 /** The org URL, for the token endpoint the gates call: explicit, or from @pulumi/okta's keys. */
 function orgUrl(): string | undefined {
@@ -12,9 +20,25 @@ function orgUrl(): string | undefined {
   return org ? `https://${org}.${base}` : undefined;
 }
 
-const config = new pulumi.Config();
-const apps = parseAppsConfig(config.getObject<unknown>(CONFIG_KEY), pulumi.getProject());
 const org = orgUrl();
+
+/**
+ * The validated apps. A config error fails the program as a `pulumi.RunError`, which the Node language host
+ * prints as its message alone — every problem, one per line, without a stack trace or colour codes — before
+ * any resource is registered.
+ */
+function loadApps(): AppConfig[] {
+  try {
+    return parseAppsConfig(new pulumi.Config().getObject<unknown>(CONFIG_KEY), pulumi.getProject(), {
+      orgUrl: org,
+    });
+  } catch (err) {
+    if (err instanceof ConfigError) throw new pulumi.RunError(err.message);
+    throw err;
+  }
+}
+
+const apps = loadApps();
 
 export const rotations: Record<string, unknown> = {};
 for (const app of apps) {
@@ -22,10 +46,13 @@ for (const app of apps) {
   const pkj = app.privateKeyJwt;
   if (pkj?.enabled) {
     if (tokenUrl === undefined) {
-      throw new ConfigError([
-        `${pulumi.getProject()}:${CONFIG_KEY} (app '${app.name}'): privateKeyJwt needs the token endpoint: set ` +
-          `gates.tokenUrl, or the org URL (oktaOrgUrl / okta:orgName)`,
-      ]);
+      // parseAppsConfig has refused this already (it was given the org URL); kept for the type checker.
+      throw new pulumi.RunError(
+        formatConfigProblems([
+          `${pulumi.getProject()}:${CONFIG_KEY} (app '${app.name}'): privateKeyJwt needs the token endpoint: ` +
+            `set gates.tokenUrl, or the org URL (${pulumi.getProject()}:oktaOrgUrl, or okta:orgName)`,
+        ]),
+      );
     }
     // Same name as the SecretRotation it replaces: KeyRotation aliases it, so the Vault entry and the
     // Deployment patches are updated in place; the secret slots are retired by KeyRotation.
@@ -59,6 +86,7 @@ for (const app of apps) {
     vault: app.vault,
     deployments: app.deployments,
     gates: { ...app.gates, tokenUrl },
+    formerNames: app.formerNames,
   });
   rotations[app.name] = {
     current: rotation.current,

@@ -5,7 +5,7 @@
 //   const client = createTokenClient({
 //     tokenUrl: "https://<org>.okta.com/oauth2/v1/token",
 //     clientId: entry.client_id,
-//     credentials: credentialsFromEntry(entry),
+//     credentials: credentialsFromEntry(entry),            // or (entry, { secretKey }) with the stack's vault.key
 //   });
 //   const accessToken = await client.getToken();           // cached until shortly before it expires
 
@@ -21,4 +21,5 @@ export {
 export type { AssertionKey, AssertionSigner, AssertionSignerOptions, SigningAlgorithm } from "./assertion";
 export { TokenClient, TokenRequestError, createTokenClient } from "./tokenClient";
 export type { AccessToken, ClientCredential, TokenClientOptions } from "./tokenClient";
-export { credentialsFromEntry } from "./delivered";
+export { DEFAULT_SECRET_KEY, ENTRY_KEYS, credentialsFromEntry } from "./delivered";
+export type { CredentialsFromEntryOptions } from "./delivered";

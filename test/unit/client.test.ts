@@ -152,6 +152,59 @@ describe("credentialsFromEntry", () => {
     ).toEqual(["client_secret_basic", "private_key_jwt"]);
     expect(() => credentialsFromEntry({ client_id: "c" })).toThrow(/neither private_key nor client_secret/);
   });
+
+  it("reads the client secret under the stack's vault.key when given it", () => {
+    const entry = { client_id: "c", okta_secret: "s".repeat(40), generation: 2, secret_id: "ocs1" };
+    expect(credentialsFromEntry(entry, { secretKey: "okta_secret" })).toEqual([
+      { method: "client_secret_basic", clientSecret: "s".repeat(40) },
+    ]);
+    // Trimmed like the stack's vault.key.
+    expect(credentialsFromEntry(entry, { secretKey: " okta_secret " })).toHaveLength(1);
+    // The default key does not read another key's value, and the error says what to pass.
+    expect(() => credentialsFromEntry(entry)).toThrow(
+      /neither private_key nor client_secret; if the stack sets vault\.key for this app, pass it: credentialsFromEntry\(entry, \{ secretKey \}\)/,
+    );
+    // A custom key does not fall back to client_secret either.
+    expect(() =>
+      credentialsFromEntry({ client_id: "c", client_secret: "x".repeat(40) }, { secretKey: "okta_secret" }),
+    ).toThrow(/neither private_key nor okta_secret; check that secretKey is the stack's vault\.key/);
+  });
+
+  it("keeps the secret under a custom key as the fallback next to the private key during a migration", () => {
+    const entry = {
+      client_id: "c",
+      token_endpoint_auth_method: "private_key_jwt",
+      private_key: "{}",
+      kid: "k",
+      alg: "RS256",
+      key_generation: 1,
+      okta_secret: "s".repeat(40),
+    };
+    expect(credentialsFromEntry(entry, { secretKey: "okta_secret" })).toEqual([
+      { method: "private_key_jwt", key: { privateJwk: "{}", kid: "k", alg: "RS256" } },
+      { method: "client_secret_basic", clientSecret: "s".repeat(40) },
+    ]);
+    expect(
+      credentialsFromEntry(
+        { ...entry, token_endpoint_auth_method: "client_secret_basic" },
+        { secretKey: "okta_secret" },
+      ).map((c) => c.method),
+    ).toEqual(["client_secret_basic", "private_key_jwt"]);
+    // Without the option the secret is not found: the key alone, no fallback.
+    expect(credentialsFromEntry(entry).map((c) => c.method)).toEqual(["private_key_jwt"]);
+  });
+
+  it("refuses a secretKey that is empty or one of the entry's own keys", () => {
+    const entry = { client_id: "c", client_secret: "s".repeat(40) };
+    expect(() => credentialsFromEntry(entry, { secretKey: " " })).toThrow(
+      /^secretKey: must be the entry key/,
+    );
+    for (const own of ["client_id", "private_key", "kid", "generation"]) {
+      expect(() => credentialsFromEntry(entry, { secretKey: own })).toThrow(
+        new RegExp(`^secretKey: '${own}' is one of the entry's own keys`),
+      );
+    }
+  });
 });
 
 describe("token client (stubbed token endpoint)", () => {
@@ -240,5 +293,42 @@ describe("token client against the local Okta", () => {
     expect(err).toBeInstanceOf(TokenRequestError);
     expect(err).toMatchObject({ status: 401, error: "invalid_client" });
     expect((err as Error).message).not.toContain(secret.clientSecret);
+  });
+
+  it("migrates with a secret stored under a custom vault.key: the secret before the switch, the key after", async () => {
+    const app = okta.addApp({ label: "client-test-custom-key" });
+    const tokenUrl = `${okta.orgUrl}/oauth2/v1/token`;
+    const [secret] = okta.listSecrets(app.id);
+    const key = await newKey("ES256");
+    await call(okta, "POST", `/api/v1/apps/${app.id}/credentials/jwks`, key.publicJwk);
+    // The entry KeyRotation writes with vault.key = okta_secret, while the app still uses its client secret.
+    const entry = {
+      client_id: app.clientId,
+      token_endpoint_auth_method: "private_key_jwt",
+      private_key: JSON.stringify(key.privateJwk),
+      kid: key.kid,
+      alg: "ES256",
+      key_generation: 1,
+      okta_secret: secret.clientSecret,
+    };
+    const client = createTokenClient({
+      tokenUrl,
+      clientId: app.clientId,
+      credentials: credentialsFromEntry(entry, { secretKey: "okta_secret" }),
+      retries: 0,
+    });
+    expect((await client.exchange()).method).toBe("client_secret_basic");
+    await switchMethod(okta, app.id, "private_key_jwt");
+    expect((await client.exchange()).method).toBe("private_key_jwt");
+    // Without the option the client holds only the key, and fails until the switch: the fallback it needs.
+    const other = okta.addApp({ label: "client-test-custom-key-2" });
+    await call(okta, "POST", `/api/v1/apps/${other.id}/credentials/jwks`, key.publicJwk);
+    const keyOnly = createTokenClient({
+      tokenUrl,
+      clientId: other.clientId,
+      credentials: credentialsFromEntry({ ...entry, client_id: other.clientId }),
+      retries: 0,
+    });
+    await expect(keyOnly.exchange()).rejects.toMatchObject({ status: 401, error: "invalid_client" });
   });
 });
