@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startOktaLocal, type OktaLocal } from "../../okta-local";
-import { createStack, readBackendState, setApps, type EngineStack } from "./harness";
+import { createStack, readBackendState, setApps, stepCollector, type EngineStack } from "./harness";
 
 describe("private_key_jwt migration and key rotation under the real engine", () => {
   let okta: OktaLocal;
@@ -79,6 +79,41 @@ describe("private_key_jwt migration and key rotation under the real engine", () 
     expect(writes).toEqual([]);
   }, 600_000);
 
+  it("an algorithm change alone replaces nothing and writes nothing; it waits for the next key", async () => {
+    const keys = okta.listKeys(appId).map((k) => [k.id, k.status]);
+    const from = okta.requestLog.length;
+    await setApps(s.stack, [app({ privateKeyJwt: { enabled: true, keyGeneration: 2, algorithm: "ES256" } })]);
+    const changed = await up();
+    expect(changed.summary.resourceChanges).not.toHaveProperty("replace");
+    expect(changed.summary.resourceChanges).not.toHaveProperty("delete");
+    expect(out.join("")).toMatch(/algorithm ES256 takes effect with the next key/);
+    await setApps(s.stack, [app({ privateKeyJwt: { enabled: true, keyGeneration: 2 } })]);
+    const reverted = await up();
+    expect(reverted.summary.resourceChanges).not.toHaveProperty("replace");
+    const writes = okta.requestLog
+      .slice(from)
+      .filter((e) => e.path.startsWith("/api/v1/") && e.method !== "GET");
+    expect(writes).toEqual([]);
+    expect(okta.listKeys(appId).map((k) => [k.id, k.status])).toEqual(keys);
+  }, 600_000);
+
+  it("a key generation that goes down is refused before anything is replaced or written", async () => {
+    const keys = okta.listKeys(appId).map((k) => [k.id, k.status]);
+    const from = okta.requestLog.length;
+    await setApps(s.stack, [app({ privateKeyJwt: { enabled: true, keyGeneration: 1 } })]);
+    await expect(s.stack.up({ onOutput: (o) => out.push(o) })).rejects.toThrow(
+      /app 'svc': privateKeyJwt.keyGeneration went down from 2 to 1/,
+    );
+    const writes = okta.requestLog
+      .slice(from)
+      .filter((e) => e.path.startsWith("/api/v1/") && e.method !== "GET");
+    expect(writes).toEqual([]);
+    expect(okta.listKeys(appId).map((k) => [k.id, k.status])).toEqual(keys);
+    await setApps(s.stack, [app({ privateKeyJwt: { enabled: true, keyGeneration: 2 } })]);
+    const back = await up();
+    expect(back.summary.resourceChanges).not.toHaveProperty("replace");
+  }, 600_000);
+
   it("rolls back to a client secret: switched back with exactly one ACTIVE secret", async () => {
     await setApps(s.stack, [app({ privateKeyJwt: { enabled: true, keyGeneration: 2, rollback: true } })]);
     await up();
@@ -95,4 +130,74 @@ describe("private_key_jwt migration and key rotation under the real engine", () 
       expect(out.join("").includes(v)).toBe(false);
     }
   });
+});
+
+describe("removing a private_key_jwt app, and destroy, under the real engine", () => {
+  let okta: OktaLocal;
+  let s: EngineStack;
+  let keep: string;
+  let gone: string;
+  const out: string[] = [];
+  const method = (appId: string) =>
+    (okta.getApp(appId) as { credentials: { oauthClient: { token_endpoint_auth_method: string } } })
+      .credentials.oauthClient.token_endpoint_auth_method;
+  const app = (name: string, appId: string, extra: Record<string, unknown> = {}) => ({
+    name,
+    appId,
+    generation: 1,
+    adoptSecretId: seeded.get(appId),
+    gates: { tokenExchange: true },
+    ...extra,
+  });
+  const migrated = { privateKeyJwt: { enabled: true } };
+  const seeded = new Map<string, string>();
+
+  beforeAll(async () => {
+    okta = await startOktaLocal({
+      apps: [{ label: "keys-keep" }, { label: "keys-gone" }],
+      rateLimits: { apps: 10_000, app: 10_000 },
+    });
+    keep = okta.apps[0].id;
+    gone = okta.apps[1].id;
+    for (const id of [keep, gone]) seeded.set(id, okta.listSecrets(id)[0]!.id);
+    s = await createStack(`test-keys-remove-${process.pid}`, {
+      OKTA_ORG_URL: okta.orgUrl,
+      OKTA_API_TOKEN: okta.apiToken,
+    });
+    await setApps(s.stack, [app("keep", keep), app("gone", gone)]);
+    expect((await s.stack.up()).summary.result).toBe("succeeded");
+    await setApps(s.stack, [app("keep", keep, migrated), app("gone", gone, migrated)]);
+    expect((await s.stack.up()).summary.result).toBe("succeeded");
+    for (const id of [keep, gone]) expect(method(id)).toBe("private_key_jwt");
+  }, 900_000);
+
+  afterAll(async () => {
+    await s?.dispose();
+    await okta?.close();
+  });
+
+  it("removing the app leaves it on private_key_jwt with its ACTIVE key: nothing it authenticates with is retired", async () => {
+    const keys = okta.listKeys(gone).map((k) => [k.id, k.status]);
+    await setApps(s.stack, [app("keep", keep, migrated)]);
+    const { steps, onEvent } = stepCollector();
+    const preview = await s.stack.preview({ onEvent, diff: true });
+    // The preview says what is kept: the key pods sign with, the auth method, the Vault entry and rollouts.
+    const retained = steps.filter((x) => x.op === "delete" && x.urn.includes("gone")).map((x) => x.name);
+    expect(retained).toEqual(expect.arrayContaining(["gone-jwk-b", "gone-auth-method"]));
+    expect(preview.stdout).toMatch(/gone-auth-method[\s\S]*\[retain\]|\[retain\][\s\S]*gone-auth-method/);
+    const up = await s.stack.up({ onOutput: (o) => out.push(o) });
+    expect(up.summary.result).toBe("succeeded");
+    expect(method(gone)).toBe("private_key_jwt");
+    expect(okta.listKeys(gone).map((k) => [k.id, k.status])).toEqual(keys);
+    expect(okta.listKeys(gone).filter((k) => k.status === "ACTIVE")).toHaveLength(1);
+  }, 600_000);
+
+  it("destroy leaves every app on private_key_jwt with its ACTIVE key", async () => {
+    const destroy = await s.stack.destroy({ onOutput: (o) => out.push(o) });
+    expect(destroy.summary.result).toBe("succeeded");
+    for (const id of [keep, gone]) {
+      expect(method(id)).toBe("private_key_jwt");
+      expect(okta.listKeys(id).filter((k) => k.status === "ACTIVE")).toHaveLength(1);
+    }
+  }, 600_000);
 });
