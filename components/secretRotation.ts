@@ -140,7 +140,18 @@ export class SecretRotation extends pulumi.ComponentResource {
           replaceOnlyInactive: true,
           slot: context,
         },
-        { parent: this, dependsOn, deleteBeforeReplace: true },
+        {
+          parent: this,
+          dependsOn,
+          deleteBeforeReplace: true,
+          // The holder's secret is the one consumers hold: removing the app, renaming it without formerNames or
+          // destroying the stack leaves it ACTIVE in Okta, and the preview says so (`delete[retain]`). The engine
+          // decides from the state recorded at the slot's last registration, and slots alternate roles: the holder
+          // of g is registered as the retired slot (INACTIVE, not retained) when the rotation to g+1 finishes, so
+          // when g+2 replaces that slot its INACTIVE secret is really deleted. The provider releases an ACTIVE
+          // secret on delete anyway (the retired slot of an unfinished rotation, or state from before this option).
+          retainOnDelete: p.role === "holder",
+        },
       );
 
     // The holder comes first; the retired slot only changes once delivery and gates are done.

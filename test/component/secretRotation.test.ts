@@ -103,10 +103,16 @@ describe("SecretRotation bump to generation 2", () => {
     expect(child(children, "-slot-b").props.value).toBeUndefined();
   });
 
-  it("keeps what consumers read when the rotation is removed: Vault entry and rollouts are retained", () => {
+  it("keeps what consumers read when the rotation is removed: holder secret, Vault entry and rollouts are retained", () => {
     const { children } = build("keep", { appId: "0oa3d", generation: 2, ...delivery });
     expect(child(children, "-vault").opts.retainOnDelete).toBe(true);
     expect(child(children, "-rollout-0").opts.retainOnDelete).toBe(true);
+    // Generation 2 lives in slot a; slot b (generation 1, INACTIVE) is really deleted when it is replaced.
+    expect(child(children, "-slot-a").opts.retainOnDelete).toBe(true);
+    expect(child(children, "-slot-b").opts.retainOnDelete).toBe(false);
+    const rolledBack = build("keep-rb", { appId: "0oa3d", generation: 2, rollback: true });
+    expect(child(rolledBack.children, "-slot-b").opts.retainOnDelete).toBe(true);
+    expect(child(rolledBack.children, "-slot-a").opts.retainOnDelete).toBe(false);
   });
 
   it("takes over its resources under former names by alias", () => {
