@@ -3,6 +3,7 @@ import * as vault from "@pulumi/vault";
 import * as k8s from "@pulumi/kubernetes";
 import { ClientSecret } from "../dynamic/clientSecret";
 import { SecretValue } from "../dynamic/secretValue";
+import { RefusalProof } from "../dynamic/refusalProof";
 import { TokenExchangeGate } from "../dynamic/tokenExchangeGate";
 import { planRotation, slotName, type SlotPlan } from "./plan";
 
@@ -75,6 +76,8 @@ export interface SlotOutputs {
   readonly secretId: pulumi.Output<string>;
   readonly status: pulumi.Output<string>;
   readonly generation: pulumi.Output<number | undefined>;
+  /** The retired slot, with the token exchange gate on: when Okta refused its secret (`invalid_client`). */
+  readonly refusedAt?: pulumi.Output<string>;
 }
 
 /**
@@ -101,6 +104,8 @@ export class SecretRotation extends pulumi.ComponentResource {
   public readonly vaultSecret?: vault.kv.SecretV2;
   public readonly rollouts: k8s.apps.v1.DeploymentPatch[];
   public readonly gate: TokenExchangeGate;
+  /** With `gates.tokenExchange`: proof that Okta refuses the retired secret (`invalid_client`). */
+  public readonly refusalProof?: RefusalProof;
 
   constructor(name: string, args: SecretRotationArgs, opts?: pulumi.ComponentResourceOptions) {
     super("okta-rotation:index:SecretRotation", name, {}, withFormerNames(opts, args.formerNames));
@@ -238,9 +243,31 @@ export class SecretRotation extends pulumi.ComponentResource {
 
     const retired = plan.retired ? slot(plan.retired, [this.gate]) : undefined;
 
+    // The other side of the proof: once deactivated, the retired secret must be refused by the token endpoint.
+    if (retired && plan.retired && gates.tokenExchange) {
+      this.refusalProof = new RefusalProof(
+        `${name}-refusal-proof`,
+        {
+          appId: args.appId,
+          secretId: retired.secretId,
+          generation: plan.retired.generation,
+          clientId: args.clientId ?? args.appId,
+          clientSecret: retired.clientSecret,
+          tokenUrl: gates.tokenUrl ?? "",
+          ...(gates.scope !== undefined ? { scope: gates.scope } : {}),
+        },
+        { parent: this, dependsOn: [retired] },
+      );
+    }
+
     this.current = { secretId: holder.secretId, status: holder.status, generation: holder.generation };
     if (retired) {
-      this.previous = { secretId: retired.secretId, status: retired.status, generation: retired.generation };
+      this.previous = {
+        secretId: retired.secretId,
+        status: retired.status,
+        generation: retired.generation,
+        ...(this.refusalProof ? { refusedAt: this.refusalProof.refusedAt } : {}),
+      };
     }
     this.registerOutputs({
       current: this.current,

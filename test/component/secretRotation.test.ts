@@ -103,6 +103,22 @@ describe("SecretRotation bump to generation 2", () => {
     expect(child(children, "-slot-b").props.value).toBeUndefined();
   });
 
+  it("with the token exchange gate, proves the retired secret is refused once it is deactivated", async () => {
+    const gates = {
+      tokenExchange: true,
+      tokenUrl: "https://example.okta.com/oauth2/default/v1/token",
+      scope: "s",
+    };
+    const { rotation, children } = build("proof", { appId: "0oa3f", generation: 2, gates });
+    const proof = child(children, "-refusal-proof");
+    expect(await dependsOnNames(proof)).toEqual(["proof-slot-b"]);
+    expect(proof.props).toMatchObject({ generation: 1, tokenUrl: gates.tokenUrl, scope: "s" });
+    expect(proof.props.clientSecret).toBeDefined();
+    expect(rotation.previous?.refusedAt).toBeDefined();
+    const without = build("noproof", { appId: "0oa3g", generation: 2 });
+    expect(without.children.map((c) => c.name)).not.toContain("noproof-refusal-proof");
+  });
+
   it("keeps what consumers read when the rotation is removed: holder secret, Vault entry and rollouts are retained", () => {
     const { children } = build("keep", { appId: "0oa3d", generation: 2, ...delivery });
     expect(child(children, "-vault").opts.retainOnDelete).toBe(true);

@@ -101,6 +101,9 @@ describe("the program under the real Pulumi engine", () => {
     try {
       const up = await s.stack.up({ onOutput: (o) => outputText.push(o) });
       expect(up.summary.result).toBe("succeeded");
+      // Two-sided proof: after the deactivation, Okta refused the generation-1 secret.
+      const rotations = up.outputs.rotations.value as Record<string, { previous: { refusedAt?: string } }>;
+      expect(Date.parse(rotations.svc.previous.refusedAt ?? "")).toBeGreaterThan(Date.parse(gen1.created));
     } finally {
       clearInterval(poll);
     }
