@@ -59,6 +59,8 @@ export function clientSecretInputsSchema() {
         .nonnegative("generation must not be negative")
         .optional(),
       replaceOnlyInactive: z.boolean({ error: "replaceOnlyInactive must be a boolean" }).optional(),
+      /** In a slot: the generation the rotation was first applied at (SecretValue), for the onboarding check. */
+      onboardedGeneration: z.number().int().nonnegative().optional(),
       slot: z
         .object({
           app: z.string({ error: "slot.app must be a string (the app's name in the stack config)" }),
@@ -490,7 +492,11 @@ export class ClientSecretProvider implements pulumi.dynamic.ResourceProvider<
     if (olds?.appId !== undefined) checkedWithOlds.add(key);
     // The engine checks a resource it replaces a second time, without olds: that is not a new slot.
     const fresh = olds?.appId === undefined && !checkedWithOlds.has(key);
-    if (fresh && inputs.slot.adopting !== undefined && inputs.adoptSecretId === undefined) {
+    // A slot made again later (a create lost to a killed run, cleared by refresh) is not an onboarding either:
+    // the rotation's first generation is recorded by its SecretValue (unknown while that is being made).
+    const onboarded = news.onboardedGeneration;
+    const onboarding = typeof onboarded !== "number" || onboarded === inputs.slot.generation;
+    if (fresh && onboarding && inputs.slot.adopting !== undefined && inputs.adoptSecretId === undefined) {
       // Onboarding: the new secret is about to be created; the one to adopt is only taken over at the end of the
       // run. Make sure it is there, and in use, before anything is written.
       if (typeof inputs.appId !== "string") return result; // unknown in preview
@@ -601,6 +607,8 @@ export interface ClientSecretArgs {
    * adoptSecretId then only say how the secret is made. `adopting`: the app's secret to adopt at onboarding,
    * checked (exists, ACTIVE) before the new secret is created.
    */
+  /** In a rotation slot: the generation the rotation was first applied at (see SecretValue). Not diffed. */
+  readonly onboardedGeneration?: pulumi.Input<number>;
   readonly slot?: pulumi.Input<{
     app: string;
     generation: number;
@@ -633,6 +641,7 @@ export class ClientSecret extends pulumi.dynamic.Resource {
         adoptSecretId: args.adoptSecretId,
         generation: args.generation,
         replaceOnlyInactive: args.replaceOnlyInactive,
+        onboardedGeneration: args.onboardedGeneration,
         slot: args.slot,
         secretId: undefined,
         secretHash: undefined,

@@ -4,7 +4,9 @@
 // engine recording it leaves a secret whose id the stack never learnt; the value, though, is already in the
 // stack's state (as a Pulumi secret), so the next run finds that secret by its `secret_hash` and adopts it
 // instead of creating a third one — no clock, and never a secret this rotation did not make.
-// A change of `generation` (or `appId`) replaces the value; nothing else does. No Okta call.
+// A change of `generation` makes a new value (an update: the resource keeps the generation the app was onboarded
+// at, which tells the slots whether a secret to adopt is still to be checked). A change of `appId` replaces it.
+// No Okta call.
 
 import { randomBytes } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
@@ -30,6 +32,8 @@ export type SecretValueInputs = z.infer<ReturnType<typeof secretValueInputsSchem
 export interface SecretValueOutputs extends SecretValueInputs {
   /** 64 characters of base64url: within Okta's 14–100 printable ASCII, and ≥ 32 for client_secret_jwt. */
   readonly value: string;
+  /** The generation at which this rotation was first applied (its onboarding). */
+  readonly onboardedGeneration: number;
 }
 
 /** A new client secret value: 48 random bytes, base64url. */
@@ -54,14 +58,28 @@ export class SecretValueProvider implements pulumi.dynamic.ResourceProvider<
     olds: SecretValueOutputs,
     news: SecretValueInputs,
   ): Promise<pulumi.dynamic.DiffResult> {
-    const replaces = (["appId", "generation"] as const).filter((k) => !sameValue(olds[k], news[k]));
-    return { changes: replaces.length > 0, replaces: [...replaces], deleteBeforeReplace: true };
+    const replaces = sameValue(olds.appId, news.appId) ? [] : ["appId"];
+    return { changes: replaces.length > 0 || !sameValue(olds.generation, news.generation), replaces };
   }
 
   async create(inputs: SecretValueInputs): Promise<pulumi.dynamic.CreateResult<SecretValueOutputs>> {
     return {
-      id: `${inputs.appId}-secret-value-${inputs.generation}`,
-      outs: { ...inputs, value: newSecretValue() },
+      id: `${inputs.appId}-secret-value`,
+      outs: { ...inputs, value: newSecretValue(), onboardedGeneration: inputs.generation },
+    };
+  }
+
+  async update(
+    _id: pulumi.ID,
+    olds: SecretValueOutputs,
+    news: SecretValueInputs,
+  ): Promise<pulumi.dynamic.UpdateResult<SecretValueOutputs>> {
+    return {
+      outs: {
+        ...news,
+        value: olds.generation === news.generation ? olds.value : newSecretValue(),
+        onboardedGeneration: olds.onboardedGeneration ?? olds.generation,
+      },
     };
   }
 }
@@ -79,12 +97,14 @@ export class SecretValue extends pulumi.dynamic.Resource {
   declare public readonly generation: pulumi.Output<number>;
   /** The value (a Pulumi secret). */
   declare public readonly value: pulumi.Output<string>;
+  /** The generation at which this rotation was first applied. */
+  declare public readonly onboardedGeneration: pulumi.Output<number>;
 
   constructor(name: string, args: SecretValueArgs, opts?: pulumi.CustomResourceOptions) {
     super(
       provider,
       name,
-      { ...args, value: undefined },
+      { ...args, value: undefined, onboardedGeneration: undefined },
       pulumi.mergeOptions(opts, { additionalSecretOutputs: ["value"] }),
       "okta-rotation",
       "SecretValue",
