@@ -83,6 +83,7 @@ for (const app of apps) {
     generation: app.generation,
     adoptSecretId: app.adoptSecretId,
     rollback: app.rollback,
+    revoke: app.revoke,
     vault: app.vault,
     deployments: app.deployments,
     gates: { ...app.gates, tokenUrl },

@@ -87,6 +87,11 @@ export const appConfigSchema = z
     adoptSecretId: text().optional(),
     /** Go back to the previous secret: reactivate it, deliver it, roll, deactivate the current one. */
     rollback: z.boolean().default(false),
+    /**
+     * Emergency: this generation's rotation revokes the previous secret (it leaked): no minimum overlap, and the
+     * previous secret is deleted in the same run once its successor is rolled out.
+     */
+    revoke: z.boolean().default(false),
     vault: vaultTargetSchema.optional(),
     deployments: z.array(deploymentSchema).default([]),
     gates: gatesSchema.default({ tokenExchange: false, minOverlapSeconds: 0 }),
@@ -169,6 +174,9 @@ export const FIELD_RULES: Readonly<Record<string, FieldRule>> = {
     fix: "set it, or remove adoptSecretId",
   },
   rollback: bool("true goes back to the previous secret; remove rollback otherwise"),
+  revoke: bool(
+    "true makes this generation's rotation revoke the previous secret (no overlap, deleted at once)",
+  ),
   vault: {
     type: "mapping",
     must: "a mapping with mount, path and optionally key",
@@ -558,8 +566,24 @@ function consistencyProblems(
   }
 
   for (const v of views) {
-    const { rollback, generation, adoptSecretId, privateKeyJwt: pkj, gates } = v.fields;
+    const { rollback, generation, adoptSecretId, privateKeyJwt: pkj, gates, revoke } = v.fields;
     const has = (...fs: (keyof AppConfig)[]) => fs.every((f) => v.valid.has(f));
+    if (has("revoke", "rollback") && revoke && rollback) {
+      out.push({
+        index: v.index,
+        line:
+          `${key(v.index, "revoke")}${v.label}: a revoke deletes the previous secret, so there is nothing to roll ` +
+          `back to; remove rollback, or remove revoke`,
+      });
+    }
+    if (has("revoke", "privateKeyJwt") && revoke && pkj?.enabled) {
+      out.push({
+        index: v.index,
+        line:
+          `${key(v.index, "revoke")}${v.label}: revoke applies to client secrets; this app uses privateKeyJwt: ` +
+          `remove revoke (a leaked key is rotated with privateKeyJwt.keyGeneration)`,
+      });
+    }
     if (has("rollback", "privateKeyJwt") && rollback && pkj?.enabled) {
       out.push({
         index: v.index,

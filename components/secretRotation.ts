@@ -4,6 +4,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { ClientSecret } from "../dynamic/clientSecret";
 import { SecretValue } from "../dynamic/secretValue";
 import { RefusalProof } from "../dynamic/refusalProof";
+import { Revocation } from "../dynamic/revocation";
 import { TokenExchangeGate } from "../dynamic/tokenExchangeGate";
 import { planRotation, slotName, type SlotPlan } from "./plan";
 
@@ -47,6 +48,11 @@ export interface SecretRotationArgs {
   readonly adoptSecretId?: string;
   /** Go back to the previous (INACTIVE) secret: reactivate, deliver, roll, deactivate the current one. */
   readonly rollback?: boolean;
+  /**
+   * Emergency: the previous secret leaked. This generation's rotation holds no minimum overlap, deactivates the
+   * previous secret as soon as the new one is rolled out, and deletes it in the same run (no rollback to it).
+   */
+  readonly revoke?: boolean;
   /** Deliver the secret to Vault KV v2 (a new version per rotation). */
   readonly vault?: VaultDeliveryArgs;
   /** Deployments whose pods read the secret; their pod template is patched so they roll. */
@@ -78,6 +84,8 @@ export interface SlotOutputs {
   readonly generation: pulumi.Output<number | undefined>;
   /** The retired slot, with the token exchange gate on: when Okta refused its secret (`invalid_client`). */
   readonly refusedAt?: pulumi.Output<string>;
+  /** The retired slot of a revoke: when its secret was deleted. */
+  readonly revokedAt?: pulumi.Output<string>;
 }
 
 /**
@@ -106,6 +114,8 @@ export class SecretRotation extends pulumi.ComponentResource {
   public readonly gate: TokenExchangeGate;
   /** With `gates.tokenExchange`: proof that Okta refuses the retired secret (`invalid_client`). */
   public readonly refusalProof?: RefusalProof;
+  /** With `revoke`: the deletion of the previous secret in the same run. */
+  public readonly revocation?: Revocation;
 
   constructor(name: string, args: SecretRotationArgs, opts?: pulumi.ComponentResourceOptions) {
     super("okta-rotation:index:SecretRotation", name, {}, withFormerNames(opts, args.formerNames));
@@ -144,6 +154,7 @@ export class SecretRotation extends pulumi.ComponentResource {
           // A slot is only ever replaced once its secret is INACTIVE; an ACTIVE one means an unfinished rotation.
           replaceOnlyInactive: true,
           slot: context,
+          onboardedGeneration: value.onboardedGeneration,
         },
         {
           parent: this,
@@ -235,7 +246,9 @@ export class SecretRotation extends pulumi.ComponentResource {
         tokenUrl: gates.tokenUrl ?? "",
         ...(gates.scope !== undefined ? { scope: gates.scope } : {}),
         exchange: gates.tokenExchange ?? false,
-        minOverlapSeconds: gates.minOverlapSeconds ?? 0,
+        // The overlap is the time both secrets stay ACTIVE: none without a previous secret, and none for a revoke
+        // (the leaked secret is retired as soon as the new one is rolled out).
+        minOverlapSeconds: args.revoke || !plan.retired ? 0 : (gates.minOverlapSeconds ?? 0),
         activeSince: holder.lastUpdated,
       },
       { parent: this, dependsOn: rolledOut },
@@ -260,6 +273,14 @@ export class SecretRotation extends pulumi.ComponentResource {
       );
     }
 
+    if (retired && plan.retired && args.revoke && !args.rollback) {
+      this.revocation = new Revocation(
+        `${name}-revocation`,
+        { appId: args.appId, secretId: retired.secretId, generation: args.generation },
+        { parent: this, dependsOn: [this.refusalProof ?? retired] },
+      );
+    }
+
     this.current = { secretId: holder.secretId, status: holder.status, generation: holder.generation };
     if (retired) {
       this.previous = {
@@ -267,6 +288,7 @@ export class SecretRotation extends pulumi.ComponentResource {
         status: retired.status,
         generation: retired.generation,
         ...(this.refusalProof ? { refusedAt: this.refusalProof.refusedAt } : {}),
+        ...(this.revocation ? { revokedAt: this.revocation.revokedAt } : {}),
       };
     }
     this.registerOutputs({

@@ -119,6 +119,27 @@ describe("SecretRotation bump to generation 2", () => {
     expect(without.children.map((c) => c.name)).not.toContain("noproof-refusal-proof");
   });
 
+  it("a revoke holds no overlap and deletes the previous secret after its refusal is proven", async () => {
+    const gates = {
+      tokenExchange: true,
+      tokenUrl: "https://example.okta.com/oauth2/default/v1/token",
+      scope: "s",
+      minOverlapSeconds: 900,
+    };
+    const { rotation, children } = build("leak", { appId: "0oa3h", generation: 3, revoke: true, gates });
+    expect(child(children, "-gate").props).toMatchObject({ minOverlapSeconds: 0 });
+    const revocation = child(children, "-revocation");
+    expect(await dependsOnNames(revocation)).toEqual(["leak-refusal-proof"]);
+    expect(revocation.props).toMatchObject({ appId: "0oa3h", generation: 3 });
+    expect(rotation.previous?.revokedAt).toBeDefined();
+    const plain = build("noleak", { appId: "0oa3i", generation: 3, gates });
+    expect(child(plain.children, "-gate").props).toMatchObject({ minOverlapSeconds: 900 });
+    // Nothing to overlap with at an app's first generation (nothing adopted): no wait.
+    const first = build("first", { appId: "0oa3j", generation: 1, gates });
+    expect(child(first.children, "-gate").props).toMatchObject({ minOverlapSeconds: 0 });
+    expect(plain.children.map((c) => c.name)).not.toContain("noleak-revocation");
+  });
+
   it("keeps what consumers read when the rotation is removed: holder secret, Vault entry and rollouts are retained", () => {
     const { children } = build("keep", { appId: "0oa3d", generation: 2, ...delivery });
     expect(child(children, "-vault").opts.retainOnDelete).toBe(true);

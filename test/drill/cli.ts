@@ -1,5 +1,6 @@
 import { runDrill } from "./drill";
 import { formatKeyDrills, runKeyDrills } from "./keyDrill";
+import { runRevokeDrill } from "./revokeDrill";
 
 function flag(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -19,10 +20,17 @@ async function main(): Promise<void> {
     ratePerSecond: Number(flag("rate") ?? 200),
     rotations: Number(flag("rotations") ?? 3),
   });
+  const revoke = await runRevokeDrill({
+    pods: Number(flag("pods") ?? 50),
+    ratePerSecond: Number(flag("rate") ?? 200),
+  });
   if (json) {
     console.log(
       JSON.stringify({
         ...result,
+        revokeSeconds: revoke.revokeSeconds,
+        revokeFailedExchanges: revoke.revokeFailedExchanges,
+        revoke,
         migrationFailedExchanges: keys.migrationFailedExchanges,
         keyRotationFailedExchanges: keys.keyRotationFailedExchanges,
         rollbackFailedExchanges: keys.rollbackFailedExchanges,
@@ -49,6 +57,12 @@ async function main(): Promise<void> {
   );
   for (const [why, n] of Object.entries(result.failures)) console.log(`  overlap failure ×${n}: ${why}`);
   for (const line of formatKeyDrills(keys)) console.log(line);
+  console.log(
+    `Emergency revoke (pulumi up, revoke: true): leaked secret refused ${revoke.revokeSeconds.toFixed(1)} s and ` +
+      `deleted ${revoke.revokeDeletedSeconds.toFixed(1)} s after the up started (up: ${revoke.revokeUpSeconds.toFixed(1)} s); ` +
+      `${revoke.revokeFailedExchanges} failed of ${revoke.revokeExchanges} exchanges`,
+  );
+  for (const [why, n] of Object.entries(revoke.revokeFailures)) console.log(`  revoke failure ×${n}: ${why}`);
 }
 
 main().catch((err) => {

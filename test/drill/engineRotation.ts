@@ -17,6 +17,10 @@ export interface EngineRotationOptions {
   deliver: (secret: SecretView) => Promise<void>;
   /** Called around each `pulumi up`. */
   note?: (what: string) => void;
+  /** Extra app config for a generation (e.g. `{ revoke: true }`). */
+  configFor?: (generation: number) => Record<string, unknown>;
+  /** Called with the start and end time of each generation's `pulumi up`. */
+  timed?: (generation: number, startedMs: number, endedMs: number) => void;
   stackName: string;
 }
 
@@ -48,10 +52,13 @@ export async function rotateUnderEngine(o: EngineRotationOptions): Promise<void>
           generation,
           adoptSecretId: o.adoptSecretId,
           gates: { tokenExchange: true, minOverlapSeconds: o.minOverlapSeconds },
+          ...o.configFor?.(generation),
         },
       ]);
       o.note?.(`pulumi up: generation ${generation}`);
+      const startedMs = Date.now();
       const up = await stack.stack.up();
+      o.timed?.(generation, startedMs, Date.now());
       o.note?.(
         `pulumi up: generation ${generation} ${up.summary.result} (${JSON.stringify(up.summary.resourceChanges)})`,
       );

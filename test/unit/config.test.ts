@@ -44,9 +44,22 @@ describe("parseAppsConfig", () => {
       appId: "0oa1",
       generation: 1,
       rollback: false,
+      revoke: false,
       deployments: [],
       gates: { tokenExchange: false, minOverlapSeconds: 0 },
     });
+  });
+
+  it("refuses revoke with rollback, or on a private_key_jwt app", () => {
+    expect(problems([{ name: "a", appId: "0oa1", generation: 3, revoke: true, rollback: true }])).toEqual([
+      `${NS}:apps[0].revoke (app 'a'): a revoke deletes the previous secret, so there is nothing to roll back to; ` +
+        `remove rollback, or remove revoke`,
+    ]);
+    expect(
+      problems([
+        { name: "a", appId: "0oa1", generation: 3, revoke: true, privateKeyJwt: { enabled: true } },
+      ])[0],
+    ).toMatch(/apps\[0\]\.revoke \(app 'a'\): revoke applies to client secrets/);
   });
 
   it("takes former names for a rename, and refuses one that is in use as a name", () => {
