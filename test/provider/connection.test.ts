@@ -16,7 +16,8 @@ const provider = new ClientSecretProvider();
 let okta: OktaLocal;
 
 beforeAll(async () => {
-  okta = await startOkta({ apps: [] });
+  // A service app without DPoP (created before February 2024, or with DPoP turned off).
+  okta = await startOkta({ apps: [], serviceAppDpop: false });
 });
 afterAll(async () => {
   resetConnection();
