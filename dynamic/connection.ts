@@ -10,9 +10,8 @@
 // Transport is the official `@okta/okta-sdk-nodejs` client with its own retries replaced by the policy below.
 // SSWS is the SDK's own; for an OAuth 2.0 service app (private_key_jwt, and DPoP when Okta binds its tokens)
 // the SDK's OAuth layer is detached and serviceAppAuth.ts authorizes every attempt instead (why: see there).
-// Client secrets use the SDK's
-// generated API. JSON Web Keys and the app object use the SDK's authenticated `http` layer with JSON
-// parsed here, because the generated models are in the way:
+// Client secrets use the SDK's generated API. JSON Web Keys and the app object use the SDK's authenticated
+// `http` layer with JSON parsed here, because the generated models are in the way:
 //  - the generated `Application` models drop properties they do not know, so GET + PUT of "the whole app"
 //    through them would silently remove settings;
 //  - `listJwk` only parses `{"keys": [...]}`, while Okta's own spec documents a bare array and
