@@ -7,18 +7,29 @@
 // `configureConnection`, which keeps it in a process-global registry (outside any serialized closure); the
 // settings are resolved from that config and the environment only when a call to Okta is about to be made.
 //
-// Transport is the official `@okta/okta-sdk-nodejs` client (SSWS or OAuth 2.0 service app with
-// private_key_jwt) with its own retries replaced by the policy below. Client secrets use the SDK's
-// generated API. JSON Web Keys and the app object use the SDK's authenticated `http` layer with JSON
-// parsed here, because the generated models are in the way:
+// Transport is the official `@okta/okta-sdk-nodejs` client with its own retries replaced by the policy below.
+// SSWS is the SDK's own; for an OAuth 2.0 service app (private_key_jwt, and DPoP when Okta binds its tokens)
+// the SDK's OAuth layer is detached and serviceAppAuth.ts authorizes every attempt instead (why: see there).
+// Client secrets use the SDK's generated API. JSON Web Keys and the app object use the SDK's authenticated
+// `http` layer with JSON parsed here, because the generated models are in the way:
 //  - the generated `Application` models drop properties they do not know, so GET + PUT of "the whole app"
 //    through them would silently remove settings;
 //  - `listJwk` only parses `{"keys": [...]}`, while Okta's own spec documents a bare array and
 //    `{"jwks": {"keys": [...]}}` as well.
 
 import { Client, RequestExecutor } from "@okta/okta-sdk-nodejs";
-import { createHash } from "crypto";
+import { createHash, createPrivateKey, randomUUID } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
+import type { CryptoKey, JWK } from "jose";
+import { signingAlgorithm } from "../client/assertion";
+import {
+  ServiceAppAuth,
+  type AssertionSigner,
+  type AttemptHooks,
+  type AttemptRequest,
+  type AttemptResponse,
+  type Transport,
+} from "./serviceAppAuth";
 
 // ---------------------------------------------------------------------------------------------------
 // Configuration
@@ -401,88 +412,177 @@ type HttpRequest = Parameters<Client["http"]["http"]>[1];
 type FetchResponse = Awaited<ReturnType<RequestExecutor["fetch"]>>;
 type FetchRequest = Parameters<RequestExecutor["fetch"]>[0];
 
-/** A request executor with this project's retry policy in place of the SDK default. */
-function retryingExecutor(policyOf: () => RetryPolicy): RequestExecutor {
-  const base = new RequestExecutor();
-  const send = base.fetch.bind(base);
-  const fetch = async (request: FetchRequest): Promise<FetchResponse> => {
-    const policy = policyOf();
-    const req = request as { method?: string; url?: string };
-    const method = String(req.method ?? "GET").toUpperCase();
-    let path = String(req.url ?? "");
+/**
+ * Sends one request under the retry policy: 429 waits as `X-Rate-Limit-Reset` says; 5xx and network errors
+ * retried with backoff when the request may be repeated. `hooks.prepare` builds each attempt (fresh
+ * credentials and DPoP proof); `hooks.again` asks for an immediate resend (a nonce, a renewed token).
+ */
+async function sendWithPolicy(
+  send: (request: FetchRequest) => Promise<FetchResponse>,
+  policy: RetryPolicy,
+  request: FetchRequest,
+  hooks: AttemptHooks,
+  idempotentOverride?: boolean,
+): Promise<FetchResponse> {
+  const req = request as { method?: string; url?: string };
+  const method = String(req.method ?? "GET").toUpperCase();
+  let path = String(req.url ?? "");
+  try {
+    path = new URL(path).pathname;
+  } catch {
+    // keep as is
+  }
+  const idempotent = idempotentOverride ?? isIdempotentRequest(method, path);
+  let serverRetries = 0;
+  let rateRetries = 0;
+  for (;;) {
+    let response: FetchResponse;
+    // Outside the try: a refused token request or an unusable key is not a network failure to retry.
+    const sent = hooks.prepare ? ((await hooks.prepare(request as AttemptRequest)) as FetchRequest) : request;
     try {
-      path = new URL(path).pathname;
-    } catch {
-      // keep as is
-    }
-    const idempotent = isIdempotentRequest(method, path);
-    let serverRetries = 0;
-    let rateRetries = 0;
-    for (;;) {
-      let response: FetchResponse;
-      try {
-        response = await send({ ...request, timeout: policy.requestTimeoutMs } as FetchRequest);
-      } catch (err) {
-        const reason = err instanceof Error ? err.message : String(err);
-        if (idempotent && serverRetries < policy.maxRetries) {
-          serverRetries++;
-          const delayMs = backoffDelayMs(serverRetries, policy);
-          reportRetry({
-            method,
-            path,
-            reason: "network-error",
-            attempt: serverRetries,
-            delayMs,
-            message: `Okta ${method} ${path} failed (${reason}); retry ${serverRetries}/${policy.maxRetries} in ${delayMs} ms`,
-          });
-          await sleep(delayMs);
-          continue;
-        }
-        throw new OktaTransportError(method, path, reason, idempotent);
-      }
-      if (response.status === 429 && rateRetries < policy.rateLimitRetries) {
-        rateRetries++;
-        const delayMs = rateLimitDelayMs(
-          response.headers.get("x-rate-limit-reset"),
-          response.headers.get("date"),
-          Date.now(),
-          policy.maxRateLimitWaitMs,
-          backoffDelayMs(rateRetries, policy),
-        );
-        await response.text().catch(() => undefined);
-        reportRetry({
-          method,
-          path,
-          reason: "rate-limited",
-          status: 429,
-          attempt: rateRetries,
-          delayMs,
-          message: `Okta rate limit hit on ${method} ${path} (429); waiting ${Math.ceil(delayMs / 1000)} s as X-Rate-Limit-Reset says, retry ${rateRetries}/${policy.rateLimitRetries}`,
-        });
-        await sleep(delayMs);
-        continue;
-      }
-      if (response.status >= 500 && idempotent && serverRetries < policy.maxRetries) {
+      response = await send({ ...sent, timeout: policy.requestTimeoutMs } as FetchRequest);
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      if (idempotent && serverRetries < policy.maxRetries) {
         serverRetries++;
         const delayMs = backoffDelayMs(serverRetries, policy);
-        await response.text().catch(() => undefined);
         reportRetry({
           method,
           path,
-          reason: "server-error",
-          status: response.status,
+          reason: "network-error",
           attempt: serverRetries,
           delayMs,
-          message: `Okta ${method} ${path} answered ${response.status}; retry ${serverRetries}/${policy.maxRetries} in ${delayMs} ms`,
+          message: `Okta ${method} ${path} failed (${reason}); retry ${serverRetries}/${policy.maxRetries} in ${delayMs} ms`,
         });
         await sleep(delayMs);
         continue;
       }
-      return response;
+      throw new OktaTransportError(method, path, reason, idempotent);
     }
-  };
+    if (hooks.again?.(response as AttemptResponse, sent as AttemptRequest)) {
+      await response.text().catch(() => undefined);
+      continue;
+    }
+    if (response.status === 429 && rateRetries < policy.rateLimitRetries) {
+      rateRetries++;
+      const delayMs = rateLimitDelayMs(
+        response.headers.get("x-rate-limit-reset"),
+        response.headers.get("date"),
+        Date.now(),
+        policy.maxRateLimitWaitMs,
+        backoffDelayMs(rateRetries, policy),
+      );
+      await response.text().catch(() => undefined);
+      reportRetry({
+        method,
+        path,
+        reason: "rate-limited",
+        status: 429,
+        attempt: rateRetries,
+        delayMs,
+        message: `Okta rate limit hit on ${method} ${path} (429); waiting ${Math.ceil(delayMs / 1000)} s as X-Rate-Limit-Reset says, retry ${rateRetries}/${policy.rateLimitRetries}`,
+      });
+      await sleep(delayMs);
+      continue;
+    }
+    if (response.status >= 500 && idempotent && serverRetries < policy.maxRetries) {
+      serverRetries++;
+      const delayMs = backoffDelayMs(serverRetries, policy);
+      await response.text().catch(() => undefined);
+      reportRetry({
+        method,
+        path,
+        reason: "server-error",
+        status: response.status,
+        attempt: serverRetries,
+        delayMs,
+        message: `Okta ${method} ${path} answered ${response.status}; retry ${serverRetries}/${policy.maxRetries} in ${delayMs} ms`,
+      });
+      await sleep(delayMs);
+      continue;
+    }
+    return response;
+  }
+}
+
+/**
+ * A request executor with this project's retry policy in place of the SDK default; with a service app, the
+ * executor also authorizes each attempt (token, DPoP proof) through serviceAppAuth.ts.
+ */
+function retryingExecutor(
+  policyOf: () => RetryPolicy,
+  serviceApp?: (transport: Transport) => ServiceAppAuth,
+): RequestExecutor {
+  const base = new RequestExecutor();
+  const send = base.fetch.bind(base);
+  const transport: Transport = async (request, hooks, idempotent) =>
+    (await sendWithPolicy(
+      send,
+      policyOf(),
+      request as FetchRequest,
+      hooks,
+      idempotent,
+    )) as unknown as AttemptResponse;
+  const auth = serviceApp?.(transport);
+  const fetch = (request: FetchRequest): Promise<FetchResponse> =>
+    sendWithPolicy(send, policyOf(), request, auth?.hooks() ?? {});
   // The SDK only calls `fetch`; keep its EventEmitter surface from the base instance.
   return Object.assign(base, { fetch }) as RequestExecutor;
+}
+
+/**
+ * Signs `private_key_jwt` client assertions with the service app's key (PEM or private JWK): `iss` = `sub` =
+ * the client id, `aud` = the token URL, a 60 s `exp`, a fresh `jti`, `iat`, and `kid` when known. A key that
+ * cannot be used is a config error that names the setting, never the key.
+ */
+export function serviceAppSigner(
+  clientId: string,
+  privateKey: string,
+  privateKeyId: string | undefined,
+): AssertionSigner {
+  const k = connectionKeys().privateKey;
+  const where = `${k.config} (env ${k.env})`;
+  let jwk: JWK;
+  if (privateKey.startsWith("{")) {
+    try {
+      jwk = JSON.parse(privateKey) as JWK;
+    } catch {
+      throw new OktaConfigError(
+        `${where} starts like a JWK but is not valid JSON. Give a private JWK or a PEM key.`,
+      );
+    }
+  } else {
+    try {
+      jwk = createPrivateKey(privateKey).export({ format: "jwk" }) as JWK;
+    } catch {
+      throw new OktaConfigError(`${where} is neither a PEM private key nor a private JWK.`);
+    }
+  }
+  if (typeof jwk.d !== "string") {
+    throw new OktaConfigError(`${where} is a public key: give the service app's private key.`);
+  }
+  let alg: string;
+  try {
+    alg = signingAlgorithm(jwk);
+  } catch (e) {
+    throw new OktaConfigError(`${where}: ${e instanceof Error ? e.message : String(e)}.`);
+  }
+  const kid = privateKeyId ?? jwk.kid;
+  let imported: Promise<CryptoKey | Uint8Array> | undefined;
+  return async (audience) => {
+    const jose = await import("jose");
+    imported ??= jose.importJWK(jwk, alg);
+    const nowS = Math.floor(Date.now() / 1000);
+    return new jose.SignJWT({})
+      .setProtectedHeader({ alg, ...(kid !== undefined ? { kid } : {}) })
+      .setIssuer(clientId)
+      .setSubject(clientId)
+      .setAudience(audience)
+      .setIssuedAt(nowS)
+      .setExpirationTime(nowS + 60)
+      .setJti(randomUUID())
+      .sign(await imported);
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -538,7 +638,12 @@ export function describeFailure(err: unknown): OktaFailure {
       errorCauses?: unknown;
       errorId?: unknown;
       message?: unknown;
+      headers?: { get?: (name: string) => string | null };
     };
+    // OAuth-style refusals (DPoP at the management API) carry no errorCode/errorSummary; their challenge does.
+    const challenge = oauthChallenge(
+      typeof e.headers?.get === "function" ? e.headers.get("www-authenticate") : null,
+    );
     const causes = Array.isArray(e.errorCauses)
       ? e.errorCauses
           .map((c: unknown) =>
@@ -548,12 +653,13 @@ export function describeFailure(err: unknown): OktaFailure {
           )
           .filter((s) => s !== "")
       : [];
+    const errorCode = typeof e.errorCode === "string" ? e.errorCode : challenge?.error;
+    const errorSummary =
+      typeof e.errorSummary === "string" && e.errorSummary !== "" ? e.errorSummary : challenge?.description;
     return {
       status: e.status,
-      ...(typeof e.errorCode === "string" ? { errorCode: e.errorCode } : {}),
-      ...(typeof e.errorSummary === "string" && e.errorSummary !== ""
-        ? { errorSummary: e.errorSummary }
-        : {}),
+      ...(errorCode !== undefined ? { errorCode } : {}),
+      ...(errorSummary !== undefined ? { errorSummary } : {}),
       ...(typeof e.errorId === "string" ? { errorId: e.errorId } : {}),
       errorCauses: causes,
       ambiguous: e.status >= 500,
@@ -563,6 +669,16 @@ export function describeFailure(err: unknown): OktaFailure {
   }
   const message = err instanceof Error ? err.message : String(err);
   return { errorCauses: [], ambiguous: true, detail: message };
+}
+
+/** `error` and `error_description` of a `WWW-Authenticate` challenge (RFC 6750 §3, RFC 9449 §7.1). */
+export function oauthChallenge(
+  header: string | null | undefined,
+): { error: string; description?: string } | undefined {
+  const error = /\berror="([^"]*)"/.exec(header ?? "")?.[1];
+  if (!error) return undefined;
+  const description = /\berror_description="([^"]*)"/.exec(header ?? "")?.[1];
+  return { error, ...(description ? { description } : {}) };
 }
 
 export interface OktaApiErrorInit {
@@ -602,6 +718,19 @@ function statusHint(status: number | undefined): string | undefined {
   }
 }
 
+/** What to do when Okta refused a DPoP proof of the service app (RFC 9449; Okta's texts in okta-api.md). */
+function dpopHint(f: OktaFailure): string | undefined {
+  const dpop =
+    f.errorCode === "invalid_dpop_proof" ||
+    f.errorCode === "use_dpop_nonce" ||
+    (f.errorCode === "invalid_request" && failureMentions(f, "DPoP"));
+  if (!dpop) return undefined;
+  return (
+    "Okta refused the DPoP proof that goes with the service app's token. Okta refuses proofs issued more than " +
+    "five minutes in the past: check this machine's clock, then run again."
+  );
+}
+
 /** Builds the message of an OktaApiError. Pure. */
 export function formatOktaErrorMessage(init: OktaApiErrorInit): string {
   const f = init.failure;
@@ -618,7 +747,7 @@ export function formatOktaErrorMessage(init: OktaApiErrorInit): string {
     if (f.errorId) parts.push(`  errorId: ${f.errorId}`);
   }
   for (const line of init.context ?? []) parts.push(`  ${line}`);
-  const hint = statusHint(f.status) ?? init.hint;
+  const hint = statusHint(f.status) ?? dpopHint(f) ?? init.hint;
   if (hint) parts.push(`What to do: ${hint}`);
   return parts.join("\n");
 }
@@ -752,8 +881,22 @@ export class OktaApi {
 
   constructor(settings: OktaConnectionSettings) {
     this.orgUrl = settings.orgUrl;
-    const requestExecutor = retryingExecutor(() => retryPolicyFromEnv(process.env));
     const c = settings.credentials;
+    const policyOf = (): RetryPolicy => retryPolicyFromEnv(process.env);
+    const requestExecutor =
+      c.kind === "apiToken"
+        ? retryingExecutor(policyOf)
+        : retryingExecutor(
+            policyOf,
+            (transport) =>
+              new ServiceAppAuth({
+                orgUrl: settings.orgUrl,
+                clientId: c.clientId,
+                scopes: c.scopes,
+                signAssertion: serviceAppSigner(c.clientId, c.privateKey, c.privateKeyId),
+                transport,
+              }),
+          );
     this.client =
       c.kind === "apiToken"
         ? new Client({
@@ -773,6 +916,11 @@ export class OktaApi {
             requestExecutor,
             cacheMiddleware: null,
           });
+    if (c.kind === "privateKey") {
+      // The executor authorizes every attempt (serviceAppAuth.ts); without its OAuth layer the SDK adds no
+      // Authorization header of its own and does not renew tokens on a 401 behind the executor's back.
+      (this.client.http as unknown as { oauth?: unknown }).oauth = undefined;
+    }
   }
 
   private url(path: string): string {

@@ -15,7 +15,8 @@ import type { OktaLocal } from "./types";
 let okta: OktaLocal;
 let key: KeyPair;
 beforeAll(async () => {
-  okta = await startOktaLocal();
+  // Bearer service tokens here; DPoP-bound ones are covered in dpop.test.ts.
+  okta = await startOktaLocal({ serviceAppDpop: false });
   key = await rsaKey("switch-key");
 });
 afterAll(() => okta.close());

@@ -84,10 +84,17 @@ describe("okta-local CLI", () => {
     await expect(fetch(`${info.orgUrl}/api/v1/apps`)).rejects.toThrow();
   });
 
-  it("takes --delete-secrets-on-private-key-jwt and stops on SIGINT", async () => {
-    current = run(["--port", "0", "--delete-secrets-on-private-key-jwt"]);
+  it("takes --delete-secrets-on-private-key-jwt and --no-service-app-dpop, and stops on SIGINT", async () => {
+    current = run(["--port", "0", "--delete-secrets-on-private-key-jwt", "--no-service-app-dpop"]);
     const info = JSON.parse(await current.firstLine) as OktaLocal;
     expect(info.apps).toHaveLength(1);
+    const apps = await fetch(`${info.orgUrl}/api/v1/apps`, {
+      headers: { Authorization: `SSWS ${info.apiToken}` },
+    });
+    const admin = (
+      (await apps.json()) as { label: string; settings: { oauthClient: Record<string, unknown> } }[]
+    ).find((a) => a.label === "okta-local-admin");
+    expect(admin?.settings.oauthClient.dpop_bound_access_tokens).toBe(false);
     current.child.kill("SIGINT");
     expect(await current.exit).toBe(0);
   });

@@ -29,6 +29,7 @@ export class OAuthError extends Error {
     readonly status: number,
     readonly error: string,
     readonly description: string,
+    readonly headers: Record<string, string> = {},
   ) {
     super(`${error}: ${description}`);
   }

@@ -15,3 +15,4 @@ export type {
 export { DEFAULT_RATE_LIMITS } from "./limits";
 export { MESSAGES, secretHash } from "./store";
 export { ASSERTION_TYPE, DESCRIPTIONS } from "./tokens";
+export { DPOP_DESCRIPTIONS } from "./dpop";

@@ -123,6 +123,48 @@ describe("official SDK and rate limits", () => {
   });
 });
 
+describe("official SDK and DPoP", () => {
+  // okta-sdk-nodejs 8.1.0 sends a DPoP proof (signed with the client's own private key) with every token
+  // request and retries once `use_dpop_nonce` comes back. That retry is reachable in 8.1.0 because oauth.js
+  // chains `.then(Http.errorFilter)` where `Http` is the module object, so no error filter runs on the token
+  // response at all.
+  const lines = (local: OktaLocal) => local.requestLog.map((e) => `${e.method} ${e.path} ${e.status}`);
+
+  it("does the nonce exchange with a DPoP-bound service app and then calls with DPoP proofs", async () => {
+    const local = await startOktaLocal({ apps: [{}] });
+    try {
+      const api = sdk(local, "privateKey").applicationSSOPublicKeysApi;
+      const appId = local.apps[0].id;
+      expect((await all(await api.listOAuth2ClientSecrets({ appId }))).length).toBe(1);
+      expect((await all(await api.listOAuth2ClientSecrets({ appId }))).length).toBe(1);
+      const path = `/api/v1/apps/${appId}/credentials/secrets`;
+      expect(lines(local)).toEqual([
+        "POST /oauth2/v1/token 400",
+        "POST /oauth2/v1/token 200",
+        `GET ${path} 200`,
+        `GET ${path} 200`,
+      ]);
+    } finally {
+      await local.close();
+    }
+  });
+
+  it("gets a Bearer token in one request from a service app without DPoP", async () => {
+    const local = await startOktaLocal({ apps: [{}], serviceAppDpop: false });
+    try {
+      const api = sdk(local, "privateKey").applicationSSOPublicKeysApi;
+      const appId = local.apps[0].id;
+      expect((await all(await api.listOAuth2ClientSecrets({ appId }))).length).toBe(1);
+      expect(lines(local)).toEqual([
+        "POST /oauth2/v1/token 200",
+        `GET /api/v1/apps/${appId}/credentials/secrets 200`,
+      ]);
+    } finally {
+      await local.close();
+    }
+  });
+});
+
 describe("official SDK and apps", () => {
   it("reads an app, switches it to private_key_jwt with replaceApplication, and lists apps", async () => {
     const app = okta.addApp({ label: "sdk-app" });

@@ -3,7 +3,9 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { promisify } from "node:util";
 import type { JWK } from "jose";
+import { DPOP_DESCRIPTIONS, DpopVerifier, NonceSource } from "./dpop";
 import {
+  OAuthError,
   OktaApiError,
   forbidden,
   invalidToken,
@@ -61,11 +63,15 @@ export async function startOktaLocal(opts: OktaLocalOptions = {}): Promise<OktaL
   ]);
   const serverPublicJwk = publicJwk(serverKey.publicKey);
   const serverKid = jwkThumbprint(serverPublicJwk);
+  // One verifier for the token endpoint and the management API: a proof's `jti` is single-use everywhere.
+  const dpop = new DpopVerifier(now);
+  const resourceNonces = opts.dpopResourceNonce ? new NonceSource(now) : undefined;
   const tokens = new TokenService(
     store,
     now,
     { privateKey: serverKey.privateKey, kid: serverKid },
     () => orgUrl,
+    dpop,
   );
 
   const summary = (app: App): AppSummary => ({ id: app.id, clientId: app.clientId, label: app.label });
@@ -76,7 +82,12 @@ export async function startOktaLocal(opts: OktaLocalOptions = {}): Promise<OktaL
   const servicePublic = publicJwk(serviceKey.publicKey);
   const serviceKid = jwkThumbprint(servicePublic);
   const serviceApp = store.addApp(
-    { label: "okta-local-admin", tokenEndpointAuthMethod: "private_key_jwt", secrets: 0 },
+    {
+      label: "okta-local-admin",
+      tokenEndpointAuthMethod: "private_key_jwt",
+      secrets: 0,
+      dpopBoundAccessTokens: opts.serviceAppDpop ?? true,
+    },
     SERVICE_APP_SCOPES,
   );
   store.addKey(serviceApp, { ...servicePublic, kid: serviceKid, alg: "RS256", use: "sig" });
@@ -98,8 +109,8 @@ export async function startOktaLocal(opts: OktaLocalOptions = {}): Promise<OktaL
     const withRate = (a: Answer): Answer => ({ ...a, headers: { ...a.headers, ...rate.headers } });
     try {
       if (!rate.allowed) throw rateLimited();
-      const scopes = authorize(req.headers.authorization);
       const method = req.method ?? "GET";
+      const scopes = await authorize(req, method, path);
       const match = matchRoute(routes, path);
       if (!match) throw notFound(path, method);
       const handler = match.route.methods[method];
@@ -129,20 +140,67 @@ export async function startOktaLocal(opts: OktaLocalOptions = {}): Promise<OktaL
     } catch (e) {
       if (e instanceof OktaApiError)
         return withRate({ status: e.status, body: e.body(), headers: e.headers });
+      if (e instanceof OAuthError) {
+        // DPoP refusals at the management API: the OAuth error body, and the challenge of RFC 9449 §7.1.
+        const challenge = `DPoP error="${e.error}", error_description="${e.description}"`;
+        return withRate({
+          status: e.status,
+          body: e.body(),
+          headers: { ...e.headers, "WWW-Authenticate": challenge },
+        });
+      }
       throw e;
     }
   };
 
-  const authorize = (header: string | undefined): "all" | string[] => {
-    const m = /^(SSWS|Bearer)\s+(\S+)$/i.exec(header?.trim() ?? "");
+  /**
+   * Management API authentication: `SSWS <api token>`, `Bearer <token>`, or for a DPoP-bound token
+   * `DPoP <token>` with a fresh proof carrying `ath` (RFC 9449 §7.1; texts from Okta's error table, see
+   * dpop.ts). A token that is not DPoP-bound sent with the `DPoP` scheme is refused as an invalid token.
+   */
+  const authorize = async (
+    req: http.IncomingMessage,
+    method: string,
+    path: string,
+  ): Promise<"all" | string[]> => {
+    const m = /^(SSWS|Bearer|DPoP)\s+(\S+)$/i.exec(req.headers.authorization?.trim() ?? "");
     if (!m) throw invalidToken();
-    if (m[1].toUpperCase() === "SSWS") {
+    const scheme = m[1].toUpperCase();
+    if (scheme === "SSWS") {
       if (m[2] !== apiToken) throw invalidToken();
       return "all";
     }
-    const scopes = tokens.verifyAccessToken(m[2]);
-    if (!scopes) throw invalidToken();
-    return scopes;
+    const token = tokens.verifyAccessToken(m[2]);
+    if (!token) throw invalidToken();
+    if (token.jkt === undefined) {
+      if (scheme === "DPOP") throw invalidToken();
+      return token.scopes;
+    }
+    if (scheme !== "DPOP") throw new OAuthError(400, "invalid_request", DPOP_DESCRIPTIONS.scheme);
+    const proof = req.headers.dpop;
+    if (proof === undefined || String(proof).trim() === "") {
+      throw new OAuthError(400, "invalid_request", DPOP_DESCRIPTIONS.resourceMissing);
+    }
+    const host = req.headers.host;
+    await dpop.verify(
+      {
+        proof,
+        method,
+        urls: [`${orgUrl}${path}`, ...(host ? [`http://${host}${path}`] : [])],
+        accessToken: m[2],
+        boundJkt: token.jkt,
+      },
+      resourceNonces &&
+        ((claims) => {
+          // RFC 9449 §9: a resource server that wants a nonce answers 401 with the DPoP challenge.
+          if (!resourceNonces.accepts(claims.nonce)) {
+            throw new OAuthError(401, "use_dpop_nonce", DPOP_DESCRIPTIONS.resourceNonce, {
+              "DPoP-Nonce": resourceNonces.value(),
+            });
+          }
+        }),
+    );
+    return token.scopes;
   };
 
   const handleOAuth = async (req: http.IncomingMessage, path: string): Promise<Answer> => {
@@ -157,6 +215,7 @@ export async function startOktaLocal(opts: OktaLocalOptions = {}): Promise<OktaL
         authorization: req.headers.authorization,
         authServerId: token[1],
         audiences: [`${orgUrl}${path}`, ...(host ? [`http://${host}${path}`] : [])],
+        dpop: req.headers.dpop,
       });
     }
     if (/^\/oauth2\/(?:[^/]+\/)?v1\/keys$/.test(path)) {
@@ -239,7 +298,12 @@ export async function startOktaLocal(opts: OktaLocalOptions = {}): Promise<OktaL
     orgUrl,
     apiToken,
     apps,
-    serviceApp: { clientId: serviceApp.clientId, privateJwk: servicePrivateJwk, kid: serviceKid },
+    serviceApp: {
+      id: serviceApp.id,
+      clientId: serviceApp.clientId,
+      privateJwk: servicePrivateJwk,
+      kid: serviceKid,
+    },
     requestLog,
     clearLog: () => {
       requestLog.length = 0;

@@ -125,7 +125,7 @@ export class Store {
       label,
       created: t,
       lastUpdated: t,
-      doc: defaultDoc(label, clientId, method),
+      doc: defaultDoc(label, clientId, method, seed.dpopBoundAccessTokens ?? false),
       secrets: [],
       keys: [],
       oktaScopes,
@@ -151,6 +151,16 @@ export class Store {
   authMethod(app: App): TokenEndpointAuthMethod {
     const oauth = (app.doc.credentials as Json).oauthClient as Json;
     return oauth.token_endpoint_auth_method as TokenEndpointAuthMethod;
+  }
+
+  /**
+   * Whether the app's tokens are DPoP-bound: `settings.oauthClient.dpop_bound_access_tokens` as last written.
+   * A PUT that leaves the field out turns DPoP off, which is how the field gets lost by clients that do not
+   * know it (okta-api.md, "Switching an app to private_key_jwt").
+   */
+  dpopBound(app: App): boolean {
+    const oauth = (app.doc.settings as Json | undefined)?.oauthClient as Json | undefined;
+    return oauth?.dpop_bound_access_tokens === true;
   }
 
   appJson(app: App): Json {
@@ -507,7 +517,7 @@ function curveFromLength(x: string): string | undefined {
   return { 32: "P-256", 48: "P-384", 66: "P-521" }[Buffer.from(x, "base64url").length];
 }
 
-function defaultDoc(label: string, clientId: string, method: TokenEndpointAuthMethod): Json {
+function defaultDoc(label: string, clientId: string, method: TokenEndpointAuthMethod, dpop: boolean): Json {
   return {
     name: "oidc_client",
     label,
@@ -543,6 +553,7 @@ function defaultDoc(label: string, clientId: string, method: TokenEndpointAuthMe
         issuer_mode: "DYNAMIC",
         idp_initiated_login: { mode: "DISABLED", default_scope: [] },
         wildcard_redirect: "DISABLED",
+        dpop_bound_access_tokens: dpop,
       },
     },
   };

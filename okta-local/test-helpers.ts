@@ -33,9 +33,10 @@ export async function api(
 export async function token(
   okta: OktaLocal,
   form: Record<string, string>,
-  opts: { path?: string; basic?: [string, string] } = {},
+  opts: { path?: string; basic?: [string, string]; dpop?: string } = {},
 ): Promise<Reply> {
   const headers: Record<string, string> = { "Content-Type": "application/x-www-form-urlencoded" };
+  if (opts.dpop !== undefined) headers.DPoP = opts.dpop;
   if (opts.basic)
     headers.Authorization = `Basic ${Buffer.from(`${opts.basic[0]}:${opts.basic[1]}`).toString("base64")}`;
   const res = await fetch(`${okta.orgUrl}${opts.path ?? "/oauth2/v1/token"}`, {
@@ -86,8 +87,8 @@ export async function clientAssertion(
 
 export const ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
-/** Management access token for the seeded service app. */
-export async function serviceToken(okta: OktaLocal, scope: string): Promise<string> {
+/** The token request form of the seeded service app, with a fresh client assertion. */
+export async function serviceForm(okta: OktaLocal, scope: string): Promise<Record<string, string>> {
   const { importJWK } = await import("jose");
   const key = (await importJWK(okta.serviceApp.privateJwk, "RS256")) as CryptoKey;
   const jwt = await clientAssertion(key, {
@@ -95,14 +96,79 @@ export async function serviceToken(okta: OktaLocal, scope: string): Promise<stri
     aud: `${okta.orgUrl}/oauth2/v1/token`,
     kid: okta.serviceApp.kid,
   });
-  const r = await token(okta, {
+  return {
     grant_type: "client_credentials",
     scope,
     client_assertion_type: ASSERTION_TYPE,
     client_assertion: jwt,
-  });
-  if (r.status !== 200) throw new Error(`service token: ${r.status} ${JSON.stringify(r.json)}`);
+  };
+}
+
+/** Management access token for the seeded service app, started with `serviceAppDpop: false` (Bearer). */
+export async function serviceToken(okta: OktaLocal, scope: string): Promise<string> {
+  const r = await token(okta, await serviceForm(okta, scope));
+  if (r.status !== 200)
+    throw new Error(`service token: ${r.status} ${r.json?.error} ${r.json?.error_description}`);
   return r.json.access_token as string;
+}
+
+/** A DPoP proof (RFC 9449 §4.2); `claims` / `header` override the defaults, undefined leaves one out. */
+export async function dpopProof(
+  key: KeyPair,
+  opts: {
+    htm: string;
+    htu: string;
+    nonce?: string;
+    accessToken?: string;
+    claims?: Partial<JWTPayload> & Record<string, unknown>;
+    header?: Record<string, unknown>;
+    signWith?: CryptoKey;
+  },
+): Promise<string> {
+  const { createHash } = await import("node:crypto");
+  const claims: Record<string, unknown> = {
+    htm: opts.htm,
+    htu: opts.htu,
+    iat: Math.floor(Date.now() / 1000),
+    jti: randomUUID(),
+    ...(opts.nonce !== undefined ? { nonce: opts.nonce } : {}),
+    ...(opts.accessToken !== undefined
+      ? { ath: createHash("sha256").update(opts.accessToken).digest("base64url") }
+      : {}),
+    ...opts.claims,
+  };
+  for (const k of Object.keys(claims)) if (claims[k] === undefined) delete claims[k];
+  const { kid: _kid, use: _use, ...jwk } = key.publicJwk;
+  const header: Record<string, unknown> = { typ: "dpop+jwt", alg: key.publicJwk.alg, jwk, ...opts.header };
+  for (const k of Object.keys(header)) if (header[k] === undefined) delete header[k];
+  return new SignJWT(claims)
+    .setProtectedHeader(header as { alg: string })
+    .sign(opts.signWith ?? key.privateKey);
+}
+
+/**
+ * The whole DPoP exchange of the seeded service app with raw HTTP: a proof without nonce, the
+ * `use_dpop_nonce` answer, the retry with the nonce. Returns the token and what each step answered.
+ */
+export async function dpopServiceToken(
+  okta: OktaLocal,
+  scope: string,
+  key: KeyPair,
+): Promise<{ accessToken: string; first: Reply; second: Reply }> {
+  const htu = `${okta.orgUrl}/oauth2/v1/token`;
+  const first = await token(okta, await serviceForm(okta, scope), {
+    dpop: await dpopProof(key, { htm: "POST", htu }),
+  });
+  const nonce = first.headers.get("dpop-nonce") ?? "";
+  const second = await token(okta, await serviceForm(okta, scope), {
+    dpop: await dpopProof(key, { htm: "POST", htu, nonce }),
+  });
+  if (second.status !== 200) {
+    throw new Error(
+      `DPoP service token: ${second.status} ${second.json?.error} ${second.json?.error_description}`,
+    );
+  }
+  return { accessToken: second.json.access_token as string, first, second };
 }
 
 /** Asserts an Okta error body without ever printing a secret. */

@@ -1,5 +1,6 @@
 import { createPublicKey, createSecretKey, type KeyObject } from "node:crypto";
 import { compactVerify, decodeJwt, decodeProtectedHeader, SignJWT, type JWK, type JWTPayload } from "jose";
+import { DPOP_DESCRIPTIONS, DpopVerifier, NonceSource } from "./dpop";
 import { OAuthError, randomId } from "./errors";
 import type { App, Key, Secret, Store } from "./store";
 
@@ -40,6 +41,8 @@ export interface TokenRequest {
   authServerId: string | undefined;
   /** Every URL the client may have meant as `aud` (orgUrl-based and Host-based). */
   audiences: string[];
+  /** The `DPoP` request header, if any. */
+  dpop?: string | string[] | undefined;
 }
 
 export interface TokenAnswer {
@@ -52,6 +55,14 @@ interface IssuedToken {
   exp: number;
   scopes: string[];
   clientId: string;
+  /** Thumbprint of the DPoP key a DPoP-bound token is bound to (RFC 9449 §6.1). */
+  jkt?: string;
+}
+
+/** A live management access token: its scopes and, when DPoP-bound, the key thumbprint. */
+export interface ManagementToken {
+  scopes: string[];
+  jkt?: string;
 }
 
 /** The token endpoint: client authentication and access token issuance. */
@@ -61,32 +72,38 @@ export class TokenService {
   private readonly usedJti = new Map<string, number>();
   private readonly managementTokens = new Map<string, IssuedToken>();
   private lastSweep = 0;
+  private readonly nonces: NonceSource;
 
   constructor(
     private readonly store: Store,
     private readonly now: () => number,
     private readonly signingKey: { privateKey: KeyObject; kid: string },
     private readonly orgUrl: () => string,
-  ) {}
+    private readonly dpop: DpopVerifier = new DpopVerifier(now),
+  ) {
+    this.nonces = new NonceSource(now);
+  }
 
   async handle(req: TokenRequest): Promise<TokenAnswer> {
     try {
       return await this.exchange(req);
     } catch (e) {
-      if (e instanceof OAuthError) return { status: e.status, body: e.body(), headers: noStore() };
+      if (e instanceof OAuthError) {
+        return { status: e.status, body: e.body(), headers: { ...noStore(), ...e.headers } };
+      }
       throw e;
     }
   }
 
-  /** Scopes of a live management access token issued here, or undefined. */
-  verifyAccessToken(token: string): string[] | undefined {
+  /** A live management access token issued here (its scopes, its DPoP binding), or undefined. */
+  verifyAccessToken(token: string): ManagementToken | undefined {
     const t = this.managementTokens.get(token);
     if (!t) return undefined;
     if (t.exp * 1000 <= this.now()) {
       this.managementTokens.delete(token);
       return undefined;
     }
-    return t.scopes;
+    return { scopes: t.scopes, ...(t.jkt !== undefined ? { jkt: t.jkt } : {}) };
   }
 
   private async exchange(req: TokenRequest): Promise<TokenAnswer> {
@@ -115,6 +132,7 @@ export class TokenService {
       );
     }
     const app = await this.authenticate(req, form);
+    const jkt = await this.checkDpop(req, app);
     const scopes = (form.get("scope") ?? "").split(" ").filter((s) => s !== "");
     const oktaScopes = scopes.filter((s) => s.startsWith("okta."));
     if (oktaScopes.length > 0) {
@@ -141,7 +159,13 @@ export class TokenService {
     const exp = iat + TOKEN_LIFETIME_S;
     const issuer =
       req.authServerId === undefined ? this.orgUrl() : `${this.orgUrl()}/oauth2/${req.authServerId}`;
-    const accessToken = await new SignJWT({ ver: 1, cid: app.clientId, scp: scopes })
+    // RFC 9449 §6.1: a DPoP-bound JWT access token names its key in `cnf.jkt`.
+    const accessToken = await new SignJWT({
+      ver: 1,
+      cid: app.clientId,
+      scp: scopes,
+      ...(jkt !== undefined ? { cnf: { jkt } } : {}),
+    })
       .setProtectedHeader({ alg: "RS256", kid: this.signingKey.kid })
       .setJti(`AT.${randomId(43)}`)
       .setIssuer(issuer)
@@ -151,18 +175,49 @@ export class TokenService {
       .setExpirationTime(exp)
       .sign(this.signingKey.privateKey);
     if (oktaScopes.length > 0) {
-      this.managementTokens.set(accessToken, { exp, scopes: oktaScopes, clientId: app.clientId });
+      this.managementTokens.set(accessToken, {
+        exp,
+        scopes: oktaScopes,
+        clientId: app.clientId,
+        ...(jkt !== undefined ? { jkt } : {}),
+      });
     }
     return {
       status: 200,
       headers: noStore(),
       body: {
-        token_type: "Bearer",
+        // RFC 9449 §5 and [GUIDE]: a bound token is announced as `"token_type": "DPoP"`.
+        token_type: jkt !== undefined ? "DPoP" : "Bearer",
         expires_in: TOKEN_LIFETIME_S,
         access_token: accessToken,
         scope: scopes.join(" "),
       },
     };
+  }
+
+  /**
+   * DPoP at the token endpoint, for apps with `dpop_bound_access_tokens` (see dpop.ts for the sources):
+   * no `DPoP` header → 400 `invalid_dpop_proof` "The DPoP proof JWT header is missing." [ERR, and Okta's
+   * support article of that title]; a valid proof without this server's current nonce → 400 `use_dpop_nonce`
+   * "Authorization server requires nonce in DPoP proof." with a `DPoP-Nonce` header (RFC 9449 §8, [GUIDE]);
+   * the retry carrying it gets a token bound to the proof key. Runs after client authentication, so each
+   * attempt needs its own client assertion when the assertion has a `jti`. An app without DPoP ignores a
+   * `DPoP` header and gets a Bearer token (the Okta SDKs send a proof to every service app).
+   * Returns the key thumbprint the token is bound to, or undefined for a Bearer token.
+   */
+  private async checkDpop(req: TokenRequest, app: App): Promise<string | undefined> {
+    if (!this.store.dpopBound(app)) return undefined;
+    const { jkt } = await this.dpop.verify(
+      { proof: req.dpop, method: "POST", urls: req.audiences },
+      (claims) => {
+        if (!this.nonces.accepts(claims.nonce)) {
+          throw new OAuthError(400, "use_dpop_nonce", DPOP_DESCRIPTIONS.useNonce, {
+            "DPoP-Nonce": this.nonces.value(),
+          });
+        }
+      },
+    );
+    return jkt;
   }
 
   private async authenticate(req: TokenRequest, form: URLSearchParams): Promise<App> {

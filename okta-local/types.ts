@@ -19,6 +19,11 @@ export interface SeedApp {
   tokenEndpointAuthMethod?: TokenEndpointAuthMethod;
   /** ACTIVE secrets to seed; default 1 (0 for `private_key_jwt` and `none` apps). */
   secrets?: number;
+  /**
+   * `settings.oauthClient.dpop_bound_access_tokens`: tokens need DPoP proofs. Default false, as for an app
+   * created through the Apps API without the field; the seeded admin service app has it on (see `serviceAppDpop`).
+   */
+  dpopBoundAccessTokens?: boolean;
 }
 
 export interface FaultRule {
@@ -51,6 +56,17 @@ export interface OktaLocalOptions {
   faults?: FaultRule[];
   /** Switching an app to private_key_jwt deletes its client secrets (undocumented for the API). Default false. */
   deleteSecretsOnPrivateKeyJwt?: boolean;
+  /**
+   * The seeded admin service app requires DPoP, as Okta sets every API Services app created since
+   * February 2024. Default true; false models an older app, or one whose admin turned DPoP off.
+   */
+  serviceAppDpop?: boolean;
+  /**
+   * Management calls with a DPoP-bound token must also carry this server's resource nonce (RFC 9449 §9):
+   * a 401 `use_dpop_nonce` with a `DPoP-Nonce` header otherwise. Okta does not ask for one today; this lets
+   * a client's handling of it be tested. Default false.
+   */
+  dpopResourceNonce?: boolean;
   /** Millisecond clock, for tests. */
   now?: () => number;
 }
@@ -93,8 +109,11 @@ export interface OktaLocal {
   /** Seeded SSWS token. */
   apiToken: string;
   apps: AppSummary[];
-  /** Seeded OAuth service app (private_key_jwt), granted okta.apps.read and okta.apps.manage. */
-  serviceApp: { clientId: string; privateJwk: JWK; kid: string };
+  /**
+   * Seeded OAuth service app (private_key_jwt), granted okta.apps.read and okta.apps.manage; DPoP-bound
+   * unless `serviceAppDpop: false` (or a PUT of the app turns it off).
+   */
+  serviceApp: { id: string; clientId: string; privateJwk: JWK; kid: string };
   /** Every request, in order. */
   requestLog: RequestLogEntry[];
   clearLog(): void;

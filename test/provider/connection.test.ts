@@ -1,14 +1,18 @@
-// Connection modes against the local Okta: SSWS and an OAuth service app (private_key_jwt), from the stack
-// config given to configure(req) or from the environment; and the errors when something is missing.
+// Connection modes against the local Okta: SSWS and an OAuth service app (private_key_jwt, with and without
+// DPoP), from the stack config given to configure(req) or from the environment; and the errors when something
+// is missing.
 import { Config as DynamicConfig } from "@pulumi/pulumi/cmd/dynamic-provider/config";
-import { createPrivateKey } from "crypto";
+import { createPrivateKey, generateKeyPairSync } from "crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
   ClientSecretProvider,
+  JsonWebKeyProvider,
   OktaConfigError,
   resetConnection,
   type ClientSecretInputs,
+  type JsonWebKeyInputs,
 } from "../../dynamic";
+import { startOktaLocal } from "../../okta-local";
 import { calls, clearConnectionEnv, startOkta, thrown, useSsws, type OktaLocal } from "./helpers";
 
 const PROJECT = "okta-credential-rotation";
@@ -16,7 +20,8 @@ const provider = new ClientSecretProvider();
 let okta: OktaLocal;
 
 beforeAll(async () => {
-  okta = await startOkta({ apps: [] });
+  // A service app without DPoP (created before February 2024, or with DPoP turned off).
+  okta = await startOkta({ apps: [], serviceAppDpop: false });
 });
 afterAll(async () => {
   resetConnection();
@@ -27,14 +32,23 @@ beforeEach(() => {
   okta.clearLog();
 });
 
-async function roundTrip(): Promise<string> {
-  const app = okta.addApp({ secrets: 1 });
+async function roundTrip(local: OktaLocal = okta): Promise<string> {
+  const app = local.addApp({ secrets: 1 });
   const inputs = (await provider.check({}, { appId: app.id, status: "INACTIVE" }))
     .inputs as ClientSecretInputs;
   const c = await provider.create(inputs);
   await provider.delete(c.id, c.outs!);
-  expect(okta.listSecrets(app.id)).toHaveLength(1);
+  expect(local.listSecrets(app.id)).toHaveLength(1);
   return app.id;
+}
+
+/** The connection env of a local Okta's seeded service app (private JWK). */
+function useServiceApp(local: OktaLocal): void {
+  clearConnectionEnv();
+  process.env.OKTA_ORG_URL = local.orgUrl;
+  process.env.OKTA_API_CLIENT_ID = local.serviceApp.clientId;
+  process.env.OKTA_API_PRIVATE_KEY = JSON.stringify(local.serviceApp.privateJwk);
+  process.env.OKTA_API_PRIVATE_KEY_ID = local.serviceApp.kid;
 }
 
 function configure(raw: Record<string, string>) {
@@ -142,5 +156,104 @@ describe("configuration errors (before any call)", () => {
       changes: false,
       replaces: [],
     });
+  });
+});
+
+describe("a DPoP-bound service app (Okta's default since February 2024)", () => {
+  let dpop: OktaLocal;
+  beforeAll(async () => {
+    dpop = await startOktaLocal({ apps: [] });
+  });
+  afterAll(async () => dpop?.close());
+  beforeEach(() => dpop.clearLog());
+
+  it("ClientSecret calls: the nonce exchange once, then every management call with a DPoP proof", async () => {
+    useServiceApp(dpop);
+    const appId = await roundTrip(dpop);
+    const log = calls(dpop);
+    // 400 use_dpop_nonce, then the token; no management call was refused (Bearer, missing proof, replay…).
+    expect(log.slice(0, 2)).toEqual(["POST /oauth2/v1/token 400", "POST /oauth2/v1/token 200"]);
+    expect(log.slice(2).every((c) => / 20[014]$/.test(c) && c.includes(`/api/v1/apps/${appId}`))).toBe(true);
+    expect(log.length > 3).toBe(true);
+    // A second round trip reuses the token: no token request, proofs are still fresh (no replay refusal).
+    dpop.clearLog();
+    await roundTrip(dpop);
+    expect(calls(dpop).some((c) => c.includes("/oauth2/"))).toBe(false);
+    expect(calls(dpop).every((c) => / 20[014]$/.test(c))).toBe(true);
+  });
+
+  it("JsonWebKey calls, with a PEM key and custom scopes from the stack config", async () => {
+    const pem = createPrivateKey({ key: dpop.serviceApp.privateJwk as never, format: "jwk" })
+      .export({ type: "pkcs8", format: "pem" })
+      .toString();
+    await configure({
+      [`${PROJECT}:oktaOrgUrl`]: dpop.orgUrl,
+      "okta:clientId": dpop.serviceApp.clientId,
+      "okta:privateKey": pem,
+      "okta:privateKeyId": dpop.serviceApp.kid,
+      "okta:scopes": "okta.apps.read okta.apps.manage",
+    });
+    const keys = new JsonWebKeyProvider();
+    const app = dpop.addApp({ secrets: 1 });
+    const { publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+    const jwk = {
+      ...(publicKey.export({ format: "jwk" }) as Record<string, string>),
+      kid: "dpop-k1",
+      alg: "RS256",
+    };
+    const inputs = (await keys.check({}, { appId: app.id, jwk, status: "INACTIVE", generation: 1 }))
+      .inputs as JsonWebKeyInputs;
+    const c = await keys.create(inputs);
+    expect(dpop.listKeys(app.id)).toEqual([{ id: c.id, kid: "dpop-k1", status: "INACTIVE" }]);
+    await keys.delete(c.id, c.outs!);
+    expect(dpop.listKeys(app.id)).toEqual([]);
+    expect(calls(dpop).filter((l) => l.startsWith("POST /oauth2/v1/token"))).toEqual([
+      "POST /oauth2/v1/token 400",
+      "POST /oauth2/v1/token 200",
+    ]);
+  });
+
+  it("carries the resource server's DPoP-Nonce into later proofs (RFC 9449 §9)", async () => {
+    const local = await startOktaLocal({ apps: [], dpopResourceNonce: true });
+    try {
+      useServiceApp(local);
+      await roundTrip(local);
+      const api = calls(local).filter((c) => c.includes("/api/v1/"));
+      // Asked once (401 use_dpop_nonce), answered at once with the nonce, never asked again.
+      expect(api.filter((c) => c.endsWith(" 401"))).toHaveLength(1);
+      expect(api[0]?.endsWith(" 401")).toBe(true);
+      expect(api.slice(1).every((c) => / 20[014]$/.test(c))).toBe(true);
+    } finally {
+      await local.close();
+    }
+  });
+
+  it("rate-limited calls under DPoP wait, are retried and succeed", async () => {
+    const local = await startOktaLocal({ apps: [], rateLimits: { apps: 2, windowSeconds: 1 } });
+    try {
+      useServiceApp(local);
+      await roundTrip(local);
+      const statuses = local.requestLog.filter((e) => e.bucket === "apps").map((e) => e.status);
+      expect(statuses).toContain(429);
+      expect(statuses.filter((x) => x === 400)).toEqual([]);
+    } finally {
+      await local.close();
+    }
+  });
+
+  it("a key Okta does not know: the token endpoint's refusal is named, and no key material is shown", async () => {
+    useServiceApp(dpop);
+    const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+    const stranger = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+    process.env.OKTA_API_PRIVATE_KEY = stranger;
+    const app = dpop.addApp({ secrets: 1 });
+    const err = await thrown(async () =>
+      provider.create((await provider.check({}, { appId: app.id })).inputs as ClientSecretInputs),
+    );
+    expect(err.message).toMatch(/HTTP 401 invalid_client/);
+    expect(err.message).toMatch(/The client_assertion signature is invalid\./);
+    expect(err.message).toMatch(/What to do: Okta did not accept the credentials/);
+    expect(err.message.includes(stranger.split("\n")[1] ?? "-")).toBe(false);
+    expect(dpop.listSecrets(app.id)).toHaveLength(1);
   });
 });

@@ -72,10 +72,17 @@ const { generateKeyPairSync } = require("crypto");
 const load = (name) =>
   requireFromString(fs.readFileSync(process.env.OUT_DIR + "/" + name + process.env.SUFFIX, "utf8")).handler();
 (async () => {
-  const raw = {
-    "okta-credential-rotation:oktaOrgUrl": process.env.ORG_URL,
-    "okta:apiToken": process.env.LOCAL_TOKEN,
-  };
+  const raw = process.env.SERVICE_CLIENT_ID
+    ? {
+        "okta-credential-rotation:oktaOrgUrl": process.env.ORG_URL,
+        "okta:clientId": process.env.SERVICE_CLIENT_ID,
+        "okta:privateKey": process.env.SERVICE_PRIVATE_KEY,
+        "okta:privateKeyId": process.env.SERVICE_KEY_ID,
+      }
+    : {
+        "okta-credential-rotation:oktaOrgUrl": process.env.ORG_URL,
+        "okta:apiToken": process.env.LOCAL_TOKEN,
+      };
   const req = { config: new Config(raw, "okta-credential-rotation") };
   const appId = process.env.APP_ID;
   const report = {};
@@ -183,41 +190,59 @@ describe("serialized providers", () => {
   });
 
   it.each([
-    ["the whole provider", ".js"],
-    ["the stand-in stored in state", ".ref.js"],
-  ])("%s runs in a host-like process, configured only through configure(req)", async (_what, suffix) => {
-    const appId = okta.apps[0]!.id;
-    const r = await runNode(HOST, {
-      ...cleanEnv(),
-      OUT_DIR: outDir,
-      SUFFIX: suffix,
-      ORG_URL: okta.orgUrl,
-      LOCAL_TOKEN: okta.apiToken,
-      APP_ID: appId,
-    });
-    expect(r.status, r.stderr).toBe(0);
-    const report = JSON.parse(r.stdout.trim().split("\n").pop()!) as {
-      secret: { id: string; hasValue: boolean; noop: unknown; updatedStatus: string; readStatus: string };
-      key: { id: string; kid: string; noop: unknown };
-      auth: { previousMethod: string };
-    };
-    expect(report.secret).toMatchObject({
-      hasValue: true,
-      noop: { changes: false, replaces: [] },
-      updatedStatus: "INACTIVE",
-      readStatus: "INACTIVE",
-    });
-    expect(report.key).toMatchObject({ kid: "ser-1", noop: { changes: false, replaces: [] } });
-    expect(report.auth.previousMethod).toBe("client_secret_basic");
-    // Okta side: the secret and the key are gone again, the method restored, the seeded secret untouched.
-    expect(okta.listSecrets(appId).map((s) => s.id)).not.toContain(report.secret.id);
-    expect(okta.listSecrets(appId)).toHaveLength(1);
-    expect(okta.listKeys(appId)).toEqual([]);
-    const app = okta.getApp(appId) as {
-      credentials: { oauthClient: { token_endpoint_auth_method: string } };
-    };
-    expect(app.credentials.oauthClient.token_endpoint_auth_method).toBe("client_secret_basic");
-    // Every call was authenticated (none refused) and went to this org.
-    expect(okta.requestLog.filter((l) => l.status === 401)).toEqual([]);
-  });
+    ["the whole provider", "an API token", ".js"],
+    ["the stand-in stored in state", "an API token", ".ref.js"],
+    // The DPoP key and tokens are made in the host process, after configure: nothing of them is serialized.
+    ["the whole provider", "a DPoP-bound service app", ".js"],
+    ["the stand-in stored in state", "a DPoP-bound service app", ".ref.js"],
+  ])(
+    "%s runs in a host-like process, configured only through configure(req) with %s",
+    async (_what, auth, suffix) => {
+      const appId = okta.apps[0]!.id;
+      okta.clearLog();
+      const r = await runNode(HOST, {
+        ...cleanEnv(),
+        OUT_DIR: outDir,
+        SUFFIX: suffix,
+        ORG_URL: okta.orgUrl,
+        LOCAL_TOKEN: okta.apiToken,
+        APP_ID: appId,
+        ...(auth === "an API token"
+          ? {}
+          : {
+              SERVICE_CLIENT_ID: okta.serviceApp.clientId,
+              SERVICE_PRIVATE_KEY: JSON.stringify(okta.serviceApp.privateJwk),
+              SERVICE_KEY_ID: okta.serviceApp.kid,
+            }),
+      });
+      expect(r.status, r.stderr).toBe(0);
+      const report = JSON.parse(r.stdout.trim().split("\n").pop()!) as {
+        secret: { id: string; hasValue: boolean; noop: unknown; updatedStatus: string; readStatus: string };
+        key: { id: string; kid: string; noop: unknown };
+        auth: { previousMethod: string };
+      };
+      expect(report.secret).toMatchObject({
+        hasValue: true,
+        noop: { changes: false, replaces: [] },
+        updatedStatus: "INACTIVE",
+        readStatus: "INACTIVE",
+      });
+      expect(report.key).toMatchObject({ kid: "ser-1", noop: { changes: false, replaces: [] } });
+      expect(report.auth.previousMethod).toBe("client_secret_basic");
+      // Okta side: the secret and the key are gone again, the method restored, the seeded secret untouched.
+      expect(okta.listSecrets(appId).map((s) => s.id)).not.toContain(report.secret.id);
+      expect(okta.listSecrets(appId)).toHaveLength(1);
+      expect(okta.listKeys(appId)).toEqual([]);
+      const app = okta.getApp(appId) as {
+        credentials: { oauthClient: { token_endpoint_auth_method: string } };
+      };
+      expect(app.credentials.oauthClient.token_endpoint_auth_method).toBe("client_secret_basic");
+      // Every call was authenticated (none refused) and went to this org.
+      expect(okta.requestLog.filter((l) => l.status === 401)).toEqual([]);
+      const tokens = okta.requestLog.filter((l) => l.path === "/oauth2/v1/token").map((l) => l.status);
+      // A DPoP-bound service app: the nonce round, then a token per provider process configure.
+      expect(tokens.slice(0, 2)).toEqual(auth === "an API token" ? [] : [400, 200]);
+      expect(okta.requestLog.filter((l) => l.path.startsWith("/api/v1/") && l.status === 400)).toEqual([]);
+    },
+  );
 });
