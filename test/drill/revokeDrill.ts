@@ -56,8 +56,11 @@ export async function runRevokeDrill(options: RevokeDrillOptions = {}): Promise<
       appId: app.id,
       adoptSecretId: seeded!.id,
       generations: [1, 2],
-      minOverlapSeconds: 900,
-      configFor: (g) => (g === 2 ? { revoke: true } : {}),
+      // Generation 1 retires the seeded secret after a short overlap; generation 2 asks for 900 s, which the revoke
+      // skips.
+      minOverlapSeconds: 3,
+      configFor: (g) =>
+        g === 2 ? { revoke: true, gates: { tokenExchange: true, minOverlapSeconds: 900 } } : {},
       deliver: async (secret) => {
         kv.put({ clientSecret: secret.clientSecret, secretId: secret.id });
         await fleet.rollout(restartPauseMs);
