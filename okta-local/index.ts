@@ -14,4 +14,5 @@ export type {
 } from "./types";
 export { DEFAULT_RATE_LIMITS } from "./limits";
 export { MESSAGES, secretHash } from "./store";
-export { ASSERTION_TYPE, DESCRIPTIONS } from "./tokens";
+export { ASSERTION_TYPE, DESCRIPTIONS, OIDC_SCOPES } from "./tokens";
+export { DEFAULT_AUTH_SERVER_ID, ROTATION_POLICY, ROTATION_SCOPE } from "./authServers";

@@ -29,7 +29,12 @@ export async function api(
   return { status: res.status, headers: res.headers, json: text ? JSON.parse(text) : undefined };
 }
 
-/** POST a form to a token endpoint. */
+/** The seeded `default` custom authorization server's token endpoint, where apps with secrets get tokens. */
+export const CUSTOM_TOKEN_PATH = "/oauth2/default/v1/token";
+/** The org authorization server's token endpoint: Okta scopes for service apps with private_key_jwt only. */
+export const ORG_TOKEN_PATH = "/oauth2/v1/token";
+
+/** POST a form to a token endpoint (default: the seeded `default` custom authorization server). */
 export async function token(
   okta: OktaLocal,
   form: Record<string, string>,
@@ -38,7 +43,7 @@ export async function token(
   const headers: Record<string, string> = { "Content-Type": "application/x-www-form-urlencoded" };
   if (opts.basic)
     headers.Authorization = `Basic ${Buffer.from(`${opts.basic[0]}:${opts.basic[1]}`).toString("base64")}`;
-  const res = await fetch(`${okta.orgUrl}${opts.path ?? "/oauth2/v1/token"}`, {
+  const res = await fetch(`${okta.orgUrl}${opts.path ?? CUSTOM_TOKEN_PATH}`, {
     method: "POST",
     headers,
     body: new URLSearchParams(form).toString(),
@@ -92,15 +97,14 @@ export async function serviceToken(okta: OktaLocal, scope: string): Promise<stri
   const key = (await importJWK(okta.serviceApp.privateJwk, "RS256")) as CryptoKey;
   const jwt = await clientAssertion(key, {
     clientId: okta.serviceApp.clientId,
-    aud: `${okta.orgUrl}/oauth2/v1/token`,
+    aud: `${okta.orgUrl}${ORG_TOKEN_PATH}`,
     kid: okta.serviceApp.kid,
   });
-  const r = await token(okta, {
-    grant_type: "client_credentials",
-    scope,
-    client_assertion_type: ASSERTION_TYPE,
-    client_assertion: jwt,
-  });
+  const r = await token(
+    okta,
+    { grant_type: "client_credentials", scope, client_assertion_type: ASSERTION_TYPE, client_assertion: jwt },
+    { path: ORG_TOKEN_PATH },
+  );
   if (r.status !== 200) throw new Error(`service token: ${r.status} ${JSON.stringify(r.json)}`);
   return r.json.access_token as string;
 }

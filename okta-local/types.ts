@@ -19,6 +19,15 @@ export interface SeedApp {
   tokenEndpointAuthMethod?: TokenEndpointAuthMethod;
   /** ACTIVE secrets to seed; default 1 (0 for `private_key_jwt` and `none` apps). */
   secrets?: number;
+  /** `settings.oauthClient.grant_types`; default `["client_credentials"]`. */
+  grantTypes?: string[];
+  /** `settings.oauthClient.application_type`; default `service`. */
+  applicationType?: "service" | "web" | "native" | "browser";
+  /**
+   * Admitted by the seeded `default` authorization server's access policy (for client_credentials with
+   * its scope). Default true; false: an app no policy names, as one created through the API.
+   */
+  inRotationPolicy?: boolean;
 }
 
 export interface FaultRule {

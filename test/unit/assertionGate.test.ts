@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startOktaLocal, type OktaLocal } from "../../okta-local";
+import { ROTATION_SCOPE, startOktaLocal, type OktaLocal } from "../../okta-local";
 import { AppAuthMethodProvider } from "../../dynamic/appAuthMethod";
 import { AssertionGateProvider, samePublicKey, type AssertionGateInputs } from "../../dynamic/assertionGate";
 import { resetConnection } from "../../dynamic/connection";
@@ -50,7 +50,8 @@ function inputs(
     kid: pair.kid,
     generation: pair.generation,
     privateJwk: pair.privateJwk,
-    tokenUrl: `${okta.orgUrl}/oauth2/v1/token`,
+    tokenUrl: `${okta.orgUrl}/oauth2/default/v1/token`,
+    scope: ROTATION_SCOPE,
     exchange: "auto",
     minOverlapSeconds: 0,
     ...extra,
