@@ -296,7 +296,7 @@ describe("plain words for every value", () => {
         `is the most compatible, ES256 the smallest; remove algorithm for RS256`,
     );
     expect(line({ gates: { tokenUrl: "ftp://example.okta.com/token" } })).toMatch(
-      /gates\.tokenUrl .*: must be the full http\(s\) URL of the token endpoint, e\.g\. https:\/\/example\.okta\.com\/oauth2\/v1\/token \(you gave "ftp:\/\/example\.okta\.com\/token"\); fix it, or remove tokenUrl/,
+      /gates\.tokenUrl .*: must be the full http\(s\) URL of the token endpoint, e\.g\. https:\/\/example\.okta\.com\/oauth2\/default\/v1\/token \(you gave "ftp:\/\/example\.okta\.com\/token"\); fix it, or remove tokenUrl/,
     );
     expect(line({ gates: { tokenUrl: "not a url" } })).toMatch(/\(you gave "not a url"\)/);
     expect(line({ name: "Billing API" })).toBe(
@@ -438,7 +438,7 @@ describe("privateKeyJwt and the app-level fields", () => {
       `${NS}:apps[0].gates.tokenUrl (app 'billing'): privateKeyJwt needs the token endpoint and no org URL is ` +
         `set; set gates.tokenUrl, or the org URL (${NS}:oktaOrgUrl, or okta:orgName)`,
     ]);
-    expect(problems([app({ gates: { tokenExchange: true } })], noOrg)[0]).toMatch(
+    expect(problems([app({ gates: { tokenExchange: true, scope: "rotation.check" } })], noOrg)[0]).toMatch(
       /gates\.tokenUrl .*: gates\.tokenExchange needs the token endpoint/,
     );
     const withUrl = app({
@@ -497,5 +497,45 @@ describe("ConfigError", () => {
         /^ {2}- okta-credential-rotation:apps\[1\]\.appId \(app 'billing'\): same appId as app 'billing'/,
       ),
     ]);
+  });
+});
+
+describe("gates and Okta's authorization servers", () => {
+  it("needs gates.scope with gates.tokenExchange, naming the key, the app and what to set", () => {
+    expect(problems([app({ gates: { tokenExchange: true, minOverlapSeconds: 900 } })])).toEqual([
+      `${NS}:apps[0].gates.scope (app 'billing'): gates.tokenExchange proves each new secret with a real ` +
+        `client_credentials token exchange, and Okta grants one only for a scope defined on the authorization ` +
+        `server; add a scope there with an access policy rule that admits this app, and set gates.scope to it, ` +
+        `e.g. gates: { tokenExchange: true, scope: rotation.check } (README "Connecting to Okta")`,
+    ]);
+    const [parsed] = parseAppsConfig([app({ gates: { tokenExchange: true, scope: "rotation.check" } })], NS);
+    expect(parsed.gates).toMatchObject({ tokenExchange: true, scope: "rotation.check" });
+    // Without the exchange, no scope is needed.
+    expect(parseAppsConfig([app({ gates: { minOverlapSeconds: 900 } })], NS)).toHaveLength(1);
+  });
+
+  it("refuses openid and the other OIDC scopes with Okta's reason", () => {
+    for (const scope of ["openid", "profile", "email", "address", "phone", "offline_access"]) {
+      expect(problems([app({ gates: { tokenExchange: true, scope } })])).toEqual([
+        `${NS}:apps[0].gates.scope (app 'billing'): ${scope} cannot be requested with client_credentials: Okta ` +
+          `refuses it ("Cannot request 'openid' scopes using client credentials."); set gates.scope to a custom ` +
+          `scope defined on the authorization server, e.g. rotation.check`,
+      ]);
+    }
+    expect(problems([app({ gates: { scope: "rotation.check openid email" } })])).toEqual([
+      expect.stringMatching(
+        /gates\.scope \(app 'billing'\): openid, email cannot be requested with client_credentials/,
+      ),
+    ]);
+  });
+
+  it("reports a missing scope on each app that needs one, with everything else at once", () => {
+    const lines = problems([
+      app({ gates: { tokenExchange: true, scope: "rotation.check" } }),
+      { name: "two", appId: "0oa2", generation: 0, gates: { tokenExchange: true } },
+    ]);
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/apps\[1\]\.generation \(app 'two'\)/);
+    expect(lines[1]).toMatch(/apps\[1\]\.gates\.scope \(app 'two'\): gates\.tokenExchange proves/);
   });
 });
