@@ -1,6 +1,11 @@
 import { z } from "zod";
 import { DEFAULT_SECRET_KEY, ENTRY_KEYS } from "../client/delivered";
-import { OPENID_REFUSAL, oidcScopesIn } from "../dynamic/tokenEndpoint";
+import {
+  OPENID_REFUSAL,
+  assertionExchangeRefusal,
+  oidcScopesIn,
+  secretExchangeRefusal,
+} from "../dynamic/tokenEndpoint";
 
 /** The config namespace of this project's stack settings (`<namespace>:apps`). */
 export const CONFIG_KEY = "apps";
@@ -611,6 +616,23 @@ function consistencyProblems(
             `gates.scope to it, e.g. gates: { tokenExchange: true, scope: rotation.check } ` +
             `(README "Connecting to Okta")`,
         });
+      }
+      // The org server refuses a secret proof, and a private_key_jwt proof that asks for other than Okta scopes.
+      // Refused here, before any resource is registered: a gate's own check runs only once the gate is
+      // registered, which in an `up` is after the new secret it proves exists.
+      if (gates.tokenUrl !== undefined && oidcScopesIn(gates.scope).length === 0) {
+        const what = "gates.tokenUrl";
+        const why = pkj?.enabled
+          ? assertionExchangeRefusal(gates.tokenUrl, gates.scope, what)
+          : gates.tokenExchange
+            ? secretExchangeRefusal(gates.tokenUrl, gates.scope, what)
+            : undefined;
+        if (why !== undefined) {
+          out.push({
+            index: v.index,
+            line: `${key(v.index, "gates", "tokenUrl")}${v.label}: ${why}`,
+          });
+        }
       }
       const oidc = oidcScopesIn(gates.scope);
       if (oidc.length > 0) {

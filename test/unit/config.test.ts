@@ -443,7 +443,7 @@ describe("privateKeyJwt and the app-level fields", () => {
     );
     const withUrl = app({
       privateKeyJwt: { enabled: true },
-      gates: { tokenUrl: "https://e.okta.com/oauth2/v1/token" },
+      gates: { tokenUrl: "https://e.okta.com/oauth2/default/v1/token" },
     });
     expect(parseAppsConfig([withUrl], NS, noOrg)).toHaveLength(1);
     expect(
@@ -527,6 +527,35 @@ describe("gates and Okta's authorization servers", () => {
         /gates\.scope \(app 'billing'\): openid, email cannot be requested with client_credentials/,
       ),
     ]);
+  });
+
+  it("refuses a proof at the org server before anything is registered, saying what to set instead", () => {
+    const org = "https://example.okta.com/oauth2/v1/token";
+    expect(
+      problems([app({ gates: { tokenExchange: true, scope: "rotation.check", tokenUrl: org } })]),
+    ).toEqual([
+      `${NS}:apps[0].gates.tokenUrl (app 'billing'): ${org} is the org authorization server, which takes ` +
+        `client_credentials only from service apps authenticating with private_key_jwt, for Okta scopes: a ` +
+        `client secret is refused there (401 invalid_client: "Client Credentials requests to the Org ` +
+        `Authorization Server must use the private_key_jwt token_endpoint_auth_method."); set gates.tokenUrl to ` +
+        `a custom authorization server's token endpoint, e.g. https://example.okta.com/oauth2/default/v1/token, ` +
+        `and a scope defined on that server, with an access policy rule that lets this app use ` +
+        `client_credentials (README "Connecting to Okta")`,
+    ]);
+    // private_key_jwt: refused there for custom scopes; a service app asking for Okta scopes keeps working.
+    expect(
+      problems([
+        app({ privateKeyJwt: { enabled: true }, gates: { tokenUrl: org, scope: "rotation.check" } }),
+      ]),
+    ).toEqual([expect.stringContaining(`Custom scopes are not allowed for this request.`)]);
+    expect(
+      parseAppsConfig(
+        [app({ privateKeyJwt: { enabled: true }, gates: { tokenUrl: org, scope: "okta.apps.read" } })],
+        NS,
+      ),
+    ).toHaveLength(1);
+    // No proof at the org server asked for: nothing to refuse.
+    expect(parseAppsConfig([app({ gates: { tokenUrl: org, minOverlapSeconds: 60 } })], NS)).toHaveLength(1);
   });
 
   it("reports a missing scope on each app that needs one, with everything else at once", () => {
