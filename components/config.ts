@@ -622,8 +622,11 @@ function consistencyProblems(
       // registered, which in an `up` is after the new secret it proves exists.
       if (gates.tokenUrl !== undefined && oidcScopesIn(gates.scope).length === 0) {
         const what = "gates.tokenUrl";
+        // A private_key_jwt rollback proves the secret it goes back to, like a secret rotation.
         const why = pkj?.enabled
-          ? assertionExchangeRefusal(gates.tokenUrl, gates.scope, what)
+          ? pkj.rollback
+            ? secretExchangeRefusal(gates.tokenUrl, gates.scope, what)
+            : assertionExchangeRefusal(gates.tokenUrl, gates.scope, what)
           : gates.tokenExchange
             ? secretExchangeRefusal(gates.tokenUrl, gates.scope, what)
             : undefined;

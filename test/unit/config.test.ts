@@ -554,6 +554,15 @@ describe("gates and Okta's authorization servers", () => {
         NS,
       ),
     ).toHaveLength(1);
+    // Its rollback proves a client secret: refused there too.
+    expect(
+      problems([
+        app({
+          privateKeyJwt: { enabled: true, rollback: true },
+          gates: { tokenUrl: org, scope: "okta.apps.read" },
+        }),
+      ]),
+    ).toEqual([expect.stringContaining("a client secret is refused there")]);
     // No proof at the org server asked for: nothing to refuse.
     expect(parseAppsConfig([app({ gates: { tokenUrl: org, minOverlapSeconds: 60 } })], NS)).toHaveLength(1);
   });
