@@ -8,6 +8,7 @@ import {
   SecretRotation,
   type AppConfig,
 } from "./components";
+import { defaultTokenUrl } from "./dynamic/tokenEndpoint";
 
 /** The org URL, for the token endpoint the gates call: explicit, or from @pulumi/okta's keys. */
 function orgUrl(): string | undefined {
@@ -42,7 +43,9 @@ const apps = loadApps();
 
 export const rotations: Record<string, unknown> = {};
 for (const app of apps) {
-  const tokenUrl = app.gates.tokenUrl ?? (org ? `${org}/oauth2/v1/token` : undefined);
+  // Default: the org's `default` custom authorization server, where Okta gives apps machine tokens; the org
+  // server (/oauth2/v1/token) refuses client secrets and custom scopes (README "Connecting to Okta").
+  const tokenUrl = app.gates.tokenUrl ?? (org ? defaultTokenUrl(org) : undefined);
   const pkj = app.privateKeyJwt;
   if (pkj?.enabled) {
     if (tokenUrl === undefined) {

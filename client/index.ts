@@ -3,7 +3,8 @@
 //
 //   const entry = await readVaultEntry();                  // the KV v2 entry the rotation wrote
 //   const client = createTokenClient({
-//     tokenUrl: "https://<org>.okta.com/oauth2/v1/token",
+//     tokenUrl: "https://<org>.okta.com/oauth2/default/v1/token", // a custom authorization server,
+//     scope: "rotation.check",                              // and a scope defined on it
 //     clientId: entry.client_id,
 //     credentials: credentialsFromEntry(entry),            // or (entry, { secretKey }) with the stack's vault.key
 //   });

@@ -19,7 +19,10 @@ export type ClientCredential =
   | { readonly method: "client_secret_basic"; readonly clientSecret: string };
 
 export interface TokenClientOptions {
-  /** The token endpoint, e.g. `https://<org>.okta.com/oauth2/v1/token`; also the assertion's `aud`. */
+  /**
+   * The token endpoint, e.g. `https://<org>.okta.com/oauth2/default/v1/token` (a custom authorization server:
+   * the org server gives tokens only to service apps asking for Okta scopes); also the assertion's `aud`.
+   */
   readonly tokenUrl: string;
   readonly clientId: string;
   /** One credential, or two during a migration (tried in order until one works; the winner goes first). */

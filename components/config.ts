@@ -1,5 +1,11 @@
 import { z } from "zod";
 import { DEFAULT_SECRET_KEY, ENTRY_KEYS } from "../client/delivered";
+import {
+  OPENID_REFUSAL,
+  assertionExchangeRefusal,
+  oidcScopesIn,
+  secretExchangeRefusal,
+} from "../dynamic/tokenEndpoint";
 
 /** The config namespace of this project's stack settings (`<namespace>:apps`). */
 export const CONFIG_KEY = "apps";
@@ -42,13 +48,16 @@ export const gatesSchema = z
   .object({
     /** Prove the new secret with a real client_credentials exchange before the old one is retired. */
     tokenExchange: z.boolean().default(false),
-    /** Token endpoint to use; default: the org authorization server's `/oauth2/v1/token`. */
+    /**
+     * Token endpoint to use; default: the org's `default` custom authorization server,
+     * `/oauth2/default/v1/token` (the org server, `/oauth2/v1/token`, refuses client secrets).
+     */
     tokenUrl: z
       .string()
       .trim()
       .pipe(z.url({ protocol: /^https?$/ }))
       .optional(),
-    /** Scope to request in the exchange (custom authorization servers usually need one). */
+    /** Scope to request in the exchange: one defined on that server; required with tokenExchange. */
     scope: text().optional(),
     /** Minimum time both secrets stay ACTIVE before the old one is retired. */
     minOverlapSeconds: z.number().int().min(0).max(86_400).default(0),
@@ -224,10 +233,14 @@ export const FIELD_RULES: Readonly<Record<string, FieldRule>> = {
   "gates.tokenExchange": bool("true proves each new secret with a real token exchange; false skips it"),
   "gates.tokenUrl": {
     type: "text",
-    must: "the full http(s) URL of the token endpoint, e.g. https://example.okta.com/oauth2/v1/token",
-    fix: "fix it, or remove tokenUrl to use the org's /oauth2/v1/token",
+    must: "the full http(s) URL of the token endpoint, e.g. https://example.okta.com/oauth2/default/v1/token",
+    fix: "fix it, or remove tokenUrl to use the org's default authorization server (/oauth2/default/v1/token)",
   },
-  "gates.scope": { type: "text", must: "a scope name", fix: "set it, or remove scope" },
+  "gates.scope": {
+    type: "text",
+    must: "a scope defined on the authorization server, e.g. rotation.check",
+    fix: 'set it to the scope you added for the rotation (README "Connecting to Okta")',
+  },
   "gates.minOverlapSeconds": {
     type: "number",
     must: "a whole number of seconds, 0–86400",
@@ -612,6 +625,52 @@ function consistencyProblems(
           `${key(v.index, "privateKeyJwt", "rollback")}${v.label}: rollback goes back from private_key_jwt to a ` +
           `client secret and needs enabled: true; set enabled: true, or remove rollback`,
       });
+    }
+    if (has("gates", "privateKeyJwt") && gates) {
+      // Okta's custom authorization servers grant client_credentials only for a scope defined on them (or a
+      // default one, which an org's `default` server has none of for machine clients), and the org server
+      // refuses client secrets: the proving exchange needs the scope (okta-api.md, "Token endpoint").
+      if (gates.tokenExchange && gates.scope === undefined) {
+        out.push({
+          index: v.index,
+          line:
+            `${key(v.index, "gates", "scope")}${v.label}: gates.tokenExchange proves each new secret with a real ` +
+            `client_credentials token exchange, and Okta grants one only for a scope defined on the ` +
+            `authorization server; add a scope there with an access policy rule that admits this app, and set ` +
+            `gates.scope to it, e.g. gates: { tokenExchange: true, scope: rotation.check } ` +
+            `(README "Connecting to Okta")`,
+        });
+      }
+      // The org server refuses a secret proof, and a private_key_jwt proof that asks for other than Okta scopes.
+      // Refused here, before any resource is registered: a gate's own check runs only once the gate is
+      // registered, which in an `up` is after the new secret it proves exists.
+      if (gates.tokenUrl !== undefined && oidcScopesIn(gates.scope).length === 0) {
+        const what = "gates.tokenUrl";
+        // A private_key_jwt rollback proves the secret it goes back to, like a secret rotation.
+        const why = pkj?.enabled
+          ? pkj.rollback
+            ? secretExchangeRefusal(gates.tokenUrl, gates.scope, what)
+            : assertionExchangeRefusal(gates.tokenUrl, gates.scope, what)
+          : gates.tokenExchange
+            ? secretExchangeRefusal(gates.tokenUrl, gates.scope, what)
+            : undefined;
+        if (why !== undefined) {
+          out.push({
+            index: v.index,
+            line: `${key(v.index, "gates", "tokenUrl")}${v.label}: ${why}`,
+          });
+        }
+      }
+      const oidc = oidcScopesIn(gates.scope);
+      if (oidc.length > 0) {
+        out.push({
+          index: v.index,
+          line:
+            `${key(v.index, "gates", "scope")}${v.label}: ${oidc.join(", ")} cannot be requested with ` +
+            `client_credentials: Okta refuses it ("${OPENID_REFUSAL}"); set gates.scope to a custom scope ` +
+            `defined on the authorization server, e.g. rotation.check`,
+        });
+      }
     }
     if (context !== undefined && context.orgUrl === undefined && has("gates", "privateKeyJwt") && gates) {
       const needs = pkj?.enabled ? "privateKeyJwt" : gates.tokenExchange ? "gates.tokenExchange" : undefined;

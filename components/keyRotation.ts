@@ -25,7 +25,10 @@ export interface KeyRotationArgs {
   readonly algorithm?: pulumi.Input<KeyPairAlgorithm>;
   /** Go back to a client secret: create one, deliver it, switch the app back, retire other secrets. */
   readonly rollback?: boolean;
-  /** The token endpoint the gates call and the assertions' `aud`, e.g. `https://<org>.okta.com/oauth2/v1/token`. */
+  /**
+   * The token endpoint the gates call and the assertions' `aud`: a custom authorization server's, e.g.
+   * `https://<org>.okta.com/oauth2/default/v1/token` (the org server takes only Okta scopes from service apps).
+   */
   readonly tokenUrl: pulumi.Input<string>;
   readonly scope?: pulumi.Input<string>;
   /** Minimum seconds both keys stay ACTIVE before the previous one is deactivated (default 0). */

@@ -30,8 +30,12 @@ export interface DeploymentRolloutArgs {
 export interface RotationGatesArgs {
   /** Prove the credential with a real client_credentials exchange before the previous one is retired. */
   readonly tokenExchange?: boolean;
-  /** Token endpoint for the exchange (required with `tokenExchange`). */
+  /**
+   * Token endpoint for the exchange (required with `tokenExchange`): a custom authorization server's, e.g.
+   * `https://<org>.okta.com/oauth2/default/v1/token` — the org server (`/oauth2/v1/token`) refuses secrets.
+   */
   readonly tokenUrl?: pulumi.Input<string>;
+  /** A scope defined on that server whose access policy rule admits the app for client_credentials. */
   readonly scope?: pulumi.Input<string>;
   /** Minimum seconds both credentials stay ACTIVE before the previous one is retired (default 0). */
   readonly minOverlapSeconds?: number;
@@ -232,7 +236,7 @@ export class SecretRotation extends pulumi.ComponentResource {
     if (gates.tokenExchange && gates.tokenUrl === undefined) {
       throw new Error(
         `SecretRotation '${name}': gates.tokenExchange needs gates.tokenUrl (the app's token endpoint, ` +
-          `e.g. https://<org>.okta.com/oauth2/v1/token).`,
+          `e.g. https://<org>.okta.com/oauth2/default/v1/token).`,
       );
     }
     this.gate = new TokenExchangeGate(

@@ -27,6 +27,7 @@ import { readAuthSettings } from "./appAuthMethod";
 import { overlapRemainingMs } from "./tokenExchangeGate";
 import { sameValue, checkInputs } from "./validation";
 import { providerByReference } from "./providerByReference";
+import { assertionExchangeRefusal } from "./tokenEndpoint";
 
 export function assertionGateInputsSchema() {
   return z.object({
@@ -230,7 +231,27 @@ export class AssertionGateProvider implements pulumi.dynamic.ResourceProvider<
     _olds: unknown,
     news: Record<string, unknown>,
   ): Promise<pulumi.dynamic.CheckResult<AssertionGateInputs>> {
-    return checkInputs<AssertionGateInputs>(assertionGateInputsSchema(), news);
+    const checked = checkInputs<AssertionGateInputs>(assertionGateInputsSchema(), news);
+    if (checked.failures && checked.failures.length > 0) return checked;
+    // Before anything is written (preview and --skip-preview): a proof Okta would refuse at this endpoint.
+    const { tokenUrl, scope } = news;
+    if (typeof tokenUrl === "string" && (scope === undefined || typeof scope === "string")) {
+      const why = assertionExchangeRefusal(tokenUrl, scope, "gates.tokenUrl and gates.scope");
+      if (why !== undefined) {
+        return {
+          inputs: news as AssertionGateInputs,
+          failures: [
+            {
+              property: /^the scope /.test(why) ? "scope" : "tokenUrl",
+              reason:
+                `Assertion gate of app ${String(news.appId)}: ${why}. Nothing was changed: the key is proven ` +
+                `only where Okta can grant it a token.`,
+            },
+          ],
+        };
+      }
+    }
+    return checked;
   }
 
   async diff(

@@ -96,6 +96,15 @@ export {
 export {
   TokenExchangeGate,
   basicExchangeRequest,
+  exchangeTargetFailures,
   overlapRemainingMs,
   type TokenExchangeGateArgs,
 } from "./tokenExchangeGate";
+export {
+  OIDC_SCOPES,
+  assertionExchangeRefusal,
+  defaultTokenUrl,
+  isOrgTokenUrl,
+  oidcScopesIn,
+  secretExchangeRefusal,
+} from "./tokenEndpoint";

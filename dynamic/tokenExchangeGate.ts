@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { providerByReference } from "./providerByReference";
+import { secretExchangeRefusal } from "./tokenEndpoint";
 
 export interface TokenExchangeGateInputs {
   appId: string;
@@ -123,8 +124,36 @@ const WATCHED = [
   "minOverlapSeconds",
 ] as const;
 
+/**
+ * Why Okta would refuse the proving exchange these inputs ask for, as `check` failures (empty when none, when
+ * no exchange is asked, or while the token URL or scope is still unknown). Pure.
+ */
+export function exchangeTargetFailures(
+  news: Record<string, unknown>,
+): { property: string; reason: string }[] {
+  if (news.exchange !== true || typeof news.tokenUrl !== "string") return [];
+  const scope = typeof news.scope === "string" ? news.scope : undefined;
+  const why = secretExchangeRefusal(news.tokenUrl, scope, "gates.tokenUrl and gates.scope");
+  if (why === undefined) return [];
+  const property = /^the scope /.test(why) ? "scope" : "tokenUrl";
+  return [
+    {
+      property,
+      reason:
+        `Token exchange gate of app ${String(news.appId)}: ${why}. Nothing was changed: the new secret is ` +
+        `proven only where Okta can grant it a token.`,
+    },
+  ];
+}
+
 /** The provider's implementation; in state, the resources refer to it (see providerByReference.ts). */
 export const gateProvider: pulumi.dynamic.ResourceProvider = {
+  // Runs before anything is written (preview, and `up --skip-preview` too): a gate Okta would never open
+  // stops the rotation before its first step, not after the new secret is out.
+  async check(_olds: unknown, news: Record<string, unknown>) {
+    const failures = exchangeTargetFailures(news);
+    return failures.length > 0 ? { inputs: news, failures } : { inputs: news };
+  },
   async diff(_id: string, olds: TokenExchangeGateOutputs, news: TokenExchangeGateInputs) {
     const changed = WATCHED.filter((k) => olds[k] !== news[k]);
     return { changes: changed.length > 0, replaces: [] };

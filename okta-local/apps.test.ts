@@ -4,13 +4,17 @@ import {
   api,
   ASSERTION_TYPE,
   clientAssertion,
+  CUSTOM_TOKEN_PATH,
   oktaError,
+  ORG_TOKEN_PATH,
   rsaKey,
   serviceToken,
   token,
   type KeyPair,
 } from "./test-helpers";
 import type { OktaLocal } from "./types";
+import { ROTATION_SCOPE } from "./authServers";
+import { DESCRIPTIONS } from "./tokens";
 
 let okta: OktaLocal;
 let key: KeyPair;
@@ -151,16 +155,17 @@ describe("apps", () => {
     expect(okta.listSecrets(app.id).length).toBe(1);
     const viaSecret = await token(
       okta,
-      { grant_type: "client_credentials" },
+      { grant_type: "client_credentials", scope: ROTATION_SCOPE },
       { basic: [app.clientId, app.secrets[0].clientSecret] },
     );
     expect(viaSecret.status).toBe(401);
     const jwt = await clientAssertion(key.privateKey, {
       clientId: app.clientId,
-      aud: `${okta.orgUrl}/oauth2/v1/token`,
+      aud: `${okta.orgUrl}${CUSTOM_TOKEN_PATH}`,
     });
     const viaKey = await token(okta, {
       grant_type: "client_credentials",
+      scope: ROTATION_SCOPE,
       client_assertion_type: ASSERTION_TYPE,
       client_assertion: jwt,
     });
@@ -251,33 +256,42 @@ describe("management API authentication", () => {
     const r = await token(
       okta,
       { grant_type: "client_credentials", scope: "okta.apps.manage" },
-      { basic: [basic.clientId, basic.secrets[0].clientSecret] },
+      { basic: [basic.clientId, basic.secrets[0].clientSecret], path: ORG_TOKEN_PATH },
     );
-    expect(r.status).toBe(400);
-    expect(r.json.error).toBe("invalid_client");
+    expect({ status: r.status, json: r.json }).toEqual({
+      status: 401,
+      json: { error: "invalid_client", error_description: DESCRIPTIONS.orgServerNeedsPrivateKeyJwt },
+    });
     const pkj = okta.addApp({ label: "pkj-no-grant", tokenEndpointAuthMethod: "private_key_jwt" });
     await api(okta, "POST", `${appPath(pkj.id)}/credentials/jwks`, { body: key.publicJwk });
     const jwt = await clientAssertion(key.privateKey, {
       clientId: pkj.clientId,
       aud: `${okta.orgUrl}/oauth2/v1/token`,
     });
-    const notGranted = await token(okta, {
-      grant_type: "client_credentials",
-      scope: "okta.apps.manage",
-      client_assertion_type: ASSERTION_TYPE,
-      client_assertion: jwt,
+    const notGranted = await token(
+      okta,
+      {
+        grant_type: "client_credentials",
+        scope: "okta.apps.manage",
+        client_assertion_type: ASSERTION_TYPE,
+        client_assertion: jwt,
+      },
+      { path: ORG_TOKEN_PATH },
+    );
+    expect({ status: notGranted.status, json: notGranted.json }).toEqual({
+      status: 400,
+      json: { error: "consent_required", error_description: DESCRIPTIONS.notAllowedScopes },
     });
-    expect(notGranted.status).toBe(400);
-    expect(notGranted.json.error).toBe("invalid_scope");
   });
 
   it("does not take an ordinary access token for the management API", async () => {
     const app = okta.addApp({ label: "ordinary" });
     const t = await token(
       okta,
-      { grant_type: "client_credentials" },
+      { grant_type: "client_credentials", scope: ROTATION_SCOPE },
       { basic: [app.clientId, app.secrets[0].clientSecret] },
     );
+    expect(t.status).toBe(200);
     const r = await api(okta, "GET", secrets(), { auth: `Bearer ${t.json.access_token}` });
     expect(r.status).toBe(401);
   });

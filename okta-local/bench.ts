@@ -9,6 +9,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { exportJWK, generateKeyPair, SignJWT } from "jose";
 import { randomUUID } from "node:crypto";
+import { DEFAULT_AUTH_SERVER_ID, ROTATION_SCOPE } from "./authServers";
 
 const ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
@@ -71,7 +72,8 @@ async function main(): Promise<void> {
       Accept: "application/json",
     };
     const appUrl = `${orgUrl}/api/v1/apps/${apps[0].id}`;
-    const tokenUrl = `${orgUrl}/oauth2/v1/token`;
+    // The seeded `default` custom authorization server and its scope: where Okta gives apps machine tokens.
+    const tokenUrl = `${orgUrl}/oauth2/${DEFAULT_AUTH_SERVER_ID}/v1/token`;
     let makeRequest: () => Promise<{ headers: Record<string, string>; body: string }>;
 
     if (values.auth === "private_key_jwt") {
@@ -102,6 +104,7 @@ async function main(): Promise<void> {
           headers: { "Content-Type": "application/x-www-form-urlencoded" },
           body: new URLSearchParams({
             grant_type: "client_credentials",
+            scope: ROTATION_SCOPE,
             client_assertion_type: ASSERTION_TYPE,
             client_assertion: assertion,
           }).toString(),
@@ -116,7 +119,8 @@ async function main(): Promise<void> {
         "Content-Type": "application/x-www-form-urlencoded",
         Authorization: `Basic ${basic}`,
       };
-      makeRequest = () => Promise.resolve({ headers, body: "grant_type=client_credentials&scope=bench" });
+      makeRequest = () =>
+        Promise.resolve({ headers, body: `grant_type=client_credentials&scope=${ROTATION_SCOPE}` });
     }
 
     const deadline = Date.now() + seconds * 1000;

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DPOP_DESCRIPTIONS as D } from "./dpop";
 import { startOktaLocal } from "./server";
 import {
+  ORG_TOKEN_PATH,
   api,
   dpopProof,
   dpopServiceToken,
@@ -39,6 +40,7 @@ const invalidProof = (description: string) => ({ status: 400, error: "invalid_dp
 /** A nonce to put in proofs: the one the token endpoint hands out after a proof without it. */
 async function tokenNonce(): Promise<string> {
   const r = await token(okta, await serviceForm(okta, "okta.apps.read"), {
+    path: ORG_TOKEN_PATH,
     dpop: await dpopProof(key, { htm: "POST", htu: tokenUrl }),
   });
   return r.headers.get("dpop-nonce") ?? "";
@@ -47,6 +49,7 @@ async function tokenNonce(): Promise<string> {
 /** A token request of the service app with the given proof. */
 async function withProof(proof: string | undefined): Promise<Reply> {
   return token(okta, await serviceForm(okta, "okta.apps.read okta.apps.manage"), {
+    path: ORG_TOKEN_PATH,
     ...(proof !== undefined ? { dpop: proof } : {}),
   });
 }
@@ -164,9 +167,12 @@ describe("apps without DPoP", () => {
     const local = await startOktaLocal({ apps: [], serviceAppDpop: false });
     try {
       const form = await serviceForm(local, "okta.apps.read");
-      expect((await token(local, form)).json.token_type).toBe("Bearer");
+      expect((await token(local, form, { path: ORG_TOKEN_PATH })).json.token_type).toBe("Bearer");
       const proof = await dpopProof(key, { htm: "POST", htu: `${local.orgUrl}/oauth2/v1/token` });
-      const r = await token(local, await serviceForm(local, "okta.apps.read"), { dpop: proof });
+      const r = await token(local, await serviceForm(local, "okta.apps.read"), {
+        path: ORG_TOKEN_PATH,
+        dpop: proof,
+      });
       expect(r.status).toBe(200);
       expect(r.json.token_type).toBe("Bearer");
     } finally {
@@ -181,7 +187,7 @@ describe("apps without DPoP", () => {
       const app = (await api(local, "GET", path)).json;
       app.settings.oauthClient.dpop_bound_access_tokens = false;
       expect((await api(local, "PUT", path, { body: app })).status).toBe(200);
-      const r = await token(local, await serviceForm(local, "okta.apps.read"));
+      const r = await token(local, await serviceForm(local, "okta.apps.read"), { path: ORG_TOKEN_PATH });
       expect(r.status).toBe(200);
       expect(r.json.token_type).toBe("Bearer");
     } finally {
@@ -273,8 +279,9 @@ describe("management calls with a DPoP-bound token", () => {
   it("refuses the DPoP scheme with a token that is not bound", async () => {
     const local = await startOktaLocal({ apps: [], serviceAppDpop: false });
     try {
-      const bearer = (await token(local, await serviceForm(local, "okta.apps.read"))).json
-        .access_token as string;
+      const bearer = (
+        await token(local, await serviceForm(local, "okta.apps.read"), { path: ORG_TOKEN_PATH })
+      ).json.access_token as string;
       const r = await fetch(`${local.orgUrl}/api/v1/apps`, {
         headers: {
           Authorization: `DPoP ${bearer}`,

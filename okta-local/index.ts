@@ -14,5 +14,6 @@ export type {
 } from "./types";
 export { DEFAULT_RATE_LIMITS } from "./limits";
 export { MESSAGES, secretHash } from "./store";
-export { ASSERTION_TYPE, DESCRIPTIONS } from "./tokens";
+export { ASSERTION_TYPE, DESCRIPTIONS, OIDC_SCOPES } from "./tokens";
 export { DPOP_DESCRIPTIONS } from "./dpop";
+export { DEFAULT_AUTH_SERVER_ID, ROTATION_POLICY, ROTATION_SCOPE } from "./authServers";

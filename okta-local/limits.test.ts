@@ -113,7 +113,7 @@ describe("faults and the request log", () => {
   });
 
   it("adds latency", async () => {
-    okta.setFaults([{ path: "/oauth2/v1/token", latencyMs: 300 }]);
+    okta.setFaults([{ path: "/oauth2/default/v1/token", latencyMs: 300 }]);
     const t0 = performance.now();
     await token(okta, { grant_type: "client_credentials" });
     expect(performance.now() - t0).toBeGreaterThanOrEqual(290);
@@ -146,7 +146,7 @@ describe("faults and the request log", () => {
     ).toEqual([
       { method: "GET", path: `/api/v1/apps/${okta.apps[0].id}`, status: 200, bucket: "app" },
       { method: "GET", path: secrets(), status: 200, bucket: "apps" },
-      { method: "POST", path: "/oauth2/v1/token", status: 401, bucket: "token" },
+      { method: "POST", path: "/oauth2/default/v1/token", status: 401, bucket: "token" },
       { method: "GET", path: "/nowhere", status: 404, bucket: undefined },
       { method: "DELETE", path: `${secrets()}/ocsX`, status: 0, bucket: "apps" },
     ]);

@@ -2,13 +2,20 @@ import { Client } from "@okta/okta-sdk-nodejs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startOktaLocal } from "./server";
 import { secretHash } from "./store";
+import { DEFAULT_AUTH_SERVER_ID, ROTATION_SCOPE } from "./authServers";
+import { SERVICE_APP_SCOPES } from "./server";
+import { CUSTOM_TOKEN_PATH, token } from "./test-helpers";
 import { ecKey, rsaKey } from "./test-helpers";
 import type { OktaLocal } from "./types";
 
 // The official Okta SDK (v8) as the client. Some SDK releases refuse http:// org URLs unless
 // `testing.disableHttpsCheck` is set; the config is passed through a variable so releases without
 // that option accept it as well.
-function sdk(okta: OktaLocal, auth: "ssws" | "privateKey"): Client {
+function sdk(
+  okta: OktaLocal,
+  auth: "ssws" | "privateKey",
+  scopes = ["okta.apps.read", "okta.apps.manage"],
+): Client {
   const config =
     auth === "ssws"
       ? { orgUrl: okta.orgUrl, token: okta.apiToken, testing: { disableHttpsCheck: true } }
@@ -16,7 +23,7 @@ function sdk(okta: OktaLocal, auth: "ssws" | "privateKey"): Client {
           orgUrl: okta.orgUrl,
           authorizationMode: "PrivateKey",
           clientId: okta.serviceApp.clientId,
-          scopes: ["okta.apps.read", "okta.apps.manage"],
+          scopes,
           privateKey: okta.serviceApp.privateJwk as Record<string, unknown>,
           keyId: okta.serviceApp.kid,
           testing: { disableHttpsCheck: true },
@@ -190,3 +197,111 @@ describe("official SDK and apps", () => {
     expect(labels).toContain("sdk-app");
   });
 });
+
+describe.each(["ssws", "privateKey"] as const)(
+  "official SDK sets up a custom authorization server (%s)",
+  (auth) => {
+    it("creates an app, a scope, a policy and a rule; the app then gets a token with its secret", async () => {
+      const client = sdk(okta, auth, SERVICE_APP_SCOPES);
+      const authServerId = DEFAULT_AUTH_SERVER_ID;
+      const app = (await client.applicationApi.createApplication({
+        application: {
+          name: "oidc_client",
+          label: `sdk-created-${auth}`,
+          signOnMode: "OPENID_CONNECT",
+          credentials: { oauthClient: { token_endpoint_auth_method: "client_secret_basic" } },
+          settings: {
+            oauthClient: {
+              grant_types: ["client_credentials"],
+              response_types: ["token"],
+              application_type: "service",
+            },
+          },
+        } as never,
+      })) as unknown as {
+        id: string;
+        credentials: { oauthClient: { client_id: string; client_secret: string } };
+      };
+      expect(app.id).toMatch(/^0oa/);
+      const { client_id: clientId, client_secret: secret } = app.credentials.oauthClient;
+      expect(clientId).toBe(app.id);
+      expect(typeof secret === "string" && secret.length >= 40).toBe(true);
+
+      const scopeName = `rotation.sdk-${auth}`;
+      const scope = await client.authorizationServerApi.createOAuth2Scope({
+        authServerId,
+        oAuth2Scope: { name: scopeName, description: "created with the SDK" },
+      });
+      expect(scope.id).toMatch(/^scp/);
+      const scopes = await all(await client.authorizationServerApi.listOAuth2Scopes({ authServerId }));
+      expect(scopes.map((x) => x.name)).toEqual(expect.arrayContaining([ROTATION_SCOPE, scopeName]));
+
+      const policy = await client.authorizationServerApi.createAuthorizationServerPolicy({
+        authServerId,
+        policy: {
+          type: "OAUTH_AUTHORIZATION_POLICY",
+          name: `SDK ${auth}`,
+          description: "created with the SDK",
+          status: "ACTIVE",
+          conditions: { clients: { include: [clientId] } },
+        } as never,
+      });
+      expect(policy.id).toMatch(/^00p/);
+      const policies = await all(
+        await client.authorizationServerApi.listAuthorizationServerPolicies({ authServerId }),
+      );
+      expect(policies.map((p) => p.id)).toContain(policy.id);
+
+      const rule = await client.authorizationServerApi.createAuthorizationServerPolicyRule({
+        authServerId,
+        policyId: policy.id ?? "",
+        policyRule: {
+          type: "RESOURCE_ACCESS",
+          name: "client_credentials",
+          conditions: {
+            grantTypes: { include: ["client_credentials"] },
+            scopes: { include: [scopeName] },
+          },
+        } as never,
+      });
+      expect(rule.id).toMatch(/^0pr/);
+      const rules = await all(
+        await client.authorizationServerApi.listAuthorizationServerPolicyRules({
+          authServerId,
+          policyId: policy.id ?? "",
+        }),
+      );
+      expect(rules.map((r) => r.conditions?.grantTypes?.include)).toEqual([["client_credentials"]]);
+
+      const t = await token(
+        okta,
+        { grant_type: "client_credentials", scope: scopeName },
+        { basic: [clientId, secret], path: CUSTOM_TOKEN_PATH },
+      );
+      expect(t.status).toBe(200);
+    });
+
+    it("grants an Okta scope to a service app and lists its grants", async () => {
+      const client = sdk(okta, auth, SERVICE_APP_SCOPES);
+      const app = okta.addApp({ label: `sdk-grants-${auth}`, tokenEndpointAuthMethod: "private_key_jwt" });
+      const granted = await client.applicationApi.grantConsentToScope({
+        appId: app.id,
+        oAuth2ScopeConsentGrant: { issuer: okta.orgUrl, scopeId: "okta.apps.read" },
+      });
+      expect(granted.id).toMatch(/^oag/);
+      expect(granted.scopeId).toBe("okta.apps.read");
+      const grants = await all(await client.applicationApi.listScopeConsentGrants({ appId: app.id }));
+      expect(grants.map((g) => [g.scopeId, g.issuer, g.status])).toEqual([
+        ["okta.apps.read", okta.orgUrl, "ACTIVE"],
+      ]);
+      const refused = await client.applicationApi
+        .grantConsentToScope({
+          appId: app.id,
+          oAuth2ScopeConsentGrant: { issuer: okta.orgUrl, scopeId: ROTATION_SCOPE },
+        })
+        .then(() => undefined)
+        .catch((e: unknown) => e as { status?: number; errorCode?: string });
+      expect([refused?.status, refused?.errorCode]).toEqual([400, "E0000001"]);
+    });
+  },
+);

@@ -16,6 +16,7 @@ import {
   rateLimited,
 } from "./errors";
 import { FaultInjector, RateLimiter } from "./limits";
+import { AuthServers, seedDefaultServer } from "./authServers";
 import { Store, jwkThumbprint, type App } from "./store";
 import { TokenService } from "./tokens";
 import type { AppSummary, Bucket, OktaLocal, OktaLocalOptions, RequestLogEntry, SeedApp } from "./types";
@@ -24,8 +25,19 @@ export type * from "./types";
 
 const generateKeyPair = promisify(generateKeyPairCb);
 
-/** Scopes the seeded service app is granted for the management API. */
-export const SERVICE_APP_SCOPES = ["okta.apps.read", "okta.apps.manage"];
+/**
+ * Scopes the seeded service app is granted for the management API: those of every endpoint served here
+ * (spec `security`: okta.apps.* for apps and their credentials, okta.appGrants.* for grants,
+ * okta.authorizationServers.* for scopes, policies and rules).
+ */
+export const SERVICE_APP_SCOPES = [
+  "okta.apps.read",
+  "okta.apps.manage",
+  "okta.appGrants.read",
+  "okta.appGrants.manage",
+  "okta.authorizationServers.read",
+  "okta.authorizationServers.manage",
+];
 
 type Json = Record<string, unknown>;
 
@@ -44,6 +56,11 @@ interface RouteContext {
 
 interface Route {
   pattern: RegExp;
+  /**
+   * The scope family of the route's `security` in the spec: GET needs `okta.<area>.read` or `.manage`,
+   * a write needs `okta.<area>.manage`.
+   */
+  area: "apps" | "appGrants" | "authorizationServers";
   /** Handlers by method; a handler that reads a JSON body says so. */
   methods: Record<string, { json?: boolean; run: (ctx: RouteContext) => Answer }>;
 }
@@ -66,22 +83,31 @@ export async function startOktaLocal(opts: OktaLocalOptions = {}): Promise<OktaL
   // One verifier for the token endpoint and the management API: a proof's `jti` is single-use everywhere.
   const dpop = new DpopVerifier(now);
   const resourceNonces = opts.dpopResourceNonce ? new NonceSource(now) : undefined;
+  const authServers = new AuthServers(now, () => orgUrl);
+  const { policy: rotationPolicy } = seedDefaultServer(authServers);
   const tokens = new TokenService(
     store,
     now,
     { privateKey: serverKey.privateKey, kid: serverKid },
     () => orgUrl,
+    authServers,
     dpop,
   );
+  /** Seeded apps are admitted by the seeded policy unless the seed says otherwise. */
+  const seedApp = (seed: SeedApp, grants: string[] = []): App => {
+    const app = store.addApp(seed, grants);
+    if (seed.inRotationPolicy !== false) rotationPolicy.clients.push(app.clientId);
+    return app;
+  };
 
   const summary = (app: App): AppSummary => ({ id: app.id, clientId: app.clientId, label: app.label });
   const apps: AppSummary[] = [];
   const seeds: SeedApp[] = opts.apps ?? [{ label: "demo-service" }];
-  for (const seed of seeds) apps.push(summary(store.addApp(seed)));
+  for (const seed of seeds) apps.push(summary(seedApp(seed)));
 
   const servicePublic = publicJwk(serviceKey.publicKey);
   const serviceKid = jwkThumbprint(servicePublic);
-  const serviceApp = store.addApp(
+  const serviceApp = seedApp(
     {
       label: "okta-local-admin",
       tokenEndpointAuthMethod: "private_key_jwt",
@@ -98,7 +124,7 @@ export async function startOktaLocal(opts: OktaLocalOptions = {}): Promise<OktaL
     use: "sig",
   };
 
-  const routes = buildRoutes(store);
+  const routes = buildRoutes(store, authServers);
 
   const handleApi = async (
     req: http.IncomingMessage,
@@ -115,7 +141,9 @@ export async function startOktaLocal(opts: OktaLocalOptions = {}): Promise<OktaL
       if (!match) throw notFound(path, method);
       const handler = match.route.methods[method];
       if (!handler) throw methodNotAllowed(Object.keys(match.route.methods));
-      const needed = method === "GET" ? ["okta.apps.read", "okta.apps.manage"] : ["okta.apps.manage"];
+      const area = match.route.area;
+      const needed =
+        method === "GET" ? [`okta.${area}.read`, `okta.${area}.manage`] : [`okta.${area}.manage`];
       if (scopes !== "all" && !needed.some((s) => scopes.includes(s))) throw forbidden();
       const raw = await readBody(req);
       let body: Json = {};
@@ -311,7 +339,7 @@ export async function startOktaLocal(opts: OktaLocalOptions = {}): Promise<OktaL
     setFaults: (rules) => faults.set(rules),
     setRateLimits: (limits) => limiter.set(limits),
     addApp: (seed) => {
-      const app = store.addApp(seed ?? { label: `demo-service-${apps.length + 1}` });
+      const app = seedApp(seed ?? { label: `demo-service-${apps.length + 1}` });
       const s = summary(app);
       apps.push(s);
       return { ...s, secrets: app.secrets.map((x) => ({ id: x.id, clientSecret: x.value })) };
@@ -341,23 +369,99 @@ export function bucketOf(method: string, path: string): Bucket | undefined {
   return undefined;
 }
 
-function buildRoutes(store: Store): Route[] {
+function buildRoutes(store: Store, servers: AuthServers): Route[] {
   const secretsBase = "^/api/v1/apps/([^/]+)/credentials/secrets";
   const jwksBase = "^/api/v1/apps/([^/]+)/credentials/jwks";
   const ok = (body: unknown): Answer => ({ status: 200, body });
+  const created = (body: unknown): Answer => ({ status: 201, body });
+  const authServerBase = "^/api/v1/authorizationServers/([^/]+)";
   return [
     {
       pattern: /^\/api\/v1\/apps\/?$/,
-      methods: { GET: { run: () => ok([...store.apps.values()].map((a) => store.appJson(a))) } },
+      area: "apps",
+      methods: {
+        GET: { run: () => ok([...store.apps.values()].map((a) => store.appJson(a))) },
+        // Spec: createApplication answers 200 with the app, the generated secret included once.
+        POST: { json: true, run: ({ body }) => ok(store.createApp(body)) },
+      },
+    },
+    {
+      pattern: /^\/api\/v1\/apps\/([^/]+)\/grants\/?$/,
+      area: "appGrants",
+      methods: {
+        GET: { run: ({ app }) => ok(app.grants.map((g) => store.grantJson(app, g))) },
+        POST: { json: true, run: ({ app, body }) => created(store.grantJson(app, store.grant(app, body))) },
+      },
+    },
+    {
+      pattern: new RegExp(`${authServerBase}/scopes/?$`),
+      area: "authorizationServers",
+      methods: {
+        GET: {
+          run: ({ params }) => {
+            const server = servers.server(params[0]);
+            return ok(server.scopes.map((x) => servers.scopeJson(server, x)));
+          },
+        },
+        POST: {
+          json: true,
+          run: ({ params, body }) => {
+            const server = servers.server(params[0]);
+            return created(servers.scopeJson(server, servers.createScope(server, body)));
+          },
+        },
+      },
+    },
+    {
+      pattern: new RegExp(`${authServerBase}/policies/?$`),
+      area: "authorizationServers",
+      methods: {
+        GET: {
+          run: ({ params }) => {
+            const server = servers.server(params[0]);
+            return ok(server.policies.map((x) => servers.policyJson(server, x)));
+          },
+        },
+        POST: {
+          json: true,
+          run: ({ params, body }) => {
+            const server = servers.server(params[0]);
+            return created(servers.policyJson(server, servers.createPolicy(server, body)));
+          },
+        },
+      },
+    },
+    {
+      pattern: new RegExp(`${authServerBase}/policies/([^/]+)/rules/?$`),
+      area: "authorizationServers",
+      methods: {
+        GET: {
+          run: ({ params }) => {
+            const server = servers.server(params[0]);
+            const policy = servers.policy(server, params[1]);
+            return ok(policy.rules.map((r) => servers.ruleJson(server, policy, r)));
+          },
+        },
+        POST: {
+          json: true,
+          run: ({ params, body }) => {
+            const server = servers.server(params[0]);
+            const policy = servers.policy(server, params[1]);
+            return created(servers.ruleJson(server, policy, servers.createRule(policy, body)));
+          },
+        },
+      },
     },
     {
       pattern: /^\/api\/v1\/apps\/([^/]+)\/?$/,
+      area: "apps",
       methods: {
         GET: { run: ({ app }) => ok(store.appJson(app)) },
         PUT: { json: true, run: ({ app, body }) => ok(store.replaceApp(app, body)) },
       },
     },
     {
+      area: "apps",
       pattern: new RegExp(`${secretsBase}/?$`),
       methods: {
         GET: { run: ({ app }) => ok(app.secrets.map((s) => store.secretJson(app, s))) },
@@ -371,6 +475,7 @@ function buildRoutes(store: Store): Route[] {
       },
     },
     {
+      area: "apps",
       pattern: new RegExp(`${secretsBase}/([^/]+)/?$`),
       methods: {
         GET: { run: ({ app, params }) => ok(store.secretJson(app, store.secret(app, params[1]))) },
@@ -383,6 +488,7 @@ function buildRoutes(store: Store): Route[] {
       },
     },
     {
+      area: "apps",
       pattern: new RegExp(`${secretsBase}/([^/]+)/lifecycle/(activate|deactivate)/?$`),
       methods: {
         POST: {
@@ -399,6 +505,7 @@ function buildRoutes(store: Store): Route[] {
       },
     },
     {
+      area: "apps",
       pattern: new RegExp(`${jwksBase}/?$`),
       methods: {
         GET: { run: ({ app }) => ok({ keys: app.keys.map((k) => store.keyJson(app, k)) }) },
@@ -409,6 +516,7 @@ function buildRoutes(store: Store): Route[] {
       },
     },
     {
+      area: "apps",
       pattern: new RegExp(`${jwksBase}/([^/]+)/?$`),
       methods: {
         GET: { run: ({ app, params }) => ok(store.keyJson(app, store.key(app, params[1]))) },
@@ -421,6 +529,7 @@ function buildRoutes(store: Store): Route[] {
       },
     },
     {
+      area: "apps",
       pattern: new RegExp(`${jwksBase}/([^/]+)/lifecycle/(activate|deactivate)/?$`),
       methods: {
         POST: {

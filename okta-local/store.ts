@@ -41,9 +41,20 @@ export interface App {
   doc: Json;
   secrets: Secret[];
   keys: Key[];
-  /** Okta API scopes granted to the app (only the seeded service app has any). */
-  oktaScopes: string[];
+  /** Okta API scopes granted to the app (`/api/v1/apps/{appId}/grants`). */
+  grants: Grant[];
 }
+
+/** A scope consent grant (spec: `OAuth2ScopeConsentGrant`, example `AppGrantsEx`). */
+export interface Grant {
+  id: string;
+  scopeId: string;
+  created: number;
+  lastUpdated: number;
+}
+
+/** Okta scopes: `okta.<resource>.<read|manage>` (and a few `okta.<resource>.<x>.<read|manage>`). */
+export const OKTA_SCOPE = /^okta\.[A-Za-z]+(\.[A-Za-z]+)?\.(read|manage)$/;
 
 const SECRET_SUMMARY = "Api validation failed: OAuth2ClientSecretMediated";
 const VALUE_SUMMARY = "Api validation failed: client_secret";
@@ -97,7 +108,7 @@ export function jwkThumbprint(jwk: Json): string {
  */
 const iso = (ms: number): string => new Date(Math.floor(ms / 1000) * 1000).toISOString();
 const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
-const hint = (href: string, method: string): Json => ({ href, hints: { allow: [method] } });
+const hint = (href: string, ...allow: string[]): Json => ({ href, hints: { allow } });
 
 export class Store {
   readonly apps = new Map<string, App>();
@@ -111,7 +122,7 @@ export class Store {
 
   // ---------------------------------------------------------------- apps
 
-  addApp(seed: SeedApp = {}, oktaScopes: string[] = []): App {
+  addApp(seed: SeedApp = {}, grants: string[] = []): App {
     const id = seed.id ?? `0oa${randomId(17)}`;
     if (this.apps.has(id)) throw new Error(`app ${id} already exists`);
     const clientId = seed.clientId ?? id;
@@ -128,8 +139,12 @@ export class Store {
       doc: defaultDoc(label, clientId, method, seed.dpopBoundAccessTokens ?? false),
       secrets: [],
       keys: [],
-      oktaScopes,
+      grants: [],
     };
+    const oauth = (app.doc.settings as Json).oauthClient as Json;
+    if (seed.grantTypes) oauth.grant_types = [...seed.grantTypes];
+    if (seed.applicationType) oauth.application_type = seed.applicationType;
+    for (const scopeId of grants) this.pushGrant(app, scopeId);
     this.apps.set(id, app);
     this.byClientId.set(clientId, app);
     const usesSecrets = method !== "private_key_jwt" && method !== "none";
@@ -146,6 +161,76 @@ export class Store {
 
   appByClientId(clientId: string): App | undefined {
     return this.byClientId.get(clientId);
+  }
+
+  /** `settings.oauthClient.grant_types` of the app. */
+  grantTypes(app: App): string[] {
+    const oauth = (app.doc.settings as Json | undefined)?.oauthClient;
+    const types = isObject(oauth) ? oauth.grant_types : undefined;
+    return Array.isArray(types) ? types.filter((t): t is string => typeof t === "string") : [];
+  }
+
+  /** `settings.oauthClient.application_type` of the app (`service`, `web`, `native`, `browser`). */
+  applicationType(app: App): string | undefined {
+    const oauth = (app.doc.settings as Json | undefined)?.oauthClient;
+    const type = isObject(oauth) ? oauth.application_type : undefined;
+    return typeof type === "string" ? type : undefined;
+  }
+
+  /** The Okta scopes granted to the app. */
+  grantedScopes(app: App): string[] {
+    return app.grants.map((g) => g.scopeId);
+  }
+
+  // ---------------------------------------------------------------- grants
+
+  /**
+   * `POST /api/v1/apps/{appId}/grants` (spec: grantConsentToScope, 201; `issuer` and `scopeId` required).
+   * The issuer is the org authorization server, i.e. the org URL; only Okta scopes can be granted.
+   */
+  grant(app: App, body: Json): Grant {
+    if (typeof body.issuer !== "string" || body.issuer.trim() === "") {
+      throw validation("Api validation failed: issuer", "issuer: The field cannot be left blank");
+    }
+    if (body.issuer.replace(/\/+$/, "") !== this.orgUrl()) {
+      throw validation("Api validation failed: issuer", `issuer: The issuer must be '${this.orgUrl()}'.`);
+    }
+    if (typeof body.scopeId !== "string" || body.scopeId.trim() === "") {
+      throw validation("Api validation failed: scopeId", "scopeId: The field cannot be left blank");
+    }
+    const scopeId = body.scopeId.trim();
+    if (!OKTA_SCOPE.test(scopeId)) {
+      throw validation("Api validation failed: scopeId", `scopeId: '${scopeId}' is not an Okta scope.`);
+    }
+    return app.grants.find((g) => g.scopeId === scopeId) ?? this.pushGrant(app, scopeId);
+  }
+
+  private pushGrant(app: App, scopeId: string): Grant {
+    const t = this.now();
+    const g: Grant = { id: `oag${randomId(17)}`, scopeId, created: t, lastUpdated: t };
+    app.grants.push(g);
+    return g;
+  }
+
+  grantJson(app: App, g: Grant): Json {
+    const base = `${this.orgUrl()}/api/v1/apps/${app.id}`;
+    return {
+      id: g.id,
+      status: "ACTIVE",
+      created: iso(g.created),
+      createdBy: { id: "00uLocalAdmin00000000", type: "User" },
+      lastUpdated: iso(g.lastUpdated),
+      issuer: this.orgUrl(),
+      clientId: app.clientId,
+      scopeId: g.scopeId,
+      source: "ADMIN",
+      _embedded: { scope: { id: g.scopeId } },
+      _links: {
+        app: { href: base, title: app.label },
+        self: hint(`${base}/grants/${g.id}`, "GET", "DELETE"),
+        client: { href: `${this.orgUrl()}/oauth2/v1/clients/${app.clientId}`, title: app.label },
+      },
+    };
   }
 
   authMethod(app: App): TokenEndpointAuthMethod {
@@ -191,6 +276,81 @@ export class Store {
         deactivate: { href: `${base}/lifecycle/deactivate` },
       },
     };
+  }
+
+  /**
+   * `POST /api/v1/apps` for an OIDC app (spec: createApplication, 200; request example `OpenidConnectEx`,
+   * response `OpenidConnectResponseEx`). Okta fills in what the request leaves out, assigns `client_id`
+   * (= the app id) and, for an app that authenticates with a secret, generates one: the answer carries it in
+   * `credentials.oauthClient.client_secret`, and it is the app's first client secret. The app is in no
+   * access policy: a custom authorization server refuses it until a policy rule names it.
+   */
+  createApp(body: Json): Json {
+    if (body.signOnMode !== undefined && body.signOnMode !== "OPENID_CONNECT") {
+      throw validation(
+        "Api validation failed: signOnMode",
+        "signOnMode: this local Okta creates OPENID_CONNECT apps only.",
+      );
+    }
+    if (body.name !== undefined && body.name !== "oidc_client") {
+      throw validation("Api validation failed: name", "name: this local Okta creates oidc_client apps only.");
+    }
+    const label = typeof body.label === "string" ? body.label.trim() : "";
+    if (label === "")
+      throw validation("Api validation failed: label", "label: The field cannot be left blank");
+    const id = `0oa${randomId(17)}`;
+    const t = this.now();
+    const defaults = defaultDoc(label, id, "client_secret_basic", false);
+    const inCredentials = isObject(body.credentials) ? body.credentials : {};
+    const inSettings = isObject(body.settings) ? body.settings : {};
+    const merged: Json = {
+      ...defaults,
+      ...structuredClone(body),
+      credentials: {
+        ...(defaults.credentials as Json),
+        ...structuredClone(inCredentials),
+        oauthClient: {
+          ...((defaults.credentials as Json).oauthClient as Json),
+          ...(isObject(inCredentials.oauthClient) ? structuredClone(inCredentials.oauthClient) : {}),
+        },
+      },
+      settings: {
+        ...(defaults.settings as Json),
+        ...structuredClone(inSettings),
+        oauthClient: {
+          ...((defaults.settings as Json).oauthClient as Json),
+          ...(isObject(inSettings.oauthClient) ? structuredClone(inSettings.oauthClient) : {}),
+        },
+      },
+    };
+    const ownSecret = ((merged.credentials as Json).oauthClient as Json).client_secret;
+    const app: App = {
+      id,
+      clientId: id,
+      label,
+      created: t,
+      lastUpdated: t,
+      doc: defaults,
+      secrets: [],
+      keys: [],
+      grants: [],
+    };
+    // Validates the auth method and any keys; nothing is registered until every check has passed.
+    this.replaceApp(app, merged);
+    const method = this.authMethod(app);
+    let secret: Secret | undefined;
+    if (["client_secret_basic", "client_secret_post", "client_secret_jwt"].includes(method)) {
+      secret =
+        ownSecret === undefined || ownSecret === null
+          ? this.pushSecret(app, generateSecret(), "ACTIVE")
+          : this.createSecret(app, { client_secret: ownSecret });
+    }
+    app.created = t;
+    this.apps.set(id, app);
+    this.byClientId.set(id, app);
+    const out = this.appJson(app);
+    if (secret) ((out.credentials as Json).oauthClient as Json).client_secret = secret.value;
+    return out;
   }
 
   /** PUT /api/v1/apps/{id}: whole-object replacement. */

@@ -29,7 +29,12 @@ export async function api(
   return { status: res.status, headers: res.headers, json: text ? JSON.parse(text) : undefined };
 }
 
-/** POST a form to a token endpoint. */
+/** The seeded `default` custom authorization server's token endpoint, where apps with secrets get tokens. */
+export const CUSTOM_TOKEN_PATH = "/oauth2/default/v1/token";
+/** The org authorization server's token endpoint: Okta scopes for service apps with private_key_jwt only. */
+export const ORG_TOKEN_PATH = "/oauth2/v1/token";
+
+/** POST a form to a token endpoint (default: the seeded `default` custom authorization server). */
 export async function token(
   okta: OktaLocal,
   form: Record<string, string>,
@@ -39,7 +44,7 @@ export async function token(
   if (opts.dpop !== undefined) headers.DPoP = opts.dpop;
   if (opts.basic)
     headers.Authorization = `Basic ${Buffer.from(`${opts.basic[0]}:${opts.basic[1]}`).toString("base64")}`;
-  const res = await fetch(`${okta.orgUrl}${opts.path ?? "/oauth2/v1/token"}`, {
+  const res = await fetch(`${okta.orgUrl}${opts.path ?? CUSTOM_TOKEN_PATH}`, {
     method: "POST",
     headers,
     body: new URLSearchParams(form).toString(),
@@ -93,7 +98,7 @@ export async function serviceForm(okta: OktaLocal, scope: string): Promise<Recor
   const key = (await importJWK(okta.serviceApp.privateJwk, "RS256")) as CryptoKey;
   const jwt = await clientAssertion(key, {
     clientId: okta.serviceApp.clientId,
-    aud: `${okta.orgUrl}/oauth2/v1/token`,
+    aud: `${okta.orgUrl}${ORG_TOKEN_PATH}`,
     kid: okta.serviceApp.kid,
   });
   return {
@@ -106,7 +111,7 @@ export async function serviceForm(okta: OktaLocal, scope: string): Promise<Recor
 
 /** Management access token for the seeded service app, started with `serviceAppDpop: false` (Bearer). */
 export async function serviceToken(okta: OktaLocal, scope: string): Promise<string> {
-  const r = await token(okta, await serviceForm(okta, scope));
+  const r = await token(okta, await serviceForm(okta, scope), { path: ORG_TOKEN_PATH });
   if (r.status !== 200)
     throw new Error(`service token: ${r.status} ${r.json?.error} ${r.json?.error_description}`);
   return r.json.access_token as string;
@@ -157,10 +162,12 @@ export async function dpopServiceToken(
 ): Promise<{ accessToken: string; first: Reply; second: Reply }> {
   const htu = `${okta.orgUrl}/oauth2/v1/token`;
   const first = await token(okta, await serviceForm(okta, scope), {
+    path: ORG_TOKEN_PATH,
     dpop: await dpopProof(key, { htm: "POST", htu }),
   });
   const nonce = first.headers.get("dpop-nonce") ?? "";
   const second = await token(okta, await serviceForm(okta, scope), {
+    path: ORG_TOKEN_PATH,
     dpop: await dpopProof(key, { htm: "POST", htu, nonce }),
   });
   if (second.status !== 200) {

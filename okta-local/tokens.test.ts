@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startOktaLocal } from "./server";
 import { ASSERTION_TYPE, clientAssertion, ecKey, rsaKey, token, type KeyPair, api } from "./test-helpers";
 import type { OktaLocal } from "./types";
+import { ROTATION_SCOPE } from "./authServers";
 
 const D = {
   badSecret: "The client secret supplied for a confidential client is invalid.",
@@ -26,7 +27,7 @@ beforeAll(async () => {
 });
 afterAll(() => okta.close());
 
-const cc = { grant_type: "client_credentials" };
+const cc = { grant_type: "client_credentials", scope: ROTATION_SCOPE };
 const invalidClient = (description: string) => ({
   status: 401,
   json: { error: "invalid_client", error_description: description },
@@ -44,34 +45,20 @@ async function keyApp(label: string, ...keys: KeyPair[]): Promise<string> {
 }
 
 describe("token endpoint, client secrets", () => {
-  it("issues an RS256 access token for client_secret_basic, verifiable with the server keys", async () => {
+  it("issues an RS256 access token for client_secret_basic at the default server, verifiable with its keys", async () => {
     const app = okta.addApp({ label: "basic" });
-    const r = await token(
-      okta,
-      { ...cc, scope: "billing.read" },
-      { basic: [app.clientId, app.secrets[0].clientSecret] },
-    );
+    const r = await token(okta, cc, { basic: [app.clientId, app.secrets[0].clientSecret] });
     expect(r.status).toBe(200);
-    expect(r.json).toMatchObject({ token_type: "Bearer", expires_in: 3600, scope: "billing.read" });
+    expect(r.json).toMatchObject({ token_type: "Bearer", expires_in: 3600, scope: ROTATION_SCOPE });
     expect(r.headers.get("cache-control")).toBe("no-store");
-    const jwks = createRemoteJWKSet(new URL(`${okta.orgUrl}/oauth2/v1/keys`));
-    const { payload, protectedHeader } = await jwtVerify(r.json.access_token, jwks, { issuer: okta.orgUrl });
-    expect(protectedHeader.alg).toBe("RS256");
-    expect(payload).toMatchObject({ cid: app.clientId, sub: app.clientId, scp: ["billing.read"] });
-    expect((payload.exp ?? 0) - (payload.iat ?? 0)).toBe(3600);
-  });
-
-  it("serves custom authorization servers too", async () => {
-    const app = okta.addApp({ label: "custom-as" });
-    const r = await token(okta, cc, {
-      path: "/oauth2/default/v1/token",
-      basic: [app.clientId, app.secrets[0].clientSecret],
-    });
-    expect(r.status).toBe(200);
     const jwks = createRemoteJWKSet(new URL(`${okta.orgUrl}/oauth2/default/v1/keys`));
-    const { payload } = await jwtVerify(r.json.access_token, jwks);
-    expect(payload.iss).toBe(`${okta.orgUrl}/oauth2/default`);
-    expect(payload.aud).toBe("api://default");
+    const { payload, protectedHeader } = await jwtVerify(r.json.access_token, jwks, {
+      issuer: `${okta.orgUrl}/oauth2/default`,
+      audience: "api://default",
+    });
+    expect(protectedHeader.alg).toBe("RS256");
+    expect(payload).toMatchObject({ cid: app.clientId, sub: app.clientId, scp: [ROTATION_SCOPE] });
+    expect((payload.exp ?? 0) - (payload.iat ?? 0)).toBe(3600);
   });
 
   it("authenticates with both ACTIVE secrets and refuses an INACTIVE one", async () => {
@@ -136,7 +123,7 @@ describe("token endpoint, client secrets", () => {
     );
     expect(r.status).toBe(400);
     expect(r.json.error).toBe("unsupported_grant_type");
-    const json = await fetch(`${okta.orgUrl}/oauth2/v1/token`, {
+    const json = await fetch(`${okta.orgUrl}/oauth2/default/v1/token`, {
       method: "POST",
       headers: { "Content-Type": "application/json" },
       body: "{}",
@@ -149,7 +136,7 @@ describe("token endpoint, client secrets", () => {
     const app = okta.addApp({ label: "hs", tokenEndpointAuthMethod: "client_secret_jwt", secrets: 0 });
     const own = "h".repeat(40);
     await api(okta, "POST", `/api/v1/apps/${app.id}/credentials/secrets`, { body: { client_secret: own } });
-    const aud = `${okta.orgUrl}/oauth2/v1/token`;
+    const aud = `${okta.orgUrl}/oauth2/default/v1/token`;
     const good = await clientAssertion(new TextEncoder().encode(own), {
       clientId: app.clientId,
       aud,
@@ -170,7 +157,7 @@ describe("token endpoint, client secrets", () => {
 });
 
 describe("token endpoint, private_key_jwt", () => {
-  const aud = (): string => `${okta.orgUrl}/oauth2/v1/token`;
+  const aud = (): string => `${okta.orgUrl}/oauth2/default/v1/token`;
   const exchange = (assertion: string, path?: string) =>
     token(okta, { ...cc, client_assertion_type: ASSERTION_TYPE, client_assertion: assertion }, { path });
 
@@ -187,7 +174,10 @@ describe("token endpoint, private_key_jwt", () => {
     const custom = `${okta.orgUrl}/oauth2/default/v1/token`;
     const ok = await clientAssertion(keyA.privateKey, { clientId, aud: custom });
     expect((await exchange(ok, "/oauth2/default/v1/token")).status).toBe(200);
-    const orgAud = await clientAssertion(keyA.privateKey, { clientId, aud: aud() });
+    const orgAud = await clientAssertion(keyA.privateKey, {
+      clientId,
+      aud: `${okta.orgUrl}/oauth2/v1/token`,
+    });
     expect(shape(await exchange(orgAud, "/oauth2/default/v1/token"))).toEqual(invalidClient(D.badAudience));
   });
 
@@ -269,7 +259,7 @@ describe("token endpoint under a fleet", () => {
   it("serves 50 concurrent clients without a failure, private_key_jwt and secrets mixed", async () => {
     const pkjClient = await keyApp("fleet-pkj", keyA);
     const basic = okta.addApp({ label: "fleet-basic", secrets: 2 });
-    const aud = `${okta.orgUrl}/oauth2/v1/token`;
+    const aud = `${okta.orgUrl}/oauth2/default/v1/token`;
     const statuses: number[] = [];
     const t0 = performance.now();
     await Promise.all(
@@ -305,7 +295,7 @@ describe("token endpoint audience from the Host header", () => {
         (assertion) =>
           new Promise<number>((resolve, reject) => {
             const req = request(
-              `${okta.orgUrl}/oauth2/v1/token`,
+              `${okta.orgUrl}/oauth2/default/v1/token`,
               {
                 method: "POST",
                 headers: { Host: `localhost:${port}`, "Content-Type": "application/x-www-form-urlencoded" },
@@ -325,8 +315,8 @@ describe("token endpoint audience from the Host header", () => {
             );
           }),
       );
-    expect(await post(`http://localhost:${port}/oauth2/v1/token`)).toBe(200);
-    expect(await post(`http://127.0.0.1:${port}/oauth2/v1/token`)).toBe(200);
-    expect(await post(`http://example.com:${port}/oauth2/v1/token`)).toBe(401);
+    expect(await post(`http://localhost:${port}/oauth2/default/v1/token`)).toBe(200);
+    expect(await post(`http://127.0.0.1:${port}/oauth2/default/v1/token`)).toBe(200);
+    expect(await post(`http://example.com:${port}/oauth2/default/v1/token`)).toBe(401);
   });
 });

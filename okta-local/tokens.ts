@@ -2,6 +2,7 @@ import { createPublicKey, createSecretKey, type KeyObject } from "node:crypto";
 import { compactVerify, decodeJwt, decodeProtectedHeader, SignJWT, type JWK, type JWTPayload } from "jose";
 import { DPOP_DESCRIPTIONS, DpopVerifier, NonceSource } from "./dpop";
 import { OAuthError, randomId } from "./errors";
+import type { AuthServers } from "./authServers";
 import type { App, Key, Secret, Store } from "./store";
 
 export const ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
@@ -31,7 +32,29 @@ export const DESCRIPTIONS = {
     "Cannot supply multiple client credentials. Use one of the following: credentials in the Authorization header, credentials in the post body, or a client_assertion in the post body.",
   orgServerNeedsPrivateKeyJwt:
     "Client Credentials requests to the Org Authorization Server must use the private_key_jwt token_endpoint_auth_method.",
+  orgServerNeedsService:
+    "Only clients with 'application_type' of 'service' may use the client_credentials 'grant_type' with the Org Authorization Server.",
+  customScopesAtOrg: "Custom scopes are not allowed for this request.",
+  noScopes: "No scopes were requested.",
+  notAllowedScopes: "You are not allowed any of the requested scopes.",
+  noDefaultScopes:
+    "The authorization server resource does not have any configured default scopes, 'scope' must be provided.",
+  unknownScopes: "One or more scopes are not configured for the authorization server resource.",
+  policyFailed: "Policy evaluation failed for this request, please check the policy configurations.",
+  /** Followed by ` Configured grant types: [...]`. */
+  grantTypeNotOnApp: "The client is not authorized to use the provided grant type.",
+  openidScopes: "Cannot request 'openid' scopes using client credentials.",
 } as const;
+
+/** OIDC scopes: none may be requested with client_credentials (okta-api.md). */
+export const OIDC_SCOPES: readonly string[] = [
+  "openid",
+  "profile",
+  "email",
+  "address",
+  "phone",
+  "offline_access",
+];
 
 export interface TokenRequest {
   body: string;
@@ -79,6 +102,7 @@ export class TokenService {
     private readonly now: () => number,
     private readonly signingKey: { privateKey: KeyObject; kid: string },
     private readonly orgUrl: () => string,
+    private readonly authServers: AuthServers,
     private readonly dpop: DpopVerifier = new DpopVerifier(now),
   ) {
     this.nonces = new NonceSource(now);
@@ -133,30 +157,11 @@ export class TokenService {
     }
     const app = await this.authenticate(req, form);
     const jkt = await this.checkDpop(req, app);
-    const scopes = (form.get("scope") ?? "").split(" ").filter((s) => s !== "");
-    const oktaScopes = scopes.filter((s) => s.startsWith("okta."));
-    if (oktaScopes.length > 0) {
-      if (req.authServerId !== undefined) {
-        throw new OAuthError(
-          400,
-          "invalid_scope",
-          `The following scopes are not allowed for this authorization server: ${oktaScopes.join(" ")}.`,
-        );
-      }
-      if (this.store.authMethod(app) !== "private_key_jwt") {
-        throw new OAuthError(400, "invalid_client", DESCRIPTIONS.orgServerNeedsPrivateKeyJwt);
-      }
-      const missing = oktaScopes.filter((s) => !app.oktaScopes.includes(s));
-      if (missing.length > 0) {
-        throw new OAuthError(
-          400,
-          "invalid_scope",
-          `The following scopes were requested, but not granted: ${missing.join(" ")}.`,
-        );
-      }
-    }
+    const requested = (form.get("scope") ?? "").split(" ").filter((x) => x !== "");
+    const { scopes, lifetimeS } = this.authorize(app, req.authServerId, grantType, requested);
+    const oktaScopes = req.authServerId === undefined ? scopes : [];
     const iat = Math.floor(this.now() / 1000);
-    const exp = iat + TOKEN_LIFETIME_S;
+    const exp = iat + lifetimeS;
     const issuer =
       req.authServerId === undefined ? this.orgUrl() : `${this.orgUrl()}/oauth2/${req.authServerId}`;
     // RFC 9449 §6.1: a DPoP-bound JWT access token names its key in `cnf.jkt`.
@@ -169,7 +174,9 @@ export class TokenService {
       .setProtectedHeader({ alg: "RS256", kid: this.signingKey.kid })
       .setJti(`AT.${randomId(43)}`)
       .setIssuer(issuer)
-      .setAudience(req.authServerId === undefined ? this.orgUrl() : `api://${req.authServerId}`)
+      .setAudience(
+        req.authServerId === undefined ? this.orgUrl() : this.authServers.server(req.authServerId).audience,
+      )
       .setSubject(app.clientId)
       .setIssuedAt(iat)
       .setExpirationTime(exp)
@@ -188,7 +195,7 @@ export class TokenService {
       body: {
         // RFC 9449 §5 and [GUIDE]: a bound token is announced as `"token_type": "DPoP"`.
         token_type: jkt !== undefined ? "DPoP" : "Bearer",
-        expires_in: TOKEN_LIFETIME_S,
+        expires_in: lifetimeS,
         access_token: accessToken,
         scope: scopes.join(" "),
       },
@@ -218,6 +225,66 @@ export class TokenService {
       },
     );
     return jkt;
+  }
+
+  /**
+   * Which scopes a client_credentials request gets, or the error Okta answers (okta-api.md, "Token endpoint",
+   * "Which server takes a client_credentials request"; texts from Okta's OAuth error table). Order: the grant
+   * type on the app, then the org server's client rules, then `openid`, then the scopes and the policy.
+   */
+  private authorize(
+    app: App,
+    authServerId: string | undefined,
+    grantType: string,
+    requested: string[],
+  ): { scopes: string[]; lifetimeS: number } {
+    const configured = this.store.grantTypes(app);
+    if (!configured.includes(grantType)) {
+      // okta-api.md: "grant type not on the app".
+      throw new OAuthError(
+        400,
+        "unauthorized_client",
+        `${DESCRIPTIONS.grantTypeNotOnApp} Configured grant types: [${configured.join(", ")}].`,
+      );
+    }
+    if (authServerId === undefined) {
+      // okta-api.md: the org server grants client_credentials only to service apps with private_key_jwt.
+      if (this.store.applicationType(app) !== "service") {
+        throw new OAuthError(401, "invalid_client", DESCRIPTIONS.orgServerNeedsService);
+      }
+      if (this.store.authMethod(app) !== "private_key_jwt") {
+        throw new OAuthError(401, "invalid_client", DESCRIPTIONS.orgServerNeedsPrivateKeyJwt);
+      }
+    }
+    // okta-api.md: `openid` (or other OIDC scopes) with client_credentials anywhere.
+    if (requested.some((x) => OIDC_SCOPES.includes(x))) {
+      throw new OAuthError(400, "invalid_scope", DESCRIPTIONS.openidScopes);
+    }
+    if (authServerId === undefined) {
+      // okta-api.md: only Okta scopes, only those granted to the app (/api/v1/apps/{appId}/grants).
+      if (requested.length === 0) throw new OAuthError(400, "invalid_scope", DESCRIPTIONS.noScopes);
+      if (requested.some((x) => !x.startsWith("okta."))) {
+        throw new OAuthError(400, "invalid_scope", DESCRIPTIONS.customScopesAtOrg);
+      }
+      const granted = this.store.grantedScopes(app);
+      const scopes = requested.filter((x) => granted.includes(x));
+      if (scopes.length === 0) throw new OAuthError(400, "consent_required", DESCRIPTIONS.notAllowedScopes);
+      return { scopes, lifetimeS: TOKEN_LIFETIME_S };
+    }
+    // okta-api.md: a custom server needs a scope defined on it (or a default one) and a policy rule.
+    const server = this.authServers.server(authServerId);
+    let scopes = requested;
+    if (scopes.length === 0) {
+      scopes = server.scopes.filter((x) => x.default).map((x) => x.name);
+      if (scopes.length === 0) throw new OAuthError(400, "invalid_scope", DESCRIPTIONS.noDefaultScopes);
+    } else if (scopes.some((x) => !server.scopes.some((defined) => defined.name === x))) {
+      throw new OAuthError(400, "invalid_scope", DESCRIPTIONS.unknownScopes);
+    }
+    const rule = this.authServers.evaluate(server, app.clientId, grantType, scopes);
+    if (!rule) throw new OAuthError(401, "access_denied", DESCRIPTIONS.policyFailed);
+    const token = rule.actions.token as { accessTokenLifetimeMinutes?: unknown } | undefined;
+    const minutes = token?.accessTokenLifetimeMinutes;
+    return { scopes, lifetimeS: typeof minutes === "number" ? minutes * 60 : TOKEN_LIFETIME_S };
   }
 
   private async authenticate(req: TokenRequest, form: URLSearchParams): Promise<App> {

@@ -24,6 +24,15 @@ export interface SeedApp {
    * created through the Apps API without the field; the seeded admin service app has it on (see `serviceAppDpop`).
    */
   dpopBoundAccessTokens?: boolean;
+  /** `settings.oauthClient.grant_types`; default `["client_credentials"]`. */
+  grantTypes?: string[];
+  /** `settings.oauthClient.application_type`; default `service`. */
+  applicationType?: "service" | "web" | "native" | "browser";
+  /**
+   * Admitted by the seeded `default` authorization server's access policy (for client_credentials with
+   * its scope). Default true; false: an app no policy names, as one created through the API.
+   */
+  inRotationPolicy?: boolean;
 }
 
 export interface FaultRule {

@@ -6,7 +6,7 @@
  * rollout itself, moving its clients onto each new secret as soon as Okta has it, while the rotation's
  * minimum-overlap gate keeps the previous secret ACTIVE. Only after the gate is the previous secret retired.
  */
-import { startOktaLocal } from "../okta-local";
+import { ROTATION_SCOPE, startOktaLocal } from "../okta-local";
 import { Fleet, type Credential } from "../test/drill/fleet";
 import { rotateUnderEngine } from "../test/drill/engineRotation";
 
@@ -49,7 +49,9 @@ async function main(): Promise<void> {
   const fleet = new Fleet({
     size: PODS,
     ratePerSecond: RATE,
-    tokenUrl: `${okta.orgUrl}/oauth2/v1/token`,
+    // Apps get machine tokens at a custom authorization server: the seeded `default` one and its scope.
+    tokenUrl: `${okta.orgUrl}/oauth2/default/v1/token`,
+    scope: ROTATION_SCOPE,
     read: credential,
   });
   fleet.start();

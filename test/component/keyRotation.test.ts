@@ -60,7 +60,7 @@ function build(name: string, args: Partial<Args> & { keyGeneration: number }) {
     {
       appId: "0oa1",
       clientId: "client-1",
-      tokenUrl: "https://example.okta.com/oauth2/v1/token",
+      tokenUrl: "https://example.okta.com/oauth2/default/v1/token",
       vault: { mount: "secret", path: `apps/${name}` },
       deployments: [{ namespace: "apps", name: `${name}-api` }],
       ...args,

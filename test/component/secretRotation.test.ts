@@ -215,7 +215,12 @@ describe("SecretRotation bump to generation 2", () => {
       appId: "0oa8",
       clientId: "client-8",
       generation: 2,
-      gates: { tokenExchange: true, tokenUrl: "https://org.example/oauth2/v1/token", minOverlapSeconds: 900 },
+      gates: {
+        tokenExchange: true,
+        tokenUrl: "https://org.example/oauth2/default/v1/token",
+        scope: "rotation.check",
+        minOverlapSeconds: 900,
+      },
     });
     expect(child(children, "-gate").props).toMatchObject({ exchange: true, minOverlapSeconds: 900 });
     expect(await valueOf(rotation.gate.urn)).toContain("gated-gate");

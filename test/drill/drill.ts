@@ -1,4 +1,4 @@
-import { startOktaLocal, type OktaLocal } from "../../okta-local";
+import { ROTATION_SCOPE, startOktaLocal, type OktaLocal } from "../../okta-local";
 import { ClientSecretProvider, type ClientSecretOutputs } from "../../dynamic/clientSecret";
 import { resetConnection } from "../../dynamic/connection";
 import { planRotation, type Slot } from "../../components/plan";
@@ -62,7 +62,8 @@ function fleetFor(okta: OktaLocal, appId: string, kv: KvEntry<SecretData>, o: Re
   const fleet = new Fleet({
     size: o.pods,
     ratePerSecond: o.ratePerSecond,
-    tokenUrl: `${okta.orgUrl}/oauth2/v1/token`,
+    tokenUrl: `${okta.orgUrl}/oauth2/default/v1/token`,
+    scope: ROTATION_SCOPE,
     read: () => credentialOf(kv.latest()),
   });
   const monitor = new Monitor(
@@ -77,7 +78,8 @@ async function prove(okta: OktaLocal, d: SecretData): Promise<void> {
   const probe = new Fleet({
     size: 1,
     ratePerSecond: 1,
-    tokenUrl: `${okta.orgUrl}/oauth2/v1/token`,
+    tokenUrl: `${okta.orgUrl}/oauth2/default/v1/token`,
+    scope: ROTATION_SCOPE,
     read: () => credentialOf(d),
   });
   probe.start();
@@ -213,7 +215,14 @@ export async function runDrill(options: DrillOptions = {}): Promise<DrillResult>
           status: "ACTIVE",
           adoptSecretId: oldData.secretId,
         })) as { id: string; outs: ClientSecretOutputs };
-        await provider.delete(oldOuts.id, oldOuts.outs);
+        // Deactivate, then delete: the provider's delete alone releases an ACTIVE secret (clients may hold it),
+        // which is just what the naive cutover does not care about.
+        const deactivated = await provider.update(oldOuts.id, oldOuts.outs, {
+          appId: naiveApp.id,
+          status: "INACTIVE",
+          adoptSecretId: oldData.secretId,
+        });
+        await provider.delete(oldOuts.id, deactivated.outs!);
         kvNaive.put({
           clientId: naiveApp.clientId,
           clientSecret: created.outs.clientSecret!,

@@ -1,4 +1,4 @@
-import type { OktaLocal, SecretView } from "../../okta-local";
+import { ROTATION_SCOPE, type OktaLocal, type SecretView } from "../../okta-local";
 import { createStack, setApps } from "../engine/harness";
 
 export interface EngineRotationOptions {
@@ -51,7 +51,8 @@ export async function rotateUnderEngine(o: EngineRotationOptions): Promise<void>
           appId: o.appId,
           generation,
           adoptSecretId: o.adoptSecretId,
-          gates: { tokenExchange: true, minOverlapSeconds: o.minOverlapSeconds },
+          // The default token endpoint is the org's `default` server; the local Okta seeds its scope.
+          gates: { tokenExchange: true, scope: ROTATION_SCOPE, minOverlapSeconds: o.minOverlapSeconds },
           ...o.configFor?.(generation),
         },
       ]);

@@ -13,6 +13,8 @@ export interface FleetOptions {
   /** Token exchanges per second, in total. */
   ratePerSecond: number;
   tokenUrl: string;
+  /** Scope each exchange asks for (a custom authorization server needs one defined on it). */
+  scope?: string;
   /** Reads the credential a pod starts with (the latest Vault version). */
   read: () => Credential;
 }
@@ -34,7 +36,7 @@ interface Pod {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function exchange(tokenUrl: string, c: Credential): Promise<string | undefined> {
+async function exchange(tokenUrl: string, c: Credential, scope?: string): Promise<string | undefined> {
   if (c.kind === "client") {
     try {
       await c.exchange();
@@ -45,7 +47,7 @@ async function exchange(tokenUrl: string, c: Credential): Promise<string | undef
   }
   let init: RequestInit;
   if (c.kind === "secret") {
-    const req = basicExchangeRequest(c.clientId, c.clientSecret);
+    const req = basicExchangeRequest(c.clientId, c.clientSecret, scope);
     init = { method: "POST", headers: req.headers, body: req.body };
   } else {
     const form = new URLSearchParams({
@@ -53,6 +55,7 @@ async function exchange(tokenUrl: string, c: Credential): Promise<string | undef
       client_assertion_type: "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
       client_assertion: await c.sign(tokenUrl),
     });
+    if (scope) form.set("scope", scope);
     init = {
       method: "POST",
       headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
@@ -134,7 +137,7 @@ export class Fleet {
       await pause((index * intervalMs) / this.opts.size);
       while (pod.running) {
         const started = Date.now();
-        const failure = await exchange(this.opts.tokenUrl, pod.credential);
+        const failure = await exchange(this.opts.tokenUrl, pod.credential, this.opts.scope);
         this.stats.exchanges++;
         if (failure) {
           this.stats.failedExchanges++;

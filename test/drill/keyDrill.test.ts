@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startOktaLocal, type OktaLocal } from "../../okta-local";
+import { ROTATION_SCOPE, startOktaLocal, type OktaLocal } from "../../okta-local";
 import { AppAuthMethodProvider } from "../../dynamic/appAuthMethod";
 import { AssertionGateProvider } from "../../dynamic/assertionGate";
 import { resetConnection } from "../../dynamic/connection";
@@ -168,7 +168,8 @@ describe("bad input is refused before any write", () => {
         kid: pair!.kid,
         generation: 1,
         privateJwk: pair!.privateJwk,
-        tokenUrl: `${okta.orgUrl}/oauth2/v1/token`,
+        tokenUrl: `${okta.orgUrl}/oauth2/default/v1/token`,
+        scope: ROTATION_SCOPE,
         exchange: "auto",
         minOverlapSeconds: 0,
       }),

@@ -6,7 +6,7 @@
 //    optionally followed by the rollback to a client secret;
 //  - key rotation: after the migration, keyGeneration bumps rotate the key with two slots.
 
-import { startOktaLocal, type OktaLocal } from "../../okta-local";
+import { ROTATION_SCOPE, startOktaLocal, type OktaLocal } from "../../okta-local";
 import { AppAuthMethodProvider, type AppAuthMethodOutputs } from "../../dynamic/appAuthMethod";
 import { AssertionGateProvider } from "../../dynamic/assertionGate";
 import { ClientSecretProvider, type ClientSecretOutputs } from "../../dynamic/clientSecret";
@@ -123,6 +123,7 @@ function podCredential(env: Pick<Env, "kv" | "tokenUrl" | "clientId">): Credenti
   const entry = env.kv.latest();
   const client = createTokenClient({
     tokenUrl: env.tokenUrl,
+    scope: ROTATION_SCOPE,
     clientId: env.clientId,
     // The defaults apps get: 3 retries, 500 ms apart, when every credential is refused.
     credentials: credentialsFromEntry(entry),
@@ -223,7 +224,8 @@ async function setUp(
   process.env.OKTA_API_TOKEN = okta.apiToken;
   resetConnection();
   const [app] = okta.apps;
-  const tokenUrl = `${okta.orgUrl}/oauth2/v1/token`;
+  // Apps get machine tokens at a custom authorization server: the seeded `default` one and its scope.
+  const tokenUrl = `${okta.orgUrl}/oauth2/default/v1/token`;
   // The app starts as the secret rotation left it: its secret in Vault, pods using it.
   const kv = new KvEntry<Entry>();
   const [seeded] = okta.listSecrets(app.id);
@@ -314,6 +316,7 @@ async function keyRotationUp(
     generation: keyGeneration,
     privateJwk: pair.privateJwk,
     tokenUrl: env.tokenUrl,
+    scope: ROTATION_SCOPE,
     minOverlapSeconds: 0,
   };
   const gate = (await p.gate.create({ ...gateInputs, exchange: "auto" })).outs!;
@@ -356,6 +359,7 @@ async function keyRotationUp(
 async function secretAuthenticates(env: Env, secret: string): Promise<boolean> {
   const client = createTokenClient({
     tokenUrl: env.tokenUrl,
+    scope: ROTATION_SCOPE,
     clientId: env.clientId,
     credentials: { method: "client_secret_basic", clientSecret: secret },
     retries: 0,
@@ -434,6 +438,7 @@ export async function runMigrationDrill(
           generation: 1,
           privateJwk: holder.pair.privateJwk,
           tokenUrl: env.tokenUrl,
+          scope: ROTATION_SCOPE,
           exchange: "auto",
           minOverlapSeconds: 0,
         })

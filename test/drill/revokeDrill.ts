@@ -1,4 +1,4 @@
-import { startOktaLocal } from "../../okta-local";
+import { ROTATION_SCOPE, startOktaLocal } from "../../okta-local";
 import { Fleet } from "./fleet";
 import { KvEntry } from "./vault";
 import { rotateUnderEngine } from "./engineRotation";
@@ -44,7 +44,8 @@ export async function runRevokeDrill(options: RevokeDrillOptions = {}): Promise<
     const fleet = new Fleet({
       size: pods,
       ratePerSecond: options.ratePerSecond ?? 200,
-      tokenUrl: `${okta.orgUrl}/oauth2/v1/token`,
+      tokenUrl: `${okta.orgUrl}/oauth2/default/v1/token`,
+      scope: ROTATION_SCOPE,
       read: () => ({ kind: "secret", clientId: app.clientId, ...kv.latest(), label: kv.latest().secretId }),
     });
     let window: { started: number; ended: number } | undefined;
@@ -60,7 +61,9 @@ export async function runRevokeDrill(options: RevokeDrillOptions = {}): Promise<
       // skips.
       minOverlapSeconds: 3,
       configFor: (g) =>
-        g === 2 ? { revoke: true, gates: { tokenExchange: true, minOverlapSeconds: 900 } } : {},
+        g === 2
+          ? { revoke: true, gates: { tokenExchange: true, scope: ROTATION_SCOPE, minOverlapSeconds: 900 } }
+          : {},
       deliver: async (secret) => {
         kv.put({ clientSecret: secret.clientSecret, secretId: secret.id });
         await fleet.rollout(restartPauseMs);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startOktaLocal, type OktaLocal } from "../../okta-local";
+import { ROTATION_SCOPE, startOktaLocal, type OktaLocal } from "../../okta-local";
 import { createStack, readBackendState, setApps, stepCollector, type EngineStack } from "./harness";
 
 describe("private_key_jwt migration and key rotation under the real engine", () => {
@@ -15,7 +15,7 @@ describe("private_key_jwt migration and key rotation under the real engine", () 
     appId,
     generation: 1,
     adoptSecretId: seededId,
-    gates: { tokenExchange: true },
+    gates: { tokenExchange: true, scope: ROTATION_SCOPE },
     ...extra,
   });
   const method = () =>
@@ -146,7 +146,7 @@ describe("removing a private_key_jwt app, and destroy, under the real engine", (
     appId,
     generation: 1,
     adoptSecretId: seeded.get(appId),
-    gates: { tokenExchange: true },
+    gates: { tokenExchange: true, scope: ROTATION_SCOPE },
     ...extra,
   });
   const migrated = { privateKeyJwt: { enabled: true } };

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startOktaLocal, type OktaLocal } from "../../okta-local";
+import { ROTATION_SCOPE, startOktaLocal, type OktaLocal } from "../../okta-local";
 import { createStack, readBackendState, setApps, stepCollector, type EngineStack } from "./harness";
 
 /** Okta management writes in the request log since `from`. */
@@ -25,7 +25,8 @@ describe("the program under the real Pulumi engine", () => {
     appId,
     generation,
     adoptSecretId: seededId,
-    gates: { tokenExchange: true },
+    // The default token endpoint (the org's `default` server) with the scope the local Okta seeds there.
+    gates: { tokenExchange: true, scope: ROTATION_SCOPE },
   });
 
   beforeAll(async () => {
@@ -123,11 +124,31 @@ describe("the program under the real Pulumi engine", () => {
     expect(writesSince(okta, from)).toEqual([]);
   }, 300_000);
 
+  it("refuses a secret proof at the org server before any write, in preview and in an up without one", async () => {
+    const org = `${okta.orgUrl}/oauth2/v1/token`;
+    await setApps(s.stack, [
+      { ...app(3), gates: { tokenExchange: true, scope: ROTATION_SCOPE, tokenUrl: org } },
+    ]);
+    const from = okta.requestLog.length;
+    const before = okta.listSecrets(appId).map((x) => `${x.id} ${x.status}`);
+    const refusal =
+      /gates\.tokenUrl \(app 'svc'\): .* is the org authorization server.*must use the private_key_jwt token_endpoint_auth_method.*set gates\.tokenUrl to a custom authorization server's token endpoint, e\.g\. http:\/\/127\.0\.0\.1:\d+\/oauth2\/default\/v1\/token/;
+    await expect(s.stack.preview({ onOutput: (o) => outputText.push(o) })).rejects.toThrow(refusal);
+    // The Automation API's up runs no preview first, as `pulumi up --skip-preview`.
+    await expect(s.stack.up({ onOutput: (o) => outputText.push(o) })).rejects.toThrow(refusal);
+    expect(writesSince(okta, from)).toEqual([]);
+    expect(okta.listSecrets(appId).map((x) => `${x.id} ${x.status}`)).toEqual(before);
+    await setApps(s.stack, [app(2)]);
+  }, 300_000);
+
   it("refuses, in preview, a bump while a rotation is unfinished, and finishes it when asked", async () => {
     // Generation 3 stops at its gate (a token endpoint that does not exist): the new secret is ACTIVE, the
     // previous one still ACTIVE too — an interrupted rotation.
     await setApps(s.stack, [
-      { ...app(3), gates: { tokenExchange: true, tokenUrl: `${okta.orgUrl}/oauth2/nope/v1/x` } },
+      {
+        ...app(3),
+        gates: { tokenExchange: true, scope: ROTATION_SCOPE, tokenUrl: `${okta.orgUrl}/oauth2/nope/v1/x` },
+      },
     ]);
     await expect(s.stack.up({ onOutput: (o) => outputText.push(o) })).rejects.toThrow(/Token exchange gate/);
     expect(okta.listSecrets(appId).map((x) => x.status)).toEqual(["ACTIVE", "ACTIVE"]);

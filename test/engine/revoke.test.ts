@@ -1,7 +1,7 @@
 // Emergency revoke under the real engine: `revoke: true` with a bump rotates without the minimum overlap and
 // deletes the leaked secret in the same run, after Okta was seen refusing it.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startOktaLocal, type OktaLocal } from "../../okta-local";
+import { ROTATION_SCOPE, startOktaLocal, type OktaLocal } from "../../okta-local";
 import { createStack, setApps, stepCollector, type EngineStack } from "./harness";
 
 describe("emergency revoke (real engine)", () => {
@@ -12,7 +12,7 @@ describe("emergency revoke (real engine)", () => {
     name: "leaky",
     appId,
     generation,
-    gates: { tokenExchange: true, minOverlapSeconds: 900 },
+    gates: { tokenExchange: true, scope: ROTATION_SCOPE, minOverlapSeconds: 900 },
     ...extra,
   });
 
@@ -63,7 +63,7 @@ describe("emergency revoke (real engine)", () => {
   }, 300_000);
 
   it("the next bump, with revoke removed, replaces the revoked slot (already gone) as usual", async () => {
-    await setApps(s.stack, [app(3, { gates: { tokenExchange: true } })]);
+    await setApps(s.stack, [app(3, { gates: { tokenExchange: true, scope: ROTATION_SCOPE } })]);
     const up = await s.stack.up();
     expect(up.summary.result).toBe("succeeded");
     expect(

@@ -10,7 +10,7 @@ import {
   type ClientSecretInputs,
 } from "../../dynamic";
 import { releaseMessage } from "../../dynamic/appAuthMethod";
-import { startOktaLocal } from "../../okta-local";
+import { ROTATION_SCOPE, startOktaLocal } from "../../okta-local";
 import { calls, startOkta, thrown, useSsws, type OktaLocal } from "./helpers";
 
 const provider = new AppAuthMethodProvider();
@@ -199,7 +199,8 @@ describe("removing a private_key_jwt app from the stack (or destroying it) relea
     );
     const client = () =>
       createTokenClient({
-        tokenUrl: `${okta.orgUrl}/oauth2/v1/token`,
+        tokenUrl: `${okta.orgUrl}/oauth2/default/v1/token`,
+        scope: ROTATION_SCOPE,
         clientId: app.clientId,
         credentials: { method: "private_key_jwt", key: { privateJwk: key.privateJwk } },
         retries: 0,

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { classifyRefusal, refusalProofProvider, type RefusalProofInputs } from "../../dynamic/refusalProof";
+import { ROTATION_SCOPE } from "../../okta-local";
 import { outOfBand, startOkta, thrown, type OktaLocal } from "./helpers";
 
 let okta: OktaLocal;
@@ -40,7 +41,8 @@ describe("RefusalProof against the local Okta", () => {
       generation: 1,
       clientId,
       clientSecret: secret.clientSecret,
-      tokenUrl: `${okta.orgUrl}/oauth2/v1/token`,
+      tokenUrl: `${okta.orgUrl}/oauth2/default/v1/token`,
+      scope: ROTATION_SCOPE,
       attempts: 2,
     };
   }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startOktaLocal, type OktaLocal } from "../../okta-local";
+import { ROTATION_SCOPE, startOktaLocal, type OktaLocal } from "../../okta-local";
 import { AppAuthMethodProvider } from "../../dynamic/appAuthMethod";
 import { AssertionGateProvider, samePublicKey, type AssertionGateInputs } from "../../dynamic/assertionGate";
 import { resetConnection } from "../../dynamic/connection";
@@ -50,7 +50,8 @@ function inputs(
     kid: pair.kid,
     generation: pair.generation,
     privateJwk: pair.privateJwk,
-    tokenUrl: `${okta.orgUrl}/oauth2/v1/token`,
+    tokenUrl: `${okta.orgUrl}/oauth2/default/v1/token`,
+    scope: ROTATION_SCOPE,
     exchange: "auto",
     minOverlapSeconds: 0,
     ...extra,
@@ -113,6 +114,72 @@ describe("AssertionGate after the switch", () => {
     };
     expect((await gate.diff("id", olds as never, { ...olds, kid: "other" } as never)).changes).toBe(true);
     expect((await gate.diff("id", olds as never, { ...olds } as never)).changes).toBe(false);
+  });
+});
+
+describe("AssertionGate check: where Okta can prove a key (before anything is written)", () => {
+  const org = () => `${okta.orgUrl}/oauth2/v1/token`;
+  const raw = async (extra: Partial<AssertionGateInputs>) => {
+    const pair = await newPair();
+    return { ...inputs(0, pair), ...extra } as unknown as Record<string, unknown>;
+  };
+
+  it("refuses the org server without Okta scopes, with Okta's reason and what to set", async () => {
+    for (const scope of [undefined, ROTATION_SCOPE]) {
+      const news = await raw({ tokenUrl: org(), scope });
+      if (scope === undefined) delete news.scope;
+      const r = await gate.check({}, news);
+      expect(r.failures).toHaveLength(1);
+      expect(r.failures?.[0].property).toBe("tokenUrl");
+      const reason = r.failures?.[0].reason ?? "";
+      expect(reason).toContain(`Assertion gate of app ${okta.apps[0].id}`);
+      expect(reason).toContain("is the org authorization server");
+      expect(reason).toContain(
+        scope === undefined ? "No scopes were requested." : "Custom scopes are not allowed for this request.",
+      );
+      expect(reason).toContain(
+        `set gates.tokenUrl and gates.scope to a custom authorization server's token endpoint, e.g. ${okta.orgUrl}/oauth2/default/v1/token`,
+      );
+      expect(reason).not.toContain(String(news.privateJwk && (news.privateJwk as { d: string }).d));
+    }
+  });
+
+  it("refuses openid anywhere, and takes a custom server with its scope", async () => {
+    const openid = await gate.check({}, await raw({ scope: "openid" }));
+    expect(openid.failures?.[0]).toMatchObject({ property: "scope" });
+    expect(openid.failures?.[0].reason).toContain("Cannot request 'openid' scopes using client credentials.");
+    expect((await gate.check({}, await raw({}))).failures).toBeUndefined();
+  });
+
+  it("keeps a service app asking for Okta scopes at the org server working, end to end", async () => {
+    const service = okta.addApp({
+      label: "gate-service",
+      tokenEndpointAuthMethod: "private_key_jwt",
+      secrets: 0,
+    });
+    const pair = await newPair();
+    await register(service.id, pair);
+    const granted = await fetch(`${okta.orgUrl}/api/v1/apps/${service.id}/grants`, {
+      method: "POST",
+      headers: { Authorization: `SSWS ${okta.apiToken}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ issuer: okta.orgUrl, scopeId: "okta.apps.read" }),
+    });
+    expect(granted.status).toBe(201);
+    const news = {
+      appId: service.id,
+      clientId: service.clientId,
+      kid: pair.kid,
+      generation: 1,
+      privateJwk: pair.privateJwk,
+      tokenUrl: org(),
+      scope: "okta.apps.read",
+      exchange: "auto",
+      minOverlapSeconds: 0,
+    };
+    const checked = await gate.check({}, news);
+    expect(checked.failures).toBeUndefined();
+    const { outs } = await gate.create(checked.inputs!);
+    expect(outs).toMatchObject({ proof: "exchange", authMethod: "private_key_jwt" });
   });
 });
 

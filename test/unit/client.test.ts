@@ -7,7 +7,7 @@ import {
   generateKeyPair,
   type JWK,
 } from "jose";
-import { startOktaLocal, type OktaLocal } from "../../okta-local";
+import { ROTATION_SCOPE, startOktaLocal, type OktaLocal } from "../../okta-local";
 import {
   ClientAssertionError,
   TokenRequestError,
@@ -253,12 +253,13 @@ describe("token client against the local Okta", () => {
 
   it("migrates with the app: secret while the app uses it, the key once it is switched, without a failed call", async () => {
     const app = okta.apps[0];
-    const tokenUrl = `${okta.orgUrl}/oauth2/v1/token`;
+    const tokenUrl = `${okta.orgUrl}/oauth2/default/v1/token`;
     const [secret] = okta.listSecrets(app.id);
     const key = await newKey();
     await call(okta, "POST", `/api/v1/apps/${app.id}/credentials/jwks`, key.publicJwk);
     const client = createTokenClient({
       tokenUrl,
+      scope: ROTATION_SCOPE,
       clientId: app.clientId,
       credentials: credentialsFromEntry({
         client_id: app.clientId,
@@ -278,12 +279,14 @@ describe("token client against the local Okta", () => {
     // A key-only client works too; a secret-only one is refused now.
     const keyOnly = createTokenClient({
       tokenUrl,
+      scope: ROTATION_SCOPE,
       clientId: app.clientId,
       credentials: { method: "private_key_jwt", key: { privateJwk: key.privateJwk } },
     });
     expect(await keyOnly.getToken()).toMatch(/^ey/);
     const secretOnly = createTokenClient({
       tokenUrl,
+      scope: ROTATION_SCOPE,
       clientId: app.clientId,
       credentials: { method: "client_secret_basic", clientSecret: secret.clientSecret },
       retries: 1,
@@ -297,7 +300,7 @@ describe("token client against the local Okta", () => {
 
   it("migrates with a secret stored under a custom vault.key: the secret before the switch, the key after", async () => {
     const app = okta.addApp({ label: "client-test-custom-key" });
-    const tokenUrl = `${okta.orgUrl}/oauth2/v1/token`;
+    const tokenUrl = `${okta.orgUrl}/oauth2/default/v1/token`;
     const [secret] = okta.listSecrets(app.id);
     const key = await newKey("ES256");
     await call(okta, "POST", `/api/v1/apps/${app.id}/credentials/jwks`, key.publicJwk);
@@ -313,6 +316,7 @@ describe("token client against the local Okta", () => {
     };
     const client = createTokenClient({
       tokenUrl,
+      scope: ROTATION_SCOPE,
       clientId: app.clientId,
       credentials: credentialsFromEntry(entry, { secretKey: "okta_secret" }),
       retries: 0,
@@ -325,6 +329,7 @@ describe("token client against the local Okta", () => {
     await call(okta, "POST", `/api/v1/apps/${other.id}/credentials/jwks`, key.publicJwk);
     const keyOnly = createTokenClient({
       tokenUrl,
+      scope: ROTATION_SCOPE,
       clientId: other.clientId,
       credentials: credentialsFromEntry({ ...entry, client_id: other.clientId }),
       retries: 0,

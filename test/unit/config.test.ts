@@ -309,7 +309,7 @@ describe("plain words for every value", () => {
         `is the most compatible, ES256 the smallest; remove algorithm for RS256`,
     );
     expect(line({ gates: { tokenUrl: "ftp://example.okta.com/token" } })).toMatch(
-      /gates\.tokenUrl .*: must be the full http\(s\) URL of the token endpoint, e\.g\. https:\/\/example\.okta\.com\/oauth2\/v1\/token \(you gave "ftp:\/\/example\.okta\.com\/token"\); fix it, or remove tokenUrl/,
+      /gates\.tokenUrl .*: must be the full http\(s\) URL of the token endpoint, e\.g\. https:\/\/example\.okta\.com\/oauth2\/default\/v1\/token \(you gave "ftp:\/\/example\.okta\.com\/token"\); fix it, or remove tokenUrl/,
     );
     expect(line({ gates: { tokenUrl: "not a url" } })).toMatch(/\(you gave "not a url"\)/);
     expect(line({ name: "Billing API" })).toBe(
@@ -451,12 +451,12 @@ describe("privateKeyJwt and the app-level fields", () => {
       `${NS}:apps[0].gates.tokenUrl (app 'billing'): privateKeyJwt needs the token endpoint and no org URL is ` +
         `set; set gates.tokenUrl, or the org URL (${NS}:oktaOrgUrl, or okta:orgName)`,
     ]);
-    expect(problems([app({ gates: { tokenExchange: true } })], noOrg)[0]).toMatch(
+    expect(problems([app({ gates: { tokenExchange: true, scope: "rotation.check" } })], noOrg)[0]).toMatch(
       /gates\.tokenUrl .*: gates\.tokenExchange needs the token endpoint/,
     );
     const withUrl = app({
       privateKeyJwt: { enabled: true },
-      gates: { tokenUrl: "https://e.okta.com/oauth2/v1/token" },
+      gates: { tokenUrl: "https://e.okta.com/oauth2/default/v1/token" },
     });
     expect(parseAppsConfig([withUrl], NS, noOrg)).toHaveLength(1);
     expect(
@@ -510,5 +510,83 @@ describe("ConfigError", () => {
         /^ {2}- okta-credential-rotation:apps\[1\]\.appId \(app 'billing'\): same appId as app 'billing'/,
       ),
     ]);
+  });
+});
+
+describe("gates and Okta's authorization servers", () => {
+  it("needs gates.scope with gates.tokenExchange, naming the key, the app and what to set", () => {
+    expect(problems([app({ gates: { tokenExchange: true, minOverlapSeconds: 900 } })])).toEqual([
+      `${NS}:apps[0].gates.scope (app 'billing'): gates.tokenExchange proves each new secret with a real ` +
+        `client_credentials token exchange, and Okta grants one only for a scope defined on the authorization ` +
+        `server; add a scope there with an access policy rule that admits this app, and set gates.scope to it, ` +
+        `e.g. gates: { tokenExchange: true, scope: rotation.check } (README "Connecting to Okta")`,
+    ]);
+    const [parsed] = parseAppsConfig([app({ gates: { tokenExchange: true, scope: "rotation.check" } })], NS);
+    expect(parsed.gates).toMatchObject({ tokenExchange: true, scope: "rotation.check" });
+    // Without the exchange, no scope is needed.
+    expect(parseAppsConfig([app({ gates: { minOverlapSeconds: 900 } })], NS)).toHaveLength(1);
+  });
+
+  it("refuses openid and the other OIDC scopes with Okta's reason", () => {
+    for (const scope of ["openid", "profile", "email", "address", "phone", "offline_access"]) {
+      expect(problems([app({ gates: { tokenExchange: true, scope } })])).toEqual([
+        `${NS}:apps[0].gates.scope (app 'billing'): ${scope} cannot be requested with client_credentials: Okta ` +
+          `refuses it ("Cannot request 'openid' scopes using client credentials."); set gates.scope to a custom ` +
+          `scope defined on the authorization server, e.g. rotation.check`,
+      ]);
+    }
+    expect(problems([app({ gates: { scope: "rotation.check openid email" } })])).toEqual([
+      expect.stringMatching(
+        /gates\.scope \(app 'billing'\): openid, email cannot be requested with client_credentials/,
+      ),
+    ]);
+  });
+
+  it("refuses a proof at the org server before anything is registered, saying what to set instead", () => {
+    const org = "https://example.okta.com/oauth2/v1/token";
+    expect(
+      problems([app({ gates: { tokenExchange: true, scope: "rotation.check", tokenUrl: org } })]),
+    ).toEqual([
+      `${NS}:apps[0].gates.tokenUrl (app 'billing'): ${org} is the org authorization server, which takes ` +
+        `client_credentials only from service apps authenticating with private_key_jwt, for Okta scopes: a ` +
+        `client secret is refused there (401 invalid_client: "Client Credentials requests to the Org ` +
+        `Authorization Server must use the private_key_jwt token_endpoint_auth_method."); set gates.tokenUrl to ` +
+        `a custom authorization server's token endpoint, e.g. https://example.okta.com/oauth2/default/v1/token, ` +
+        `and a scope defined on that server, with an access policy rule that lets this app use ` +
+        `client_credentials (README "Connecting to Okta")`,
+    ]);
+    // private_key_jwt: refused there for custom scopes; a service app asking for Okta scopes keeps working.
+    expect(
+      problems([
+        app({ privateKeyJwt: { enabled: true }, gates: { tokenUrl: org, scope: "rotation.check" } }),
+      ]),
+    ).toEqual([expect.stringContaining(`Custom scopes are not allowed for this request.`)]);
+    expect(
+      parseAppsConfig(
+        [app({ privateKeyJwt: { enabled: true }, gates: { tokenUrl: org, scope: "okta.apps.read" } })],
+        NS,
+      ),
+    ).toHaveLength(1);
+    // Its rollback proves a client secret: refused there too.
+    expect(
+      problems([
+        app({
+          privateKeyJwt: { enabled: true, rollback: true },
+          gates: { tokenUrl: org, scope: "okta.apps.read" },
+        }),
+      ]),
+    ).toEqual([expect.stringContaining("a client secret is refused there")]);
+    // No proof at the org server asked for: nothing to refuse.
+    expect(parseAppsConfig([app({ gates: { tokenUrl: org, minOverlapSeconds: 60 } })], NS)).toHaveLength(1);
+  });
+
+  it("reports a missing scope on each app that needs one, with everything else at once", () => {
+    const lines = problems([
+      app({ gates: { tokenExchange: true, scope: "rotation.check" } }),
+      { name: "two", appId: "0oa2", generation: 0, gates: { tokenExchange: true } },
+    ]);
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/apps\[1\]\.generation \(app 'two'\)/);
+    expect(lines[1]).toMatch(/apps\[1\]\.gates\.scope \(app 'two'\): gates\.tokenExchange proves/);
   });
 });

@@ -24,7 +24,7 @@ describe("providerByReference", () => {
     // A provider object without read or delete: the engine must see them missing, as it would without the stand-in.
     const gate = providerByReference(path.join(ROOT, "dynamic/tokenExchangeGate.ts"), "gateProvider");
     await gate.configure!(config);
-    expect(Object.keys(gate).sort()).toEqual(["configure", "create", "diff", "update"]);
+    expect(Object.keys(gate).sort()).toEqual(["check", "configure", "create", "diff", "update"]);
   });
 
   it("calls the implementation loaded from the file", async () => {
