@@ -4,7 +4,8 @@ import { startOktaLocal } from "./server";
 import type { FaultRule, SeedApp } from "./types";
 
 const USAGE = `usage: okta-local [--port N] [--apps N] [--rate-limit-apps N] [--rate-limit-app N]
-                  [--fault '<json FaultRule>']... [--delete-secrets-on-private-key-jwt]`;
+                  [--fault '<json FaultRule>']... [--delete-secrets-on-private-key-jwt]
+                  [--keep-key-ids-on-put]`;
 
 function integer(name: string, value: string | undefined, min: number): number | undefined {
   if (value === undefined) return undefined;
@@ -23,6 +24,7 @@ async function main(): Promise<void> {
       "rate-limit-app": { type: "string" },
       fault: { type: "string", multiple: true },
       "delete-secrets-on-private-key-jwt": { type: "boolean" },
+      "keep-key-ids-on-put": { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
     strict: true,
@@ -53,6 +55,7 @@ async function main(): Promise<void> {
     faults,
     rateLimits: { ...(rateApps ? { apps: rateApps } : {}), ...(rateApp ? { app: rateApp } : {}) },
     deleteSecretsOnPrivateKeyJwt: values["delete-secrets-on-private-key-jwt"] ?? false,
+    keepKeyIdsOnPut: values["keep-key-ids-on-put"] ?? false,
   });
   process.stdout.write(
     `${JSON.stringify({ orgUrl: okta.orgUrl, apiToken: okta.apiToken, apps: okta.apps })}\n`,

@@ -49,7 +49,12 @@ interface Route {
 export async function startOktaLocal(opts: OktaLocalOptions = {}): Promise<OktaLocal> {
   const now = opts.now ?? Date.now;
   let orgUrl = "";
-  const store = new Store(now, () => orgUrl, opts.deleteSecretsOnPrivateKeyJwt ?? false);
+  const store = new Store(
+    now,
+    () => orgUrl,
+    opts.deleteSecretsOnPrivateKeyJwt ?? false,
+    opts.keepKeyIdsOnPut ?? false,
+  );
   const limiter = new RateLimiter(opts.rateLimits, now);
   const faults = new FaultInjector(opts.faults);
   const requestLog: RequestLogEntry[] = [];

@@ -51,6 +51,11 @@ export interface OktaLocalOptions {
   faults?: FaultRule[];
   /** Switching an app to private_key_jwt deletes its client secrets (undocumented for the API). Default false. */
   deleteSecretsOnPrivateKeyJwt?: boolean;
+  /**
+   * A whole-app PUT keeps the ids of the keys it keeps. Default false: they get new ids, as in the exchange
+   * recorded in Okta's own rotation collection (sources differ; see README "Choices").
+   */
+  keepKeyIdsOnPut?: boolean;
   /** Millisecond clock, for tests. */
   now?: () => number;
 }
