@@ -99,7 +99,7 @@ export async function startOktaLocal(opts: OktaLocalOptions = {}): Promise<OktaL
     path: string,
     bucket: "apps" | "app",
   ): Promise<Answer> => {
-    const rate = limiter.take(bucket);
+    const rate = limiter.take(bucket, rateKey(req.headers.authorization));
     const withRate = (a: Answer): Answer => ({ ...a, headers: { ...a.headers, ...rate.headers } });
     try {
       if (!rate.allowed) throw rateLimited();
@@ -136,6 +136,15 @@ export async function startOktaLocal(opts: OktaLocalOptions = {}): Promise<OktaL
         return withRate({ status: e.status, body: e.body(), headers: e.headers });
       throw e;
     }
+  };
+
+  /** Whose share of a bucket a request uses: the SSWS token's, or the OAuth app's its access token was issued to. */
+  const rateKey = (header: string | undefined): string => {
+    const m = /^(SSWS|Bearer)\s+(\S+)$/i.exec(header?.trim() ?? "");
+    if (!m) return "anonymous";
+    if (m[1].toUpperCase() === "SSWS") return `ssws:${m[2]}`;
+    const client = tokens.managementClient(m[2]);
+    return client ? `client:${client}` : "anonymous";
   };
 
   const authorize = (header: string | undefined): "all" | string[] => {
@@ -207,7 +216,8 @@ export async function startOktaLocal(opts: OktaLocalOptions = {}): Promise<OktaL
               : new OktaApiError(503, "E0000010", "Service is in read only mode");
           // A failing /api/v1 call still counts against its bucket and carries the rate-limit headers.
           const limited = apiBucket(bucket, path);
-          return { status: e.status, body: e.body(), headers: limited ? limiter.take(limited).headers : {} };
+          const headers = limited ? limiter.take(limited, rateKey(req.headers.authorization)).headers : {};
+          return { status: e.status, body: e.body(), headers };
         }
       }
       const limited = apiBucket(bucket, path);

@@ -79,6 +79,12 @@ export class TokenService {
   }
 
   /** Scopes of a live management access token issued here, or undefined. */
+  /** The client a live management access token was issued to (its rate-limit share is that app's). */
+  managementClient(token: string): string | undefined {
+    const t = this.managementTokens.get(token);
+    return t && t.exp * 1000 > this.now() ? t.clientId : undefined;
+  }
+
   verifyAccessToken(token: string): string[] | undefined {
     const t = this.managementTokens.get(token);
     if (!t) return undefined;

@@ -39,6 +39,11 @@ export interface RateLimits {
   app: number;
   /** Default 60. */
   windowSeconds: number;
+  /**
+   * Share of each bucket one token may use per window (an SSWS token, or all access tokens of one OAuth service
+   * app), in (0, 1]. Default 0.5, Okta's default.
+   */
+  tokenShare: number;
 }
 
 export interface OktaLocalOptions {
@@ -46,7 +51,7 @@ export interface OktaLocalOptions {
   port?: number;
   /** Default: one service app labelled "demo-service". */
   apps?: SeedApp[];
-  /** Default Okta paid org: apps 100, app 500 per 60 s. */
+  /** Default Okta paid org: apps 100, app 500 per 60 s, each token 50% of a bucket. */
   rateLimits?: Partial<RateLimits>;
   faults?: FaultRule[];
   /** Switching an app to private_key_jwt deletes its client secrets (undocumented for the API). Default false. */

@@ -37,7 +37,7 @@ beforeEach(() => {
 });
 afterEach(() => {
   okta.setFaults([]);
-  okta.setRateLimits({ apps: 100, app: 500, windowSeconds: 60 });
+  okta.setRateLimits({ apps: 10_000, app: 10_000, windowSeconds: 60, tokenShare: 0.5 });
   process.env.OKTA_ORG_URL = okta.orgUrl;
   resetConnection();
 });
@@ -121,7 +121,7 @@ describe("rate limits", () => {
     expect(okta.requestLog.some((l) => l.status === 429)).toBe(true);
     const waits = events.filter((e) => e.reason === "rate-limited");
     expect(waits.length).toBeGreaterThan(0);
-    expect(waits.every((e) => e.delayMs <= 2_000 && /429.*X-Rate-Limit-Reset/.test(e.message))).toBe(true);
+    expect(waits.every((e) => e.delayMs <= 3_000 && /429.*X-Rate-Limit-Reset/.test(e.message))).toBe(true);
   });
 });
 
