@@ -19,6 +19,7 @@
 import { Client, RequestExecutor } from "@okta/okta-sdk-nodejs";
 import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
+import { createRateLimitPacer, rateLimitBucket } from "./rateLimitPacing";
 
 // ---------------------------------------------------------------------------------------------------
 // Configuration
@@ -208,7 +209,7 @@ export function resolveConnectionSettings(
 export interface RetryEvent {
   readonly method: string;
   readonly path: string;
-  readonly reason: "rate-limited" | "server-error" | "network-error";
+  readonly reason: "rate-limited" | "server-error" | "network-error" | "paced";
   readonly status?: number;
   readonly attempt: number;
   readonly delayMs: number;
@@ -404,7 +405,31 @@ type FetchRequest = Parameters<RequestExecutor["fetch"]>[0];
 /** A request executor with this project's retry policy in place of the SDK default. */
 function retryingExecutor(policyOf: () => RetryPolicy): RequestExecutor {
   const base = new RequestExecutor();
-  const send = base.fetch.bind(base);
+  // Stays within this token's share of each bucket (rateLimitPacing.ts); a 429 below stays the fallback.
+  const pacer = createRateLimitPacer({
+    maxWaitMs: () => policyOf().maxRateLimitWaitMs,
+    onWait: (e) =>
+      reportRetry({
+        method: "",
+        path: e.bucket,
+        reason: "paced",
+        attempt: 0,
+        delayMs: e.delayMs,
+        message: `Okta rate limit: this token's share of ${e.bucket} (${e.limit}) is used; waiting ${Math.ceil(e.delayMs / 1000)} s for X-Rate-Limit-Reset`,
+      }),
+  });
+  const fetchOnce = base.fetch.bind(base);
+  const send = async (r: FetchRequest, bucket: string): Promise<FetchResponse> => {
+    await pacer.before(bucket);
+    let response: FetchResponse | undefined;
+    try {
+      response = await fetchOnce(r);
+      return response;
+    } finally {
+      const headers = response?.headers;
+      pacer.after(bucket, headers ? (name) => headers.get(name) : undefined);
+    }
+  };
   const fetch = async (request: FetchRequest): Promise<FetchResponse> => {
     const policy = policyOf();
     const req = request as { method?: string; url?: string };
@@ -416,12 +441,13 @@ function retryingExecutor(policyOf: () => RetryPolicy): RequestExecutor {
       // keep as is
     }
     const idempotent = isIdempotentRequest(method, path);
+    const bucket = rateLimitBucket(method, path);
     let serverRetries = 0;
     let rateRetries = 0;
     for (;;) {
       let response: FetchResponse;
       try {
-        response = await send({ ...request, timeout: policy.requestTimeoutMs } as FetchRequest);
+        response = await send({ ...request, timeout: policy.requestTimeoutMs } as FetchRequest, bucket);
       } catch (err) {
         const reason = err instanceof Error ? err.message : String(err);
         if (idempotent && serverRetries < policy.maxRetries) {
