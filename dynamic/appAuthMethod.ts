@@ -1,7 +1,11 @@
 // `AppAuthMethod`: the token endpoint auth method of an Okta OIDC app (and optionally its JWKS URL), as a
 // Pulumi dynamic resource. Okta has no PATCH for apps: each change is a GET of the whole app and a PUT of
 // it with only `credentials.oauthClient.token_endpoint_auth_method` (and `settings.oauthClient.jwks_uri`)
-// changed. Create remembers what it found (for the record). Delete never changes the app: the method is how
+// changed. A whole-app PUT replaces the app's key set and may give kept keys new ids (okta-api.md), so the body
+// carries every key the app has (as the jwks list returned them), and after the PUT the app and its keys are read
+// back and compared, keys by `kid`: a field this resource did not mean to change that Okta dropped or changed
+// (`dpop_bound_access_tokens`, `jwks_uri`, a key's `use`, the set of kids…) stops the run with an error that says
+// which one and what to do. Create remembers what it found (for the record). Delete never changes the app: the method is how
 // its clients authenticate, and putting the old one back would lock out every client that moved on (and strip
 // the protection Okta gives the only ACTIVE key of a private_key_jwt app). It releases the app instead: the
 // method stays as it is in Okta, no longer managed, and the run says so with a warning.
@@ -20,6 +24,7 @@ import {
   providerWarning,
   type OktaApi,
   type OktaApp,
+  type OktaJsonWebKey,
 } from "./connection";
 import { sameValue, checkInputs } from "./validation";
 import { providerByReference } from "./providerByReference";
@@ -104,6 +109,118 @@ export function withAuthSettings(app: OktaApp, method: string, jwksUri: string |
   return copy as OktaApp;
 }
 
+/**
+ * The app with `settings.oauthClient.jwks.keys` set to `keys` (none: no `jwks` member). A whole-app PUT keeps only
+ * the keys its body carries, so the body carries every key the app has. Pure: the input is not modified.
+ */
+export function withKeys(app: OktaApp, keys: readonly OktaJsonWebKey[]): OktaApp {
+  const copy = structuredClone(app) as Record<string, unknown>;
+  const settings = (copy.settings ?? {}) as Record<string, unknown>;
+  const oauthClient = (settings.oauthClient ?? {}) as Record<string, unknown>;
+  if (keys.length > 0) oauthClient.jwks = { keys: keys.map((k) => ({ ...k })) };
+  else delete oauthClient.jwks;
+  settings.oauthClient = oauthClient;
+  copy.settings = settings;
+  return copy as OktaApp;
+}
+
+/** Fields of the app a change of the auth method must leave as they were sent (when they were sent). */
+export function watchedAppFields(): string[] {
+  return [
+    "label",
+    "signOnMode",
+    "credentials.oauthClient.token_endpoint_auth_method",
+    "credentials.oauthClient.pkce_required",
+    "settings.oauthClient.jwks_uri",
+    "settings.oauthClient.dpop_bound_access_tokens",
+    "settings.oauthClient.application_type",
+    "settings.oauthClient.grant_types",
+    "settings.oauthClient.response_types",
+    "settings.oauthClient.redirect_uris",
+  ];
+}
+
+/** A field Okta did not keep as sent by a PUT. */
+export interface PutDrift {
+  /** e.g. `settings.oauthClient.dpop_bound_access_tokens`, `settings.oauthClient.jwks.keys[kid=k1].use`. */
+  readonly field: string;
+  readonly sent: unknown;
+  readonly found: unknown;
+}
+
+function at(o: unknown, path: string): unknown {
+  let v: unknown = o;
+  for (const part of path.split(".")) {
+    if (typeof v !== "object" || v === null) return undefined;
+    v = (v as Record<string, unknown>)[part];
+  }
+  return v === null ? undefined : v;
+}
+
+/**
+ * What a PUT did not keep: each watched field sent with a value (and `jwks_uri` and the auth method even when
+ * sent without one) that reads back different or absent, the set of kids, and each kept key's `use`, `status`,
+ * `kty` and `alg` (when sent), keys matched by `kid` since their ids may change. Pure.
+ */
+export function putDrift(
+  sent: OktaApp,
+  sentKeys: readonly OktaJsonWebKey[],
+  after: OktaApp,
+  afterKeys: readonly OktaJsonWebKey[],
+): PutDrift[] {
+  const drift: PutDrift[] = [];
+  const always = ["settings.oauthClient.jwks_uri", "credentials.oauthClient.token_endpoint_auth_method"];
+  for (const field of watchedAppFields()) {
+    const s = at(sent, field);
+    if (s === undefined && !always.includes(field)) continue;
+    const f = at(after, field);
+    if (!sameValue(s, f)) drift.push({ field, sent: s, found: f });
+  }
+  const kids = (keys: readonly OktaJsonWebKey[]) => keys.map((k) => k.kid ?? `(id ${k.id})`).sort();
+  if (!sameValue(kids(sentKeys), kids(afterKeys))) {
+    drift.push({
+      field: "settings.oauthClient.jwks.keys (kids)",
+      sent: kids(sentKeys),
+      found: kids(afterKeys),
+    });
+  }
+  for (const k of sentKeys) {
+    const back = afterKeys.find((a) => a.kid !== undefined && a.kid === k.kid);
+    if (back === undefined) continue;
+    for (const m of ["use", "status", "kty", "alg"] as const) {
+      if (k[m] !== undefined && k[m] !== back[m]) {
+        drift.push({
+          field: `settings.oauthClient.jwks.keys[kid=${k.kid}].${m}`,
+          sent: k[m],
+          found: back[m],
+        });
+      }
+    }
+  }
+  return drift;
+}
+
+const shown = (v: unknown): string => (v === undefined ? "absent" : JSON.stringify(v));
+
+/** The error of a PUT that did not keep what it did not mean to change. Pure. */
+export function putDriftMessage(appId: string, method: string, drift: readonly PutDrift[]): string {
+  const lines = drift.map((d) => `  ${d.field}: sent ${shown(d.sent)}, Okta now has ${shown(d.found)}`);
+  const keysLost = drift.some((d) => d.field.startsWith("settings.oauthClient.jwks.keys"));
+  return [
+    `${describe(appId)}: the PUT that set token_endpoint_auth_method to ${method} left the app with ` +
+      `${drift.length === 1 ? "a field" : "fields"} it did not mean to change (Okta drops or rewrites what a client ` +
+      `sends back without understanding it, for good):`,
+    ...lines,
+    `What to do: put ${drift.length === 1 ? "that field" : "those fields"} back on app ${appId} in the Okta Admin ` +
+      `Console (or with a GET + PUT of the whole app)` +
+      (keysLost
+        ? `, re-register keys that are gone and check each key's use and status (then \`pulumi refresh\` so the ` +
+          `stack's JsonWebKeys find their keys by kid)`
+        : "") +
+      `, check that the app's clients still authenticate, then run \`pulumi up\` again.`,
+  ].join("\n");
+}
+
 export function diffAppAuthMethod(
   olds: Partial<Record<string, unknown>>,
   news: Partial<Record<string, unknown>>,
@@ -135,7 +252,24 @@ async function getApp(api: OktaApi, appId: string, action: string, step?: string
   }
 }
 
-/** GET + PUT when the app differs from what is wanted; no PUT when it already matches. */
+async function listKeys(api: OktaApi, appId: string, step: string): Promise<OktaJsonWebKey[]> {
+  try {
+    return await api.listKeys(appId);
+  } catch (err) {
+    throw new OktaApiError({
+      resource: describe(appId),
+      action: "update",
+      step,
+      failure: describeFailure(err),
+      hint: "check the Okta connection and run again.",
+    });
+  }
+}
+
+/**
+ * GET + PUT when the app differs from what is wanted; no PUT when it already matches. The PUT carries every key the
+ * app has; the app and its keys are then read back and compared (`putDrift`).
+ */
 async function apply(
   api: OktaApi,
   appId: string,
@@ -147,8 +281,10 @@ async function apply(
   const now = readAuthSettings(current);
   const jwksMatches = jwksUri === undefined || (jwksUri ?? undefined) === now.jwksUri;
   if (now.method === method && jwksMatches) return;
+  const keys = await listKeys(api, appId, "listing the app's keys, which the PUT must carry");
+  const body = withKeys(withAuthSettings(current, method, jwksUri), keys);
   try {
-    await api.putApp(appId, withAuthSettings(current, method, jwksUri));
+    await api.putApp(appId, body);
   } catch (err) {
     const failure = describeFailure(err);
     throw new OktaApiError({
@@ -164,6 +300,14 @@ async function apply(
             : "see Okta's message above.",
     });
   }
+  const after = await getApp(api, appId, "update", "reading the app back after the PUT");
+  const afterKeys = await listKeys(api, appId, "reading the app's keys back after the PUT");
+  // Okta deletes saved keys when an app moves to a JWKS URL (its key-management guide): not a loss then.
+  const movingToUri = typeof jwksUri === "string" && jwksUri !== now.jwksUri;
+  const drift = putDrift(body, keys, after, afterKeys).filter(
+    (d) => !(movingToUri && d.field.startsWith("settings.oauthClient.jwks.keys")),
+  );
+  if (drift.length > 0) throw operationError(putDriftMessage(appId, method, drift));
 }
 
 /**

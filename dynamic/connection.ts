@@ -22,6 +22,7 @@ import { createHash, createPrivateKey, randomUUID } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import type { CryptoKey, JWK } from "jose";
 import { signingAlgorithm } from "../client/assertion";
+import { createRateLimitPacer, rateLimitBucket } from "./rateLimitPacing";
 import {
   ServiceAppAuth,
   type AssertionSigner,
@@ -219,7 +220,7 @@ export function resolveConnectionSettings(
 export interface RetryEvent {
   readonly method: string;
   readonly path: string;
-  readonly reason: "rate-limited" | "server-error" | "network-error";
+  readonly reason: "rate-limited" | "server-error" | "network-error" | "paced";
   readonly status?: number;
   readonly attempt: number;
   readonly delayMs: number;
@@ -514,7 +515,39 @@ function retryingExecutor(
   serviceApp?: (transport: Transport) => ServiceAppAuth,
 ): RequestExecutor {
   const base = new RequestExecutor();
-  const send = base.fetch.bind(base);
+  const fetchOnce = base.fetch.bind(base);
+  // Stays within this token's share of each bucket (rateLimitPacing.ts); a 429 stays the fallback.
+  const pacer = createRateLimitPacer({
+    maxWaitMs: () => policyOf().maxRateLimitWaitMs,
+    onWait: (e) =>
+      reportRetry({
+        method: "",
+        path: e.bucket,
+        reason: "paced",
+        attempt: 0,
+        delayMs: e.delayMs,
+        message: `Okta rate limit: this token's share of ${e.bucket} (${e.limit}) is used; waiting ${Math.ceil(e.delayMs / 1000)} s for X-Rate-Limit-Reset`,
+      }),
+  });
+  const send = async (request: FetchRequest): Promise<FetchResponse> => {
+    const req = request as { method?: string; url?: string };
+    let path = String(req.url ?? "");
+    try {
+      path = new URL(path).pathname;
+    } catch {
+      // keep as is
+    }
+    const bucket = rateLimitBucket(String(req.method ?? "GET").toUpperCase(), path);
+    await pacer.before(bucket);
+    let response: FetchResponse | undefined;
+    try {
+      response = await fetchOnce(request);
+      return response;
+    } finally {
+      const headers = response?.headers;
+      pacer.after(bucket, headers ? (name) => headers.get(name) : undefined);
+    }
+  };
   const transport: Transport = async (request, hooks, idempotent) =>
     (await sendWithPolicy(
       send,

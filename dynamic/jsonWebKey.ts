@@ -3,6 +3,8 @@
 // delete = DELETE of an INACTIVE key. An ACTIVE key is never deactivated by a delete: clients may sign with it,
 // so it is released (left ACTIVE in Okta, no longer managed, with a warning); only a finished rotation retires
 // it (an update to INACTIVE once its successor is delivered). Changing appId, generation or the key replaces it.
+// A whole-app PUT may give a kept key a new id (okta-api.md): a key not found under its recorded id is looked up
+// by `kid` (same key material) on refresh, update and delete, and its state takes the new id.
 
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
@@ -283,6 +285,35 @@ function lifecycleHint(failure: ReturnType<typeof describeFailure>, err: unknown
   return "see Okta's message above and run again.";
 }
 
+/**
+ * The key under another id: a whole-app PUT replaces the app's key set and may give a kept key a new id, so a key
+ * not found under its recorded id is looked up by `kid` (and the same key material). Undefined: it is gone.
+ */
+async function relocate(
+  api: OktaApi,
+  appId: string,
+  keyId: string,
+  kid: string | undefined,
+  jwk: PublicJwk | undefined,
+  action: string,
+): Promise<OktaJsonWebKey | undefined> {
+  if (kid === undefined) return undefined;
+  let keys: OktaJsonWebKey[];
+  try {
+    keys = await api.listKeys(appId);
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw new OktaApiError({
+      resource: describeJsonWebKey(appId, keyId, kid),
+      action,
+      step: `looking the key up by kid: ${keyId} is no longer its id`,
+      failure: describeFailure(err),
+      hint: "check the Okta connection and run again; nothing was changed.",
+    });
+  }
+  return keys.find((k) => k.kid === kid && (jwk === undefined || sameMaterial(k, jwk)));
+}
+
 async function setStatus(
   api: OktaApi,
   appId: string,
@@ -385,46 +416,72 @@ function releaseKey(resource: string): void {
 async function deleteKey(
   api: OktaApi,
   appId: string,
-  keyId: string,
+  recordedId: string,
   kid: string | undefined,
   recorded: LifecycleStatus | undefined,
+  jwk?: PublicJwk,
 ): Promise<void> {
-  const resource = describeJsonWebKey(appId, keyId, kid);
+  let keyId = recordedId;
+  let resource = describeJsonWebKey(appId, keyId, kid);
+  /** The key under its new id after a 404, or undefined when it is gone. */
+  const moved = async (): Promise<boolean> => {
+    const found = await relocate(api, appId, keyId, kid, jwk, "delete");
+    if (found === undefined || found.id === keyId) return false;
+    keyId = found.id;
+    resource = describeJsonWebKey(appId, keyId, kid);
+    recorded = found.status;
+    if (found.status === "ACTIVE") {
+      releaseKey(resource);
+      return false;
+    }
+    return true;
+  };
   if (recorded !== "INACTIVE") {
     let current: OktaJsonWebKey;
     try {
       current = await api.getKey(appId, keyId);
     } catch (err) {
-      if (isNotFound(err)) return;
-      throw new OktaApiError({
-        resource,
-        action: "delete",
-        step: "reading it first",
-        failure: describeFailure(err),
-        hint: "check the Okta connection and run again; nothing was changed.",
-      });
+      if (isNotFound(err)) {
+        if (!(await moved())) return;
+        current = { id: keyId, status: "INACTIVE" };
+      } else {
+        throw new OktaApiError({
+          resource,
+          action: "delete",
+          step: "reading it first",
+          failure: describeFailure(err),
+          hint: "check the Okta connection and run again; nothing was changed.",
+        });
+      }
     }
     if (current.status === "ACTIVE") {
       releaseKey(resource);
       return;
     }
   }
-  try {
-    await api.deleteKey(appId, keyId);
-  } catch (err) {
-    if (isNotFound(err)) return; // already gone
-    const failure = describeFailure(err);
-    if (failureMentions(failure, "delete an active JSON Web Key")) {
-      releaseKey(resource); // activated out of band since the state recorded it INACTIVE
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await api.deleteKey(appId, keyId);
       return;
+    } catch (err) {
+      if (isNotFound(err)) {
+        // Gone, or renumbered by a whole-app PUT: look for it by kid once.
+        if (attempt === 0 && (await moved())) continue;
+        return;
+      }
+      const failure = describeFailure(err);
+      if (failureMentions(failure, "delete an active JSON Web Key")) {
+        releaseKey(resource); // activated out of band since the state recorded it INACTIVE
+        return;
+      }
+      throw new OktaApiError({
+        resource,
+        action: "delete",
+        failure,
+        context: failure.status !== undefined ? await listForError(api, appId) : [],
+        hint: "see Okta's message above and run again.",
+      });
     }
-    throw new OktaApiError({
-      resource,
-      action: "delete",
-      failure,
-      context: failure.status !== undefined ? await listForError(api, appId) : [],
-      hint: "see Okta's message above and run again.",
-    });
   }
 }
 
@@ -477,21 +534,28 @@ export class JsonWebKeyProvider implements pulumi.dynamic.ResourceProvider<
     props?: JsonWebKeyOutputs,
   ): Promise<pulumi.dynamic.ReadResult<JsonWebKeyOutputs>> {
     if (props === undefined) throw operationError(`JsonWebKey ${id}: no state to refresh from.`);
+    const api = getOktaApi();
+    const keyId = props.keyId ?? id;
     let k: OktaJsonWebKey;
     try {
-      k = await getOktaApi().getKey(props.appId, id);
+      k = await api.getKey(props.appId, keyId);
     } catch (err) {
-      if (isNotFound(err)) return { id: "" };
-      throw new OktaApiError({
-        resource: describeJsonWebKey(props.appId, id, props.kid),
-        action: "read",
-        failure: describeFailure(err),
-      });
+      if (!isNotFound(err)) {
+        throw new OktaApiError({
+          resource: describeJsonWebKey(props.appId, keyId, props.kid),
+          action: "read",
+          failure: describeFailure(err),
+        });
+      }
+      const found = await relocate(api, props.appId, keyId, props.kid ?? props.jwk?.kid, props.jwk, "read");
+      if (found === undefined) return { id: "" };
+      k = found;
     }
     return {
-      id,
+      id: k.id !== "" ? k.id : keyId,
       props: compact({
         ...props,
+        keyId: k.id !== "" ? k.id : keyId,
         status: k.status,
         kid: k.kid ?? props.kid,
         created: k.created ?? props.created,
@@ -506,15 +570,26 @@ export class JsonWebKeyProvider implements pulumi.dynamic.ResourceProvider<
     news: JsonWebKeyInputs,
   ): Promise<pulumi.dynamic.UpdateResult<JsonWebKeyOutputs>> {
     const api = getOktaApi();
-    const k =
+    const keyId = olds.keyId ?? id;
+    const apply = (kid: string) =>
       olds.status === news.status
-        ? await api.getKey(news.appId, id)
-        : await setStatus(api, news.appId, id, news.jwk.kid, news.status);
+        ? api.getKey(news.appId, kid)
+        : setStatus(api, news.appId, kid, news.jwk.kid, news.status);
+    let k: OktaJsonWebKey;
+    try {
+      k = await apply(keyId);
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+      // Renumbered by a whole-app PUT since the state was written: the same key under its new id.
+      const found = await relocate(api, news.appId, keyId, olds.kid ?? news.jwk.kid, news.jwk, "update");
+      if (found === undefined) throw err;
+      k = await apply(found.id);
+    }
     return { outs: outputs(news, k) };
   }
 
   async delete(id: pulumi.ID, props: JsonWebKeyOutputs): Promise<void> {
-    await deleteKey(getOktaApi(), props.appId, id, props.kid, props.status);
+    await deleteKey(getOktaApi(), props.appId, props.keyId ?? id, props.kid, props.status, props.jwk);
   }
 }
 

@@ -131,19 +131,76 @@ describe("apps", () => {
     expect(r.status).toBe(200);
     expect(okta.listKeys(app.id)).toMatchObject([{ kid: "switch-key", status: "ACTIVE" }]);
     expect(r.json.settings.oauthClient.jwks.keys[0].kid).toBe("switch-key");
-    // Sending back what GET returned changes nothing.
+    // Sending back what GET returned keeps the same keys (by kid).
     const again = await api(okta, "PUT", appPath(app.id), { body: r.json });
     expect(again.status).toBe(200);
-    expect(okta.listKeys(app.id)).toHaveLength(1);
-    // A stale body does not bring back a key deleted since.
-    const stale = structuredClone(r.json);
+    expect(okta.listKeys(app.id).map((k) => k.kid)).toEqual(["switch-key"]);
+  });
+
+  it("PUT replaces the key set: kept keys (by kid) get new ids, keys left out are deleted", async () => {
+    const app = okta.addApp({ label: "put-keys" });
+    const jwks = `${appPath(app.id)}/credentials/jwks`;
     const second = await rsaKey("second-key");
-    const added = await api(okta, "POST", `${appPath(app.id)}/credentials/jwks`, { body: second.publicJwk });
-    const first = okta.listKeys(app.id)[0];
-    await api(okta, "POST", `${appPath(app.id)}/credentials/jwks/${first.id}/lifecycle/deactivate`);
-    expect((await api(okta, "DELETE", `${appPath(app.id)}/credentials/jwks/${first.id}`)).status).toBe(204);
-    expect((await api(okta, "PUT", appPath(app.id), { body: stale })).status).toBe(200);
-    expect(okta.listKeys(app.id).map((k) => k.id)).toEqual([added.json.id]);
+    const third = await rsaKey("third-key");
+    await api(okta, "POST", jwks, { body: key.publicJwk });
+    await api(okta, "POST", jwks, { body: { ...second.publicJwk, status: "INACTIVE" } });
+    const before = okta.listKeys(app.id);
+    const got = (await api(okta, "GET", appPath(app.id))).json;
+    // Keep switch-key, leave second-key out, add third-key.
+    const body = structuredClone(got);
+    body.settings.oauthClient.jwks = {
+      keys: [(got.settings.oauthClient.jwks as { keys: { kid: string }[] }).keys[0], third.publicJwk],
+    };
+    const r = await api(okta, "PUT", appPath(app.id), { body });
+    expect(r.status).toBe(200);
+    const after = okta.listKeys(app.id);
+    expect(after.map((k) => [k.kid, k.status])).toEqual([
+      ["switch-key", "ACTIVE"],
+      ["third-key", "ACTIVE"],
+    ]);
+    expect(after[0].id).not.toBe(before[0].id);
+    expect(after[0].id).toMatch(/^pks/);
+    expect((await api(okta, "GET", `${jwks}/${before[0].id}`)).status).toBe(404);
+    expect((await api(okta, "GET", `${jwks}/${after[0].id}`)).json.kid).toBe("switch-key");
+    expect(r.json.settings.oauthClient.jwks.keys.map((k: { id: string }) => k.id)).toEqual(
+      after.map((k) => k.id),
+    );
+    // A stale body (what GET returned before) is taken as it is: it brings back second-key, drops third-key.
+    expect((await api(okta, "PUT", appPath(app.id), { body: got })).status).toBe(200);
+    expect(okta.listKeys(app.id).map((k) => [k.kid, k.status])).toEqual([
+      ["switch-key", "ACTIVE"],
+      ["second-key", "INACTIVE"],
+    ]);
+    // No jwks in the body: no keys afterwards (switching to a jwks_uri deletes saved keys, too).
+    const none = structuredClone(got);
+    delete none.settings.oauthClient.jwks;
+    expect((await api(okta, "PUT", appPath(app.id), { body: none })).status).toBe(200);
+    expect(okta.listKeys(app.id)).toEqual([]);
+  });
+
+  it("PUT refuses a key set it cannot keep, and changes nothing", async () => {
+    const app = okta.addApp({ label: "put-keys-bad" });
+    await api(okta, "POST", `${appPath(app.id)}/credentials/jwks`, { body: key.publicJwk });
+    const before = okta.listKeys(app.id);
+    const got = (await api(okta, "GET", appPath(app.id))).json;
+    const dup = structuredClone(got);
+    dup.settings.oauthClient.jwks = { keys: [key.publicJwk, key.publicJwk] };
+    expect(oktaError(await api(okta, "PUT", appPath(app.id), { body: dup }))).toMatchObject({
+      status: 400,
+      errorSummary: "Api validation failed: JsonWebKey",
+    });
+    const weak = structuredClone(got);
+    weak.settings.oauthClient.jwks = { keys: [{ kid: "weak", kty: "RSA", e: "AQAB", n: "AQAB" }] };
+    expect((await api(okta, "PUT", appPath(app.id), { body: weak })).status).toBe(400);
+    // Leaving out the only key of a private_key_jwt app without a jwks_uri.
+    const pkj = withMethod(got, "private_key_jwt");
+    expect((await api(okta, "PUT", appPath(app.id), { body: pkj })).status).toBe(200);
+    const bare = structuredClone(pkj);
+    delete bare.settings.oauthClient.jwks;
+    expect(oktaError(await api(okta, "PUT", appPath(app.id), { body: bare })).cause).toBe(
+      "jwks: 'jwks' or 'jwks_uri' is required when 'token_endpoint_auth_method' is 'private_key_jwt'.",
+    );
+    expect(okta.listKeys(app.id).map((k) => k.kid)).toEqual(before.map((k) => k.kid));
   });
 
   it("switches to private_key_jwt: secrets stop working, keys start, secrets are kept by default", async () => {
@@ -212,6 +269,28 @@ describe("deleteSecretsOnPrivateKeyJwt", () => {
       ).toBe(200);
       expect(local.listSecrets(id).length).toBe(0);
       expect((await api(local, "GET", `${appPath(id)}/credentials/secrets`)).json.length).toBe(0);
+    } finally {
+      await local.close();
+    }
+  });
+});
+
+describe("keepKeyIdsOnPut", () => {
+  it("keeps the ids of the keys a PUT keeps, and still deletes keys left out", async () => {
+    const local = await startOktaLocal({ apps: [{ label: "keep-ids" }], keepKeyIdsOnPut: true });
+    try {
+      const id = local.apps[0].id;
+      const jwks = `${appPath(id)}/credentials/jwks`;
+      const second = await rsaKey("second-key");
+      await api(local, "POST", jwks, { body: key.publicJwk });
+      await api(local, "POST", jwks, { body: second.publicJwk });
+      const before = local.listKeys(id);
+      const got = (await api(local, "GET", appPath(id))).json;
+      got.settings.oauthClient.jwks.keys = got.settings.oauthClient.jwks.keys.slice(0, 1);
+      expect(
+        (await api(local, "PUT", appPath(id), { body: withMethod(got, "private_key_jwt") })).status,
+      ).toBe(200);
+      expect(local.listKeys(id)).toEqual([before[0]]);
     } finally {
       await local.close();
     }

@@ -50,6 +50,8 @@ describe("okta-local CLI", () => {
       "2",
       "--rate-limit-apps",
       "7",
+      "--rate-limit-token-share",
+      "0.6",
       "--fault",
       JSON.stringify({ path: "/credentials/jwks$", method: "GET", errorRate: 1 }),
     ]);
@@ -62,7 +64,7 @@ describe("okta-local CLI", () => {
     const okta = info as OktaLocal;
     const secrets = await api(okta, "GET", `/api/v1/apps/${info.apps[0].id}/credentials/secrets`);
     expect(secrets.status).toBe(200);
-    expect(secrets.headers.get("x-rate-limit-limit")).toBe("7");
+    expect(secrets.headers.get("x-rate-limit-limit")).toBe("4"); // one token's share: 60% of 7
     expect(secrets.json.length).toBe(1);
     expect(secrets.json[0].status).toBe("ACTIVE");
     const app = await api(okta, "GET", `/api/v1/apps/${info.apps[0].id}`);

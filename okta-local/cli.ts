@@ -4,8 +4,9 @@ import { startOktaLocal } from "./server";
 import type { FaultRule, SeedApp } from "./types";
 
 const USAGE = `usage: okta-local [--port N] [--apps N] [--rate-limit-apps N] [--rate-limit-app N]
+                  [--rate-limit-token-share 0.5]
                   [--fault '<json FaultRule>']... [--delete-secrets-on-private-key-jwt]
-                  [--no-service-app-dpop]`;
+                  [--no-service-app-dpop] [--keep-key-ids-on-put]`;
 
 function integer(name: string, value: string | undefined, min: number): number | undefined {
   if (value === undefined) return undefined;
@@ -22,9 +23,11 @@ async function main(): Promise<void> {
       apps: { type: "string" },
       "rate-limit-apps": { type: "string" },
       "rate-limit-app": { type: "string" },
+      "rate-limit-token-share": { type: "string" },
       fault: { type: "string", multiple: true },
       "delete-secrets-on-private-key-jwt": { type: "boolean" },
       "no-service-app-dpop": { type: "boolean" },
+      "keep-key-ids-on-put": { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
     strict: true,
@@ -49,13 +52,23 @@ async function main(): Promise<void> {
   });
   const rateApps = integer("rate-limit-apps", values["rate-limit-apps"], 1);
   const rateApp = integer("rate-limit-app", values["rate-limit-app"], 1);
+  const shareRaw = values["rate-limit-token-share"];
+  const share = shareRaw === undefined ? undefined : Number(shareRaw);
+  if (share !== undefined && !(share > 0 && share <= 1)) {
+    throw new Error(`--rate-limit-token-share must be a number in (0, 1], got '${shareRaw}'`);
+  }
   const okta = await startOktaLocal({
     port: integer("port", values.port, 0) ?? 0,
     apps,
     faults,
-    rateLimits: { ...(rateApps ? { apps: rateApps } : {}), ...(rateApp ? { app: rateApp } : {}) },
+    rateLimits: {
+      ...(rateApps ? { apps: rateApps } : {}),
+      ...(rateApp ? { app: rateApp } : {}),
+      ...(share !== undefined ? { tokenShare: share } : {}),
+    },
     deleteSecretsOnPrivateKeyJwt: values["delete-secrets-on-private-key-jwt"] ?? false,
     serviceAppDpop: !(values["no-service-app-dpop"] ?? false),
+    keepKeyIdsOnPut: values["keep-key-ids-on-put"] ?? false,
   });
   process.stdout.write(
     `${JSON.stringify({ orgUrl: okta.orgUrl, apiToken: okta.apiToken, apps: okta.apps })}\n`,

@@ -1,19 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startOktaLocal } from "./server";
-import { api, oktaError, token } from "./test-helpers";
+import { api, oktaError, serviceToken, token } from "./test-helpers";
 import type { OktaLocal } from "./types";
 
 describe("rate limits", () => {
   let clock = Date.UTC(2030, 0, 1, 12, 0, 5);
   let okta: OktaLocal;
   beforeAll(async () => {
-    okta = await startOktaLocal({ rateLimits: { apps: 3, app: 2 }, now: () => clock });
+    // One token may use the whole bucket here: the share has its own tests below.
+    okta = await startOktaLocal({ rateLimits: { apps: 3, app: 2, tokenShare: 1 }, now: () => clock });
   });
   afterAll(() => okta.close());
 
   it("sends X-Rate-Limit-* on every /api/v1 answer and 429 E0000047 when a bucket is exhausted", async () => {
     const secrets = `/api/v1/apps/${okta.apps[0].id}/credentials/secrets`;
-    const reset = String(Date.UTC(2030, 0, 1, 12, 1, 0) / 1000);
+    // The window starts at the bucket's first request (12:00:05), not at a wall-clock minute.
+    const reset = String(Date.UTC(2030, 0, 1, 12, 1, 5) / 1000);
     const seen: [number, string | null, string | null, string | null][] = [];
     for (let i = 0; i < 4; i++) {
       const r = await api(okta, "GET", secrets);
@@ -52,29 +54,116 @@ describe("rate limits", () => {
     expect((await api(okta, "GET", app)).status).toBe(429);
   });
 
-  it("opens a fresh window at Reset, and takes new limits at run time", async () => {
-    clock = Date.UTC(2030, 0, 1, 12, 1, 0);
+  it("opens a fresh window at the first request after Reset, and takes new limits at run time", async () => {
     const secrets = `/api/v1/apps/${okta.apps[0].id}/credentials/secrets`;
+    clock = Date.UTC(2030, 0, 1, 12, 1, 4, 999); // still the first window
+    expect((await api(okta, "GET", secrets)).status).toBe(429);
+    clock = Date.UTC(2030, 0, 1, 12, 1, 30, 250);
     const r = await api(okta, "GET", secrets);
     expect(r.status).toBe(200);
     expect(r.headers.get("x-rate-limit-remaining")).toBe("2");
-    expect(r.headers.get("x-rate-limit-reset")).toBe(String(Date.UTC(2030, 0, 1, 12, 2, 0) / 1000));
+    // Rounded up to the second: a client waiting until Reset never comes back early.
+    expect(r.headers.get("x-rate-limit-reset")).toBe(String(Date.UTC(2030, 0, 1, 12, 2, 31) / 1000));
     okta.setRateLimits({ apps: 10 });
     const again = await api(okta, "GET", secrets);
     expect(again.headers.get("x-rate-limit-limit")).toBe("10");
     expect(again.headers.get("x-rate-limit-remaining")).toBe("8");
   });
 
-  it("defaults to the paid-org limits", async () => {
+  it("defaults to the paid-org limits, of which one token may use half", async () => {
     const local = await startOktaLocal();
     try {
       const a = await api(local, "GET", `/api/v1/apps/${local.apps[0].id}/credentials/secrets`);
-      expect(a.headers.get("x-rate-limit-limit")).toBe("100");
+      expect(a.headers.get("x-rate-limit-limit")).toBe("50");
+      expect(a.headers.get("x-rate-limit-remaining")).toBe("49");
       const b = await api(local, "GET", `/api/v1/apps/${local.apps[0].id}`);
-      expect(b.headers.get("x-rate-limit-limit")).toBe("500");
+      expect(b.headers.get("x-rate-limit-limit")).toBe("250");
     } finally {
       await local.close();
     }
+  });
+});
+
+describe("each token's share of a bucket", () => {
+  // Near the real time, off the second and the minute: the service app signs its assertions with the real clock.
+  const base = Math.floor(Date.now() / 60_000) * 60_000 + 97_500;
+  let clock = base;
+  let okta: OktaLocal;
+  let service: string[];
+  beforeAll(async () => {
+    clock = Date.now() + 500;
+    // Bearer tokens for the service app (its DPoP binding is tested in dpop.test.ts).
+    okta = await startOktaLocal({
+      rateLimits: { apps: 10, app: 100 },
+      now: () => clock,
+      serviceAppDpop: false,
+    });
+    service = [await serviceToken(okta, "okta.apps.read"), await serviceToken(okta, "okta.apps.read")];
+    clock = base;
+  });
+  afterAll(() => okta.close());
+  const secrets = (): string => `/api/v1/apps/${okta.apps[0].id}/credentials/secrets`;
+  const headers = (r: Awaited<ReturnType<typeof api>>) => [
+    r.status,
+    r.headers.get("x-rate-limit-limit"),
+    r.headers.get("x-rate-limit-remaining"),
+  ];
+
+  it("lets an SSWS token use 50% of the bucket, and says so in the headers", async () => {
+    const seen = [];
+    for (let i = 0; i < 6; i++) seen.push(headers(await api(okta, "GET", secrets())));
+    expect(seen).toEqual([
+      [200, "5", "4"],
+      [200, "5", "3"],
+      [200, "5", "2"],
+      [200, "5", "1"],
+      [200, "5", "0"],
+      [429, "5", "0"],
+    ]);
+  });
+
+  it("gives an OAuth service app its own share, one for all its access tokens", async () => {
+    const [first, second] = service as [string, string];
+    expect(second).not.toBe(first);
+    const seen = [];
+    for (const t of [first, second, first, second, first, second]) {
+      seen.push(headers(await api(okta, "GET", secrets(), { auth: `Bearer ${t}` })));
+    }
+    expect(seen).toEqual([
+      [200, "5", "4"],
+      [200, "5", "3"],
+      [200, "5", "2"],
+      [200, "5", "1"],
+      [200, "5", "0"],
+      [429, "5", "0"],
+    ]);
+  });
+
+  it("starts the window at the bucket's first request: Reset is a minute after it, not a wall-clock minute", async () => {
+    // The first request came at hh:mm:37.5: the window ends a minute later, rounded up to the second.
+    const r = await api(okta, "GET", secrets());
+    expect(r.headers.get("x-rate-limit-reset")).toBe(String((base + 60_500) / 1000));
+    clock = base + 22_500; // a new wall-clock minute, same window
+    expect((await api(okta, "GET", secrets())).status).toBe(429);
+    clock = base + 60_500;
+    const fresh = await api(okta, "GET", secrets());
+    expect(headers(fresh)).toEqual([200, "5", "4"]);
+    expect(fresh.headers.get("x-rate-limit-reset")).toBe(String((base + 120_500) / 1000));
+  });
+
+  it("never lets the tokens together use more than the bucket; the share is set at run time", async () => {
+    clock = base + 600_000;
+    okta.setRateLimits({ tokenShare: 0.8 });
+    const bearer = `Bearer ${service[0]}`;
+    const ssws = [];
+    for (let i = 0; i < 8; i++) ssws.push((await api(okta, "GET", secrets())).status);
+    expect(ssws).toEqual(Array(8).fill(200));
+    const s1 = await api(okta, "GET", secrets(), { auth: bearer });
+    // The service app has 8 of its own, but the org's bucket has 2 left.
+    expect(headers(s1)).toEqual([200, "8", "1"]);
+    expect((await api(okta, "GET", secrets(), { auth: bearer })).status).toBe(200);
+    expect((await api(okta, "GET", secrets(), { auth: bearer })).status).toBe(429);
+    expect(() => okta.setRateLimits({ tokenShare: 0 })).toThrow(/tokenShare/);
   });
 });
 
@@ -94,7 +183,7 @@ describe("faults and the request log", () => {
     expect([500, 503]).toContain(r.status);
     expect(r.json.errorCode).toMatch(/^E00000(09|10)$/);
     expect(r.json.errorLink).toBe(r.json.errorCode);
-    expect(r.headers.get("x-rate-limit-limit")).toBe("10000");
+    expect(r.headers.get("x-rate-limit-limit")).toBe("5000"); // one token's share
     expect(typeof r.json.errorSummary).toBe("string");
     const post = await api(okta, "POST", `/api/v1/apps/${okta.apps[0].id}/credentials/jwks`, { raw: "{" });
     expect(post.status).toBe(400);

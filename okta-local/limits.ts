@@ -1,48 +1,84 @@
 import type { FaultRule, RateLimits } from "./types";
 
-export const DEFAULT_RATE_LIMITS: RateLimits = { apps: 100, app: 500, windowSeconds: 60 };
+export const DEFAULT_RATE_LIMITS: RateLimits = { apps: 100, app: 500, windowSeconds: 60, tokenShare: 0.5 };
 
 export interface RateDecision {
   allowed: boolean;
   headers: Record<string, string>;
 }
 
-/** Fixed-window counters per bucket, like Okta's per-minute org limits. */
+interface Window {
+  start: number;
+  /** Requests of every token in this window (the org's bucket). */
+  count: number;
+  /** Requests per token in this window. */
+  byToken: Map<string, number>;
+}
+
+/** How many requests of a bucket one token may make per window: its share, at least 1. */
+export function tokenLimit(limits: RateLimits, bucket: "apps" | "app"): number {
+  return Math.max(1, Math.floor(limits[bucket] * limits.tokenShare));
+}
+
+/**
+ * Per-bucket windows, each token limited to its share of the bucket (Okta's rate-limit reference: by default one
+ * API token or one OAuth app may use at most 50% of a bucket), the org to the whole bucket. A bucket's window starts
+ * at its first request and lasts `windowSeconds`; the next one starts at the first request after it ends. Okta's
+ * windows are not aligned to wall-clock minutes; starting at the first request (rather than at a random offset)
+ * keeps runs and tests reproducible while a client that assumes minute boundaries still goes wrong, and only
+ * `X-Rate-Limit-Reset` tells when a window ends. The headers describe the token's share: `Limit` is the share,
+ * `Remaining` what this token may still send (less when the org's bucket has less left), `Reset` the window's end
+ * (epoch seconds, rounded up).
+ */
 export class RateLimiter {
   private limits: RateLimits;
-  private readonly windows = new Map<string, { start: number; count: number }>();
+  private readonly windows = new Map<string, Window>();
 
   constructor(
     limits: Partial<RateLimits> | undefined,
     private readonly now: () => number,
   ) {
     this.limits = { ...DEFAULT_RATE_LIMITS, ...limits };
+    validateShare(this.limits.tokenShare);
   }
 
   set(limits: Partial<RateLimits>): void {
+    if (limits.tokenShare !== undefined) validateShare(limits.tokenShare);
     this.limits = { ...this.limits, ...limits };
   }
 
-  take(bucket: "apps" | "app"): RateDecision {
+  /** Counts a request of `token` (an SSWS token, or an OAuth app's access tokens) against `bucket`. */
+  take(bucket: "apps" | "app", token: string): RateDecision {
     const limit = this.limits[bucket];
+    const share = tokenLimit(this.limits, bucket);
     const windowMs = this.limits.windowSeconds * 1000;
     const t = this.now();
-    const start = Math.floor(t / windowMs) * windowMs;
     let w = this.windows.get(bucket);
-    if (!w || w.start !== start) {
-      w = { start, count: 0 };
+    if (!w || t >= w.start + windowMs) {
+      w = { start: t, count: 0, byToken: new Map() };
       this.windows.set(bucket, w);
     }
-    const allowed = w.count < limit;
-    if (allowed) w.count++;
+    const used = w.byToken.get(token) ?? 0;
+    const allowed = used < share && w.count < limit;
+    if (allowed) {
+      w.count++;
+      w.byToken.set(token, used + 1);
+    }
+    const mine = w.byToken.get(token) ?? 0;
     return {
       allowed,
       headers: {
-        "X-Rate-Limit-Limit": String(limit),
-        "X-Rate-Limit-Remaining": String(Math.max(0, limit - w.count)),
-        "X-Rate-Limit-Reset": String(Math.ceil((start + windowMs) / 1000)),
+        "X-Rate-Limit-Limit": String(share),
+        "X-Rate-Limit-Remaining": String(Math.max(0, Math.min(share - mine, limit - w.count))),
+        "X-Rate-Limit-Reset": String(Math.ceil((w.start + windowMs) / 1000)),
       },
     };
+  }
+}
+
+function validateShare(share: number): void {
+  if (typeof share !== "number" || !(share > 0 && share <= 1)) {
+    throw new Error(`rate limit 'tokenShare' must be a number in (0, 1], got ${String(share)}`);
   }
 }
 

@@ -68,7 +68,12 @@ interface Route {
 export async function startOktaLocal(opts: OktaLocalOptions = {}): Promise<OktaLocal> {
   const now = opts.now ?? Date.now;
   let orgUrl = "";
-  const store = new Store(now, () => orgUrl, opts.deleteSecretsOnPrivateKeyJwt ?? false);
+  const store = new Store(
+    now,
+    () => orgUrl,
+    opts.deleteSecretsOnPrivateKeyJwt ?? false,
+    opts.keepKeyIdsOnPut ?? false,
+  );
   const limiter = new RateLimiter(opts.rateLimits, now);
   const faults = new FaultInjector(opts.faults);
   const requestLog: RequestLogEntry[] = [];
@@ -131,7 +136,7 @@ export async function startOktaLocal(opts: OktaLocalOptions = {}): Promise<OktaL
     path: string,
     bucket: "apps" | "app",
   ): Promise<Answer> => {
-    const rate = limiter.take(bucket);
+    const rate = limiter.take(bucket, rateKey(req.headers.authorization));
     const withRate = (a: Answer): Answer => ({ ...a, headers: { ...a.headers, ...rate.headers } });
     try {
       if (!rate.allowed) throw rateLimited();
@@ -179,6 +184,15 @@ export async function startOktaLocal(opts: OktaLocalOptions = {}): Promise<OktaL
       }
       throw e;
     }
+  };
+
+  /** Whose share of a bucket a request uses: the SSWS token's, or the OAuth app's its access token was issued to. */
+  const rateKey = (header: string | undefined): string => {
+    const m = /^(SSWS|Bearer|DPoP)\s+(\S+)$/i.exec(header?.trim() ?? "");
+    if (!m) return "anonymous";
+    if (m[1].toUpperCase() === "SSWS") return `ssws:${m[2]}`;
+    const client = tokens.managementClient(m[2]);
+    return client ? `client:${client}` : "anonymous";
   };
 
   /**
@@ -289,7 +303,8 @@ export async function startOktaLocal(opts: OktaLocalOptions = {}): Promise<OktaL
               : new OktaApiError(503, "E0000010", "Service is in read only mode");
           // A failing /api/v1 call still counts against its bucket and carries the rate-limit headers.
           const limited = apiBucket(bucket, path);
-          return { status: e.status, body: e.body(), headers: limited ? limiter.take(limited).headers : {} };
+          const headers = limited ? limiter.take(limited, rateKey(req.headers.authorization)).headers : {};
+          return { status: e.status, body: e.body(), headers };
         }
       }
       const limited = apiBucket(bucket, path);

@@ -83,6 +83,7 @@ export const MESSAGES = {
     "Can't deactivate the only active JSON Web Key when the value for `token_endpoint_auth_method` is `private_key_jwt`.",
   privateMember: (m: string): string =>
     `The JSON Web Key contains the private key member '${m}'. Only public keys can be registered.`,
+  oneActiveEncKey: "The client can have only one active encryption key in the 'jwks'.",
   privateKeyJwtNeedsKeys:
     "jwks: 'jwks' or 'jwks_uri' is required when 'token_endpoint_auth_method' is 'private_key_jwt'.",
 } as const;
@@ -118,6 +119,8 @@ export class Store {
     readonly now: () => number,
     private readonly orgUrl: () => string,
     readonly deleteSecretsOnPrivateKeyJwt: boolean,
+    /** A whole-app PUT keeps the ids of the keys it keeps (default: new ids, as in Okta's recorded exchange). */
+    readonly keepKeyIdsOnPut = false,
   ) {}
 
   // ---------------------------------------------------------------- apps
@@ -374,19 +377,14 @@ export class Store {
     delete oauthSettings.jwks;
     const inlineKeys = isObject(jwks) && Array.isArray(jwks.keys) ? (jwks.keys as unknown[]) : [];
     const jwksUri = oauthSettings.jwks_uri;
-    // Inline keys without a server-assigned `id` whose kid is not registered yet are added. Keys with an
-    // `id` came from a GET: they are never added again, so a stale body cannot resurrect a deleted key.
-    const newKeys = inlineKeys.filter(
-      (k) => !isObject(k) || (k.id === undefined && !app.keys.some((existing) => existing.kid === k.kid)),
-    );
-    const activeAfter = app.keys.some((k) => k.status === "ACTIVE" && k.use === "sig") || newKeys.length > 0;
+    // The keys of the body are the app's keys afterwards (see `stageKeySet`); nothing changes before all pass.
+    const keys = this.stageKeySet(app, inlineKeys);
+    const activeAfter = keys.some((k) => k.status === "ACTIVE" && k.use === "sig");
     if (method === "private_key_jwt" && !activeAfter && !(typeof jwksUri === "string" && jwksUri !== "")) {
       throw validation("Api validation failed: jwks", MESSAGES.privateKeyJwtNeedsKeys);
     }
-    // Validate every new key before changing anything.
-    const staged = newKeys.map((k) => this.validateKey(app, k, newKeys.length));
     const switching = method === "private_key_jwt" && this.authMethod(app) !== "private_key_jwt";
-    for (const k of staged) this.commitKey(app, k);
+    app.keys = keys;
 
     delete inOauth.client_secret;
     credentials.oauthClient = {
@@ -404,6 +402,39 @@ export class Store {
     app.lastUpdated = this.now();
     if (switching && this.deleteSecretsOnPrivateKeyJwt) app.secrets = [];
     return this.appJson(app);
+  }
+
+  /**
+   * The key set a whole-app PUT leaves: exactly the keys of `settings.oauthClient.jwks.keys` (Okta's guides:
+   * updating `jwks` overwrites all old keys; a recorded exchange got a kept key back under a new id). A key whose
+   * `kid` is registered is kept — its material, status and `use` as registered — under a new id, or its old id when
+   * `keepKeyIdsOnPut`; any other key is validated and added; registered keys left out are deleted. A body `id` is
+   * ignored, as Okta ignores it.
+   */
+  private stageKeySet(app: App, inline: readonly unknown[]): Key[] {
+    const staged: Key[] = [];
+    const t = this.now();
+    for (const raw of inline) {
+      if (!isObject(raw)) throw validation(JWK_SUMMARY, "The JSON Web Key is not a JSON object.");
+      if (raw.kid !== undefined && staged.some((k) => k.kid === raw.kid)) {
+        throw validation(JWK_SUMMARY, MESSAGES.uniqueKid);
+      }
+      const kept = app.keys.find((k) => raw.kid !== undefined && k.kid === raw.kid);
+      if (kept) {
+        staged.push({
+          ...kept,
+          jwk: structuredClone(kept.jwk),
+          id: this.keepKeyIdsOnPut ? kept.id : newKeyId(),
+          lastUpdated: this.keepKeyIdsOnPut ? kept.lastUpdated : t,
+        });
+      } else {
+        staged.push(this.validateKey(staged, raw, inline.length - staged.length));
+      }
+    }
+    if (staged.filter((k) => k.use === "enc" && k.status === "ACTIVE").length > 1) {
+      throw validation(JWK_SUMMARY, MESSAGES.oneActiveEncKey);
+    }
+    return staged;
   }
 
   // ---------------------------------------------------------------- secrets
@@ -539,12 +570,12 @@ export class Store {
   }
 
   addKey(app: App, body: unknown): Key {
-    const staged = this.validateKey(app, body, 1);
+    const staged = this.validateKey(app.keys, body, 1);
     return this.commitKey(app, staged);
   }
 
-  /** Checks a JWK to add; `adding` is how many keys are being added together. */
-  private validateKey(app: App, body: unknown, adding: number): Key {
+  /** Checks a JWK to add next to `keys`; `adding` is how many keys are being added together. */
+  private validateKey(keys: readonly Key[], body: unknown, adding: number): Key {
     if (!isObject(body)) throw validation(JWK_SUMMARY, "The JSON Web Key is not a JSON object.");
     for (const m of PRIVATE_MEMBERS) {
       if (body[m] !== undefined) throw validation(JWK_SUMMARY, MESSAGES.privateMember(m));
@@ -588,17 +619,17 @@ export class Store {
     } catch {
       throw validation(JWK_SUMMARY, "The JSON Web Key is not a valid public key.");
     }
-    if (app.keys.length + adding > MAX_KEYS) throw validation(JWK_SUMMARY, MESSAGES.keyCap);
+    if (keys.length + adding > MAX_KEYS) throw validation(JWK_SUMMARY, MESSAGES.keyCap);
     let kid = body.kid;
     if (kid === undefined || kid === null || kid === "") {
-      if (app.keys.length + adding > 1) throw validation(JWK_SUMMARY, MESSAGES.uniqueKid);
+      if (keys.length + adding > 1) throw validation(JWK_SUMMARY, MESSAGES.uniqueKid);
       kid = jwkThumbprint(jwk);
     }
     if (typeof kid !== "string") throw validation(JWK_SUMMARY, "kid: 'kid' must be a string.");
-    if (app.keys.some((k) => k.kid === kid)) throw validation(JWK_SUMMARY, MESSAGES.uniqueKid);
+    if (keys.some((k) => k.kid === kid)) throw validation(JWK_SUMMARY, MESSAGES.uniqueKid);
     const t = this.now();
     return {
-      id: `pks${randomId(17)}`,
+      id: newKeyId(),
       kid,
       status,
       use,
@@ -659,6 +690,10 @@ export class Store {
 }
 
 export { OktaApiError };
+
+function newKeyId(): string {
+  return `pks${randomId(17)}`;
+}
 
 /** A generated client secret: 64 URL-safe characters. */
 export function generateSecret(): string {

@@ -119,6 +119,12 @@ export class TokenService {
     }
   }
 
+  /** The client a live management access token was issued to (its rate-limit share is that app's). */
+  managementClient(token: string): string | undefined {
+    const t = this.managementTokens.get(token);
+    return t && t.exp * 1000 > this.now() ? t.clientId : undefined;
+  }
+
   /** A live management access token issued here (its scopes, its DPoP binding), or undefined. */
   verifyAccessToken(token: string): ManagementToken | undefined {
     const t = this.managementTokens.get(token);

@@ -53,6 +53,11 @@ export interface RateLimits {
   app: number;
   /** Default 60. */
   windowSeconds: number;
+  /**
+   * Share of each bucket one token may use per window (an SSWS token, or all access tokens of one OAuth service
+   * app), in (0, 1]. Default 0.5, Okta's default.
+   */
+  tokenShare: number;
 }
 
 export interface OktaLocalOptions {
@@ -60,7 +65,7 @@ export interface OktaLocalOptions {
   port?: number;
   /** Default: one service app labelled "demo-service". */
   apps?: SeedApp[];
-  /** Default Okta paid org: apps 100, app 500 per 60 s. */
+  /** Default Okta paid org: apps 100, app 500 per 60 s, each token 50% of a bucket. */
   rateLimits?: Partial<RateLimits>;
   faults?: FaultRule[];
   /** Switching an app to private_key_jwt deletes its client secrets (undocumented for the API). Default false. */
@@ -76,6 +81,11 @@ export interface OktaLocalOptions {
    * a client's handling of it be tested. Default false.
    */
   dpopResourceNonce?: boolean;
+  /**
+   * A whole-app PUT keeps the ids of the keys it keeps. Default false: they get new ids, as in the exchange
+   * recorded in Okta's own rotation collection (sources differ; see README "Choices").
+   */
+  keepKeyIdsOnPut?: boolean;
   /** Millisecond clock, for tests. */
   now?: () => number;
 }

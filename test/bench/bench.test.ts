@@ -8,6 +8,9 @@ describe("bench at CI size", () => {
       apps: 3,
       rateLimits: { apps: 100, windowSeconds: 10 },
       oktaLimit: { apps: 100, windowSeconds: 60 },
+      // One token's share (50%) of a bucket small enough that 9 writes need three windows.
+      tokenShare: 0.5,
+      tokenShareLimit: { apps: 8, windowSeconds: 10 },
       split: 3,
     });
     console.log(formatBench(r).join("\n"));
@@ -21,6 +24,15 @@ describe("bench at CI size", () => {
     expect(r.largeAtOktaLimit?.writes).toBe(9);
     expect(r.largeAtOktaLimit?.bucketRequests).toBe(9);
     expect(r.largeAtOktaLimit?.failures).toBe(0);
+    // At one token's share the client waits for X-Rate-Limit-Reset instead of running into 429s.
+    const share = r.largeAtTokenShare!;
+    expect(share.rateLimits).toMatchObject({ apps: 8, tokenShare: 0.5 });
+    expect(share.writes).toBe(9);
+    expect(share.failures).toBe(0);
+    expect(share.rateLimited429s).toBe(0);
+    // 4 calls per 10 s window: the 9th write cannot come before the third window.
+    expect(share.rotationUpMs).toBeGreaterThanOrEqual(share.fixedWindowBoundMs);
+    expect(share.fixedWindowBoundMs).toBe(20_000);
     // The same number of apps in 3 stacks whose ups run at once.
     expect(r.largeSplit?.stacks).toBe(3);
     expect(r.largeSplit?.writes).toBe(9);

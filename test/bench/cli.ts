@@ -20,6 +20,9 @@ async function main(): Promise<void> {
     rateLimits: { apps: positive("rate", 100), windowSeconds: positive("window", 10) },
     // The same rotation again at Okta's own paid-org limit, side by side. Skip with --no-okta-limit.
     oktaLimit: process.argv.includes("--no-okta-limit") ? false : { apps: 100, windowSeconds: 60 },
+    // Again at one token's share of that limit (50%, Okta's default), paced by the client. Skip with --no-token-share.
+    tokenShare: process.argv.includes("--no-token-share") ? false : 0.5,
+    tokenShareLimit: { apps: 100, windowSeconds: 60 },
     // As many apps again in K stacks rotated at once (--split 1: not run).
     split: positive("split", 4),
     log: json ? undefined : (line) => console.error(`… ${line}`),

@@ -56,6 +56,8 @@ describe("rotations that are killed or meet Okta faults", () => {
       expect(f.monitor.heldInactiveSamples, f.faults).toBe(0);
       expect(f.orphans, f.faults).toBe(0);
     }
-    expect(r.faults[0]!.retries429).toBeGreaterThan(0);
+    // The client now paces itself by X-Rate-Limit-Remaining/Reset, so the storm may cost no 429 at all; the 429
+    // wait is the fallback (test/provider/faults.test.ts). What matters: the storm's rotation completed.
+    expect(r.faults[0]!.firstUp.code).toBe(0);
   });
 });

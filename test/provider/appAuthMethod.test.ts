@@ -8,8 +8,10 @@ import {
   JsonWebKeyProvider,
   type AppAuthMethodInputs,
   type ClientSecretInputs,
+  type JsonWebKeyOutputs,
 } from "../../dynamic";
 import { releaseMessage } from "../../dynamic/appAuthMethod";
+import { OktaApi, type OktaApp } from "../../dynamic/connection";
 import { ROTATION_SCOPE, startOktaLocal } from "../../okta-local";
 import { calls, startOkta, thrown, useSsws, type OktaLocal } from "./helpers";
 
@@ -85,13 +87,26 @@ describe("AppAuthMethod", () => {
       tokenEndpointAuthMethod: "private_key_jwt",
       previousMethod: "client_secret_basic",
     });
-    expect(calls(okta)).toEqual([`GET /api/v1/apps/${app.id} 200`, `PUT /api/v1/apps/${app.id} 200`]);
-    const after = appJson(app.id) as unknown as Record<string, unknown>;
-    const expected = structuredClone(before) as unknown as Record<string, unknown>;
-    (expected as unknown as App).credentials.oauthClient.token_endpoint_auth_method = "private_key_jwt";
-    delete after.lastUpdated;
-    delete expected.lastUpdated;
-    expect(after).toEqual(expected);
+    // The PUT carries the app's keys; the app and its keys are read back and compared.
+    expect(calls(okta)).toEqual([
+      `GET /api/v1/apps/${app.id} 200`,
+      `GET /api/v1/apps/${app.id}/credentials/jwks 200`,
+      `PUT /api/v1/apps/${app.id} 200`,
+      `GET /api/v1/apps/${app.id} 200`,
+      `GET /api/v1/apps/${app.id}/credentials/jwks 200`,
+    ]);
+    // Nothing else changed; the kept key may have a new id (and lastUpdated), as a whole-app PUT gives it.
+    const comparable = (a: App) => {
+      const c = structuredClone(a) as unknown as Record<string, unknown> & App;
+      delete c.lastUpdated;
+      for (const k of (c.settings.oauthClient.jwks as { keys: Record<string, unknown>[] }).keys) {
+        for (const m of ["id", "lastUpdated", "_links"]) delete k[m];
+      }
+      return c;
+    };
+    const expected = comparable(before);
+    expected.credentials.oauthClient.token_endpoint_auth_method = "private_key_jwt";
+    expect(comparable(appJson(app.id))).toEqual(expected);
 
     const switched = structuredClone(appJson(app.id));
     okta.clearLog();
@@ -207,15 +222,19 @@ describe("removing a private_key_jwt app from the stack (or destroying it) relea
       });
     expect(await client().getToken()).toMatch(/^ey/);
 
+    const now = okta.listKeys(app.id)[0]!.id; // the switch's PUT renumbered the key
     okta.clearLog();
     const warnings = await warningsOf(async () => {
       await provider.delete(auth.id, auth.outs!);
       await keys.delete(key.id, key.outs);
     });
-    // No write to Okta at all: one read of the key, which is ACTIVE, so it is released.
-    expect(calls(okta)).toEqual([`GET /api/v1/apps/${app.id}/credentials/jwks/${key.id} 200`]);
+    // No write to Okta at all: the key is read (by kid, under its new id), it is ACTIVE, so it is released.
+    expect(calls(okta)).toEqual([
+      `GET /api/v1/apps/${app.id}/credentials/jwks/${key.id} 404`,
+      `GET /api/v1/apps/${app.id}/credentials/jwks 200`,
+    ]);
     expect(method(app.id)).toBe("private_key_jwt");
-    expect(okta.listKeys(app.id)).toEqual([{ id: key.id, kid: `k-${app.id}`, status: "ACTIVE" }]);
+    expect(okta.listKeys(app.id)).toEqual([{ id: now, kid: `k-${app.id}`, status: "ACTIVE" }]);
     expect(warnings).toHaveLength(2);
     expect(warnings[0]).toBe(releaseMessage(auth.outs!));
     expect(warnings[1]).toMatch(
@@ -250,6 +269,92 @@ describe("when Okta deletes the client secrets on the switch to private_key_jwt"
     } finally {
       await other.close();
       useSsws(okta);
+    }
+  });
+});
+
+// A whole-app PUT replaces the app's key set; whether kept keys keep their ids, sources differ (okta-api.md).
+describe.each([
+  { keepKeyIdsOnPut: false, mode: "new ids" },
+  { keepKeyIdsOnPut: true, mode: "ids kept" },
+])("the switch's PUT keeps every key ($mode)", ({ keepKeyIdsOnPut }) => {
+  let local: OktaLocal;
+  beforeAll(async () => {
+    local = await startOktaLocal({ apps: [], keepKeyIdsOnPut });
+  });
+  afterAll(async () => {
+    await local?.close();
+    useSsws(okta);
+  });
+  beforeEach(() => useSsws(local));
+
+  it("keeps each key (ACTIVE and INACTIVE) with its status, and the JsonWebKeys find theirs by kid", async () => {
+    const app = local.addApp({ secrets: 1 });
+    const made: { id: string; outs?: JsonWebKeyOutputs }[] = [];
+    for (const [kid, status] of [
+      ["held", "ACTIVE"],
+      ["spare", "INACTIVE"],
+    ] as const) {
+      const jwk = {
+        ...generateKeyPairSync("rsa", { modulusLength: 2048 }).publicKey.export({ format: "jwk" }),
+        kid,
+      };
+      made.push(await keys.create((await keys.check({}, { appId: app.id, jwk, status })).inputs!));
+    }
+    await provider.create(await checked({ appId: app.id, tokenEndpointAuthMethod: "private_key_jwt" }));
+    const after = local.listKeys(app.id);
+    expect(after.map((k) => [k.kid, k.status])).toEqual([
+      ["held", "ACTIVE"],
+      ["spare", "INACTIVE"],
+    ]);
+    expect(after.map((k) => k.id).every((id, i) => id === made[i]!.id)).toBe(keepKeyIdsOnPut);
+    for (const [i, m] of made.entries()) {
+      const r = await keys.read(m.id, m.outs!);
+      expect(r.props?.keyId).toBe(after[i]!.id);
+      expect(r.id).toBe(after[i]!.id);
+    }
+  });
+
+  it("stops, naming the field, the app and what to do, when the PUT drops what it did not mean to change", async () => {
+    const app = local.addApp({ secrets: 1 });
+    const jwk = {
+      ...generateKeyPairSync("rsa", { modulusLength: 2048 }).publicKey.export({ format: "jwk" }),
+      kid: "dpop-app",
+    };
+    await keys.create((await keys.check({}, { appId: app.id, jwk })).inputs!);
+    // The app has DPoP on (as API service apps created since 2024 do).
+    const withDpop = structuredClone(local.getApp(app.id)) as App;
+    withDpop.settings.oauthClient.dpop_bound_access_tokens = true;
+    const res = await fetch(`${local.orgUrl}/api/v1/apps/${app.id}`, {
+      method: "PUT",
+      headers: { Authorization: `SSWS ${local.apiToken}`, "Content-Type": "application/json" },
+      body: JSON.stringify(withDpop),
+    });
+    expect(res.status).toBe(200);
+    // An Okta that drops the field on a PUT from a client that did not understand it.
+    const original = OktaApi.prototype.putApp;
+    const put = vi.spyOn(OktaApi.prototype, "putApp").mockImplementation(function (
+      this: OktaApi,
+      appId: string,
+      body: OktaApp,
+    ) {
+      const dropped = structuredClone(body) as unknown as App;
+      delete dropped.settings.oauthClient.dpop_bound_access_tokens;
+      return original.call(this, appId, dropped as unknown as OktaApp);
+    });
+    try {
+      const err = await thrown(async () =>
+        provider.create(await checked({ appId: app.id, tokenEndpointAuthMethod: "private_key_jwt" })),
+      );
+      expect(err.message).toContain(
+        `AppAuthMethod of app ${app.id}: the PUT that set token_endpoint_auth_method`,
+      );
+      expect(err.message).toContain(
+        "settings.oauthClient.dpop_bound_access_tokens: sent true, Okta now has absent",
+      );
+      expect(err.message).toMatch(new RegExp(`What to do: put that field back on app ${app.id} `));
+    } finally {
+      put.mockRestore();
     }
   });
 });

@@ -13,7 +13,7 @@ import {
   type RetryEvent,
 } from "../../dynamic";
 import { generateKeyPairSync } from "crypto";
-import { calls, startOkta, thrown, type OktaLocal } from "./helpers";
+import { calls, outOfBand, startOkta, thrown, type OktaLocal } from "./helpers";
 
 const secrets = new ClientSecretProvider();
 const keys = new JsonWebKeyProvider();
@@ -37,7 +37,7 @@ beforeEach(() => {
 });
 afterEach(() => {
   okta.setFaults([]);
-  okta.setRateLimits({ apps: 100, app: 500, windowSeconds: 60 });
+  okta.setRateLimits({ apps: 10_000, app: 10_000, windowSeconds: 60, tokenShare: 0.5 });
   process.env.OKTA_ORG_URL = okta.orgUrl;
   resetConnection();
 });
@@ -111,17 +111,35 @@ const isCreate = (method: string, path: string) =>
   method === "POST" && /\/credentials\/(secrets|jwks)$/.test(path);
 
 describe("rate limits", () => {
-  it("waits out a 429 as X-Rate-Limit-Reset says and completes", async () => {
+  it("stays within the token's share: holds the next call until X-Rate-Limit-Reset, without a 429", async () => {
     const app = okta.addApp({ secrets: 1 });
-    okta.setRateLimits({ apps: 2, windowSeconds: 1 });
+    okta.setRateLimits({ apps: 2, windowSeconds: 1 }); // this token's share: 1 call per window
     const c = await secrets.create(await inputs({ appId: app.id }));
     const r = await secrets.read(c.id, c.outs);
     await secrets.update(c.id, r.props!, await inputs({ appId: app.id, status: "INACTIVE" }));
     expect(okta.listSecrets(app.id).find((s) => s.id === c.id)?.status).toBe("INACTIVE");
+    expect(okta.requestLog.filter((l) => l.status === 429)).toEqual([]);
+    const waits = events.filter((e) => e.reason === "paced");
+    expect(waits.length).toBeGreaterThan(0);
+    expect(
+      waits.every(
+        (e) => e.delayMs <= 3_000 && /share of \/api\/v1\/apps \(1\).*X-Rate-Limit-Reset/.test(e.message),
+      ),
+    ).toBe(true);
+  });
+
+  it("waits out a 429 as X-Rate-Limit-Reset says when another client with the same token spent the share", async () => {
+    const app = okta.addApp({ secrets: 1 });
+    const c = await secrets.create(await inputs({ appId: app.id, status: "INACTIVE" }));
+    okta.setRateLimits({ apps: 2, windowSeconds: 1 });
+    await new Promise((r) => setTimeout(r, 1_100)); // a fresh window, which the other client opens
+    expect(await outOfBand(okta, "GET", `/api/v1/apps/${app.id}/credentials/secrets`)).toBe(200);
+    const r = await secrets.read(c.id, c.outs);
+    expect(r.id).toBe(c.id);
     expect(okta.requestLog.some((l) => l.status === 429)).toBe(true);
     const waits = events.filter((e) => e.reason === "rate-limited");
     expect(waits.length).toBeGreaterThan(0);
-    expect(waits.every((e) => e.delayMs <= 2_000 && /429.*X-Rate-Limit-Reset/.test(e.message))).toBe(true);
+    expect(waits.every((e) => e.delayMs <= 3_000 && /429.*X-Rate-Limit-Reset/.test(e.message))).toBe(true);
   });
 });
 

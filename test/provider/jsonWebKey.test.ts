@@ -7,7 +7,7 @@ import {
   type JsonWebKeyInputs,
   type JsonWebKeyOutputs,
 } from "../../dynamic";
-import { calls, outOfBand, startOkta, thrown, type OktaLocal } from "./helpers";
+import { calls, outOfBand, startOkta, thrown, useSsws, type OktaLocal } from "./helpers";
 
 const provider = new JsonWebKeyProvider();
 let okta: OktaLocal;
@@ -123,7 +123,11 @@ describe("JsonWebKey lifecycle", () => {
     expect(calls(okta)).toEqual([`DELETE /api/v1/apps/${app.id}/credentials/jwks/${c.id} 204`]);
     okta.clearLog();
     await provider.delete(c.id, retired.outs!);
-    expect(calls(okta)).toEqual([`DELETE /api/v1/apps/${app.id}/credentials/jwks/${c.id} 404`]);
+    // Gone, or renumbered by a whole-app PUT: one look by kid, and it is gone.
+    expect(calls(okta)).toEqual([
+      `DELETE /api/v1/apps/${app.id}/credentials/jwks/${c.id} 404`,
+      `GET /api/v1/apps/${app.id}/credentials/jwks 200`,
+    ]);
   });
 
   it("registers an EC key INACTIVE", async () => {
@@ -181,11 +185,13 @@ describe("JsonWebKey lifecycle", () => {
     const { pub } = rsa("only");
     const c = await create({ appId: app.id, jwk: pub });
     await switchToPrivateKeyJwt(app.id);
+    // The switch is a whole-app PUT: the key may have a new id now, found by kid.
+    const now = okta.listKeys(app.id)[0]!.id;
     const err = await thrown(async () =>
       provider.update(c.id, c.outs, await checked({ appId: app.id, jwk: pub, status: "INACTIVE" })),
     );
     expect(err).toBeInstanceOf(OktaApiError);
-    expect(err.message).toContain(`JsonWebKey ${c.id} (kid only) of app ${app.id}`);
+    expect(err.message).toContain(`JsonWebKey ${now} (kid only) of app ${app.id}`);
     expect(err.message).toMatch(/What to do: .*register and activate the next key first/);
     expect(okta.listKeys(app.id)[0]?.status).toBe("ACTIVE");
   });
@@ -196,11 +202,16 @@ describe("JsonWebKey delete never retires a key in use", () => {
     const app = okta.addApp({ secrets: 1 });
     const c = await create({ appId: app.id, jwk: rsa("held").pub, generation: 1 });
     await switchToPrivateKeyJwt(app.id);
+    const now = okta.listKeys(app.id)[0]!.id; // a new id: the switch is a whole-app PUT
+    expect(now).not.toBe(c.id);
     okta.clearLog();
     const warnings = await warningsOf(() => provider.delete(c.id, c.outs));
-    expect(warnings).toEqual([released(`JsonWebKey ${c.id} (kid held) of app ${app.id}`)]);
-    expect(calls(okta)).toEqual([`GET /api/v1/apps/${app.id}/credentials/jwks/${c.id} 200`]);
-    expect(okta.listKeys(app.id)).toEqual([{ id: c.id, kid: "held", status: "ACTIVE" }]);
+    expect(warnings).toEqual([released(`JsonWebKey ${now} (kid held) of app ${app.id}`)]);
+    expect(calls(okta)).toEqual([
+      `GET /api/v1/apps/${app.id}/credentials/jwks/${c.id} 404`,
+      `GET /api/v1/apps/${app.id}/credentials/jwks 200`,
+    ]);
+    expect(okta.listKeys(app.id)).toEqual([{ id: now, kid: "held", status: "ACTIVE" }]);
   });
 
   it("releases a key the state records INACTIVE but that was activated out of band (Okta refuses the delete)", async () => {
@@ -260,5 +271,80 @@ describe("JsonWebKey delete never retires a key in use", () => {
       changes: true,
       replaces: ["generation", "jwk"],
     });
+  });
+});
+
+// A whole-app PUT replaces the app's key set; whether a kept key keeps its id, sources differ (okta-api.md).
+describe.each([
+  { keepKeyIdsOnPut: false, mode: "new ids" },
+  { keepKeyIdsOnPut: true, mode: "ids kept" },
+])("JsonWebKey after a whole-app PUT ($mode)", ({ keepKeyIdsOnPut }) => {
+  let local: OktaLocal;
+  beforeAll(async () => {
+    local = await startOkta({ apps: [], keepKeyIdsOnPut });
+  });
+  afterAll(async () => {
+    await local?.close();
+    useSsws(okta);
+  });
+  beforeEach(() => useSsws(local));
+
+  async function put(appId: string): Promise<void> {
+    const res = await fetch(`${local.orgUrl}/api/v1/apps/${appId}`, {
+      method: "PUT",
+      headers: { Authorization: `SSWS ${local.apiToken}`, "Content-Type": "application/json" },
+      body: JSON.stringify(local.getApp(appId)),
+    });
+    expect(res.status).toBe(200);
+  }
+
+  it("refresh, update and delete find the key by kid, and the state takes its id", async () => {
+    const app = local.addApp({ secrets: 1 });
+    const { pub } = rsa("moved");
+    const c = await create({ appId: app.id, jwk: pub });
+    await put(app.id);
+    const now = local.listKeys(app.id)[0]!.id;
+    expect(now === c.id).toBe(keepKeyIdsOnPut);
+
+    const r = await provider.read(c.id, c.outs);
+    expect(r.id).toBe(now);
+    expect(r.props).toMatchObject({ keyId: now, kid: "moved", status: "ACTIVE" });
+
+    // An update from the state written before the PUT (old id) reaches the key under its new id.
+    const down = await provider.update(
+      c.id,
+      c.outs,
+      await checked({ appId: app.id, jwk: pub, status: "INACTIVE" }),
+    );
+    expect(down.outs).toMatchObject({ keyId: now, status: "INACTIVE" });
+    expect(local.listKeys(app.id)).toEqual([{ id: now, kid: "moved", status: "INACTIVE" }]);
+
+    // Renumbered again, then deleted from a state that still has the first id.
+    await put(app.id);
+    await provider.delete(c.id, { ...down.outs!, keyId: c.id });
+    expect(local.listKeys(app.id)).toEqual([]);
+  });
+
+  it("refresh of a key gone from the app (left out of a PUT) says it is gone", async () => {
+    const app = local.addApp({ secrets: 1 });
+    const c = await create({ appId: app.id, jwk: rsa("left-out").pub, status: "INACTIVE" });
+    const body = local.getApp(app.id) as { settings: { oauthClient: Record<string, unknown> } };
+    delete body.settings.oauthClient.jwks;
+    const res = await fetch(`${local.orgUrl}/api/v1/apps/${app.id}`, {
+      method: "PUT",
+      headers: { Authorization: `SSWS ${local.apiToken}`, "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    expect(res.status).toBe(200);
+    expect(await provider.read(c.id, c.outs)).toEqual({ id: "" });
+    await provider.delete(c.id, c.outs); // already gone: no error
+  });
+
+  it("does not take another key under the same kid for its own", async () => {
+    const app = local.addApp({ secrets: 1 });
+    const c = await create({ appId: app.id, jwk: rsa("same-kid").pub, status: "INACTIVE" });
+    await provider.delete(c.id, c.outs);
+    await create({ appId: app.id, jwk: rsa("same-kid").pub }); // other material, same kid
+    expect(await provider.read(c.id, c.outs)).toEqual({ id: "" });
   });
 });

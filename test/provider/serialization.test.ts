@@ -61,7 +61,7 @@ const out = process.env.OUT_DIR;
     const ref = await pulumi.runtime.serializeFunction(() => stand, { allowSecrets: true });
     fs.writeFileSync(out + "/" + name + ".ref.js", ref.text);
   }
-})().catch((e) => { console.error(e && e.stack); process.exit(1); });
+})().catch((e) => { console.error((e && e.stack) || String(e && e.message) || String(e)); process.exit(1); });
 `;
 
 const HOST = `
@@ -117,7 +117,7 @@ const load = (name) =>
   const retired = await jk.update(key.id, key.outs, { ...jc.inputs, status: "INACTIVE" });
   await jk.delete(key.id, retired.outs);
   console.log(JSON.stringify(report));
-})().catch((e) => { console.error(e && e.stack); process.exit(1); });
+})().catch((e) => { console.error((e && e.stack) || String(e && e.message) || String(e)); process.exit(1); });
 `;
 
 /** Runs `node -e script` without blocking this process (the local Okta answers from here). */

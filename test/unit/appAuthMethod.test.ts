@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it, vi } from "vitest";
 import { AppAuthMethodProvider, diffAppAuthMethod, readAuthSettings, withAuthSettings } from "../../dynamic";
-import { releaseMessage } from "../../dynamic/appAuthMethod";
+import { putDrift, putDriftMessage, releaseMessage, withKeys } from "../../dynamic/appAuthMethod";
 
 const app = {
   id: "0oa1",
@@ -121,5 +121,67 @@ describe("AppAuthMethod delete releases the app (no Okta call)", () => {
       warn.mockRestore();
     }
     expect(warnings).toEqual([releaseMessage(outs)]);
+  });
+});
+
+describe("a whole-app PUT and what it must keep", () => {
+  const key = (kid: string, id: string, over: Record<string, string> = {}) => ({
+    id,
+    kid,
+    status: "ACTIVE" as const,
+    kty: "RSA",
+    alg: "RS256",
+    use: "sig",
+    ...over,
+  });
+  const sent = {
+    ...app,
+    credentials: { oauthClient: { client_id: "0oa1", token_endpoint_auth_method: "private_key_jwt" } },
+    settings: {
+      oauthClient: { ...app.settings.oauthClient, dpop_bound_access_tokens: true },
+    },
+  };
+
+  it("carries every key in settings.oauthClient.jwks.keys, and none when there is none", () => {
+    const k = key("k1", "pks1");
+    const next = withKeys(app, [k]);
+    expect(next.settings).toEqual({ oauthClient: { ...app.settings.oauthClient, jwks: { keys: [k] } } });
+    expect(withKeys(next, []).settings).toEqual(app.settings);
+    expect(app.settings.oauthClient).not.toHaveProperty("jwks");
+  });
+
+  it("sees nothing when the app reads back as sent, keys renumbered but matched by kid", () => {
+    expect(putDrift(sent, [key("k1", "pks1")], structuredClone(sent), [key("k1", "pks9")])).toEqual([]);
+  });
+
+  it("names each field dropped or changed: dpop_bound_access_tokens, jwks_uri, a key's use, the set of kids", () => {
+    const after = structuredClone(sent) as Record<string, unknown> & typeof sent;
+    delete (after.settings.oauthClient as Record<string, unknown>).dpop_bound_access_tokens;
+    (after.settings.oauthClient as Record<string, unknown>).jwks_uri = "https://keys.example/jwks";
+    const drift = putDrift(sent, [key("k1", "pks1"), key("k2", "pks2")], after, [
+      key("k1", "pks7", { use: "enc" }),
+    ]);
+    expect(drift).toEqual([
+      { field: "settings.oauthClient.jwks_uri", sent: undefined, found: "https://keys.example/jwks" },
+      { field: "settings.oauthClient.dpop_bound_access_tokens", sent: true, found: undefined },
+      { field: "settings.oauthClient.jwks.keys (kids)", sent: ["k1", "k2"], found: ["k1"] },
+      { field: "settings.oauthClient.jwks.keys[kid=k1].use", sent: "sig", found: "enc" },
+    ]);
+    const message = putDriftMessage("0oa1", "private_key_jwt", drift);
+    expect(message).toContain(
+      "AppAuthMethod of app 0oa1: the PUT that set token_endpoint_auth_method to private_key_jwt",
+    );
+    expect(message).toContain(
+      "settings.oauthClient.dpop_bound_access_tokens: sent true, Okta now has absent",
+    );
+    expect(message).toContain('settings.oauthClient.jwks.keys[kid=k1].use: sent "sig", Okta now has "enc"');
+    expect(message).toMatch(/What to do: put those fields back on app 0oa1 .*re-register keys that are gone/);
+  });
+
+  it("sees an auth method Okta did not take", () => {
+    const after = withAuthSettings(sent, "client_secret_basic", undefined);
+    expect(putDrift(sent, [], after, []).map((d) => d.field)).toEqual([
+      "credentials.oauthClient.token_endpoint_auth_method",
+    ]);
   });
 });
