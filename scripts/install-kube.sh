@@ -50,9 +50,9 @@ WITH_KUBECTL="${KUBE_WITH_KUBECTL:-1}"
 KUBE_BINS=(kube-apiserver kube-controller-manager kube-scheduler)
 [[ "$WITH_KUBECTL" == "1" ]] && KUBE_BINS+=(kubectl)
 
-# complete <dir> <executable>...: the directory was installed whole (it has
+# cache_complete <dir> <executable>...: the directory was installed whole (it has
 # BUILD-INFO, written last) and holds the executables.
-complete() {
+cache_complete() {
   local dir="$1" b
   shift
   [[ -f "$dir/BUILD-INFO" ]] || return 1
@@ -89,7 +89,7 @@ install_etcd() {
     upstream="${upstream%%-*}"
     if version_ge "$upstream" "$ETCD_MIN_VERSION"; then
       dest="$BIN_CACHE_ROOT/etcd-$upstream"
-      if complete "$dest" etcd; then
+      if cache_complete "$dest" etcd; then
         log "using cached etcd $upstream (Debian package)"
         ETCD_DIR="$dest"
         return 0
@@ -110,7 +110,7 @@ install_etcd() {
   fi
 
   dest="$BIN_CACHE_ROOT/etcd-$ETCD_VERSION"
-  if complete "$dest" etcd; then
+  if cache_complete "$dest" etcd; then
     log "using cached etcd $ETCD_VERSION"
     ETCD_DIR="$dest"
     return 0
@@ -137,7 +137,7 @@ install_etcd() {
 # --- Kubernetes --------------------------------------------------------------
 install_kubernetes() {
   local dest="$BIN_CACHE_ROOT/kube-$KUBE_VERSION" start pkgs=() b ld major minor
-  if complete "$dest" "${KUBE_BINS[@]}"; then
+  if cache_complete "$dest" "${KUBE_BINS[@]}"; then
     log "using cached Kubernetes v$KUBE_VERSION (${KUBE_BINS[*]})"
     KUBE_DIR="$dest"
     return 0
@@ -174,7 +174,7 @@ install_kubernetes() {
 # --- kwok --------------------------------------------------------------------
 install_kwok() {
   local dest="$BIN_CACHE_ROOT/kwok-$KWOK_VERSION" start src
-  if complete "$dest" kwok && [[ -d "$dest/stages" ]]; then
+  if cache_complete "$dest" kwok && [[ -d "$dest/stages" ]]; then
     log "using cached kwok v$KWOK_VERSION"
     KWOK_DIR="$dest"
     return 0
