@@ -128,7 +128,7 @@ work="$BUILD_ROOT/pulumi-kubernetes-$VERSION"
 init_wrapper "$work" pulumi-resource-kubernetes-build "$(go_directive "$gomod")"
 mkdir -p "$work/gen"
 cp "$cmddir/main.go" "$work/main.go"
-sed '/^\/\/go:build ignore$/d' "$cmddir/generate.go" >"$work/gen/main.go"
+sed -e '/^\/\/go:build ignore$/d' -e '/^\/\/ +build ignore$/d' "$cmddir/generate.go" >"$work/gen/main.go"
 cp "$cmddir/schema.json" "$cmddir/terraform-mapping.json" "$work/"
 chmod -R u+w "$work"
 (
