@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Makes the Vault server binary available, built from the Go module proxy.
+#
+# Cached by version in
+#   ${XDG_CACHE_HOME:-~/.cache}/okta-rotation/bin/vault-<version>/vault
+# A second run with the same version only checks the cache.
+#
+# github.com/hashicorp/vault's go.mod replaces its own api, sdk and
+# api/auth/* submodules by directories of the repository. Go ignores a
+# dependency's replace lines, so the build runs in a throwaway wrapper module
+# that carries them, pinned to published versions: the api and auth modules at
+# the versions vault's go.mod requires, the sdk at VAULT_SDK_VERSION.
+# (Vault v1.21.4 needs an sdk that was never published; v1.21.0 builds with
+# sdk v0.20.0 and api v1.22.0.)
+#
+# stdout: the absolute path of the directory holding `vault`. Progress on stderr.
+#
+# Environment:
+#   VAULT_VERSION      default 1.21.0
+#   VAULT_SDK_VERSION  default 0.20.0
+#   VAULT_API_VERSION  default 1.22.0
+#   GO_BUILD_NICE      niceness of the build (default 19)
+set -euo pipefail
+
+TOOL=install-vault
+script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=lib/go-wrapper.sh
+. "$script_dir/lib/go-wrapper.sh"
+
+VERSION="${VAULT_VERSION:-1.21.0}"
+VERSION="${VERSION#v}"
+SDK_VERSION="${VAULT_SDK_VERSION:-0.20.0}"
+SDK_VERSION="${SDK_VERSION#v}"
+API_VERSION="${VAULT_API_VERSION:-1.22.0}"
+API_VERSION="${API_VERSION#v}"
+MODULE=github.com/hashicorp/vault
+
+DEST="$BIN_CACHE_ROOT/vault-$VERSION"
+
+# True if $1 is a vault executable reporting $VERSION.
+vault_ok() {
+  [[ -x "$1/vault" ]] || return 1
+  "$1/vault" version 2>/dev/null | grep -q "^Vault v$VERSION\\b"
+}
+
+if vault_ok "$DEST"; then
+  log "using cached Vault v$VERSION"
+  printf '%s\n' "$DEST"
+  exit 0
+fi
+
+setup_go
+start=$(date +%s)
+log "building Vault v$VERSION ($MODULE, sdk v$SDK_VERSION, api v$API_VERSION) with $("$GO" version)"
+log "a cold build takes about 10 minutes on 2 idle cores (longer on a busy machine) and needs ~2 GB of Go build cache; the binary is ~360 MB"
+
+gomod="$(module_gomod "$MODULE@v$VERSION")" || die "the module proxy refused $MODULE@v$VERSION"
+replaces="$(wrapper_replaces "$gomod")" || die "cannot read the replace directives of $gomod"
+# Pin the replaced submodules to the chosen published versions.
+replaces="$(printf '%s\n' "$replaces" | sed \
+  -e "s#^$MODULE/sdk=$MODULE/sdk@.*#$MODULE/sdk=$MODULE/sdk@v$SDK_VERSION#" \
+  -e "s#^$MODULE/api=$MODULE/api@.*#$MODULE/api=$MODULE/api@v$API_VERSION#")"
+
+work="$BUILD_ROOT/vault-$VERSION"
+init_wrapper "$work" vault-build "$(go_directive "$gomod")"
+wrapper_tools "$work" "$MODULE"
+(
+  cd "$work"
+  "$GO" mod edit -require="$MODULE@v$VERSION"
+  while IFS= read -r r; do
+    [[ -n "$r" ]] && "$GO" mod edit -replace="$r"
+  done <<<"$replaces"
+  log "wrapper replace directives:"
+  "$GO" mod edit -json | jq -r '.Replace[]? | "  \(.Old.Path) => \(.New.Path) \(.New.Version)"' >&2 2>/dev/null || true
+  log "resolving dependencies"
+  "$GO" mod tidy >&2
+) || die "resolving the dependencies of $MODULE@v$VERSION failed (see above)"
+
+new_staging "$DEST"
+log "compiling $MODULE (started $(date -u +%H:%M:%S) UTC)"
+(
+  cd "$work"
+  "${NICE[@]}" "$GO" build -trimpath -ldflags "-s -w \
+    -X github.com/hashicorp/vault/version.Version=$VERSION \
+    -X github.com/hashicorp/vault/version.VersionPrerelease= \
+    -X github.com/hashicorp/vault/version.VersionMetadata=" \
+    -o "$staging/vault" "$MODULE" >&2
+) || die "compiling $MODULE@v$VERSION failed (see above)"
+
+vault_ok "$staging" || die "the built binary does not report Vault v$VERSION: $("$staging/vault" version 2>&1 || true)"
+{
+  printf 'module %s v%s\n' "$MODULE" "$VERSION"
+  printf 'replaced %s/sdk => v%s, %s/api => v%s\n' "$MODULE" "$SDK_VERSION" "$MODULE" "$API_VERSION"
+  printf 'built with %s on %s\n' "$("$GO" version)" "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+} >"$staging/BUILD-INFO"
+install_staging "$staging" "$DEST"
+rm -rf "$work"
+log "built Vault v$VERSION in $(elapsed "$start"): $DEST/vault ($(human_size "$DEST/vault"))"
+printf '%s\n' "$DEST"
