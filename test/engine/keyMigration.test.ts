@@ -90,10 +90,9 @@ describe.each([
     expect(method()).toBe("private_key_jwt");
   }, 600_000);
 
-  // Once is enough: it does not depend on what a PUT does to key ids.
-  it.skipIf(keepKeyIdsOnPut)(
-    "an unchanged up changes nothing and writes nothing to Okta",
-    async () => {
+  // Declared in one of the two runs only: it does not depend on what a PUT does to key ids.
+  if (!keepKeyIdsOnPut) {
+    it("an unchanged up changes nothing and writes nothing to Okta", async () => {
       const from = okta.requestLog.length;
       const result = await up();
       expect(result.summary.resourceChanges).not.toHaveProperty("update");
@@ -102,9 +101,8 @@ describe.each([
         .slice(from)
         .filter((e) => e.path.startsWith("/api/v1/") && e.method !== "GET");
       expect(writes).toEqual([]);
-    },
-    600_000,
-  );
+    }, 600_000);
+  }
 
   it("an algorithm change alone replaces nothing and writes nothing; it waits for the next key", async () => {
     const keys = okta.listKeys(appId).map((k) => [k.id, k.status]);
