@@ -59,6 +59,16 @@ function instead(tokenUrl: string, what: string): string {
   );
 }
 
+/** Why Okta refuses the OIDC scopes in `scope` with client_credentials, at any server, or undefined. */
+function oidcRefusal(scope: string | undefined): string | undefined {
+  const oidc = oidcScopesIn(scope);
+  if (oidc.length === 0) return undefined;
+  return (
+    `the scope ${oidc.join(" ")} cannot be used with client_credentials: Okta refuses it (400 invalid_scope: ` +
+    `"${OPENID_REFUSAL}"); use a custom scope defined on the authorization server instead`
+  );
+}
+
 /**
  * Why Okta would refuse a `client_credentials` exchange with a client secret at `tokenUrl`, or undefined.
  * `what`: the setting to change, as the caller's user knows it (`gates.tokenUrl`).
@@ -68,13 +78,8 @@ export function secretExchangeRefusal(
   scope: string | undefined,
   what: string,
 ): string | undefined {
-  const oidc = oidcScopesIn(scope);
-  if (oidc.length > 0) {
-    return (
-      `the scope ${oidc.join(" ")} cannot be used with client_credentials: Okta refuses it (400 invalid_scope: ` +
-      `"${OPENID_REFUSAL}"); use a custom scope defined on the authorization server instead`
-    );
-  }
+  const oidc = oidcRefusal(scope);
+  if (oidc !== undefined) return oidc;
   if (!isOrgTokenUrl(tokenUrl)) return undefined;
   return (
     `${tokenUrl} is the org authorization server, which takes client_credentials only from service apps ` +
@@ -92,13 +97,8 @@ export function assertionExchangeRefusal(
   scope: string | undefined,
   what: string,
 ): string | undefined {
-  const oidc = oidcScopesIn(scope);
-  if (oidc.length > 0) {
-    return (
-      `the scope ${oidc.join(" ")} cannot be used with client_credentials: Okta refuses it (400 invalid_scope: ` +
-      `"${OPENID_REFUSAL}"); use a custom scope defined on the authorization server instead`
-    );
-  }
+  const oidc = oidcRefusal(scope);
+  if (oidc !== undefined) return oidc;
   if (!isOrgTokenUrl(tokenUrl)) return undefined;
   const scopes = scopesOf(scope);
   if (scopes.length > 0 && scopes.every((s) => s.startsWith("okta."))) return undefined;
