@@ -17,7 +17,7 @@ export default tseslint.config(
   },
   {
     // Command-line entry points and tests print their results.
-    files: ["okta-local/cli.ts", "scripts/**/*.ts", "test/**/*.ts"],
+    files: ["local-env/**/cli.ts", "scripts/**/*.ts", "test/**/*.ts"],
     rules: { "no-console": "off" },
   },
 );

@@ -6,7 +6,7 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     pool: "forks",
-    include: ["test/**/*.test.ts", "okta-local/**/*.test.ts"],
+    include: ["test/**/*.test.ts", "local-env/**/*.test.ts"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
   },

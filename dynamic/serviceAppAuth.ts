@@ -7,7 +7,7 @@
 // but only because its token response is never error-checked (oauth.js chains `.then(Http.errorFilter)` on the
 // module object, where `errorFilter` is undefined), and around it:
 //  - it makes one proof per call in `prepareRequest`; the retries of connection.ts resend the request, and a
-//    proof is single-use and stale after five minutes (RFC 9449 §4.3; Okta's texts in ../okta-local/dpop.ts),
+//    proof is single-use and stale after five minutes (RFC 9449 §4.3; Okta's texts in ../local-env/okta/dpop.ts),
 //    while 429 waits alone can add up to more than that: here every attempt gets a new proof;
 //  - it signs proofs with the client-authentication key itself, always as RS256 (an EC key cannot work); here
 //    the proof key is an ephemeral EC P-256 key per connection, made with jose, held in memory only (never in

@@ -6,7 +6,7 @@
  * rollout itself, moving its clients onto each new secret as soon as Okta has it, while the rotation's
  * minimum-overlap gate keeps the previous secret ACTIVE. Only after the gate is the previous secret retired.
  */
-import { ROTATION_SCOPE, startOktaLocal } from "../okta-local";
+import { ROTATION_SCOPE, startOktaLocal } from "../local-env/okta";
 import { Fleet, type Credential } from "../test/drill/fleet";
 import { rotateUnderEngine } from "../test/drill/engineRotation";
 

@@ -1,4 +1,4 @@
-import { startOktaLocal, type OktaLocal, type RateLimits } from "../../okta-local";
+import { startOktaLocal, type OktaLocal, type RateLimits } from "../../local-env/okta";
 import { createCliStack, managementWrites, type CliResult, type CliStack } from "../engine/cli";
 
 export interface BenchOptions {

@@ -1,4 +1,4 @@
-import { startOktaLocal, type FaultRule, type OktaLocal } from "../../okta-local";
+import { startOktaLocal, type FaultRule, type OktaLocal } from "../../local-env/okta";
 import { Monitor, type MonitorStats } from "../drill/monitor";
 import { createCliStack, type CliResult, type CliStack } from "../engine/cli";
 

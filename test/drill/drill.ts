@@ -1,4 +1,4 @@
-import { ROTATION_SCOPE, startOktaLocal, type OktaLocal } from "../../okta-local";
+import { ROTATION_SCOPE, startOktaLocal, type OktaLocal } from "../../local-env/okta";
 import { ClientSecretProvider, type ClientSecretOutputs } from "../../dynamic/clientSecret";
 import { resetConnection } from "../../dynamic/connection";
 import { planRotation, type Slot } from "../../components/plan";

@@ -1,4 +1,4 @@
-import { ROTATION_SCOPE, type OktaLocal, type SecretView } from "../../okta-local";
+import { ROTATION_SCOPE, type OktaLocal, type SecretView } from "../../local-env/okta";
 import { createStack, setApps } from "../engine/harness";
 
 export interface EngineRotationOptions {

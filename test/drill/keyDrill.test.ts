@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ROTATION_SCOPE, startOktaLocal, type OktaLocal } from "../../okta-local";
+import { ROTATION_SCOPE, startOktaLocal, type OktaLocal } from "../../local-env/okta";
 import { AppAuthMethodProvider } from "../../dynamic/appAuthMethod";
 import { AssertionGateProvider } from "../../dynamic/assertionGate";
 import { resetConnection } from "../../dynamic/connection";

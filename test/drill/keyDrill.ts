@@ -6,7 +6,7 @@
 //    optionally followed by the rollback to a client secret;
 //  - key rotation: after the migration, keyGeneration bumps rotate the key with two slots.
 
-import { ROTATION_SCOPE, startOktaLocal, type OktaLocal } from "../../okta-local";
+import { ROTATION_SCOPE, startOktaLocal, type OktaLocal } from "../../local-env/okta";
 import { AppAuthMethodProvider, type AppAuthMethodOutputs } from "../../dynamic/appAuthMethod";
 import { AssertionGateProvider } from "../../dynamic/assertionGate";
 import { ClientSecretProvider, type ClientSecretOutputs } from "../../dynamic/clientSecret";

@@ -1,4 +1,4 @@
-import { ROTATION_SCOPE, startOktaLocal } from "../../okta-local";
+import { ROTATION_SCOPE, startOktaLocal } from "../../local-env/okta";
 import { Fleet } from "./fleet";
 import { KvEntry } from "./vault";
 import { rotateUnderEngine } from "./engineRotation";

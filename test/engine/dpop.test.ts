@@ -1,7 +1,7 @@
 // A full rotation under the real Pulumi engine, managing Okta through an OAuth service app whose tokens
 // are DPoP-bound (Okta's default for API Services apps since February 2024): generation 1, then a bump.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startOktaLocal, type OktaLocal } from "../../okta-local";
+import { startOktaLocal, type OktaLocal } from "../../local-env/okta";
 import { createStack, readBackendState, setApps, type EngineStack } from "./harness";
 
 describe("a rotation through a DPoP-bound service app, under the real Pulumi engine", () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ROTATION_SCOPE, startOktaLocal, type OktaLocal } from "../../okta-local";
+import { ROTATION_SCOPE, startOktaLocal, type OktaLocal } from "../../local-env/okta";
 import { createStack, readBackendState, setApps, stepCollector, type EngineStack } from "./harness";
 
 // The switch to private_key_jwt is a whole-app PUT, which replaces the app's key set. Whether a kept key keeps its id

@@ -1,7 +1,7 @@
 // Emergency revoke under the real engine: `revoke: true` with a bump rotates without the minimum overlap and
 // deletes the leaked secret in the same run, after Okta was seen refusing it.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ROTATION_SCOPE, startOktaLocal, type OktaLocal } from "../../okta-local";
+import { ROTATION_SCOPE, startOktaLocal, type OktaLocal } from "../../local-env/okta";
 import { createStack, setApps, stepCollector, type EngineStack } from "./harness";
 
 describe("emergency revoke (real engine)", () => {

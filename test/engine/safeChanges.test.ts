@@ -3,7 +3,7 @@
 // refusal that names the key, the app and the fix before anything is written to Okta. The Automation API runs
 // `pulumi up` with --skip-preview, so each refusal below happens without a preview before it.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startOktaLocal, type OktaLocal } from "../../okta-local";
+import { startOktaLocal, type OktaLocal } from "../../local-env/okta";
 import { createStack, setApps, stepCollector, type EngineStack } from "./harness";
 
 /** Okta management writes in the request log since `from` (POST, PUT, DELETE of /api/v1). */

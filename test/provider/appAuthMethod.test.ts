@@ -12,7 +12,7 @@ import {
 } from "../../dynamic";
 import { releaseMessage } from "../../dynamic/appAuthMethod";
 import { OktaApi, type OktaApp } from "../../dynamic/connection";
-import { ROTATION_SCOPE, startOktaLocal } from "../../okta-local";
+import { ROTATION_SCOPE, startOktaLocal } from "../../local-env/okta";
 import { calls, startOkta, thrown, useSsws, type OktaLocal } from "./helpers";
 
 const provider = new AppAuthMethodProvider();

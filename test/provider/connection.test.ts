@@ -13,7 +13,7 @@ import {
   type ClientSecretInputs,
   type JsonWebKeyInputs,
 } from "../../dynamic";
-import { startOktaLocal } from "../../okta-local";
+import { startOktaLocal } from "../../local-env/okta";
 import { calls, clearConnectionEnv, startOkta, thrown, useSsws, type OktaLocal } from "./helpers";
 
 const PROJECT = "okta-credential-rotation";

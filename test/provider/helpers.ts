@@ -1,6 +1,6 @@
 // Shared setup of the provider tests: a local Okta, the environment pointing at it, fast retries.
 import { resetConnection } from "../../dynamic";
-import { startOktaLocal } from "../../okta-local";
+import { startOktaLocal } from "../../local-env/okta";
 
 export type OktaLocal = Awaited<ReturnType<typeof startOktaLocal>>;
 export type OktaLocalOptions = NonNullable<Parameters<typeof startOktaLocal>[0]>;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { classifyRefusal, refusalProofProvider, type RefusalProofInputs } from "../../dynamic/refusalProof";
-import { ROTATION_SCOPE } from "../../okta-local";
+import { ROTATION_SCOPE } from "../../local-env/okta";
 import { outOfBand, startOkta, thrown, type OktaLocal } from "./helpers";
 
 let okta: OktaLocal;

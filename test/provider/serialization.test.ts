@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync } from "fs";
 import { tmpdir } from "os";
 import { join, resolve } from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startOktaLocal } from "../../okta-local";
+import { startOktaLocal } from "../../local-env/okta";
 
 type OktaLocal = Awaited<ReturnType<typeof startOktaLocal>>;
 

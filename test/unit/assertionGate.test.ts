@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ROTATION_SCOPE, startOktaLocal, type OktaLocal } from "../../okta-local";
+import { ROTATION_SCOPE, startOktaLocal, type OktaLocal } from "../../local-env/okta";
 import { AppAuthMethodProvider } from "../../dynamic/appAuthMethod";
 import { AssertionGateProvider, samePublicKey, type AssertionGateInputs } from "../../dynamic/assertionGate";
 import { resetConnection } from "../../dynamic/connection";

@@ -7,7 +7,7 @@ import {
   generateKeyPair,
   type JWK,
 } from "jose";
-import { ROTATION_SCOPE, startOktaLocal, type OktaLocal } from "../../okta-local";
+import { ROTATION_SCOPE, startOktaLocal, type OktaLocal } from "../../local-env/okta";
 import {
   ClientAssertionError,
   TokenRequestError,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startOktaLocal, type OktaLocal } from "../../okta-local";
+import { startOktaLocal, type OktaLocal } from "../../local-env/okta";
 import { resetConnection, type OktaClientSecret } from "../../dynamic/connection";
 import {
   SecretHandoverProvider,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { basicExchangeRequest, gateProvider, overlapRemainingMs } from "../../dynamic/tokenExchangeGate";
 import { UNKNOWN } from "../../dynamic/connection";
-import { ROTATION_SCOPE, startOktaLocal } from "../../okta-local";
+import { ROTATION_SCOPE, startOktaLocal } from "../../local-env/okta";
 
 describe("overlapRemainingMs", () => {
   const since = "2026-01-01T00:00:00.000Z";

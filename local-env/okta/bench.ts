@@ -1,6 +1,6 @@
 // Token endpoint throughput: N concurrent clients doing client_credentials exchanges for S seconds
 // against a local Okta started in its own process, so client and server do not share a CPU thread.
-//   npx tsx okta-local/bench.ts [--clients 50] [--seconds 3] [--auth client_secret_basic|private_key_jwt]
+//   npx tsx local-env/okta/bench.ts [--clients 50] [--seconds 3] [--auth client_secret_basic|private_key_jwt]
 // private_key_jwt assertions are signed before the clock starts (pods sign on their own CPUs).
 // Prints one JSON line with the result. Never prints a secret.
 import { spawn } from "node:child_process";
@@ -44,7 +44,7 @@ async function main(): Promise<void> {
   });
   const clients = Number(values.clients);
   const seconds = Number(values.seconds);
-  const root = path.resolve(__dirname, "..");
+  const root = path.resolve(__dirname, "../..");
   const child = spawn(
     path.join(root, "node_modules", ".bin", "tsx"),
     [path.join(__dirname, "cli.ts"), "--port", "0"],

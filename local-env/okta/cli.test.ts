@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { api } from "./test-helpers";
 import type { OktaLocal } from "./types";
 
-const root = path.resolve(__dirname, "..");
+const root = path.resolve(__dirname, "../..");
 const tsx = path.join(root, "node_modules", ".bin", "tsx");
 
 interface Run {
@@ -16,7 +16,7 @@ interface Run {
 }
 
 function run(args: string[]): Run {
-  const child = spawn(tsx, [path.join(root, "okta-local", "cli.ts"), ...args], {
+  const child = spawn(tsx, [path.join(root, "local-env", "okta", "cli.ts"), ...args], {
     cwd: root,
     stdio: ["ignore", "pipe", "pipe"],
   });
