@@ -70,6 +70,7 @@ for (const app of apps) {
       minOverlapSeconds: app.gates.minOverlapSeconds,
       vault: app.vault,
       deployments: app.deployments,
+      podCensus: { enabled: app.gates.podCensus, timeoutSeconds: app.gates.podCensusTimeoutSeconds },
     });
     rotations[app.name] = {
       current: keys.current,
@@ -89,6 +90,7 @@ for (const app of apps) {
     revoke: app.revoke,
     vault: app.vault,
     deployments: app.deployments,
+    podCensus: { enabled: app.gates.podCensus, timeoutSeconds: app.gates.podCensusTimeoutSeconds },
     gates: { ...app.gates, tokenUrl },
     formerNames: app.formerNames,
   });

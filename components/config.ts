@@ -41,6 +41,8 @@ export const deploymentSchema = z
   .object({
     namespace: text().default("default"),
     name: text(),
+    /** Do not await the rollout (the pod census still holds the retirement until every pod carries the new one). */
+    skipAwait: z.boolean().default(false),
   })
   .strict();
 
@@ -61,6 +63,10 @@ export const gatesSchema = z
     scope: text().optional(),
     /** Minimum time both secrets stay ACTIVE before the old one is retired. */
     minOverlapSeconds: z.number().int().min(0).max(86_400).default(0),
+    /** Before the previous credential is retired, wait until no pod of the Deployments carries an older one. */
+    podCensus: z.boolean().default(true),
+    /** How long the census waits for the last pod holding an older credential. */
+    podCensusTimeoutSeconds: z.number().int().min(1).max(86_400).default(600),
   })
   .strict();
 
@@ -103,7 +109,12 @@ export const appConfigSchema = z
     revoke: z.boolean().default(false),
     vault: vaultTargetSchema.optional(),
     deployments: z.array(deploymentSchema).default([]),
-    gates: gatesSchema.default({ tokenExchange: false, minOverlapSeconds: 0 }),
+    gates: gatesSchema.default({
+      tokenExchange: false,
+      minOverlapSeconds: 0,
+      podCensus: true,
+      podCensusTimeoutSeconds: 600,
+    }),
     privateKeyJwt: privateKeyJwtSchema.optional(),
   })
   .strict();
@@ -225,9 +236,12 @@ export const FIELD_RULES: Readonly<Record<string, FieldRule>> = {
     must: "the Deployment's name",
     fix: "set it to the Deployment's name",
   },
+  "deployments[].skipAwait": bool(
+    "true does not wait for the rollout (the pod census still waits for every pod); remove it to wait",
+  ),
   gates: {
     type: "mapping",
-    must: "a mapping with tokenExchange, tokenUrl, scope and minOverlapSeconds (each optional)",
+    must: "a mapping with tokenExchange, tokenUrl, scope, minOverlapSeconds, podCensus and podCensusTimeoutSeconds (each optional)",
     fix: "e.g. gates: { tokenExchange: true, minOverlapSeconds: 900 }, or remove gates",
   },
   "gates.tokenExchange": bool("true proves each new secret with a real token exchange; false skips it"),
@@ -245,6 +259,14 @@ export const FIELD_RULES: Readonly<Record<string, FieldRule>> = {
     type: "number",
     must: "a whole number of seconds, 0–86400",
     fix: "set it to 900 (the runbook's safe value), or 0 for no wait",
+  },
+  "gates.podCensus": bool(
+    "true (default) retires the previous credential only once no pod carries it; false trusts the rollout alone",
+  ),
+  "gates.podCensusTimeoutSeconds": {
+    type: "number",
+    must: "a whole number of seconds, 1–86400",
+    fix: "set it above your pods' rollout time plus their termination grace period, or remove it for 600",
   },
   privateKeyJwt: {
     type: "mapping",

@@ -9,7 +9,9 @@ import { KeyPair, pendingAlgorithm, type KeyPairAlgorithm } from "../dynamic/key
 import { SecretHandover } from "../dynamic/secretHandover";
 import { TokenExchangeGate } from "../dynamic/tokenExchangeGate";
 import { planRotation, slotName, type SlotPlan } from "./plan";
-import { ROLLOUT_ANNOTATION, type DeploymentRolloutArgs, type VaultDeliveryArgs } from "./secretRotation";
+import type { VaultDeliveryArgs } from "./secretRotation";
+import { rollDeployments, type DeploymentRolloutArgs, type PodCensusArgs } from "./rollout";
+import type { RolloutCensus } from "../dynamic/rolloutCensus";
 
 /** Annotation with the kid pods should hold after the rollout. */
 export const KID_ANNOTATION = "okta-rotation/kid";
@@ -38,6 +40,8 @@ export interface KeyRotationArgs {
   /** Deployments whose pods read the credential; their pod template is patched so they roll. */
   readonly deployments?: DeploymentRolloutArgs[];
   readonly kubernetesProvider?: k8s.Provider;
+  /** Before the previous key is retired: wait until no pod of the Deployments carries an older generation. */
+  readonly podCensus?: PodCensusArgs;
   /**
    * The app was rotated by a `SecretRotation` of the same name (default true): this component takes over its
    * URN (alias), so its Vault entry and Deployment patches are updated, not deleted and recreated.
@@ -102,6 +106,8 @@ export class KeyRotation extends pulumi.ComponentResource {
   public readonly authMethod: pulumi.Output<string>;
   public readonly vaultSecret?: vault.kv.SecretV2;
   public readonly rollouts: k8s.apps.v1.DeploymentPatch[];
+  /** With Deployments (and the census on): no pod carries an older key generation. */
+  public readonly census?: RolloutCensus;
   /** Client secrets deactivated and deleted (or found gone). */
   public readonly retiredSecrets: pulumi.Output<string[] | undefined>;
   /** ACTIVE secrets Okta would not deactivate on the private_key_jwt app; they cannot authenticate. */
@@ -217,28 +223,22 @@ export class KeyRotation extends pulumi.ComponentResource {
     }
 
     // 4. Rollout, awaited.
-    this.rollouts = (args.deployments ?? []).map(
-      (d, i) =>
-        new k8s.apps.v1.DeploymentPatch(
-          `${name}-rollout-${i}`,
-          {
-            metadata: { name: d.name, namespace: d.namespace },
-            spec: {
-              template: {
-                metadata: {
-                  annotations: {
-                    [ROLLOUT_ANNOTATION]: `key-${plan.holder.generation}${rollback ? "-rollback" : ""}`,
-                    [KID_ANNOTATION]: holder.pair.kid,
-                  },
-                },
-              },
-            },
-          },
-          // Deleting the patch would strip its annotations and roll the pods once more: keep them.
-          { parent: this, provider: args.kubernetesProvider, dependsOn: delivered, retainOnDelete: true },
-        ),
+    const rollout = rollDeployments(
+      name,
+      {
+        appId: args.appId,
+        deployments: args.deployments ?? [],
+        generation: `key-${plan.holder.generation}${rollback ? "-rollback" : ""}`,
+        annotations: { [KID_ANNOTATION]: holder.pair.kid },
+        kubernetesProvider: args.kubernetesProvider,
+        census: args.podCensus,
+        dependsOn: delivered,
+      },
+      this,
     );
-    const rolledOut: pulumi.Resource[] = this.rollouts.length > 0 ? this.rollouts : delivered;
+    this.rollouts = rollout.patches;
+    this.census = rollout.census;
+    const rolledOut = rollout.done;
 
     // 5. Gate: the key is proven as far as Okta allows before the switch.
     const gate = new AssertionGate(

@@ -5,11 +5,12 @@ import { ClientSecret } from "../dynamic/clientSecret";
 import { SecretValue } from "../dynamic/secretValue";
 import { RefusalProof } from "../dynamic/refusalProof";
 import { Revocation } from "../dynamic/revocation";
+import type { RolloutCensus } from "../dynamic/rolloutCensus";
 import { TokenExchangeGate } from "../dynamic/tokenExchangeGate";
 import { planRotation, slotName, type SlotPlan } from "./plan";
+import { rollDeployments, type DeploymentRolloutArgs, type PodCensusArgs } from "./rollout";
 
-/** Annotation on the pod template whose change rolls a Deployment onto the new credential. */
-export const ROLLOUT_ANNOTATION = "okta-rotation/credential-generation";
+export { ROLLOUT_ANNOTATION, type DeploymentRolloutArgs, type PodCensusArgs } from "./rollout";
 
 export interface VaultDeliveryArgs {
   /** KV v2 mount, e.g. `secret`. */
@@ -20,11 +21,6 @@ export interface VaultDeliveryArgs {
   readonly key?: pulumi.Input<string>;
   /** Explicit Vault provider; default: the stack's `vault:*` config. */
   readonly provider?: vault.Provider;
-}
-
-export interface DeploymentRolloutArgs {
-  readonly namespace: pulumi.Input<string>;
-  readonly name: pulumi.Input<string>;
 }
 
 export interface RotationGatesArgs {
@@ -63,6 +59,8 @@ export interface SecretRotationArgs {
   readonly deployments?: DeploymentRolloutArgs[];
   /** Explicit Kubernetes provider for the Deployment patches. */
   readonly kubernetesProvider?: k8s.Provider;
+  /** Before the previous secret is retired: wait until no pod of the Deployments carries an older generation. */
+  readonly podCensus?: PodCensusArgs;
   readonly gates?: RotationGatesArgs;
   /**
    * Names this rotation had before (renames in the stack config): the component and its children take over
@@ -115,6 +113,8 @@ export class SecretRotation extends pulumi.ComponentResource {
   /** The Vault write, if Vault delivery is configured. */
   public readonly vaultSecret?: vault.kv.SecretV2;
   public readonly rollouts: k8s.apps.v1.DeploymentPatch[];
+  /** With Deployments (and the census on): no pod carries an older generation. */
+  public readonly census?: RolloutCensus;
   public readonly gate: TokenExchangeGate;
   /** With `gates.tokenExchange`: proof that Okta refuses the retired secret (`invalid_client`). */
   public readonly refusalProof?: RefusalProof;
@@ -209,28 +209,22 @@ export class SecretRotation extends pulumi.ComponentResource {
       delivered = [this.vaultSecret];
     }
 
-    this.rollouts = (args.deployments ?? []).map(
-      (d, i) =>
-        new k8s.apps.v1.DeploymentPatch(
-          `${name}-rollout-${i}`,
-          {
-            metadata: { name: d.name, namespace: d.namespace },
-            spec: {
-              template: {
-                metadata: {
-                  annotations: {
-                    [ROLLOUT_ANNOTATION]: `${plan.holder.generation}`,
-                    "okta-rotation/secret-id": holder.secretId,
-                  },
-                },
-              },
-            },
-          },
-          // Deleting the patch would strip its annotations and roll the pods once more: keep them.
-          { parent: this, provider: args.kubernetesProvider, dependsOn: delivered, retainOnDelete: true },
-        ),
+    const rollout = rollDeployments(
+      name,
+      {
+        appId: args.appId,
+        deployments: args.deployments ?? [],
+        generation: `${plan.holder.generation}`,
+        annotations: { "okta-rotation/secret-id": holder.secretId },
+        kubernetesProvider: args.kubernetesProvider,
+        census: args.podCensus,
+        dependsOn: delivered,
+      },
+      this,
     );
-    const rolledOut: pulumi.Resource[] = this.rollouts.length > 0 ? this.rollouts : delivered;
+    this.rollouts = rollout.patches;
+    this.census = rollout.census;
+    const rolledOut = rollout.done;
 
     const gates = args.gates ?? {};
     if (gates.tokenExchange && gates.tokenUrl === undefined) {

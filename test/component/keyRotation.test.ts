@@ -91,7 +91,7 @@ async function vaultEntry(children: ChildOptions[]): Promise<Record<string, unkn
 }
 
 describe("KeyRotation: migration at key generation 1", () => {
-  it("orders the lifecycle: JWK registered → Vault → rollout → gate → switch → proof → secrets retired", async () => {
+  it("orders the lifecycle: JWK registered → Vault → rollout → pod census → gate → switch → proof → secrets retired", async () => {
     const { children } = build("mig", { keyGeneration: 1 });
     expect(children.map((c) => c.name)).toEqual([
       "mig-key-b",
@@ -99,6 +99,7 @@ describe("KeyRotation: migration at key generation 1", () => {
       "mig-secrets-read",
       "mig-vault",
       "mig-rollout-0",
+      "mig-census",
       "mig-key-gate",
       "mig-auth-method",
       "mig-key-proof",
@@ -110,7 +111,9 @@ describe("KeyRotation: migration at key generation 1", () => {
     expect(await dependsOnNames(child(children, "-secrets-read"))).toEqual(["mig-jwk-b"]);
     expect(await dependsOnNames(child(children, "-vault"))).toEqual(["mig-jwk-b", "mig-secrets-read"]);
     expect(await dependsOnNames(child(children, "-rollout-0"))).toEqual(["mig-vault"]);
-    expect(await dependsOnNames(child(children, "-key-gate"))).toEqual(["mig-rollout-0"]);
+    expect(await dependsOnNames(child(children, "-census"))).toEqual(["mig-rollout-0"]);
+    expect(child(children, "-census").props).toMatchObject({ generation: "key-1" });
+    expect(await dependsOnNames(child(children, "-key-gate"))).toEqual(["mig-census"]);
     expect(await dependsOnNames(child(children, "-auth-method"))).toEqual(["mig-key-gate"]);
     expect(await dependsOnNames(child(children, "-key-proof"))).toEqual(["mig-auth-method"]);
     expect(await dependsOnNames(child(children, "-secrets-retire"))).toEqual(["mig-key-proof"]);
@@ -223,6 +226,7 @@ describe("KeyRotation: rollback to a client secret", () => {
       "back-rollback-value",
       "back-vault",
       "back-rollout-0",
+      "back-census",
       "back-key-gate",
       "back-auth-method",
       "back-rollback-secret",

@@ -45,7 +45,7 @@ describe("SecretRotation at generation 1", () => {
   it("creates one ACTIVE secret in slot b, delivers it and retires nothing", async () => {
     const { rotation, children } = build("g1", { appId: "0oa1", generation: 1, ...delivery });
     const names = children.map((c) => c.name);
-    expect(names).toEqual(["g1-value", "g1-slot-b", "g1-vault", "g1-rollout-0", "g1-gate"]);
+    expect(names).toEqual(["g1-value", "g1-slot-b", "g1-vault", "g1-rollout-0", "g1-census", "g1-gate"]);
     expect(child(children, "-slot-b").props).toMatchObject({
       appId: "0oa1",
       generation: 1,
@@ -79,15 +79,35 @@ describe("SecretRotation at generation 1", () => {
 });
 
 describe("SecretRotation bump to generation 2", () => {
-  it("orders the lifecycle: new secret → Vault → rollout → gate → old secret deactivated", async () => {
+  it("orders the lifecycle: new secret → Vault → rollout → pod census → gate → old secret deactivated", async () => {
     const { children } = build("bump", { appId: "0oa3", generation: 2, ...delivery });
     expect(child(children, "-slot-a").props).toMatchObject({ generation: 2, status: "ACTIVE" });
     expect(child(children, "-slot-b").props).toMatchObject({ generation: 1, status: "INACTIVE" });
     expect(await dependsOnNames(child(children, "-slot-a"))).toEqual(["bump-value"]);
     expect(await dependsOnNames(child(children, "-vault"))).toEqual(["bump-slot-a"]);
     expect(await dependsOnNames(child(children, "-rollout-0"))).toEqual(["bump-vault"]);
-    expect(await dependsOnNames(child(children, "-gate"))).toEqual(["bump-rollout-0"]);
+    expect(await dependsOnNames(child(children, "-census"))).toEqual(["bump-rollout-0"]);
+    expect(child(children, "-census").props).toMatchObject({
+      generation: "2",
+      deployments: [{ namespace: "billing", name: "billing-api" }],
+      timeoutSeconds: 600,
+    });
+    expect(await dependsOnNames(child(children, "-gate"))).toEqual(["bump-census"]);
     expect(await dependsOnNames(child(children, "-slot-b"))).toEqual(["bump-gate"]);
+  });
+
+  it("without the pod census, the gate waits for the rollout alone; skipAwait marks the patch", async () => {
+    const { children } = build("nocensus", {
+      appId: "0oa3n",
+      generation: 2,
+      ...delivery,
+      deployments: [{ namespace: "billing", name: "billing-api", skipAwait: true }],
+      podCensus: { enabled: false },
+    });
+    expect(children.map((c) => c.name)).not.toContain("nocensus-census");
+    expect(await dependsOnNames(child(children, "-gate"))).toEqual(["nocensus-rollout-0"]);
+    const patch = child(children, "-rollout-0").props as { metadata: { annotations?: Record<string, string> } };
+    expect(patch.metadata.annotations).toEqual({ "pulumi.com/skipAwait": "true" });
   });
 
   it("records the app's config in both slots, and creates the new secret from the value made before it", async () => {

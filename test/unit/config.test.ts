@@ -46,7 +46,7 @@ describe("parseAppsConfig", () => {
       rollback: false,
       revoke: false,
       deployments: [],
-      gates: { tokenExchange: false, minOverlapSeconds: 0 },
+      gates: { tokenExchange: false, minOverlapSeconds: 0, podCensus: true, podCensusTimeoutSeconds: 600 },
     });
   });
 
@@ -347,7 +347,7 @@ describe("plain words for every value", () => {
     );
     expect(line({ deployments: [{ name: "d", color: "blue" }] })).toBe(
       `${NS}:apps[0].deployments[0].color (app 'billing'): not a field of a Deployment; remove it (fields ` +
-        `here: namespace, name; see README "Stack config")`,
+        `here: namespace, name, skipAwait; see README "Stack config")`,
     );
   });
 

@@ -1,0 +1,90 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import { ROLLOUT_ANNOTATION, RolloutCensus } from "../dynamic/rolloutCensus";
+
+export { ROLLOUT_ANNOTATION };
+
+export interface DeploymentRolloutArgs {
+  readonly namespace: pulumi.Input<string>;
+  readonly name: pulumi.Input<string>;
+  /**
+   * Do not wait for the rollout (`pulumi.com/skipAwait`). The pod census still holds the retirement of the
+   * previous credential until every pod carries the new one; without the census this retires a credential
+   * pods still use.
+   */
+  readonly skipAwait?: boolean;
+}
+
+export interface PodCensusArgs {
+  /** Wait, before the previous credential is retired, until no pod carries an older generation (default on). */
+  readonly enabled?: boolean;
+  /** How long to wait for the last holder to go (default 600 s). */
+  readonly timeoutSeconds?: number;
+  /** The cluster's kubeconfig; default: $KUBECONFIG or ~/.kube/config, as for kubectl. */
+  readonly kubeconfig?: pulumi.Input<string>;
+}
+
+export interface RolloutArgs {
+  readonly appId: pulumi.Input<string>;
+  readonly deployments: readonly DeploymentRolloutArgs[];
+  /** What pods of the new ReplicaSet carry as ROLLOUT_ANNOTATION; its change rolls each Deployment. */
+  readonly generation: string;
+  /** Further pod-template annotations (which credential, for people reading the pod). */
+  readonly annotations: Record<string, pulumi.Input<string>>;
+  readonly kubernetesProvider?: k8s.Provider;
+  readonly census?: PodCensusArgs;
+  /** What the rollout must wait for (the Vault write). */
+  readonly dependsOn: pulumi.Resource[];
+}
+
+export interface Rollout {
+  readonly patches: k8s.apps.v1.DeploymentPatch[];
+  readonly census?: RolloutCensus;
+  /** What the gates wait for: the census, else the patches, else what the rollout waited for. */
+  readonly done: pulumi.Resource[];
+}
+
+/**
+ * Rolls each consuming Deployment by patching its pod template (awaited by @pulumi/kubernetes unless
+ * `skipAwait`), then counts the Deployments' pods until none — terminating ones included — carries an older
+ * generation. The patches are kept on delete: deleting one would strip its annotations and roll the pods again.
+ */
+export function rollDeployments(name: string, args: RolloutArgs, parent: pulumi.Resource): Rollout {
+  const patches = args.deployments.map(
+    (d, i) =>
+      new k8s.apps.v1.DeploymentPatch(
+        `${name}-rollout-${i}`,
+        {
+          metadata: {
+            name: d.name,
+            namespace: d.namespace,
+            ...(d.skipAwait ? { annotations: { "pulumi.com/skipAwait": "true" } } : {}),
+          },
+          spec: {
+            template: {
+              metadata: { annotations: { [ROLLOUT_ANNOTATION]: args.generation, ...args.annotations } },
+            },
+          },
+        },
+        { parent, provider: args.kubernetesProvider, dependsOn: args.dependsOn, retainOnDelete: true },
+      ),
+  );
+  if (patches.length === 0) return { patches, done: args.dependsOn };
+  const census =
+    args.census?.enabled === false
+      ? undefined
+      : new RolloutCensus(
+          `${name}-census`,
+          {
+            appId: args.appId,
+            deployments: args.deployments.map((d) => ({ namespace: d.namespace, name: d.name })),
+            generation: args.generation,
+            timeoutSeconds: args.census?.timeoutSeconds ?? 600,
+            ...(args.census?.kubeconfig !== undefined
+              ? { kubeconfig: pulumi.secret(args.census.kubeconfig) }
+              : {}),
+          },
+          { parent, dependsOn: patches },
+        );
+  return { patches, ...(census ? { census } : {}), done: census ? [census] : patches };
+}
