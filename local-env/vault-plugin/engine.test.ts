@@ -32,10 +32,14 @@ interface FixtureStack {
   dispose(): Promise<void>;
 }
 
-async function fixtureStack(
-  label: string,
-  config: { name: string; deleteAllVersions: boolean },
-): Promise<FixtureStack> {
+interface FixtureConfig {
+  name: string;
+  deleteAllVersions: boolean;
+  /** Where the Vault address and token come from: VAULT_ADDR/VAULT_TOKEN (default) or stack config vault:*. */
+  connection?: "env" | "stackConfig";
+}
+
+async function fixtureStack(label: string, config: FixtureConfig): Promise<FixtureStack> {
   const backendDir = fs.mkdtempSync(path.join(os.tmpdir(), "vault-plugin-state-"));
   const cmd = await pulumiCommand();
   const pluginDir = vaultPluginPath();
@@ -49,8 +53,9 @@ async function fixtureStack(
     PATH: [...(pluginDir ? [pluginDir] : []), path.dirname(cmd.command), process.env.PATH ?? ""].join(
       path.delimiter,
     ),
-    VAULT_ADDR: vault.address,
-    VAULT_TOKEN: vault.token,
+    // Empty counts as unset, whatever the test process inherited.
+    VAULT_ADDR: config.connection === "stackConfig" ? "" : vault.address,
+    VAULT_TOKEN: config.connection === "stackConfig" ? "" : vault.token,
   };
   const stack = await LocalWorkspace.createOrSelectStack(
     { stackName, workDir: FIXTURE_DIR },
@@ -58,6 +63,10 @@ async function fixtureStack(
   );
   await stack.setConfig("name", { value: config.name });
   await stack.setConfig("deleteAllVersions", { value: String(config.deleteAllVersions) });
+  if (config.connection === "stackConfig") {
+    await stack.setConfig("vault:address", { value: vault.address });
+    await stack.setConfig("vault:token", { value: vault.token, secret: true });
+  }
   return {
     stack,
     backendDir,
@@ -141,6 +150,38 @@ describe("the vault plugin under the Pulumi engine", () => {
         expect((await kvMetadata(vault, "secret", name))?.currentVersion).toBe(1);
 
         await f.stack.destroy({ onOutput: (s) => f.output.push(s) });
+        expect(await kvMetadata(vault, "secret", name)).toBeUndefined();
+      } finally {
+        await f.dispose();
+      }
+    },
+    ENGINE_TIMEOUT,
+  );
+
+  it(
+    "takes vault:address and vault:token from stack config, and refuses a stack with neither config nor environment",
+    async () => {
+      const name = `engine/config-${process.pid}`;
+      const f = await fixtureStack("config", { name, deleteAllVersions: true, connection: "stackConfig" });
+      try {
+        await f.stack.setConfig("dataJson", { value: secretJson(newValue("config")), secret: true });
+        const result = await up(f);
+        expect(result.outputs.version.value).toBe("1");
+        expect((await readKv(vault, "secret", name))?.version).toBe(1);
+        expect(readBackendState(f.backendDir)).not.toContain(vault.token);
+
+        await f.stack.removeConfig("vault:address");
+        const refused = await f.stack.preview().then(
+          () => undefined,
+          (e: Error) => e,
+        );
+        expect(refused?.message).toContain("no Vault address");
+        expect(refused?.message).toContain("vault:address");
+        expect(refused?.message).toContain("VAULT_ADDR");
+        expect(refused?.message).not.toContain(vault.token);
+
+        await f.stack.setConfig("vault:address", { value: vault.address });
+        await f.stack.destroy();
         expect(await kvMetadata(vault, "secret", name)).toBeUndefined();
       } finally {
         await f.dispose();
