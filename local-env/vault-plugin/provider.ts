@@ -68,6 +68,13 @@ export class VaultPluginProvider implements provider.Provider {
     }
   }
 
+  async invoke(token: string): Promise<provider.InvokeResult> {
+    throw new Error(
+      `${token}: the local environment's vault plugin serves no functions, only the resource ${SECRET_V2_TYPE}; ` +
+        "install the official pulumi-vault plugin (pulumi plugin install resource vault) for Vault functions",
+    );
+  }
+
   async check(urn: string, olds: PropertyBag, news: PropertyBag): Promise<provider.CheckResult> {
     this.served(urn);
     return checkSecretV2(urn, olds ?? {}, news ?? {});

@@ -327,6 +327,9 @@ describe("provider configuration", () => {
 
   it("serves SecretV2 only, and says what to install for the rest", async () => {
     const p = new VaultPluginProvider({ env: {} });
+    await expect(p.invoke("vault:kv/getSecretV2:getSecretV2")).rejects.toThrow(
+      /vault:kv\/getSecretV2:getSecretV2.*official pulumi-vault plugin/,
+    );
     await expect(p.check("urn:pulumi:s::p::vault:index/mount:Mount::m", {}, {})).rejects.toThrow(
       /official pulumi-vault plugin/,
     );
