@@ -8,7 +8,7 @@ import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
 import { pulumiCommand, readBackendState } from "../../test/engine/harness";
-import { kvMetadata, readKv, startVault, type VaultDev } from "../vault";
+import { kvMetadata, readKv, startVault, vaultRequest, type VaultDev } from "../vault";
 import { PLUGIN_BIN_DIR, vaultPluginPath } from "./index";
 
 const FIXTURE_DIR = path.join(__dirname, "test-fixture");
@@ -35,8 +35,11 @@ interface FixtureStack {
 interface FixtureConfig {
   name: string;
   deleteAllVersions: boolean;
-  /** Where the Vault address and token come from: VAULT_ADDR/VAULT_TOKEN (default) or stack config vault:*. */
-  connection?: "env" | "stackConfig";
+  /**
+   * Where the Vault address and token come from: VAULT_ADDR/VAULT_TOKEN (default), stack config vault:*, or an
+   * explicit vault.Provider in the program.
+   */
+  connection?: "env" | "stackConfig" | "explicitProvider";
 }
 
 async function fixtureStack(label: string, config: FixtureConfig): Promise<FixtureStack> {
@@ -54,8 +57,8 @@ async function fixtureStack(label: string, config: FixtureConfig): Promise<Fixtu
       path.delimiter,
     ),
     // Empty counts as unset, whatever the test process inherited.
-    VAULT_ADDR: config.connection === "stackConfig" ? "" : vault.address,
-    VAULT_TOKEN: config.connection === "stackConfig" ? "" : vault.token,
+    VAULT_ADDR: (config.connection ?? "env") === "env" ? vault.address : "",
+    VAULT_TOKEN: (config.connection ?? "env") === "env" ? vault.token : "",
   };
   const stack = await LocalWorkspace.createOrSelectStack(
     { stackName, workDir: FIXTURE_DIR },
@@ -66,6 +69,10 @@ async function fixtureStack(label: string, config: FixtureConfig): Promise<Fixtu
   if (config.connection === "stackConfig") {
     await stack.setConfig("vault:address", { value: vault.address });
     await stack.setConfig("vault:token", { value: vault.token, secret: true });
+  }
+  if (config.connection === "explicitProvider") {
+    await stack.setConfig("providerAddress", { value: vault.address });
+    await stack.setConfig("providerToken", { value: vault.token, secret: true });
   }
   return {
     stack,
@@ -181,6 +188,67 @@ describe("the vault plugin under the Pulumi engine", () => {
         expect(refused?.message).not.toContain(vault.token);
 
         await f.stack.setConfig("vault:address", { value: vault.address });
+        await f.stack.destroy();
+        expect(await kvMetadata(vault, "secret", name)).toBeUndefined();
+      } finally {
+        await f.dispose();
+      }
+    },
+    ENGINE_TIMEOUT,
+  );
+
+  it(
+    "refresh records an out-of-band write as a new metadata.version; the next up leaves that data (7.x reads no data)",
+    async () => {
+      const name = `engine/refresh-${process.pid}`;
+      const f = await fixtureStack("refresh", { name, deleteAllVersions: true });
+      try {
+        const mine = newValue("mine");
+        await f.stack.setConfig("dataJson", { value: secretJson(mine), secret: true });
+        await up(f);
+        const theirs = await vaultRequest(vault, "POST", `secret/data/${name}`, {
+          data: { client_secret: "theirs" },
+        });
+        expect(theirs.status).toBe(200);
+
+        await f.stack.refresh({ onOutput: (s) => f.output.push(s) });
+        const entry = (await f.stack.exportStack()).deployment.resources.find(
+          (r: { type: string }) => r.type === "vault:kv/secretV2:SecretV2",
+        );
+        expect(entry.outputs.metadata.version).toBe("2");
+
+        const again = await up(f);
+        expect(again.summary.resourceChanges?.update ?? 0).toBe(0);
+        expect(await readKv(vault, "secret", name)).toMatchObject({
+          version: 2,
+          data: { client_secret: "theirs" },
+        });
+        expect(readBackendState(f.backendDir)).not.toContain(mine);
+
+        await f.stack.destroy();
+        expect(await kvMetadata(vault, "secret", name)).toBeUndefined();
+      } finally {
+        await f.dispose();
+      }
+    },
+    ENGINE_TIMEOUT,
+  );
+
+  it(
+    "an explicit vault.Provider's address and token reach the plugin",
+    async () => {
+      const name = `engine/explicit-${process.pid}`;
+      const f = await fixtureStack("explicit", {
+        name,
+        deleteAllVersions: true,
+        connection: "explicitProvider",
+      });
+      try {
+        await f.stack.setConfig("dataJson", { value: secretJson(newValue("explicit")), secret: true });
+        const result = await up(f);
+        expect(result.outputs.version.value).toBe("1");
+        expect((await readKv(vault, "secret", name))?.version).toBe(1);
+        expect(readBackendState(f.backendDir)).not.toContain(vault.token);
         await f.stack.destroy();
         expect(await kvMetadata(vault, "secret", name)).toBeUndefined();
       } finally {
