@@ -1,7 +1,7 @@
 // A small read-only Kubernetes API client for the pod census: it finds the cluster the way kubectl and
 // @pulumi/kubernetes do (an explicit kubeconfig, else $KUBECONFIG, else ~/.kube/config; its current context),
 // and authenticates with what a kubeconfig user holds: a client certificate, a bearer token or an exec
-// credential plugin (EKS, GKE, AKS). Only GET requests.
+// credential plugin (EKS, GKE, AKS). The census only reads (GET).
 
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -134,12 +134,30 @@ function execCredential(exec: NonNullable<z.infer<typeof userSchema>["exec"]>): 
 
 /** A GET against the API server; rejects with the status and the server's message on anything but 2xx. */
 export function kubeGet<T>(target: KubeTarget, apiPath: string, timeoutMs = 30_000): Promise<T> {
+  return kubeRequest<T>(target, "GET", apiPath, undefined, timeoutMs);
+}
+
+/** A request with a JSON body (`application/merge-patch+json` for PATCH). */
+export function kubeRequest<T>(
+  target: KubeTarget,
+  method: string,
+  apiPath: string,
+  body?: unknown,
+  timeoutMs = 30_000,
+): Promise<T> {
   const url = new URL(target.server + apiPath);
   const isHttps = url.protocol === "https:";
+  const payload = body === undefined ? undefined : JSON.stringify(body);
   const options: https.RequestOptions = {
-    method: "GET",
+    method,
     headers: {
       accept: "application/json",
+      ...(payload !== undefined
+        ? {
+            "content-type": method === "PATCH" ? "application/merge-patch+json" : "application/json",
+            "content-length": Buffer.byteLength(payload),
+          }
+        : {}),
       ...(target.token ? { authorization: `Bearer ${target.token}` } : {}),
     },
     timeout: timeoutMs,
@@ -168,11 +186,15 @@ export function kubeGet<T>(target: KubeTarget, apiPath: string, timeoutMs = 30_0
         } catch {
           // Not JSON.
         }
-        reject(new Error(`GET ${apiPath}: HTTP ${res.statusCode} ${message}`));
+        reject(
+          Object.assign(new Error(`${method} ${apiPath}: HTTP ${res.statusCode} ${message}`), {
+            statusCode: res.statusCode,
+          }),
+        );
       });
     });
-    req.on("timeout", () => req.destroy(new Error(`GET ${apiPath}: no answer in ${timeoutMs} ms`)));
+    req.on("timeout", () => req.destroy(new Error(`${method} ${apiPath}: no answer in ${timeoutMs} ms`)));
     req.on("error", reject);
-    req.end();
+    req.end(payload);
   });
 }

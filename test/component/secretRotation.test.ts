@@ -106,7 +106,9 @@ describe("SecretRotation bump to generation 2", () => {
     });
     expect(children.map((c) => c.name)).not.toContain("nocensus-census");
     expect(await dependsOnNames(child(children, "-gate"))).toEqual(["nocensus-rollout-0"]);
-    const patch = child(children, "-rollout-0").props as { metadata: { annotations?: Record<string, string> } };
+    const patch = child(children, "-rollout-0").props as {
+      metadata: { annotations?: Record<string, string> };
+    };
     expect(patch.metadata.annotations).toEqual({ "pulumi.com/skipAwait": "true" });
   });
 

@@ -1,0 +1,214 @@
+// Rotations under the real engine on the real chain, while the Deployment's pods exchange tokens: the scenario
+// `npm run demo` prints and `npm run drill` measures. Each phase is one `pulumi up` of this project's program;
+// its failed exchanges are counted until every pod carries the new generation and no other pod is left.
+
+import { deploymentPods, holdersOfOlder } from "../dynamic/rolloutCensus";
+import { ClusterFleet, type ClusterFleetStats } from "./fleet";
+import { createDeployment, startLocalEnv, type LocalEnv } from ".";
+import { ROTATION_SCOPE } from "./okta";
+import { createStack, setApps } from "./stack";
+import { vaultRequest } from "./vault";
+
+export interface DeliveryPhase {
+  generation: number;
+  what: string;
+  /** Do not await the rollout (`pulumi.com/skipAwait`). */
+  skipAwait?: boolean;
+  /** The pod census (default on). */
+  podCensus?: boolean;
+  revoke?: boolean;
+  /** A control: it must lose exchanges (the ordering it switches off is what prevents that). */
+  control?: boolean;
+}
+
+export const DEFAULT_PHASES: readonly DeliveryPhase[] = [
+  { generation: 1, what: "rotation (adopts the app's secret)" },
+  { generation: 2, what: "rotation" },
+  { generation: 3, what: "emergency revoke", revoke: true },
+  {
+    generation: 4,
+    what: "control: rollout not awaited, census off",
+    skipAwait: true,
+    podCensus: false,
+    control: true,
+  },
+  { generation: 5, what: "control: census off", podCensus: false, control: true },
+];
+
+export interface DeliveryOptions {
+  replicas: number;
+  terminationGracePeriodSeconds: number;
+  ratePerPod: number;
+  phases?: readonly DeliveryPhase[];
+  log?: (line: string) => void;
+}
+
+export interface PhaseResult {
+  generation: number;
+  what: string;
+  control: boolean;
+  result: string;
+  upSeconds: number;
+  exchanges: number;
+  failedExchanges: number;
+  /** With revoke: seconds from the up's start to Okta refusing the leaked secret, and to its deletion. */
+  refusedSeconds?: number;
+  deletedSeconds?: number;
+}
+
+export interface DeliveryResult {
+  replicas: number;
+  terminationGracePeriodSeconds: number;
+  vaultStandIn: boolean;
+  phases: PhaseResult[];
+  failures: Record<string, number>;
+  /** Rotations (not controls) with 0 failed exchanges, and controls with some: the scenario's verdict. */
+  ok: boolean;
+}
+
+const NAMESPACE = "default";
+const NAME = "demo-service";
+
+/** Starts the local environment, runs the phases, stops everything. */
+export async function runDeliveryScenario(o: DeliveryOptions): Promise<DeliveryResult> {
+  const log = o.log ?? (() => undefined);
+  const env = await startLocalEnv({
+    okta: { apps: [{ label: NAME }], rateLimits: { apps: 10_000, app: 10_000 } },
+    log: (l) => log(`  ${l}`),
+  });
+  try {
+    return await run(env, o, log);
+  } finally {
+    await env.stop();
+  }
+}
+
+async function run(env: LocalEnv, o: DeliveryOptions, log: (line: string) => void): Promise<DeliveryResult> {
+  if (env.vaultStandIn)
+    log('Vault resources go through the local stand-in plugin (README "Local environment")');
+  const app = env.okta.apps[0];
+  const adopted = env.okta.listSecrets(app.id)[0];
+  // Before the tool: the app's secret is in Vault, and the Deployment's pods read it at start.
+  const put = await vaultRequest(env.vault, "POST", `secret/data/apps/${NAME}`, {
+    data: { client_secret: adopted.clientSecret, client_id: app.clientId, secret_id: adopted.id },
+  });
+  if (!put.ok) throw new Error(`writing the app's first Vault version: HTTP ${put.status}`);
+  await createDeployment(env.cluster.target, {
+    namespace: NAMESPACE,
+    name: NAME,
+    replicas: o.replicas,
+    terminationGracePeriodSeconds: o.terminationGracePeriodSeconds,
+  });
+  const fleet = new ClusterFleet({
+    target: env.cluster.target,
+    namespace: NAMESPACE,
+    selector: `app=${NAME}`,
+    vault: { address: env.vault.address, token: env.vault.token, mount: "secret", path: `apps/${NAME}` },
+    tokenUrl: `${env.okta.orgUrl}/oauth2/default/v1/token`,
+    scope: ROTATION_SCOPE,
+    ratePerPod: o.ratePerPod,
+  });
+  await fleet.start();
+  log(
+    `${o.replicas} pods (termination grace ${o.terminationGracePeriodSeconds} s), each exchanging ` +
+      `${o.ratePerPod} tokens/s with the secret it read from Vault at start`,
+  );
+  const stack = await createStack(`delivery-${process.pid}`, env.env);
+  const phases: PhaseResult[] = [];
+  let stats: ClusterFleetStats;
+  try {
+    let before = fleet.snapshot();
+    for (const phase of o.phases ?? DEFAULT_PHASES) {
+      await setApps(stack.stack, [
+        {
+          name: NAME,
+          appId: app.id,
+          adoptSecretId: adopted.id,
+          generation: phase.generation,
+          ...(phase.revoke ? { revoke: true } : {}),
+          vault: { mount: "secret", path: `apps/${NAME}` },
+          deployments: [{ namespace: NAMESPACE, name: NAME, skipAwait: phase.skipAwait ?? false }],
+          gates: {
+            tokenExchange: true,
+            scope: ROTATION_SCOPE,
+            minOverlapSeconds: 0,
+            podCensus: phase.podCensus ?? true,
+          },
+        },
+      ]);
+      log(`pulumi up: generation ${phase.generation}, ${phase.what}`);
+      const started = Date.now();
+      const up = await stack.stack.up();
+      const upSeconds = (Date.now() - started) / 1000;
+      // Count this phase's failures until every pod holds the new secret and no other pod is left.
+      await settled(env, o.replicas, `${phase.generation}`);
+      const after = fleet.snapshot();
+      const result: PhaseResult = {
+        generation: phase.generation,
+        what: phase.what,
+        control: phase.control ?? false,
+        result: up.summary.result,
+        upSeconds,
+        exchanges: after.exchanges - before.exchanges,
+        failedExchanges: after.failedExchanges - before.failedExchanges,
+      };
+      if (phase.revoke) {
+        const previous = (
+          up.outputs.rotations?.value as Record<string, { previous?: Record<string, string> }>
+        )[NAME]?.previous;
+        if (previous?.refusedAt) result.refusedSeconds = (Date.parse(previous.refusedAt) - started) / 1000;
+        if (previous?.revokedAt) result.deletedSeconds = (Date.parse(previous.revokedAt) - started) / 1000;
+      }
+      phases.push(result);
+      log(
+        `pulumi up: generation ${phase.generation} ${up.summary.result} in ${upSeconds.toFixed(1)} s; ` +
+          `${result.failedExchanges} failed of ${result.exchanges} exchanges`,
+      );
+      before = after;
+    }
+  } finally {
+    stats = await fleet.stop();
+    await stack.dispose();
+  }
+  const ok =
+    phases.length === (o.phases ?? DEFAULT_PHASES).length &&
+    phases.every(
+      (p) => p.result === "succeeded" && (p.control ? p.failedExchanges > 0 : p.failedExchanges === 0),
+    );
+  return {
+    replicas: o.replicas,
+    terminationGracePeriodSeconds: o.terminationGracePeriodSeconds,
+    vaultStandIn: env.vaultStandIn,
+    phases,
+    failures: stats.failures,
+    ok,
+  };
+}
+
+/** Waits until every pod of the Deployment carries `generation` and no other pod is left, terminating or not. */
+async function settled(env: LocalEnv, replicas: number, generation: string): Promise<void> {
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    const pods = await deploymentPods(env.cluster.target, { namespace: NAMESPACE, name: NAME });
+    if (pods.length === replicas && holdersOfOlder(pods, generation).length === 0) return;
+    if (Date.now() > deadline) throw new Error(`the pods did not settle on generation ${generation}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** The phases as a table, one line each. */
+export function formatDelivery(r: DeliveryResult): string[] {
+  const lines = [
+    "generation  what                                        up (s)  exchanges  failed",
+    ...r.phases.map(
+      (p) =>
+        `${String(p.generation).padStart(10)}  ${p.what.padEnd(42)}  ${p.upSeconds.toFixed(1).padStart(6)}  ` +
+        `${String(p.exchanges).padStart(9)}  ${String(p.failedExchanges).padStart(6)}` +
+        (p.refusedSeconds !== undefined
+          ? `  (leaked secret refused after ${p.refusedSeconds.toFixed(1)} s)`
+          : ""),
+    ),
+  ];
+  for (const [why, n] of Object.entries(r.failures)) lines.push(`failure ×${n}: ${why}`);
+  return lines;
+}

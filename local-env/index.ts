@@ -1,0 +1,144 @@
+// The local environment: the local Okta, a Vault dev server and a Kubernetes control plane with one kwok node,
+// all on loopback, started together and stopped together (also on Ctrl-C or a failed test).
+
+import * as path from "node:path";
+import { kubeGet, kubeRequest, type KubeTarget } from "../dynamic/kubeApi";
+import { startCluster, type Cluster } from "./cluster";
+import { startOktaLocal, type OktaLocal, type OktaLocalOptions } from "./okta";
+import { startVault, type VaultDev } from "./vault";
+import { vaultPluginPath } from "./vault-plugin";
+
+export { startCluster, type Cluster } from "./cluster";
+export { ClusterFleet, type ClusterFleetStats } from "./fleet";
+
+export interface LocalEnv {
+  okta: OktaLocal;
+  vault: VaultDev;
+  cluster: Cluster;
+  /**
+   * The environment a `pulumi` run against it needs: the Okta org and API token, Vault's address and token,
+   * the kubeconfig, and PATH with the Vault stand-in plugin first (unless the official plugin is installed).
+   */
+  env: Record<string, string>;
+  /** Whether the engine uses the stand-in Vault plugin (README "Local environment"). */
+  vaultStandIn: boolean;
+  stop(): Promise<void>;
+}
+
+export interface LocalEnvOptions {
+  okta?: OktaLocalOptions;
+  log?: (line: string) => void;
+}
+
+/** Starts the local Okta, Vault and the cluster (in parallel) and waits until each is ready. */
+export async function startLocalEnv(options: LocalEnvOptions = {}): Promise<LocalEnv> {
+  const log = options.log ?? (() => undefined);
+  const [okta, vault, cluster] = await Promise.allSettled([
+    startOktaLocal(options.okta ?? {}),
+    startVault(),
+    startCluster({ log }),
+  ]);
+  const stops: (() => Promise<void>)[] = [];
+  if (okta.status === "fulfilled") stops.push(() => okta.value.close());
+  if (vault.status === "fulfilled") stops.push(() => vault.value.stop());
+  if (cluster.status === "fulfilled") stops.push(() => cluster.value.stop());
+  const stop = async () => {
+    await Promise.allSettled(stops.map((s) => s()));
+  };
+  if (okta.status !== "fulfilled" || vault.status !== "fulfilled" || cluster.status !== "fulfilled") {
+    await stop();
+    const failed = [okta, vault, cluster].find((r) => r.status === "rejected") as PromiseRejectedResult;
+    throw failed.reason;
+  }
+  log(`Okta on ${okta.value.orgUrl}; Vault on ${vault.value.address}`);
+  const plugin = vaultPluginPath();
+  const env: Record<string, string> = {
+    OKTA_ORG_URL: okta.value.orgUrl,
+    OKTA_API_TOKEN: okta.value.apiToken,
+    VAULT_ADDR: vault.value.address,
+    VAULT_TOKEN: vault.value.token,
+    KUBECONFIG: cluster.value.kubeconfigPath,
+    ...(plugin ? { PATH: `${plugin}${path.delimiter}${process.env.PATH ?? ""}` } : {}),
+  };
+  return {
+    okta: okta.value,
+    vault: vault.value,
+    cluster: cluster.value,
+    env,
+    vaultStandIn: plugin !== undefined,
+    stop,
+  };
+}
+
+export interface DemoDeployment {
+  namespace: string;
+  name: string;
+  replicas: number;
+  /** How long a terminating pod keeps running (its containers' termination grace period). */
+  terminationGracePeriodSeconds: number;
+}
+
+/**
+ * A Deployment of pods on the kwok node, labelled `app=<name>`, rolling one pod at a time (maxSurge 1,
+ * maxUnavailable 0) as a service that must not lose capacity does.
+ */
+export async function createDeployment(target: KubeTarget, d: DemoDeployment): Promise<void> {
+  await kubeRequest(target, "POST", `/apis/apps/v1/namespaces/${d.namespace}/deployments`, {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: d.name, namespace: d.namespace },
+    spec: {
+      replicas: d.replicas,
+      selector: { matchLabels: { app: d.name } },
+      strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
+      template: {
+        metadata: { labels: { app: d.name } },
+        spec: {
+          terminationGracePeriodSeconds: d.terminationGracePeriodSeconds,
+          nodeSelector: { type: "kwok" },
+          containers: [{ name: "app", image: "registry.invalid/app:1" }],
+        },
+      },
+    },
+  });
+  await waitDeploymentAvailable(target, d.namespace, d.name, 120_000);
+}
+
+interface DeploymentStatus {
+  metadata: { generation: number };
+  spec: { replicas: number };
+  status?: {
+    observedGeneration?: number;
+    updatedReplicas?: number;
+    availableReplicas?: number;
+    replicas?: number;
+  };
+}
+
+/** Waits until every replica is updated and available, and no old one is left. */
+export async function waitDeploymentAvailable(
+  target: KubeTarget,
+  namespace: string,
+  name: string,
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const d = await kubeGet<DeploymentStatus>(
+      target,
+      `/apis/apps/v1/namespaces/${namespace}/deployments/${name}`,
+    );
+    const s = d.status ?? {};
+    if (
+      s.observedGeneration === d.metadata.generation &&
+      s.updatedReplicas === d.spec.replicas &&
+      s.availableReplicas === d.spec.replicas &&
+      s.replicas === d.spec.replicas
+    ) {
+      return;
+    }
+    if (Date.now() > deadline)
+      throw new Error(`Deployment ${namespace}/${name} not available: ${JSON.stringify(s)}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}

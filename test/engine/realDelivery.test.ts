@@ -1,0 +1,147 @@
+// Real delivery under the real engine: the rotation writes a real Vault KV v2 version, rolls a real Deployment
+// through the pulumi-kubernetes plugin (awaited), and the pod census holds the retirement until no pod —
+// terminating ones included — holds the previous secret. The fleet is the Deployment's pods: each reads Vault
+// once when it starts and exchanges tokens until it is gone. With minOverlapSeconds 0 only the ordering can
+// keep it at 0 failed exchanges, and the census-off control shows that it is the census that does.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ROTATION_SCOPE } from "../../local-env/okta";
+import { ClusterFleet, createDeployment, startLocalEnv, type LocalEnv } from "../../local-env";
+import { kubeRequest } from "../../dynamic/kubeApi";
+import { deploymentPods, holdersOfOlder, ROLLOUT_ANNOTATION } from "../../dynamic/rolloutCensus";
+import { kvMetadata, readKv, vaultRequest } from "../../local-env/vault";
+import { createStack, setApps, type EngineStack } from "./harness";
+
+const NS = "default";
+
+async function settled(env: LocalEnv, name: string, replicas: number, generation: string): Promise<void> {
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    const pods = await deploymentPods(env.cluster.target, { namespace: NS, name });
+    if (pods.length === replicas && holdersOfOlder(pods, generation).length === 0) return;
+    if (Date.now() > deadline) throw new Error(`pods of ${name} did not settle on ${generation}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+describe("real delivery: Vault, the rollout and the pod census (real engine, real Vault, real control plane)", () => {
+  let env: LocalEnv;
+  let s: EngineStack;
+  let fleet: ClusterFleet;
+  let appId: string;
+  let adoptedId: string;
+  const app = (generation: number, extra: { gates?: Record<string, unknown> } = {}) => ({
+    name: "billing",
+    appId,
+    adoptSecretId: adoptedId,
+    generation,
+    vault: { mount: "secret", path: "apps/billing" },
+    deployments: [{ namespace: NS, name: "billing" }],
+    gates: { tokenExchange: true, scope: ROTATION_SCOPE, minOverlapSeconds: 0, ...extra.gates },
+  });
+
+  beforeAll(async () => {
+    env = await startLocalEnv({
+      okta: { apps: [{ label: "billing" }], rateLimits: { apps: 10_000, app: 10_000 } },
+    });
+    const okta = env.okta;
+    appId = okta.apps[0].id;
+    const [adopted] = okta.listSecrets(appId);
+    adoptedId = adopted.id;
+    const put = await vaultRequest(env.vault, "POST", "secret/data/apps/billing", {
+      data: { client_secret: adopted.clientSecret, client_id: okta.apps[0].clientId, secret_id: adopted.id },
+    });
+    expect(put.status).toBe(200);
+    await createDeployment(env.cluster.target, {
+      namespace: NS,
+      name: "billing",
+      replicas: 3,
+      terminationGracePeriodSeconds: 2,
+    });
+    fleet = new ClusterFleet({
+      target: env.cluster.target,
+      namespace: NS,
+      selector: "app=billing",
+      vault: { address: env.vault.address, token: env.vault.token, mount: "secret", path: "apps/billing" },
+      tokenUrl: `${okta.orgUrl}/oauth2/default/v1/token`,
+      scope: ROTATION_SCOPE,
+      ratePerPod: 10,
+    });
+    await fleet.start();
+    s = await createStack(`test-delivery-${process.pid}`, env.env);
+  }, 300_000);
+
+  afterAll(async () => {
+    await fleet?.stop();
+    await s?.dispose();
+    await env?.stop();
+  });
+
+  it("two rotations: each a new Vault version, every pod rolled onto it, the old secret retired with 0 failed exchanges", async () => {
+    for (const generation of [1, 2]) {
+      await setApps(s.stack, [app(generation)]);
+      const up = await s.stack.up();
+      expect(up.summary.result).toBe("succeeded");
+      // The census let the retirement through only once every pod carried this generation.
+      await settled(env, "billing", 3, `${generation}`);
+    }
+    const stats = fleet.snapshot();
+    expect(stats.exchanges).toBeGreaterThan(100);
+    expect(stats.failures).toEqual({});
+    expect(stats.failedExchanges).toBe(0);
+
+    // Vault: the first version (before the tool), then one version per rotation; earlier ones still readable.
+    const meta = await kvMetadata(env.vault, "secret", "apps/billing");
+    expect(meta?.currentVersion).toBe(3);
+    const secrets = env.okta.listSecrets(appId);
+    const active = secrets.filter((x) => x.status === "ACTIVE");
+    const inactive = secrets.filter((x) => x.status === "INACTIVE");
+    expect(active).toHaveLength(1);
+    expect(inactive).toHaveLength(1);
+    expect(secrets.map((x) => x.id)).not.toContain(adoptedId);
+    expect((await readKv(env.vault, "secret", "apps/billing", 3))?.data?.secret_id).toBe(active[0].id);
+    expect((await readKv(env.vault, "secret", "apps/billing", 2))?.data?.secret_id).toBe(inactive[0].id);
+    // Pods started on versions 2 and 3 (and the first pods on version 1).
+    expect(Object.keys(stats.podsByVaultVersion).sort()).toEqual(["1", "2", "3"]);
+    const pods = await deploymentPods(env.cluster.target, { namespace: NS, name: "billing" });
+    expect(pods.map((p) => p.annotations[ROLLOUT_ANNOTATION])).toEqual(["2", "2", "2"]);
+  }, 600_000);
+
+  it("control: with the census off, pods still terminating on the old secret fail once it is deactivated", async () => {
+    const before = fleet.snapshot();
+    await setApps(s.stack, [app(3, { gates: { podCensus: false } })]);
+    const up = await s.stack.up();
+    expect(up.summary.result).toBe("succeeded");
+    await settled(env, "billing", 3, "3");
+    const after = fleet.snapshot();
+    expect(after.failedExchanges - before.failedExchanges).toBeGreaterThan(0);
+    expect(Object.keys(after.failures).some((k) => /401|invalid_client/.test(k))).toBe(true);
+  }, 600_000);
+
+  it("a census that times out fails the run naming the pods, with the previous secret still ACTIVE", async () => {
+    // A grace period longer than the census waits: the old pods stay terminating past the timeout.
+    await kubePatchGrace(env, 40);
+    await settled(env, "billing", 3, "3");
+    const previous = env.okta.listSecrets(appId).find((x) => x.status === "ACTIVE")!;
+    await setApps(s.stack, [app(4, { gates: { podCensusTimeoutSeconds: 5 } })]);
+    const err = await s.stack.up().then(
+      () => undefined,
+      (e: unknown) => String(e),
+    );
+    expect(err).toMatch(
+      /Pod census of app .*: after 5 s, \d pod\(s\) may still hold the previous credential/,
+    );
+    expect(err).toMatch(/default\/billing-[a-z0-9-]+ \(generation 3, terminating\)/);
+    expect(env.okta.listSecrets(appId).find((x) => x.id === previous.id)?.status).toBe("ACTIVE");
+    // The next run completes once the old pods are gone.
+    await setApps(s.stack, [app(4, { gates: { podCensusTimeoutSeconds: 120 } })]);
+    expect((await s.stack.up()).summary.result).toBe("succeeded");
+    expect(env.okta.listSecrets(appId).find((x) => x.id === previous.id)?.status).toBe("INACTIVE");
+  }, 600_000);
+});
+
+/** Sets the Deployment's pod termination grace period (itself a rollout, awaited here). */
+async function kubePatchGrace(env: LocalEnv, seconds: number): Promise<void> {
+  await kubeRequest(env.cluster.target, "PATCH", `/apis/apps/v1/namespaces/${NS}/deployments/billing`, {
+    spec: { template: { spec: { terminationGracePeriodSeconds: seconds } } },
+  });
+}
