@@ -1,0 +1,200 @@
+// What the policies read from a stack: this project's rotations, found by the type tokens their resources register.
+//
+// The dynamic resources of this project are not the generic `pulumi-nodejs:dynamic:Resource`: each passes a module
+// (`okta-rotation`) and a type name to `pulumi.dynamic.Resource`, so its type token is
+// `pulumi-nodejs:dynamic/okta-rotation:<Name>` (as `pulumi preview` shows). The components register
+// `okta-rotation:index:SecretRotation` and `okta-rotation:index:KeyRotation`, named after the app's `name` in the
+// stack config. Those tokens are stable: they are in every URN, and changing one would replace the resources.
+//
+// The policies run under `pulumi preview` as well as `pulumi up`. In a preview, a resource being created or updated
+// carries its new inputs only (no outputs such as `created`), and a value that depends on another resource is
+// unknown: @pulumi/policy throws when such a value is read. `known` reads one property and gives `undefined` for
+// both, so a policy judges only what the preview already knows.
+
+import { UnknownValueError } from "@pulumi/policy";
+
+export const SECRET_ROTATION = "okta-rotation:index:SecretRotation";
+export const KEY_ROTATION = "okta-rotation:index:KeyRotation";
+export const CLIENT_SECRET = "pulumi-nodejs:dynamic/okta-rotation:ClientSecret";
+export const JSON_WEB_KEY = "pulumi-nodejs:dynamic/okta-rotation:JsonWebKey";
+export const TOKEN_EXCHANGE_GATE = "pulumi-nodejs:dynamic/okta-rotation:TokenExchangeGate";
+export const REVOCATION = "pulumi-nodejs:dynamic/okta-rotation:Revocation";
+export const APP_AUTH_METHOD = "pulumi-nodejs:dynamic/okta-rotation:AppAuthMethod";
+
+/** The stack config key that lists the apps (`<project>:apps`); named in every message. */
+export const APPS_CONFIG_KEY = "okta-credential-rotation:apps";
+
+/** The part of a @pulumi/policy `PolicyResource` the policies read. */
+export interface StackResource {
+  readonly type: string;
+  readonly name: string;
+  readonly urn: string;
+  readonly props: Record<string, unknown>;
+  readonly parent?: { readonly type: string; readonly name: string; readonly urn: string };
+}
+
+/** A property's value, or undefined when it is absent or not known yet (a preview). */
+export function known(props: Record<string, unknown>, key: string): unknown {
+  try {
+    return props[key];
+  } catch (err) {
+    if (err instanceof UnknownValueError) return undefined;
+    throw err;
+  }
+}
+
+function knownString(props: Record<string, unknown>, key: string): string | undefined {
+  const v = known(props, key);
+  return typeof v === "string" ? v : undefined;
+}
+
+function knownNumber(props: Record<string, unknown>, key: string): number | undefined {
+  const v = known(props, key);
+  return typeof v === "number" ? v : undefined;
+}
+
+/** A client secret or a JSON Web Key of a rotation. */
+export interface Credential {
+  readonly kind: "client secret" | "key";
+  readonly urn: string;
+  /** Okta's id (`ocs…`, `pks…`), when known. */
+  readonly id?: string;
+  readonly appId?: string;
+  readonly generation?: number;
+  readonly status?: string;
+  /** Okta's `created` (ISO 8601), when the state has it. */
+  readonly created?: string;
+  /** A rotation slot's record of the app's config (`ClientSecret` in a `SecretRotation`). */
+  readonly slot?: { readonly generation: number; readonly rollback: boolean };
+}
+
+/** The TokenExchangeGate of a SecretRotation. */
+export interface Gate {
+  readonly urn: string;
+  readonly minOverlapSeconds?: number;
+}
+
+/** One app's rotation: its component and the resources it declares. */
+export interface Rotation {
+  readonly kind: "secret" | "key";
+  /** The app's `name` in the stack config (the component's name). */
+  readonly app: string;
+  readonly urn: string;
+  /** Okta app ids its credentials name. */
+  readonly appIds: readonly string[];
+  readonly credentials: readonly Credential[];
+  readonly gates: readonly Gate[];
+  /** A `Revocation` is declared: this generation revokes the previous secret (`revoke: true`). */
+  readonly revoking: boolean;
+  /** The `token_endpoint_auth_method` each AppAuthMethod sets (a KeyRotation's). */
+  readonly authMethods: readonly { readonly urn: string; readonly method?: string }[];
+}
+
+function slotOf(props: Record<string, unknown>): Credential["slot"] {
+  const slot = known(props, "slot");
+  if (typeof slot !== "object" || slot === null) return undefined;
+  const s = slot as Record<string, unknown>;
+  const generation = knownNumber(s, "generation");
+  const rollback = known(s, "rollback");
+  if (generation === undefined) return undefined;
+  return { generation, rollback: rollback === true };
+}
+
+function credentialOf(r: StackResource): Credential | undefined {
+  if (r.type !== CLIENT_SECRET && r.type !== JSON_WEB_KEY) return undefined;
+  const secret = r.type === CLIENT_SECRET;
+  const id = knownString(r.props, secret ? "secretId" : "keyId");
+  const appId = knownString(r.props, "appId");
+  const generation = knownNumber(r.props, "generation");
+  const status = knownString(r.props, "status");
+  const created = knownString(r.props, "created");
+  const slot = secret ? slotOf(r.props) : undefined;
+  return {
+    kind: secret ? "client secret" : "key",
+    urn: r.urn,
+    ...(id !== undefined ? { id } : {}),
+    ...(appId !== undefined ? { appId } : {}),
+    ...(generation !== undefined ? { generation } : {}),
+    ...(status !== undefined ? { status } : {}),
+    ...(created !== undefined ? { created } : {}),
+    ...(slot !== undefined ? { slot } : {}),
+  };
+}
+
+/** The rotations of a stack, one per SecretRotation or KeyRotation component, with the resources under each. */
+export function rotationsOf(resources: readonly StackResource[]): Rotation[] {
+  const byUrn = new Map<
+    string,
+    { kind: "secret" | "key"; app: string; urn: string; children: StackResource[] }
+  >();
+  for (const r of resources) {
+    if (r.type === SECRET_ROTATION || r.type === KEY_ROTATION) {
+      byUrn.set(r.urn, {
+        kind: r.type === SECRET_ROTATION ? "secret" : "key",
+        app: r.name,
+        urn: r.urn,
+        children: [],
+      });
+    }
+  }
+  for (const r of resources) {
+    const parent = r.parent !== undefined ? byUrn.get(r.parent.urn) : undefined;
+    parent?.children.push(r);
+  }
+  return [...byUrn.values()].map(({ kind, app, urn, children }) => {
+    const credentials = children.map(credentialOf).filter((c): c is Credential => c !== undefined);
+    const appIds = [...new Set(credentials.map((c) => c.appId).filter((a): a is string => a !== undefined))];
+    const gates = children
+      .filter((c) => c.type === TOKEN_EXCHANGE_GATE)
+      .map((g) => {
+        const minOverlapSeconds = knownNumber(g.props, "minOverlapSeconds");
+        return { urn: g.urn, ...(minOverlapSeconds !== undefined ? { minOverlapSeconds } : {}) };
+      });
+    const authMethods = children
+      .filter((c) => c.type === APP_AUTH_METHOD)
+      .map((a) => {
+        const method = knownString(a.props, "tokenEndpointAuthMethod");
+        return { urn: a.urn, ...(method !== undefined ? { method } : {}) };
+      });
+    for (const a of children.filter((c) => c.type === APP_AUTH_METHOD)) {
+      const appId = knownString(a.props, "appId");
+      if (appId !== undefined && !appIds.includes(appId)) appIds.push(appId);
+    }
+    return {
+      kind,
+      app,
+      urn,
+      appIds,
+      credentials,
+      gates,
+      revoking: children.some((c) => c.type === REVOCATION),
+      authMethods,
+    };
+  });
+}
+
+/**
+ * The credentials the app's clients hold after this run: in a SecretRotation, the slot whose generation the plan makes
+ * the holder (the current generation, or the previous one under `rollback`); in a KeyRotation, the key of the highest
+ * generation — unless the app is switched back to a client secret (`privateKeyJwt.rollback`), when the ACTIVE client
+ * secret it declares is the current credential.
+ */
+export function currentCredentials(rotation: Rotation): Credential[] {
+  if (rotation.kind === "secret") {
+    return rotation.credentials.filter(
+      (c) =>
+        c.kind === "client secret" &&
+        c.slot !== undefined &&
+        c.generation === (c.slot.rollback ? c.slot.generation - 1 : c.slot.generation),
+    );
+  }
+  const secretBack = rotation.authMethods.some(
+    (a) => a.method !== undefined && a.method !== "private_key_jwt",
+  );
+  if (secretBack) {
+    return rotation.credentials.filter((c) => c.kind === "client secret" && c.status === "ACTIVE");
+  }
+  const keys = rotation.credentials.filter((c) => c.kind === "key" && c.generation !== undefined);
+  const top = Math.max(...keys.map((k) => k.generation!));
+  return keys.filter((k) => k.generation === top);
+}
