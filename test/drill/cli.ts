@@ -1,3 +1,4 @@
+import { formatDelivery, runDeliveryScenario } from "../../local-env/deliveryScenario";
 import { runDrill } from "./drill";
 import { formatKeyDrills, runKeyDrills } from "./keyDrill";
 import { runRevokeDrill } from "./revokeDrill";
@@ -9,6 +10,16 @@ function flag(name: string): string | undefined {
 
 async function main(): Promise<void> {
   const json = process.argv.includes("--json");
+  // The real chain first: Vault, the rollout (awaited) and the pod census, with the Deployment's pods as the fleet.
+  const delivery = await runDeliveryScenario({
+    replicas: Number(flag("replicas") ?? 6),
+    terminationGracePeriodSeconds: Number(flag("grace") ?? 3),
+    ratePerPod: Number(flag("pod-rate") ?? 10),
+    log: json ? undefined : (line) => console.error(line),
+  });
+  const revokePhase = delivery.phases.find((p) => p.what === "emergency revoke");
+  // A rotation that lost exchanges, or a control that lost none, fails the drill.
+  if (!delivery.ok) process.exitCode = 1;
   const result = await runDrill({
     pods: Number(flag("pods") ?? 50),
     ratePerSecond: Number(flag("rate") ?? 200),
@@ -28,8 +39,11 @@ async function main(): Promise<void> {
     console.log(
       JSON.stringify({
         ...result,
-        revokeSeconds: revoke.revokeSeconds,
-        revokeFailedExchanges: revoke.revokeFailedExchanges,
+        // The emergency revoke on the real chain: from the up's start to Okta refusing the leaked secret.
+        revokeSeconds: revokePhase?.refusedSeconds,
+        revokeFailedExchanges: revokePhase?.failedExchanges,
+        delivery,
+        // The same revoke with the rollout played by the drill (50 pods moved as soon as Okta has the secret).
         revoke,
         migrationFailedExchanges: keys.migrationFailedExchanges,
         keyRotationFailedExchanges: keys.keyRotationFailedExchanges,
@@ -41,9 +55,11 @@ async function main(): Promise<void> {
     );
     return;
   }
+  console.log("Real delivery (Vault, rollout awaited, pod census; minOverlapSeconds 0):");
+  for (const line of formatDelivery(delivery)) console.log(`  ${line}`);
   const rate = result.achievedRate;
   console.log(
-    `Rotation drill (${result.driver}): ${result.pods} pods, ${result.rotations} rotations, ~${rate} exchanges/s per fleet`,
+    `Rotation drill, rollout played by the drill (${result.driver}): ${result.pods} pods, ${result.rotations} rotations, ~${rate} exchanges/s per fleet`,
   );
   console.log(`  overlap rotation: ${result.failedExchanges} failed of ${result.exchanges} exchanges`);
   console.log(
