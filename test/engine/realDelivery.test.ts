@@ -29,11 +29,15 @@ describe("real delivery: Vault, the rollout and the pod census (real engine, rea
   let fleet: ClusterFleet;
   let appId: string;
   let adoptedId: string;
-  const app = (generation: number, extra: { gates?: Record<string, unknown> } = {}) => ({
+  const app = (
+    generation: number,
+    extra: { gates?: Record<string, unknown>; privateKeyJwt?: Record<string, unknown> } = {},
+  ) => ({
     name: "billing",
     appId,
     adoptSecretId: adoptedId,
     generation,
+    ...(extra.privateKeyJwt ? { privateKeyJwt: extra.privateKeyJwt } : {}),
     vault: { mount: "secret", path: "apps/billing" },
     deployments: [{ namespace: NS, name: "billing" }],
     gates: { tokenExchange: true, scope: ROTATION_SCOPE, minOverlapSeconds: 0, ...extra.gates },
@@ -136,6 +140,27 @@ describe("real delivery: Vault, the rollout and the pod census (real engine, rea
     await setApps(s.stack, [app(4, { gates: { podCensusTimeoutSeconds: 120 } })]);
     expect((await s.stack.up()).summary.result).toBe("succeeded");
     expect(env.okta.listSecrets(appId).find((x) => x.id === previous.id)?.status).toBe("INACTIVE");
+  }, 600_000);
+
+  it("migrates to private_key_jwt and rotates the key on the same chain with 0 failed exchanges", async () => {
+    await kubePatchGrace(env, 2);
+    await settled(env, "billing", 3, "4");
+    const before = fleet.snapshot();
+    for (const keyGeneration of [1, 2]) {
+      await setApps(s.stack, [app(4, { privateKeyJwt: { enabled: true, keyGeneration } })]);
+      const up = await s.stack.up();
+      expect(up.summary.result).toBe("succeeded");
+      await settled(env, "billing", 3, `key-${keyGeneration}`);
+    }
+    const after = fleet.snapshot();
+    expect(after.exchanges - before.exchanges).toBeGreaterThan(100);
+    expect(after.failedExchanges - before.failedExchanges).toBe(0);
+    const keys = env.okta.listKeys(appId);
+    expect(keys.filter((k) => k.status === "ACTIVE")).toHaveLength(1);
+    expect(keys.length).toBeLessThanOrEqual(2);
+    // The pods started on the version holding the ACTIVE key.
+    const latest = await readKv(env.vault, "secret", "apps/billing");
+    expect(latest?.data?.kid).toBe(keys.find((k) => k.status === "ACTIVE")?.kid);
   }, 600_000);
 });
 
