@@ -107,8 +107,13 @@ describe("okta-rotation-due (local Okta, git repository)", () => {
   });
 
   it("prints the table: the old secret and the old key are due, the fresh secret is not; exit 3", async () => {
+    okta.clearLog();
     const r = await run("--stack", "prod");
     expect(r.code).toBe(3);
+    // Read-only: one list call per app, nothing written to Okta.
+    expect(
+      okta.requestLog.map((e) => `${e.method} ${e.path.replace(/^\/api\/v1\/apps\/[^/]+/, "…")}`),
+    ).toEqual(["GET …/credentials/secrets", "GET …/credentials/secrets", "GET …/credentials/jwks"]);
     const secrets = (id: string) => okta.listSecrets(id);
     const [oldSecret] = secrets(ids.old);
     const [freshSecret] = secrets(ids.fresh);
@@ -152,7 +157,7 @@ describe("okta-rotation-due (local Okta, git repository)", () => {
     expect(report.auditRecords).toMatch(/^not read: give --stack/);
   });
 
-  it("npx okta-rotation-due --write bumps exactly the due apps' generations in the committed file; exit 0", async () => {
+  it("the okta-rotation-due bin (what npx runs) with --write bumps exactly the due apps' generations in the committed file; exit 0", async () => {
     // Run as a separate process, as `npx okta-rotation-due` does (the local Okta answers from this one).
     const r = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
       const child = execFile(
