@@ -450,14 +450,15 @@ async function deleteSecret(
   recorded: LifecycleStatus | undefined,
 ): Promise<void> {
   const resource = describeClientSecret(appId, secretId);
+  // Only a delete Okta answered (204) is noted for the audit record: a secret found gone (revoked in an earlier
+  // run, deleted out of band or by Okta) was not deleted by this run, and its time is not known.
   const deleted = () => noteDeletion(appId, secretId, new Date().toISOString());
   const remove = async (): Promise<void> => {
     try {
       await api.deleteSecret(appId, secretId);
       deleted();
     } catch (err) {
-      // already gone: deleted out of band, or by Okta on a switch to private_key_jwt
-      if (isNotFound(err)) return deleted();
+      if (isNotFound(err)) return; // already gone: deleted out of band, or by Okta on a switch to private_key_jwt
       throw new OktaApiError({
         resource,
         action: "delete",
@@ -474,7 +475,7 @@ async function deleteSecret(
       await api.deleteSecret(appId, secretId);
       return deleted();
     } catch (err) {
-      if (isNotFound(err)) return deleted();
+      if (isNotFound(err)) return;
       if (!failureMentions(describeFailure(err), "delete an active client secret")) {
         throw new OktaApiError({
           resource,
@@ -489,7 +490,7 @@ async function deleteSecret(
   try {
     current = await api.getSecret(appId, secretId);
   } catch (err) {
-    if (isNotFound(err)) return deleted();
+    if (isNotFound(err)) return;
     throw new OktaApiError({
       resource,
       action: "delete",

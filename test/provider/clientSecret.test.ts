@@ -445,6 +445,30 @@ describe("audit outputs", () => {
     expect(unrelated.outs.replacedSecret).toBeUndefined();
   });
 
+  it("a predecessor already gone (revoked, deleted out of band) is not recorded as deleted by this run", async () => {
+    const app = okta.addApp({ secrets: 0 });
+    const first = await create({
+      appId: app.id,
+      generation: 1,
+      value: OWN,
+      slot: { ...slot, generation: 1 },
+    });
+    await create({ appId: app.id, generation: 2, value: `${OWN}-2`, slot });
+    const news = await checked({ appId: app.id, generation: 1, value: OWN, status: "INACTIVE", slot });
+    const { outs: retired } = await provider.update(first.id, first.outs, news);
+    expect(await outOfBand(okta, "DELETE", `/api/v1/apps/${app.id}/credentials/secrets/${first.id}`)).toBe(
+      204,
+    );
+    await provider.delete(first.id, retired!);
+    const third = await create({
+      appId: app.id,
+      generation: 3,
+      value: `${OWN}-3`,
+      slot: { ...slot, generation: 3 },
+    });
+    expect(third.outs.replacedSecret).toBeUndefined();
+  });
+
   async function outOfBandJson(path: string): Promise<unknown> {
     const res = await fetch(`${okta.orgUrl}${path}`, { headers: { Authorization: `SSWS ${okta.apiToken}` } });
     return res.json();
