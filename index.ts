@@ -78,6 +78,7 @@ for (const app of apps) {
       authMethod: keys.authMethod,
       retiredSecrets: keys.retiredSecrets,
       unusableSecrets: keys.unusableSecrets,
+      audit: keys.audit,
     };
     continue;
   }
@@ -97,5 +98,6 @@ for (const app of apps) {
   rotations[app.name] = {
     current: rotation.current,
     previous: rotation.previous,
+    audit: rotation.audit,
   };
 }

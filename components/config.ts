@@ -107,6 +107,11 @@ export const appConfigSchema = z
      * previous secret is deleted in the same run once its successor is rolled out.
      */
     revoke: z.boolean().default(false),
+    /**
+     * The oldest the current credential may get, in days: `okta-rotation-due` bumps the app once its current
+     * secret (or, with privateKeyJwt, its current key) is that old. Without it the app is never due.
+     */
+    maxCredentialAgeDays: z.number().int().min(1).optional(),
     vault: vaultTargetSchema.optional(),
     deployments: z.array(deploymentSchema).default([]),
     gates: gatesSchema.default({
@@ -197,6 +202,11 @@ export const FIELD_RULES: Readonly<Record<string, FieldRule>> = {
   revoke: bool(
     "true makes this generation's rotation revoke the previous secret (no overlap, deleted at once)",
   ),
+  maxCredentialAgeDays: {
+    type: "number",
+    must: "a whole number of days ≥ 1",
+    fix: "set it to the age at which the current credential should be rotated (e.g. 90), or remove maxCredentialAgeDays",
+  },
   vault: {
     type: "mapping",
     must: "a mapping with mount, path and optionally key",

@@ -8,9 +8,10 @@ import { JsonWebKey } from "../dynamic/jsonWebKey";
 import { KeyPair, pendingAlgorithm, type KeyPairAlgorithm } from "../dynamic/keyPair";
 import { SecretHandover } from "../dynamic/secretHandover";
 import { TokenExchangeGate } from "../dynamic/tokenExchangeGate";
+import { keyAuditRecord, type AuditRecord } from "./audit";
 import { planRotation, slotName, type SlotPlan } from "./plan";
 import type { VaultDeliveryArgs } from "./secretRotation";
-import { rollDeployments, type DeploymentRolloutArgs, type PodCensusArgs } from "./rollout";
+import { rollDeployments, rolloutRevisions, type DeploymentRolloutArgs, type PodCensusArgs } from "./rollout";
 import type { RolloutCensus } from "../dynamic/rolloutCensus";
 
 /** Annotation with the kid pods should hold after the rollout. */
@@ -112,6 +113,8 @@ export class KeyRotation extends pulumi.ComponentResource {
   public readonly retiredSecrets: pulumi.Output<string[] | undefined>;
   /** ACTIVE secrets Okta would not deactivate on the private_key_jwt app; they cannot authenticate. */
   public readonly unusableSecrets: pulumi.Output<string[] | undefined>;
+  /** What the run that reached this key generation did: Okta ids and times, the Vault version, revisions, gates. */
+  public readonly audit: pulumi.Output<AuditRecord>;
 
   constructor(name: string, args: KeyRotationArgs, opts: pulumi.ComponentResourceOptions = {}) {
     const takeOver = args.takesOverSecretRotation ?? true;
@@ -333,6 +336,51 @@ export class KeyRotation extends pulumi.ComponentResource {
         generation: plan.retired.generation,
       };
     }
+    const vaultTarget = args.vault;
+    const gateFacts = (g: pulumi.Resource) =>
+      g instanceof AssertionGate
+        ? pulumi.all([g.proof, g.openedAt]).apply(([proof, openedAt]) => ({ proof, openedAt }))
+        : undefined;
+    this.audit = pulumi
+      .output({
+        keyId: holder.jwk.keyId,
+        kid: holder.pair.kid,
+        created: holder.jwk.created,
+        vault:
+          this.vaultSecret && vaultTarget
+            ? pulumi
+                .all([vaultTarget.mount, vaultTarget.path, this.vaultSecret.metadata])
+                .apply(([mount, path, metadata]) => ({ mount, path, version: metadata?.version }))
+            : undefined,
+        rollouts: rolloutRevisions(args.deployments ?? [], this.rollouts),
+        gates: [gateFacts(gate), gateFacts(proof)],
+        minOverlapSeconds: args.minOverlapSeconds ?? 0,
+        previous:
+          retired && plan.retired
+            ? pulumi
+                .all([retired.jwk.keyId, retired.jwk.status, retired.jwk.lastUpdated])
+                .apply(([keyId, status, lastUpdated]) => ({
+                  keyId,
+                  generation: plan.retired!.generation,
+                  status,
+                  lastUpdated,
+                }))
+            : undefined,
+      })
+      .apply((v) =>
+        keyAuditRecord({
+          app: name,
+          generation: plan.holder.generation,
+          keyId: v.keyId,
+          kid: v.kid,
+          created: v.created,
+          vault: v.vault,
+          rollouts: v.rollouts,
+          gates: v.gates.filter((g) => g !== undefined),
+          minOverlapSeconds: v.minOverlapSeconds,
+          previous: v.previous,
+        }),
+      );
     this.authMethod = authMethod.tokenEndpointAuthMethod;
     this.retiredSecrets = retirement.retired;
     this.unusableSecrets = retirement.unusable;
@@ -342,6 +390,7 @@ export class KeyRotation extends pulumi.ComponentResource {
       authMethod: this.authMethod,
       retiredSecrets: this.retiredSecrets,
       unusableSecrets: this.unusableSecrets,
+      audit: this.audit,
     });
   }
 }

@@ -88,3 +88,24 @@ export function rollDeployments(name: string, args: RolloutArgs, parent: pulumi.
         );
   return { patches, ...(census ? { census } : {}), done: census ? [census] : patches };
 }
+
+/** The Deployment's annotation with the revision of its current ReplicaSet (set by the Deployment controller). */
+export const REVISION_ANNOTATION = "deployment.kubernetes.io/revision";
+
+/** Each rollout's Deployment and its ReplicaSet revision after the awaited rollout, for the audit record. */
+export function rolloutRevisions(
+  deployments: readonly DeploymentRolloutArgs[],
+  patches: readonly k8s.apps.v1.DeploymentPatch[],
+): pulumi.Output<{ namespace: string; name: string; revision: string | undefined }[]> {
+  return pulumi.all(
+    patches.map((p, i) =>
+      pulumi
+        .all([deployments[i]!.namespace, deployments[i]!.name, p.metadata])
+        .apply(([namespace, name, m]) => ({
+          namespace,
+          name,
+          revision: m?.annotations?.[REVISION_ANNOTATION],
+        })),
+    ),
+  );
+}

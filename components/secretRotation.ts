@@ -7,10 +7,17 @@ import { RefusalProof } from "../dynamic/refusalProof";
 import { Revocation } from "../dynamic/revocation";
 import type { RolloutCensus } from "../dynamic/rolloutCensus";
 import { TokenExchangeGate } from "../dynamic/tokenExchangeGate";
+import { secretAuditRecord, type AuditRecord } from "./audit";
 import { planRotation, slotName, type SlotPlan } from "./plan";
-import { rollDeployments, type DeploymentRolloutArgs, type PodCensusArgs } from "./rollout";
+import { rollDeployments, rolloutRevisions, type DeploymentRolloutArgs, type PodCensusArgs } from "./rollout";
 
-export { ROLLOUT_ANNOTATION, type DeploymentRolloutArgs, type PodCensusArgs } from "./rollout";
+export {
+  REVISION_ANNOTATION,
+  ROLLOUT_ANNOTATION,
+  rolloutRevisions,
+  type DeploymentRolloutArgs,
+  type PodCensusArgs,
+} from "./rollout";
 
 export interface VaultDeliveryArgs {
   /** KV v2 mount, e.g. `secret`. */
@@ -120,6 +127,8 @@ export class SecretRotation extends pulumi.ComponentResource {
   public readonly refusalProof?: RefusalProof;
   /** With `revoke`: the deletion of the previous secret in the same run. */
   public readonly revocation?: Revocation;
+  /** What the run that reached this generation did: Okta ids and times, the Vault version, revisions, gates. */
+  public readonly audit: pulumi.Output<AuditRecord>;
 
   constructor(name: string, args: SecretRotationArgs, opts?: pulumi.ComponentResourceOptions) {
     super("okta-rotation:index:SecretRotation", name, {}, withFormerNames(opts, args.formerNames));
@@ -289,9 +298,62 @@ export class SecretRotation extends pulumi.ComponentResource {
         ...(this.revocation ? { revokedAt: this.revocation.revokedAt } : {}),
       };
     }
+    const vaultTarget = args.vault;
+    this.audit = pulumi
+      .output({
+        secretId: holder.secretId,
+        created: holder.created,
+        // A rollback creates nothing, so it deleted nothing; the holder's record is from the run that made it.
+        replaced: args.rollback ? undefined : holder.replacedSecret,
+        vault:
+          this.vaultSecret && vaultTarget
+            ? pulumi
+                .all([vaultTarget.mount, vaultTarget.path, this.vaultSecret.metadata])
+                .apply(([mount, path, metadata]) => ({ mount, path, version: metadata?.version }))
+            : undefined,
+        rollouts: rolloutRevisions(args.deployments ?? [], this.rollouts),
+        openedAt: this.gate.openedAt,
+        exchangeStatus: this.gate.exchangeStatus,
+        refusal: this.refusalProof
+          ? pulumi
+              .all([this.refusalProof.refusal, this.refusalProof.refusedAt])
+              .apply(([refusal, refusedAt]) => ({ refusal, refusedAt }))
+          : undefined,
+        previous:
+          retired && plan.retired
+            ? pulumi
+                .all([retired.secretId, retired.deactivatedAt, this.revocation?.revokedAt])
+                .apply(([secretId, deactivatedAt, revokedAt]) => ({
+                  secretId,
+                  generation: plan.retired!.generation,
+                  deactivatedAt,
+                  revokedAt,
+                }))
+            : undefined,
+      })
+      .apply((v) =>
+        secretAuditRecord({
+          app: name,
+          generation: plan.holder.generation,
+          secretId: v.secretId,
+          created: v.created,
+          replaced: v.replaced,
+          vault: v.vault,
+          rollouts: v.rollouts,
+          gate: {
+            exchange: gates.tokenExchange ?? false,
+            exchangeStatus: v.exchangeStatus,
+            openedAt: v.openedAt,
+            minOverlapSeconds: args.revoke || !plan.retired ? 0 : (gates.minOverlapSeconds ?? 0),
+          },
+          refusal: v.refusal,
+          previous: v.previous,
+        }),
+      );
     this.registerOutputs({
       current: this.current,
       previous: this.previous,
+      audit: this.audit,
     });
   }
 }

@@ -99,6 +99,50 @@ export interface ClientSecretOutputs {
   readonly created?: string;
   readonly lastUpdated?: string;
   readonly clientSecret?: string;
+  /** When the secret became INACTIVE: Okta's `lastUpdated` of it then. Absent while ACTIVE. */
+  readonly deactivatedAt?: string;
+  /**
+   * A slot's secret created right after its predecessor in the slot was deleted (delete-before-replace): that
+   * secret's id and when Okta confirmed the delete. For the audit record; absent when not seen by this process.
+   */
+  readonly replacedSecret?: { readonly secretId: string; readonly deletedAt: string };
+}
+
+/**
+ * Deletions of slot secrets made by this provider process, by app: a slot replaced delete-before-replace is
+ * deleted and then created again in the same process, and the new secret records which one it replaced. Kept on
+ * `globalThis` (like the connection registry), so that nothing of it is part of a serialized provider.
+ */
+function deletionLog(): Map<string, { secretId: string; deletedAt: string }> {
+  const g = globalThis as unknown as Record<string, Map<string, { secretId: string; deletedAt: string }>>;
+  return (g.__oktaRotationSecretDeletions ??= new Map());
+}
+
+/** Notes that Okta confirmed the delete of a secret (204, or 404: already gone). */
+export function noteDeletion(appId: string, secretId: string, deletedAt: string): void {
+  deletionLog().set(appId, { secretId, deletedAt });
+}
+
+/** The deletion noted for the app since, if any; it is then forgotten (one replacement takes it). */
+export function takeDeletion(appId: string): { secretId: string; deletedAt: string } | undefined {
+  const log = deletionLog();
+  const found = log.get(appId);
+  log.delete(appId);
+  return found;
+}
+
+/**
+ * When the secret became INACTIVE, for its outputs: kept from before when it was INACTIVE already, else Okta's
+ * `lastUpdated` of the answer that made it so (the time of the deactivation). Pure.
+ */
+export function deactivationTime(
+  before:
+    { readonly status?: string; readonly deactivatedAt?: string; readonly lastUpdated?: string } | undefined,
+  now: { readonly status: string; readonly lastUpdated?: string },
+): string | undefined {
+  if (now.status !== "INACTIVE") return undefined;
+  if (before?.status === "INACTIVE") return before.deactivatedAt ?? before.lastUpdated ?? now.lastUpdated;
+  return now.lastUpdated;
 }
 
 /** Inputs whose change replaces the secret (a new secret is created, the old one deleted); in a slot, the first two. */
@@ -160,7 +204,11 @@ export function secretSummary(s: Pick<OktaClientSecret, "id" | "status" | "creat
   return `${s.id} ${s.status}${s.created ? ` created ${s.created}` : ""}`;
 }
 
-function outputs(inputs: ClientSecretInputs, s: OktaClientSecret): ClientSecretOutputs {
+function outputs(
+  inputs: ClientSecretInputs,
+  s: OktaClientSecret,
+  audit: Pick<ClientSecretOutputs, "deactivatedAt" | "replacedSecret"> = {},
+): ClientSecretOutputs {
   const value = s.client_secret ?? inputs.value;
   return compact({
     appId: inputs.appId,
@@ -174,6 +222,8 @@ function outputs(inputs: ClientSecretInputs, s: OktaClientSecret): ClientSecretO
     created: s.created,
     lastUpdated: s.lastUpdated,
     clientSecret: value,
+    deactivatedAt: audit.deactivatedAt,
+    replacedSecret: audit.replacedSecret,
   });
 }
 
@@ -400,9 +450,13 @@ async function deleteSecret(
   recorded: LifecycleStatus | undefined,
 ): Promise<void> {
   const resource = describeClientSecret(appId, secretId);
+  // Only a delete Okta answered (204) is noted for the audit record: a secret found gone (revoked in an earlier
+  // run, deleted out of band or by Okta) was not deleted by this run, and its time is not known.
+  const deleted = () => noteDeletion(appId, secretId, new Date().toISOString());
   const remove = async (): Promise<void> => {
     try {
       await api.deleteSecret(appId, secretId);
+      deleted();
     } catch (err) {
       if (isNotFound(err)) return; // already gone: deleted out of band, or by Okta on a switch to private_key_jwt
       throw new OktaApiError({
@@ -419,7 +473,7 @@ async function deleteSecret(
   if (recorded === "INACTIVE") {
     try {
       await api.deleteSecret(appId, secretId);
-      return;
+      return deleted();
     } catch (err) {
       if (isNotFound(err)) return;
       if (!failureMentions(describeFailure(err), "delete an active client secret")) {
@@ -525,7 +579,15 @@ export class ClientSecretProvider implements pulumi.dynamic.ResourceProvider<
       inputs.adoptSecretId !== undefined
         ? await adoptSecret(api, inputs, inputs.adoptSecretId)
         : await createSecret(api, inputs);
-    return { id: s.id, outs: outputs(inputs, s) };
+    // A slot's new secret follows the delete of the one it replaces (delete-before-replace), in this process.
+    const replacedSecret = inputs.slot !== undefined ? takeDeletion(inputs.appId) : undefined;
+    return {
+      id: s.id,
+      outs: outputs(inputs, s, {
+        deactivatedAt: deactivationTime(undefined, s),
+        ...(replacedSecret !== undefined && replacedSecret.secretId !== s.id ? { replacedSecret } : {}),
+      }),
+    };
   }
 
   async read(
@@ -576,7 +638,10 @@ export class ClientSecretProvider implements pulumi.dynamic.ResourceProvider<
             client_secret: olds.clientSecret,
           })
         : await setStatus(getOktaApi(), news.appId, id, news.status);
-    const outs = outputs(news, s);
+    const outs = outputs(news, s, {
+      deactivatedAt: deactivationTime(olds, s),
+      replacedSecret: olds.replacedSecret,
+    });
     return { outs: compact({ ...outs, clientSecret: outs.clientSecret ?? olds.clientSecret }) };
   }
 
@@ -629,6 +694,10 @@ export class ClientSecret extends pulumi.dynamic.Resource {
   declare public readonly lastUpdated: pulumi.Output<string>;
   /** The secret value (a Pulumi secret). */
   declare public readonly clientSecret: pulumi.Output<string>;
+  /** When the secret became INACTIVE (Okta's `lastUpdated` then); undefined while ACTIVE. */
+  declare public readonly deactivatedAt: pulumi.Output<string | undefined>;
+  /** The secret this slot's secret replaced, and when Okta confirmed its delete (see ClientSecretOutputs). */
+  declare public readonly replacedSecret: pulumi.Output<{ secretId: string; deletedAt: string } | undefined>;
 
   constructor(name: string, args: ClientSecretArgs, opts?: pulumi.CustomResourceOptions) {
     super(
@@ -648,6 +717,8 @@ export class ClientSecret extends pulumi.dynamic.Resource {
         created: undefined,
         lastUpdated: undefined,
         clientSecret: undefined,
+        deactivatedAt: undefined,
+        replacedSecret: undefined,
       },
       pulumi.mergeOptions(opts, { additionalSecretOutputs: ["clientSecret", "value"] }),
       "okta-rotation",

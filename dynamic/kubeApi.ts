@@ -9,7 +9,7 @@ import * as https from "node:https";
 import * as http from "node:http";
 import * as os from "node:os";
 import * as path from "node:path";
-import * as yaml from "js-yaml";
+import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 
 const clusterSchema = z.object({
@@ -78,7 +78,7 @@ export function kubeconfigText(explicit: string | undefined): string {
 
 /** Resolves the current context of a kubeconfig to a request target. `dir` resolves relative file paths. */
 export function kubeTarget(text: string, dir: string = process.cwd()): KubeTarget {
-  const parsed = kubeconfigSchema.safeParse(yaml.load(text));
+  const parsed = kubeconfigSchema.safeParse(parseYaml(text));
   if (!parsed.success) {
     throw new Error(`the kubeconfig is not one kubectl would read: ${parsed.error.issues[0]?.message}`);
   }

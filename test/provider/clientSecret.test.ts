@@ -391,3 +391,86 @@ describe("check in a rotation slot: refusals before anything is written", () => 
     expect(u.outs?.clientSecret === OWN).toBe(true);
   });
 });
+
+describe("audit outputs", () => {
+  const slot = { app: "audited", generation: 2, rollback: false };
+
+  it("records the deactivation at Okta's time, and the secret a slot's new one replaced", async () => {
+    const app = okta.addApp({ secrets: 0 });
+    const first = await create({
+      appId: app.id,
+      generation: 1,
+      value: OWN,
+      slot: { ...slot, generation: 1 },
+    });
+    const second = await create({ appId: app.id, generation: 2, value: `${OWN}-2`, slot });
+    expect(first.outs.deactivatedAt).toBeUndefined();
+    expect(second.outs.replacedSecret).toBeUndefined();
+
+    const news = await checked({ appId: app.id, generation: 1, value: OWN, status: "INACTIVE", slot });
+    const { outs: retired } = await provider.update(first.id, first.outs, news);
+    const inOkta = (await outOfBandJson(`/api/v1/apps/${app.id}/credentials/secrets/${first.id}`)) as {
+      lastUpdated: string;
+      status: string;
+    };
+    expect(inOkta.status).toBe("INACTIVE");
+    expect(retired!.deactivatedAt).toBe(inOkta.lastUpdated);
+    // A later update that leaves it INACTIVE keeps the time.
+    const { outs: again } = await provider.update(first.id, retired!, {
+      ...news,
+      slot: { ...slot, generation: 3 },
+    });
+    expect(again!.deactivatedAt).toBe(inOkta.lastUpdated);
+
+    // Generation 3 replaces slot 1's secret: deleted first, then created; the new one names the deleted one.
+    const before = Date.now();
+    await provider.delete(first.id, again!);
+    const third = await create({
+      appId: app.id,
+      generation: 3,
+      value: `${OWN}-3`,
+      slot: { ...slot, generation: 3 },
+    });
+    expect(third.outs.replacedSecret?.secretId).toBe(first.id);
+    expect(Date.parse(third.outs.replacedSecret!.deletedAt)).toBeGreaterThanOrEqual(before);
+    expect(okta.listSecrets(app.id).map((s) => s.id)).not.toContain(first.id);
+    // Deletions are the app's own: another app's new slot replaced nothing.
+    const other = okta.addApp({ secrets: 0 });
+    const unrelated = await create({
+      appId: other.id,
+      generation: 1,
+      value: OWN,
+      slot: { ...slot, generation: 1 },
+    });
+    expect(unrelated.outs.replacedSecret).toBeUndefined();
+  });
+
+  it("a predecessor already gone (revoked, deleted out of band) is not recorded as deleted by this run", async () => {
+    const app = okta.addApp({ secrets: 0 });
+    const first = await create({
+      appId: app.id,
+      generation: 1,
+      value: OWN,
+      slot: { ...slot, generation: 1 },
+    });
+    await create({ appId: app.id, generation: 2, value: `${OWN}-2`, slot });
+    const news = await checked({ appId: app.id, generation: 1, value: OWN, status: "INACTIVE", slot });
+    const { outs: retired } = await provider.update(first.id, first.outs, news);
+    expect(await outOfBand(okta, "DELETE", `/api/v1/apps/${app.id}/credentials/secrets/${first.id}`)).toBe(
+      204,
+    );
+    await provider.delete(first.id, retired!);
+    const third = await create({
+      appId: app.id,
+      generation: 3,
+      value: `${OWN}-3`,
+      slot: { ...slot, generation: 3 },
+    });
+    expect(third.outs.replacedSecret).toBeUndefined();
+  });
+
+  async function outOfBandJson(path: string): Promise<unknown> {
+    const res = await fetch(`${okta.orgUrl}${path}`, { headers: { Authorization: `SSWS ${okta.apiToken}` } });
+    return res.json();
+  }
+});

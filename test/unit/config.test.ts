@@ -50,6 +50,17 @@ describe("parseAppsConfig", () => {
     });
   });
 
+  it("takes maxCredentialAgeDays as a whole number of days and names the field and the app otherwise", () => {
+    expect(parseAppsConfig([app({ maxCredentialAgeDays: 90 })], NS)[0]!.maxCredentialAgeDays).toBe(90);
+    expect(problems([app({ maxCredentialAgeDays: 0 })])).toEqual([
+      `${NS}:apps[0].maxCredentialAgeDays (app 'billing'): must be a whole number of days ≥ 1 (you gave 0); ` +
+        `set it to the age at which the current credential should be rotated (e.g. 90), or remove maxCredentialAgeDays`,
+    ]);
+    expect(problems([app({ maxCredentialAgeDays: "90" })])[0]).toMatch(
+      /maxCredentialAgeDays \(app 'billing'\): must be a whole number of days ≥ 1 \(you gave "90" as text: write it without quotes, maxCredentialAgeDays: 90\)/,
+    );
+  });
+
   it("refuses revoke with rollback, or on a private_key_jwt app", () => {
     expect(problems([{ name: "a", appId: "0oa1", generation: 3, revoke: true, rollback: true }])).toEqual([
       `${NS}:apps[0].revoke (app 'a'): a revoke deletes the previous secret, so there is nothing to roll back to; ` +

@@ -1,0 +1,207 @@
+// Which apps are due for rotation: the current credential's age against the app's `maxCredentialAgeDays`.
+// Pure helpers: they take the validated apps, what Okta listed and the time, and compute rows, the table, the
+// refusals and the exit code. Reading Okta and the stack config file lives in okta.ts and configFile.ts.
+
+import type { AppConfig } from "../components/config";
+
+const DAY_MS = 86_400_000;
+
+/** Exit codes of `okta-rotation-due` (README "Rotation when due"). */
+export const EXIT = {
+  /** Nothing is due; or, with `--write`, every due app was bumped. */
+  ok: 0,
+  /** The config could not be read or validated, or Okta could not be read: nothing was written. */
+  error: 1,
+  /** Unknown or conflicting options. */
+  usage: 2,
+  /** At least one app is due and `--write` was not given. */
+  due: 3,
+  /** With `--write`: at least one due app was refused (unfinished state); the others were bumped. */
+  refused: 4,
+} as const;
+
+/** A client secret or JSON Web Key as Okta lists it: the fields this module reads. */
+export interface ListedCredential {
+  readonly id: string;
+  readonly status: "ACTIVE" | "INACTIVE";
+  readonly created?: string;
+}
+
+/** What kind of credential the app authenticates with, and which config field rotates it. */
+export interface CredentialKind {
+  readonly kind: "clientSecret" | "privateKey";
+  /** The config field a bump changes, inside the app: `generation` or `privateKeyJwt.keyGeneration`. */
+  readonly field: "generation" | "privateKeyJwt.keyGeneration";
+  /** Its value now. */
+  readonly generation: number;
+}
+
+/** For a private_key_jwt app the current key is what ages; for any other, the current client secret. */
+export function credentialKind(app: AppConfig): CredentialKind {
+  const pkj = app.privateKeyJwt;
+  if (pkj?.enabled && !pkj.rollback) {
+    return { kind: "privateKey", field: "privateKeyJwt.keyGeneration", generation: pkj.keyGeneration };
+  }
+  return { kind: "clientSecret", field: "generation", generation: app.generation };
+}
+
+/**
+ * The current credential: the ACTIVE one with the newest `created` (ties: the later in Okta's list), and how many
+ * are ACTIVE. Undefined when none is ACTIVE. Pure.
+ */
+export function currentCredential(
+  listed: readonly ListedCredential[],
+): { readonly id: string; readonly created: string; readonly active: number } | undefined {
+  const active = listed.filter((c) => c.status === "ACTIVE" && c.created !== undefined);
+  let best: ListedCredential | undefined;
+  for (const c of active) {
+    if (best === undefined || Date.parse(c.created!) >= Date.parse(best.created!)) best = c;
+  }
+  return best === undefined ? undefined : { id: best.id, created: best.created!, active: active.length };
+}
+
+/** Whole days from `created` to `nowMs` (rounded down; 0 for a credential from the future). Pure. */
+export function ageInDays(created: string, nowMs: number): number {
+  const t = Date.parse(created);
+  if (Number.isNaN(t)) throw new Error(`not a timestamp: ${JSON.stringify(created)}`);
+  return Math.max(0, Math.floor((nowMs - t) / DAY_MS));
+}
+
+/**
+ * Why a due app must not be bumped now, from its config and what Okta shows, or undefined. A bump then would be
+ * refused by `pulumi up` or would do something else than a scheduled rotation. Pure.
+ */
+export function unfinishedState(app: AppConfig, activeCredentials: number): string | undefined {
+  const what = `app '${app.name}'`;
+  if (app.rollback) {
+    return (
+      `${what} is rolled back (rollback: true): a bump from a rollback is refused. Remove rollback and run ` +
+      `pulumi up first (the current generation comes back), then the next scheduled run bumps it`
+    );
+  }
+  if (app.privateKeyJwt?.rollback) {
+    return (
+      `${what} is going back from private_key_jwt (privateKeyJwt.rollback: true): there is no key rotation to ` +
+      `schedule. Finish or undo that rollback first`
+    );
+  }
+  if (app.revoke) {
+    return (
+      `${what} has revoke: true, which makes every bump an emergency revoke (no overlap, the previous secret ` +
+      `deleted at once). Remove revoke once the revoke has run; scheduled rotations keep the overlap`
+    );
+  }
+  if (activeCredentials > 1) {
+    const noun = credentialKind(app).kind === "privateKey" ? "keys" : "secrets";
+    return (
+      `${what} has ${activeCredentials} ACTIVE ${noun} in Okta: a rotation has not finished. Run pulumi up with the ` +
+      `current config to finish it, then the next scheduled run bumps it if it is still due`
+    );
+  }
+  return undefined;
+}
+
+/** One line of the report. */
+export interface DueRow {
+  readonly app: string;
+  readonly kind: CredentialKind["kind"];
+  readonly field: CredentialKind["field"];
+  readonly generation: number;
+  readonly credentialId?: string;
+  readonly created?: string;
+  readonly ageDays?: number;
+  /** `maxCredentialAgeDays`, or undefined: never due. */
+  readonly maxAgeDays?: number;
+  readonly due: boolean;
+  /** Why a due app is not bumped (see `unfinishedState`). */
+  readonly refused?: string;
+  /** Okta could not be read for this app, or it has no ACTIVE credential. */
+  readonly error?: string;
+}
+
+/** What Okta listed for an app's credential kind, or why it could not be read. */
+export type Listing = { readonly credentials: readonly ListedCredential[] } | { readonly error: string };
+
+/** The report line of one app. Pure. */
+export function dueRow(app: AppConfig, listing: Listing, nowMs: number): DueRow {
+  const k = credentialKind(app);
+  const base = {
+    app: app.name,
+    kind: k.kind,
+    field: k.field,
+    generation: k.generation,
+    ...(app.maxCredentialAgeDays !== undefined ? { maxAgeDays: app.maxCredentialAgeDays } : {}),
+  };
+  if ("error" in listing) return { ...base, due: false, error: listing.error };
+  const current = currentCredential(listing.credentials);
+  if (current === undefined) {
+    const noun = k.kind === "privateKey" ? "JSON Web Key" : "client secret";
+    return {
+      ...base,
+      due: false,
+      error:
+        `app '${app.name}' (${app.appId}) has no ACTIVE ${noun} in Okta; check the app in the Admin Console ` +
+        `(it has ${listing.credentials.length})`,
+    };
+  }
+  const ageDays = ageInDays(current.created, nowMs);
+  const due = app.maxCredentialAgeDays !== undefined && ageDays >= app.maxCredentialAgeDays;
+  const refused = due ? unfinishedState(app, current.active) : undefined;
+  return {
+    ...base,
+    credentialId: current.id,
+    created: current.created,
+    ageDays,
+    due,
+    ...(refused !== undefined ? { refused } : {}),
+  };
+}
+
+/** The apps `--write` bumps: due, not refused, no error. Pure. */
+export function appsToBump(rows: readonly DueRow[]): DueRow[] {
+  return rows.filter((r) => r.due && r.refused === undefined && r.error === undefined);
+}
+
+/** The exit code for these rows (see EXIT). Pure. */
+export function exitCodeOf(rows: readonly DueRow[], write: boolean): number {
+  if (rows.some((r) => r.error !== undefined)) return EXIT.error;
+  if (!rows.some((r) => r.due)) return EXIT.ok;
+  if (!write) return EXIT.due;
+  return rows.some((r) => r.due && r.refused !== undefined) ? EXIT.refused : EXIT.ok;
+}
+
+/** The DUE column: yes / no / refused / error. */
+function dueCell(r: DueRow, write: boolean): string {
+  if (r.error !== undefined) return "error";
+  if (!r.due) return "no";
+  if (r.refused !== undefined) return "due, refused";
+  return write ? "due, bumped" : "due";
+}
+
+/** The report as a plain-text table, then one line per refusal or error. Pure. */
+export function formatTable(rows: readonly DueRow[], write: boolean): string {
+  const header = ["APP", "CREDENTIAL", "CREATED", "AGE (DAYS)", "MAX", "DUE"];
+  const lines = rows.map((r) => [
+    r.app,
+    r.credentialId ?? "-",
+    r.created ?? "-",
+    r.ageDays === undefined ? "-" : String(r.ageDays),
+    r.maxAgeDays === undefined ? "-" : String(r.maxAgeDays),
+    dueCell(r, write) +
+      (r.due && r.refused === undefined && write
+        ? ` (${r.field} ${r.generation} → ${r.generation + 1})`
+        : ""),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
+  const render = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join("  ")
+      .trimEnd();
+  const out = [render(header), ...lines.map(render)];
+  for (const r of rows) {
+    if (r.error !== undefined) out.push(`error: ${r.error}`);
+    else if (r.refused !== undefined) out.push(`refused: ${r.refused}`);
+  }
+  return out.join("\n");
+}
