@@ -3,8 +3,11 @@ import { z } from "zod";
 /** A gate's result and when it was reached. */
 export const gateRecordSchema = z
   .object({
-    /** `tokenExchange` (the new credential proven), `assertion` (a key proven), `refusal` (the old one refused). */
-    gate: z.enum(["tokenExchange", "assertion", "refusal"]),
+    /**
+     * `podCensus` (no pod held an older credential), `tokenExchange` (the new credential proven), `assertion` (a key
+     * proven), `refusal` (the old one refused).
+     */
+    gate: z.enum(["podCensus", "tokenExchange", "assertion", "refusal"]),
     /** What the gate established, in words: `token issued`, `overlap held`, `invalid_client`, … */
     result: z.string(),
     /** When (ISO 8601). */
@@ -77,6 +80,8 @@ export interface SecretAuditFacts {
   };
   readonly refusal:
     { readonly refusal: string | undefined; readonly refusedAt: string | undefined } | undefined;
+  /** The pod census, when the rotation has Deployments and the census on. */
+  readonly census?: CensusFacts;
   readonly previous:
     | {
         readonly secretId: string;
@@ -85,6 +90,20 @@ export interface SecretAuditFacts {
         readonly revokedAt: string | undefined;
       }
     | undefined;
+}
+
+/** What the pod census found when it opened. */
+export interface CensusFacts {
+  readonly clearedAt: string | undefined;
+  readonly podsCounted: number | undefined;
+}
+
+/** The census as a gate record, or nothing while it is unknown. Pure. */
+function censusGate(c: CensusFacts | undefined): GateRecordInput[] {
+  if (c?.clearedAt === undefined) return [];
+  return [
+    { gate: "podCensus", result: `${c.podsCounted ?? 0} pod(s), all on the new generation`, at: c.clearedAt },
+  ];
 }
 
 const defined = <T extends Record<string, unknown>>(o: T): T =>
@@ -101,7 +120,7 @@ export function kvVersion(version: string | undefined): number | undefined {
  * (during a preview, or a Vault provider that reports no version) is left out rather than guessed.
  */
 export function secretAuditRecord(f: SecretAuditFacts): AuditRecord {
-  const gates: GateRecordInput[] = [];
+  const gates: GateRecordInput[] = censusGate(f.census);
   if (f.gate.openedAt !== undefined) {
     gates.push(
       defined({
@@ -159,6 +178,7 @@ export interface KeyAuditFacts {
   /** The gate before the switch and the proof after it (AssertionGate: what it proved, when). */
   readonly gates: readonly { readonly proof: string | undefined; readonly openedAt: string | undefined }[];
   readonly minOverlapSeconds: number;
+  readonly census?: CensusFacts;
   readonly previous:
     | {
         readonly keyId: string;
@@ -175,7 +195,7 @@ export interface KeyAuditFacts {
  * later, before its slot's new key is registered) is not recorded.
  */
 export function keyAuditRecord(f: KeyAuditFacts): AuditRecord {
-  const gates: GateRecordInput[] = [];
+  const gates: GateRecordInput[] = censusGate(f.census);
   f.gates.forEach((g, i) => {
     if (g.openedAt === undefined) return;
     gates.push(

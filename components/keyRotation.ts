@@ -353,6 +353,11 @@ export class KeyRotation extends pulumi.ComponentResource {
                 .apply(([mount, path, metadata]) => ({ mount, path, version: metadata?.version }))
             : undefined,
         rollouts: rolloutRevisions(args.deployments ?? [], this.rollouts),
+        census: this.census
+          ? pulumi
+              .all([this.census.clearedAt, this.census.podsCounted])
+              .apply(([clearedAt, podsCounted]) => ({ clearedAt, podsCounted }))
+          : undefined,
         gates: [gateFacts(gate), gateFacts(proof)],
         minOverlapSeconds: args.minOverlapSeconds ?? 0,
         previous:
@@ -376,6 +381,7 @@ export class KeyRotation extends pulumi.ComponentResource {
           created: v.created,
           vault: v.vault,
           rollouts: v.rollouts,
+          census: v.census,
           gates: v.gates.filter((g) => g !== undefined),
           minOverlapSeconds: v.minOverlapSeconds,
           previous: v.previous,

@@ -312,6 +312,11 @@ export class SecretRotation extends pulumi.ComponentResource {
                 .apply(([mount, path, metadata]) => ({ mount, path, version: metadata?.version }))
             : undefined,
         rollouts: rolloutRevisions(args.deployments ?? [], this.rollouts),
+        census: this.census
+          ? pulumi
+              .all([this.census.clearedAt, this.census.podsCounted])
+              .apply(([clearedAt, podsCounted]) => ({ clearedAt, podsCounted }))
+          : undefined,
         openedAt: this.gate.openedAt,
         exchangeStatus: this.gate.exchangeStatus,
         refusal: this.refusalProof
@@ -340,6 +345,7 @@ export class SecretRotation extends pulumi.ComponentResource {
           replaced: v.replaced,
           vault: v.vault,
           rollouts: v.rollouts,
+          census: v.census,
           gate: {
             exchange: gates.tokenExchange ?? false,
             exchangeStatus: v.exchangeStatus,

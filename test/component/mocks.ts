@@ -29,6 +29,13 @@ export function installMocks(): void {
           outs.secretHash = `hash-${n}`;
           outs.created = "2026-01-01T00:00:00.000Z";
         }
+        if (/-key-[ab]$/.test(args.name)) outs.kid = `kid-${args.name}-${inputs.generation}`;
+        if (/-jwk-[ab]$/.test(args.name)) {
+          outs.keyId = `pks-${args.name}-${inputs.generation}`;
+          outs.kid = (inputs.jwk as { kid?: string } | undefined)?.kid;
+          outs.created = "2026-01-01T00:00:00.000Z";
+        }
+        if (args.name.endsWith("-rollback-secret")) outs.secretId = "ocs-rollback";
         return { id: `${args.name}-id-${++n}`, state: outs };
       },
       call(args: pulumi.runtime.MockCallArgs) {

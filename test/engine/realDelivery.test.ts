@@ -6,7 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROTATION_SCOPE } from "../../local-env/okta";
 import { ClusterFleet, createDeployment, startLocalEnv, type LocalEnv } from "../../local-env";
-import { kubeRequest } from "../../dynamic/kubeApi";
+import { kubeGet, kubeRequest } from "../../dynamic/kubeApi";
+import { REVISION_ANNOTATION } from "../../components/rollout";
+import type { AuditRecord } from "../../components/audit";
 import { deploymentPods, holdersOfOlder, ROLLOUT_ANNOTATION } from "../../dynamic/rolloutCensus";
 import { kvMetadata, readKv, vaultRequest } from "../../local-env/vault";
 import { createStack, setApps, type EngineStack } from "./harness";
@@ -81,10 +83,12 @@ describe("real delivery: Vault, the rollout and the pod census (real engine, rea
   });
 
   it("two rotations: each a new Vault version, every pod rolled onto it, the old secret retired with 0 failed exchanges", async () => {
+    let audit: AuditRecord | undefined;
     for (const generation of [1, 2]) {
       await setApps(s.stack, [app(generation)]);
       const up = await s.stack.up();
       expect(up.summary.result).toBe("succeeded");
+      audit = (up.outputs.rotations?.value as Record<string, { audit: AuditRecord }>).billing.audit;
       // The census let the retirement through only once every pod carried this generation.
       await settled(env, "billing", 3, `${generation}`);
     }
@@ -108,6 +112,24 @@ describe("real delivery: Vault, the rollout and the pod census (real engine, rea
     expect(Object.keys(stats.podsByVaultVersion).sort()).toEqual(["1", "2", "3"]);
     const pods = await deploymentPods(env.cluster.target, { namespace: NS, name: "billing" });
     expect(pods.map((p) => p.annotations[ROLLOUT_ANNOTATION])).toEqual(["2", "2", "2"]);
+
+    // The audit record of generation 2 matches what Okta, Vault and the Deployment say.
+    expect(audit?.credential.id).toBe(active[0].id);
+    expect(audit?.vault).toEqual({ mount: "secret", path: "apps/billing", version: 3 });
+    const deployment = await kubeGet<{ metadata: { annotations: Record<string, string> } }>(
+      env.cluster.target,
+      `/apis/apps/v1/namespaces/${NS}/deployments/billing`,
+    );
+    expect(audit?.rollouts).toEqual([
+      { namespace: NS, name: "billing", revision: deployment.metadata.annotations[REVISION_ANNOTATION] },
+    ]);
+    expect(audit?.gates.map((g) => g.gate)).toEqual(["podCensus", "tokenExchange", "refusal"]);
+    const [census, exchange, refusal] = audit!.gates;
+    expect(census!.result).toBe("3 pod(s), all on the new generation");
+    expect(Date.parse(exchange!.at)).toBeGreaterThanOrEqual(Date.parse(census!.at));
+    expect(refusal!.result).toMatch(/invalid_client/);
+    expect(audit?.previous?.id).toBe(inactive[0].id);
+    expect(Date.parse(audit!.previous!.deactivatedAt!)).toBeGreaterThanOrEqual(Date.parse(census!.at) - 1000);
   }, 600_000);
 
   it("control: with the census off, pods still terminating on the old secret fail once it is deactivated", async () => {
