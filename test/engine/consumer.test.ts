@@ -53,8 +53,8 @@ describe("a program that installs the packed package", () => {
   }
 
   async function dynamicResources(stack: Stack): Promise<StateResource[]> {
-    const state = (await stack.exportStack()).deployment as { resources: StateResource[] };
-    return state.resources.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/"));
+    const state = (await stack.exportStack()).deployment as { resources?: StateResource[] };
+    return (state.resources ?? []).filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/"));
   }
 
   beforeAll(async () => {
@@ -114,7 +114,8 @@ describe("a program that installs the packed package", () => {
   it("installs without tsx, and the package's types check a consumer's code", () => {
     expect(fs.existsSync(path.join(first, "node_modules", "tsx"))).toBe(false);
     expect(fs.existsSync(path.join(first, "node_modules", "okta-credential-rotation", "dist"))).toBe(true);
-    // The example as it is, with a tsconfig like Pulumi's TypeScript template (moduleResolution "node").
+    // The example as it is: Pulumi's TypeScript template tsconfig (moduleResolution "node"), with esModuleInterop,
+    // which zod's types (the config schema's) need.
     expect(tsc(first, ["--noEmit", "-p", "."])).toEqual({ status: 0, out: "" });
     // Types, not `any`: a wrong argument is refused, and every entry point resolves.
     fs.writeFileSync(
@@ -132,10 +133,13 @@ describe("a program that installs the packed package", () => {
     const wrong = tsc(first, [
       "--noEmit",
       "--strict",
+      "--target",
+      "es2020",
       "--module",
       "commonjs",
       "--moduleResolution",
       "node",
+      "--esModuleInterop",
       "--types",
       "node",
       "wrong.ts",
@@ -147,7 +151,7 @@ describe("a program that installs the packed package", () => {
     expect(errors[0]).toMatch(
       /wrong\.ts\(5,\d+\): error TS2322: Type 'string' is not assignable to type 'number'/,
     );
-  });
+  }, 300_000);
 
   it("rotates, refreshes and rotates again from another path, with the providers named by package", async () => {
     let stack = await stackAt(first);
@@ -242,7 +246,7 @@ describe("a program that installs the packed package", () => {
     // A destroy retires nothing clients hold: the ACTIVE secret is released, the INACTIVE one deleted.
     expect(okta.listSecrets(appId).map((s) => [s.id, s.status])).toEqual([[gen3, "ACTIVE"]]);
     await stack.workspace.removeStack(STACK);
-  });
+  }, 1_200_000);
 
   it("runs the JavaScript example with the same package, compiled code only", async () => {
     const js = path.join(work, "consumer-js");
@@ -271,5 +275,5 @@ describe("a program that installs the packed package", () => {
       );
     expect((await stack.destroy()).summary.result).toBe("succeeded");
     await stack.workspace.removeStack(`${STACK}-js`);
-  });
+  }, 600_000);
 });
