@@ -3,7 +3,7 @@ import tseslint from "typescript-eslint";
 import pulumi from "@pulumi/eslint-plugin";
 
 export default tseslint.config(
-  { ignores: ["node_modules/**", "bin/**", "coverage/**", "**/*.mjs", "**/*.js"] },
+  { ignores: ["node_modules/**", "bin/**", "dist/**", "coverage/**", "**/*.mjs", "**/*.js"] },
   ...tseslint.configs.recommended,
   {
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },

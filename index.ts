@@ -1,3 +1,6 @@
+// The stack program: one rotation per app in stack config. It uses this package by its name, as a program
+// that installs it does: Node resolves the name inside the package to the compiled dist/ (npm install builds
+// it), and the type checker to the sources (tsconfig.json "paths").
 import * as pulumi from "@pulumi/pulumi";
 import {
   CONFIG_KEY,
@@ -7,8 +10,8 @@ import {
   parseAppsConfig,
   SecretRotation,
   type AppConfig,
-} from "./components";
-import { defaultTokenUrl } from "./dynamic/tokenEndpoint";
+} from "okta-credential-rotation";
+import { defaultTokenUrl } from "okta-credential-rotation/dynamic";
 
 /** The org URL, for the token endpoint the gates call: explicit, or from @pulumi/okta's keys. */
 function orgUrl(): string | undefined {

@@ -222,7 +222,7 @@ export async function runDue(argv: readonly string[], io: DueIo): Promise<number
   return code;
 }
 
-/** The command-line entry point: `npm run due`, `npx okta-rotation-due` (okta-rotation-due.js). */
+/** The command-line entry point: `npm run due`, `npx okta-rotation-due` (bin.ts). */
 export function main(): void {
   runDue(process.argv.slice(2), {
     cwd: process.cwd(),

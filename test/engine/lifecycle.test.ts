@@ -205,7 +205,7 @@ describe("the program under the real Pulumi engine", () => {
     expect(dynamicResources.map((r) => r.type)).toContain("pulumi-nodejs:dynamic/okta-rotation:ClientSecret");
     for (const r of dynamicResources) {
       const provider = String(r.inputs?.__provider);
-      expect(provider).toMatch(/ref: "dynamic\/\w+\.ts#\w+"/);
+      expect(provider).toMatch(/specifier: "okta-credential-rotation\/dynamic\/\w+", name: "\w+"/);
       expect(provider.length).toBeLessThan(1_000);
       expect(provider).not.toContain("okta-sdk-nodejs");
     }

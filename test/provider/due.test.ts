@@ -162,7 +162,7 @@ describe("okta-rotation-due (local Okta, git repository)", () => {
     const r = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
       const child = execFile(
         process.execPath,
-        [path.join(REPO_ROOT, "due/okta-rotation-due.js"), "--stack", "prod", "--write"],
+        [path.join(REPO_ROOT, "dist/due/bin.js"), "--stack", "prod", "--write"],
         { cwd: repo, env: process.env, encoding: "utf8" },
         (_err, stdout, stderr) => resolve({ status: child.exitCode, stdout, stderr }),
       );

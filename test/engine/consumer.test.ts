@@ -1,0 +1,279 @@
+// examples/consumer-ts as a team uses it: a Pulumi program of its own that installs this package from the
+// tarball `npm pack` makes and adds a rotation beside its app. Under the real engine against the local Okta:
+// install, up, bump; then the same state is refreshed and rotated again from the program moved to another
+// path, and destroyed. State must name the providers by package, nothing of either path, and stay small.
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ROTATION_SCOPE, startOktaLocal, type OktaLocal } from "../../local-env/okta";
+import { REPO_ROOT, pulumiCommand } from "./harness";
+
+const EXAMPLE = path.join(REPO_ROOT, "examples", "consumer-ts");
+const EXAMPLE_JS = path.join(REPO_ROOT, "examples", "consumer-js");
+const STACK = `consumer-${process.pid}`;
+const TSC = path.join(REPO_ROOT, "node_modules", "typescript", "bin", "tsc");
+
+function run(cmd: string, args: string[], cwd: string): string {
+  return execFileSync(cmd, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+}
+
+/** `tsc` of the repository run in `cwd`: exit status and output. */
+function tsc(cwd: string, args: string[]): { status: number; out: string } {
+  try {
+    return { status: 0, out: run(process.execPath, [TSC, ...args], cwd) };
+  } catch (err) {
+    const e = err as { status: number; stdout: string; stderr: string };
+    return { status: e.status, out: `${e.stdout}${e.stderr}` };
+  }
+}
+
+interface StateResource {
+  type: string;
+  inputs?: Record<string, unknown>;
+  outputs?: Record<string, unknown>;
+}
+
+describe("a program that installs the packed package", () => {
+  let okta: OktaLocal;
+  let work: string;
+  let first: string;
+  let moved: string;
+  let appId: string;
+  let seededId: string;
+  let envVars: Record<string, string>;
+
+  async function stackAt(dir: string, stackName = STACK): Promise<Stack> {
+    return LocalWorkspace.createOrSelectStack(
+      { stackName, workDir: dir },
+      { envVars, pulumiCommand: await pulumiCommand() },
+    );
+  }
+
+  async function dynamicResources(stack: Stack): Promise<StateResource[]> {
+    const state = (await stack.exportStack()).deployment as { resources?: StateResource[] };
+    return (state.resources ?? []).filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/"));
+  }
+
+  beforeAll(async () => {
+    work = fs.mkdtempSync(path.join(os.tmpdir(), "okta-rotation-consumer-"));
+    // The tarball of the built package (test/globalSetup.ts built dist/ from the current sources).
+    const packed = JSON.parse(
+      run("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", work], REPO_ROOT),
+    ) as { filename: string }[];
+    const tarball = path.join(work, packed[0]!.filename);
+    first = path.join(work, "first", "consumer");
+    moved = path.join(work, "second", "elsewhere", "consumer");
+    fs.mkdirSync(first, { recursive: true });
+    for (const f of ["index.ts", "Pulumi.yaml", "package.json", "tsconfig.json"])
+      fs.copyFileSync(path.join(EXAMPLE, f), path.join(first, f));
+    const pulumiVersion = (
+      JSON.parse(
+        fs.readFileSync(path.join(REPO_ROOT, "node_modules/@pulumi/pulumi/package.json"), "utf8"),
+      ) as { version: string }
+    ).version;
+    // As the example's README says, with the tarball's path here and the engine's SDK version pinned.
+    run(
+      "npm",
+      [
+        "install",
+        "--no-audit",
+        "--no-fund",
+        "--prefer-offline",
+        "--loglevel=error",
+        tarball,
+        `@pulumi/pulumi@${pulumiVersion}`,
+      ],
+      first,
+    );
+
+    okta = await startOktaLocal({ apps: [{ label: "consumer-billing" }, { label: "consumer-js" }] });
+    appId = okta.apps[0]!.id;
+    seededId = okta.listSecrets(appId)[0]!.id;
+    const backendDir = path.join(work, "state");
+    fs.mkdirSync(backendDir);
+    const binDir = path.dirname((await pulumiCommand()).command);
+    envVars = {
+      PULUMI_BACKEND_URL: `file://${backendDir}`,
+      PULUMI_CONFIG_PASSPHRASE: "consumer-test-passphrase",
+      PULUMI_SKIP_UPDATE_CHECK: "true",
+      PULUMI_DIY_BACKEND_NO_LEGACY_WARNING: "true",
+      PATH: `${binDir}${path.delimiter}${process.env.PATH ?? ""}`,
+      OKTA_ORG_URL: okta.orgUrl,
+      OKTA_API_TOKEN: okta.apiToken,
+    };
+  }, 600_000);
+
+  afterAll(async () => {
+    await okta?.close();
+    if (work) fs.rmSync(work, { recursive: true, force: true });
+  });
+
+  it("installs without tsx, and the package's types check a consumer's code", () => {
+    expect(fs.existsSync(path.join(first, "node_modules", "tsx"))).toBe(false);
+    expect(fs.existsSync(path.join(first, "node_modules", "okta-credential-rotation", "dist"))).toBe(true);
+    // The example as it is: Pulumi's TypeScript template tsconfig (moduleResolution "node"), with esModuleInterop,
+    // which zod's types (the config schema's) need.
+    expect(tsc(first, ["--noEmit", "-p", "."])).toEqual({ status: 0, out: "" });
+    // Types, not `any`: a wrong argument is refused, and every entry point resolves.
+    fs.writeFileSync(
+      path.join(first, "wrong.ts"),
+      [
+        'import { SecretRotation } from "okta-credential-rotation";',
+        'import { ClientSecret } from "okta-credential-rotation/dynamic";',
+        'import { TokenExchangeGate } from "okta-credential-rotation/dynamic/tokenExchangeGate";',
+        'import { createTokenClient } from "okta-credential-rotation/client";',
+        'new SecretRotation("x", { appId: "0oa1", generation: "2" });',
+        "export { ClientSecret, TokenExchangeGate, createTokenClient };",
+        "",
+      ].join("\n"),
+    );
+    const wrong = tsc(first, [
+      "--noEmit",
+      "--strict",
+      "--target",
+      "es2020",
+      "--module",
+      "commonjs",
+      "--moduleResolution",
+      "node",
+      "--esModuleInterop",
+      "--types",
+      "node",
+      "wrong.ts",
+    ]);
+    fs.rmSync(path.join(first, "wrong.ts"));
+    expect(wrong.status).not.toBe(0);
+    const errors = wrong.out.split("\n").filter((l) => /error TS\d+/.test(l));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(
+      /wrong\.ts\(5,\d+\): error TS2322: Type 'string' is not assignable to type 'number'/,
+    );
+  }, 300_000);
+
+  it("rotates, refreshes and rotates again from another path, with the providers named by package", async () => {
+    let stack = await stackAt(first);
+    await stack.setAllConfig({
+      appId: { value: appId },
+      generation: { value: "1" },
+      adoptSecretId: { value: seededId },
+      tokenUrl: { value: `${okta.orgUrl}/oauth2/default/v1/token` },
+      scope: { value: ROTATION_SCOPE },
+    });
+
+    const up1 = await stack.up();
+    expect(up1.summary.result).toBe("succeeded");
+    const gen1 = up1.outputs.currentSecretId!.value as string;
+    expect(okta.listSecrets(appId).map((s) => [s.id, s.status])).toEqual(
+      expect.arrayContaining([
+        [seededId, "INACTIVE"],
+        [gen1, "ACTIVE"],
+      ]),
+    );
+
+    const resources = await dynamicResources(stack);
+    expect(resources.length).toBeGreaterThan(0);
+    for (const r of resources) {
+      const stored = [r.inputs?.__provider, r.outputs?.__provider] as string[];
+      for (const text of stored) {
+        expect(text).toMatch(/require\("okta-credential-rotation\/dynamic\/[A-Za-z]+"\)/);
+        expect(text).not.toContain(work);
+        expect(text).not.toContain(REPO_ROOT);
+        expect(text).not.toContain("tsx");
+        expect(text).not.toContain("okta-sdk-nodejs");
+      }
+    }
+    const perResource = resources.map(
+      (r) => String(r.inputs!.__provider).length + String(r.outputs!.__provider).length,
+    );
+    console.log(
+      `state: ${resources.length} dynamic resources, provider text per resource (inputs + outputs) ` +
+        `${Math.min(...perResource)}-${Math.max(...perResource)} bytes`,
+    );
+    // A reference, not an implementation: every resource stores the same few lines, which differ only in the
+    // module and the export they name.
+    const templates = new Set(
+      resources.map((r) =>
+        String(r.inputs!.__provider)
+          .replace(/require\("okta-credential-rotation\/dynamic\/[A-Za-z]+"\)/g, "require(M)")
+          .replace(/name: "[A-Za-z]+"/, "name: N"),
+      ),
+    );
+    expect(templates.size).toBe(1);
+
+    await stack.setConfig("generation", { value: "2" });
+    const up2 = await stack.up();
+    expect(up2.summary.result).toBe("succeeded");
+    const gen2 = up2.outputs.currentSecretId!.value as string;
+    expect(okta.listSecrets(appId).map((s) => [s.id, s.status])).toEqual(
+      expect.arrayContaining([
+        [gen1, "INACTIVE"],
+        [gen2, "ACTIVE"],
+      ]),
+    );
+    expect(okta.listSecrets(appId).map((s) => s.id)).not.toContain(seededId);
+
+    // The same program and stack, at another path: the first one is gone.
+    fs.mkdirSync(path.dirname(moved), { recursive: true });
+    fs.renameSync(first, moved);
+    stack = await stackAt(moved);
+    const refresh = await stack.refresh();
+    expect(refresh.summary.result).toBe("succeeded");
+    expect(Object.keys(refresh.summary.resourceChanges ?? {})).toEqual(["same"]);
+
+    await stack.setConfig("generation", { value: "3" });
+    const up3 = await stack.up();
+    expect(up3.summary.result).toBe("succeeded");
+    const gen3 = up3.outputs.currentSecretId!.value as string;
+    expect(up3.outputs.currentGeneration!.value).toBe(3);
+    expect(
+      okta
+        .listSecrets(appId)
+        .map((s) => [s.id, s.status])
+        .sort(),
+    ).toEqual(
+      [
+        [gen2, "INACTIVE"],
+        [gen3, "ACTIVE"],
+      ].sort(),
+    );
+
+    const down = await stack.destroy();
+    expect(down.summary.result).toBe("succeeded");
+    expect(await dynamicResources(stack)).toEqual([]);
+    // A destroy retires nothing clients hold: the ACTIVE secret is released, the INACTIVE one deleted.
+    expect(okta.listSecrets(appId).map((s) => [s.id, s.status])).toEqual([[gen3, "ACTIVE"]]);
+    await stack.workspace.removeStack(STACK);
+  }, 1_200_000);
+
+  it("runs the JavaScript example with the same package, compiled code only", async () => {
+    const js = path.join(work, "consumer-js");
+    fs.mkdirSync(js);
+    for (const f of ["index.js", "Pulumi.yaml", "package.json"])
+      fs.copyFileSync(path.join(EXAMPLE_JS, f), path.join(js, f));
+    // The TypeScript example's installation (it has the same dependencies), wherever it is now.
+    const installed = [moved, first].find((d) => fs.existsSync(path.join(d, "node_modules")))!;
+    fs.symlinkSync(path.join(installed, "node_modules"), path.join(js, "node_modules"), "dir");
+    const app = okta.apps[1]!.id;
+    const stack = await stackAt(js, `${STACK}-js`);
+    await stack.setAllConfig({
+      appId: { value: app },
+      generation: { value: "1" },
+      adoptSecretId: { value: okta.listSecrets(app)[0]!.id },
+      tokenUrl: { value: `${okta.orgUrl}/oauth2/default/v1/token` },
+      scope: { value: ROTATION_SCOPE },
+    });
+    const up = await stack.up();
+    expect(up.summary.result).toBe("succeeded");
+    const current = up.outputs.currentSecretId!.value as string;
+    expect(okta.listSecrets(app).find((s) => s.status === "ACTIVE")?.id).toBe(current);
+    for (const r of await dynamicResources(stack))
+      expect(String(r.inputs!.__provider)).toMatch(
+        /require\("okta-credential-rotation\/dynamic\/[A-Za-z]+"\)/,
+      );
+    expect((await stack.destroy()).summary.result).toBe("succeeded");
+    await stack.workspace.removeStack(`${STACK}-js`);
+  }, 600_000);
+});
