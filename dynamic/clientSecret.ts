@@ -7,23 +7,12 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import {
-  OktaApiError,
-  compact,
-  configureConnection,
-  createOnce,
-  describeFailure,
-  exclusive,
-  failureMentions,
-  getOktaApi,
-  isNotFound,
-  operationError,
-  providerWarning,
-  secretHash,
-  type LifecycleStatus,
-  type OktaApi,
-  type OktaClientSecret,
-} from "./connection";
+import { configureConnection, exclusive, getOktaApi, providerWarning } from "./connection";
+import { createOnce } from "./createOnce";
+import type { OktaApi } from "./oktaApi";
+import { OktaApiError, describeFailure, failureMentions, isNotFound, operationError } from "./oktaErrors";
+import { secretHash, type LifecycleStatus, type OktaClientSecret } from "./oktaObjects";
+import { compact } from "./providerValues";
 import { sameValue, checkInputs } from "./validation";
 import { providerByReference } from "./providerByReference";
 import { slotTransitionProblem, type SlotContext } from "./slotTransition";

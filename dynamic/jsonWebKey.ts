@@ -8,22 +8,12 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import {
-  OktaApiError,
-  compact,
-  configureConnection,
-  createOnce,
-  describeFailure,
-  exclusive,
-  failureMentions,
-  getOktaApi,
-  isNotFound,
-  operationError,
-  providerWarning,
-  type LifecycleStatus,
-  type OktaApi,
-  type OktaJsonWebKey,
-} from "./connection";
+import { configureConnection, exclusive, getOktaApi, providerWarning } from "./connection";
+import { createOnce } from "./createOnce";
+import type { OktaApi } from "./oktaApi";
+import { OktaApiError, describeFailure, failureMentions, isNotFound, operationError } from "./oktaErrors";
+import type { LifecycleStatus, OktaJsonWebKey } from "./oktaObjects";
+import { compact } from "./providerValues";
 import { sameValue, validateInputs } from "./validation";
 import { providerByReference } from "./providerByReference";
 
