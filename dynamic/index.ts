@@ -87,7 +87,9 @@ export { SecretValue, SecretValueProvider, newSecretValue, type SecretValueArgs 
 export {
   KEY_SLOTS,
   SECRET_SLOTS,
+  activeReplacementProblem,
   slotTransitionProblem,
+  type ActiveReplacementWords,
   type SlotContext,
   type SlotVocabulary,
 } from "./slotTransition";
