@@ -12,20 +12,11 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import {
-  OktaApiError,
-  compact,
-  configureConnection,
-  describeFailure,
-  failureMentions,
-  getOktaApi,
-  isNotFound,
-  operationError,
-  providerWarning,
-  type OktaApi,
-  type OktaApp,
-  type OktaJsonWebKey,
-} from "./connection";
+import { configureConnection, getOktaApi, providerWarning } from "./connection";
+import type { OktaApi } from "./oktaApi";
+import { OktaApiError, describeFailure, failureMentions, isNotFound, operationError } from "./oktaErrors";
+import type { OktaApp, OktaJsonWebKey } from "./oktaObjects";
+import { compact } from "./providerValues";
 import { sameValue, checkInputs } from "./validation";
 import { providerByReference } from "./providerByReference";
 

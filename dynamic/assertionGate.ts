@@ -15,14 +15,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { buildClientAssertion, CLIENT_ASSERTION_TYPE } from "../client/assertion";
-import {
-  OktaApiError,
-  configureConnection,
-  describeFailure,
-  getOktaApi,
-  operationError,
-  type OktaJsonWebKey,
-} from "./connection";
+import { configureConnection, getOktaApi } from "./connection";
+import { OktaApiError, describeFailure, operationError } from "./oktaErrors";
+import type { OktaJsonWebKey } from "./oktaObjects";
 import { readAuthSettings } from "./appAuthMethod";
 import { overlapRemainingMs } from "./tokenExchangeGate";
 import { sameValue, checkInputs } from "./validation";

@@ -7,26 +7,15 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import {
-  OktaApiError,
-  compact,
-  configureConnection,
-  createOnce,
-  describeFailure,
-  exclusive,
-  failureMentions,
-  getOktaApi,
-  isNotFound,
-  operationError,
-  providerWarning,
-  secretHash,
-  type LifecycleStatus,
-  type OktaApi,
-  type OktaClientSecret,
-} from "./connection";
+import { configureConnection, exclusive, getOktaApi, providerWarning } from "./connection";
+import { createOnce } from "./createOnce";
+import type { OktaApi } from "./oktaApi";
+import { OktaApiError, describeFailure, failureMentions, isNotFound, operationError } from "./oktaErrors";
+import { secretHash, type LifecycleStatus, type OktaClientSecret } from "./oktaObjects";
+import { compact } from "./providerValues";
 import { sameValue, checkInputs } from "./validation";
 import { providerByReference } from "./providerByReference";
-import { slotTransitionProblem, type SlotContext } from "./slotTransition";
+import { activeReplacementProblem, slotTransitionProblem, type SlotContext } from "./slotTransition";
 
 // Schemas are built by functions, not held in module constants, so that the provider stays serializable by
 // value (see connection.ts): a captured schema object would be serialized with it.
@@ -181,17 +170,14 @@ export function unsafeReplacement(
   news: Partial<Record<string, unknown>>,
   replaces: readonly string[],
 ): string | undefined {
-  if (replaces.length === 0 || news.replaceOnlyInactive !== true || olds.status !== "ACTIVE")
-    return undefined;
-  const app = String(news.appId ?? olds.appId);
-  const from = olds.generation === undefined ? "" : ` (generation ${String(olds.generation)})`;
-  const to = news.generation === undefined ? "" : ` for generation ${String(news.generation)}`;
-  return (
-    `${describeClientSecret(app, id)}${from} would be deleted and replaced${to}, but it is still ACTIVE: the ` +
-    `previous rotation did not finish retiring it, and clients may still hold it. Set generation back to the ` +
-    `previous value and run pulumi up to finish that rotation (it deactivates this secret once its successor is ` +
-    `delivered), then bump again.`
-  );
+  return activeReplacementProblem(olds, news, replaces, {
+    name: describeClientSecret(String(news.appId ?? olds.appId), id),
+    credential: "secret",
+    rotation: "rotation",
+    use: "hold",
+    successorIs: "delivered",
+    finish: "Set generation back to the previous value",
+  });
 }
 
 /** How to name the resource in messages. */

@@ -46,43 +46,50 @@ export {
   type TokenEndpointAuthMethod,
 } from "./appAuthMethod";
 export {
-  CONNECTION_KEYS,
-  DEFAULT_SCOPES,
-  OktaApi,
-  OktaApiError,
-  OktaConfigError,
-  OktaTransportError,
-  backoffDelayMs,
   configureConnection,
-  createOnce,
-  describeFailure,
   exclusive,
-  formatOktaErrorMessage,
   getOktaApi,
-  isIdempotentRequest,
-  isLoopbackHost,
-  isNotFound,
   onRetry,
   onWarning,
-  parseJwkList,
-  rateLimitDelayMs,
   resetConnection,
-  resolveConnectionSettings,
+} from "./connection";
+export { createOnce } from "./createOnce";
+export { OktaApi } from "./oktaApi";
+export {
+  OktaApiError,
+  OktaTransportError,
+  describeFailure,
+  formatOktaErrorMessage,
+  isNotFound,
+  type OktaFailure,
+} from "./oktaErrors";
+export { parseJwkList, secretHash } from "./oktaObjects";
+export {
+  backoffDelayMs,
+  isIdempotentRequest,
+  rateLimitDelayMs,
   retryPolicyFromEnv,
-  secretHash,
+  type RetryEvent,
+  type RetryPolicy,
+} from "./oktaRetry";
+export {
+  CONNECTION_KEYS,
+  DEFAULT_SCOPES,
+  OktaConfigError,
+  isLoopbackHost,
+  resolveConnectionSettings,
   type ConfigSource,
   type OktaConnectionSettings,
   type OktaCredentials,
-  type OktaFailure,
-  type RetryEvent,
-  type RetryPolicy,
-} from "./connection";
+} from "./oktaSettings";
 export { checkInputs, sameValue, validateInputs, type CheckFailure } from "./validation";
 export { SecretValue, SecretValueProvider, newSecretValue, type SecretValueArgs } from "./secretValue";
 export {
   KEY_SLOTS,
   SECRET_SLOTS,
+  activeReplacementProblem,
   slotTransitionProblem,
+  type ActiveReplacementWords,
   type SlotContext,
   type SlotVocabulary,
 } from "./slotTransition";

@@ -8,24 +8,15 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import {
-  OktaApiError,
-  compact,
-  configureConnection,
-  createOnce,
-  describeFailure,
-  exclusive,
-  failureMentions,
-  getOktaApi,
-  isNotFound,
-  operationError,
-  providerWarning,
-  type LifecycleStatus,
-  type OktaApi,
-  type OktaJsonWebKey,
-} from "./connection";
+import { configureConnection, exclusive, getOktaApi, providerWarning } from "./connection";
+import { createOnce } from "./createOnce";
+import type { OktaApi } from "./oktaApi";
+import { OktaApiError, describeFailure, failureMentions, isNotFound, operationError } from "./oktaErrors";
+import type { LifecycleStatus, OktaJsonWebKey } from "./oktaObjects";
+import { compact } from "./providerValues";
 import { sameValue, validateInputs } from "./validation";
 import { providerByReference } from "./providerByReference";
+import { activeReplacementProblem } from "./slotTransition";
 
 /** Members of a JWK that only a private (or symmetric) key has. They must never reach Okta or state. */
 export const PRIVATE_JWK_MEMBERS = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"] as const;
@@ -204,22 +195,7 @@ export function unsafeKeyReplacement(
   news: Partial<Record<string, unknown>>,
   replaces: readonly string[],
 ): string | undefined {
-  if (replaces.length === 0 || news.replaceOnlyInactive !== true || olds.status !== "ACTIVE")
-    return undefined;
-  const app = String(news.appId ?? olds.appId);
   const kid = typeof olds.kid === "string" ? olds.kid : undefined;
-  const key = describeJsonWebKey(app, id, kid);
-  const from = typeof olds.generation === "number" ? ` (generation ${olds.generation})` : "";
-  if (!replaces.includes("generation")) {
-    const fields = replaces.join(" and ");
-    return (
-      `${key}${from} would be deleted and replaced (${fields} changed), but it is still ACTIVE, and clients may ` +
-      `still sign with it. Put ${fields} back as before: a key in use is retired only by a key rotation (bump ` +
-      `privateKeyJwt.keyGeneration: the next key is registered and delivered before this one is deactivated). ` +
-      `Nothing was changed.`
-    );
-  }
-  const to = typeof news.generation === "number" ? ` for generation ${news.generation}` : "";
   // The rotation that retires generation g is the one to g + 1.
   const finish =
     typeof olds.generation === "number"
@@ -227,11 +203,19 @@ export function unsafeKeyReplacement(
       : typeof news.generation === "number"
         ? `Set privateKeyJwt.keyGeneration back to ${news.generation - 1}`
         : "Set privateKeyJwt.keyGeneration back to its previous value";
-  return (
-    `${key}${from} would be deleted and replaced${to}, but it is still ACTIVE: the previous key rotation did not ` +
-    `finish retiring it, and clients may still sign with it. ${finish} and run pulumi up to finish that rotation ` +
-    `(it deactivates this key once its successor is delivered and proven), then bump again. Nothing was changed.`
-  );
+  return activeReplacementProblem(olds, news, replaces, {
+    name: describeJsonWebKey(String(news.appId ?? olds.appId), id, kid),
+    credential: "key",
+    rotation: "key rotation",
+    use: "sign with",
+    successorIs: "delivered and proven",
+    finish,
+    notBumped: (subject, fields) =>
+      `${subject} would be deleted and replaced (${fields} changed), but it is still ACTIVE, and clients may ` +
+      `still sign with it. Put ${fields} back as before: a key in use is retired only by a key rotation (bump ` +
+      `privateKeyJwt.keyGeneration: the next key is registered and delivered before this one is deactivated).`,
+    closing: " Nothing was changed.",
+  });
 }
 
 export function describeJsonWebKey(appId: string, keyId?: string, kid?: string): string {

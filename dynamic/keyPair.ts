@@ -10,7 +10,7 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { compact } from "./connection";
+import { compact } from "./providerValues";
 import { sameValue, checkInputs } from "./validation";
 import { providerByReference } from "./providerByReference";
 import { KEY_SLOTS, slotTransitionProblem, type SlotContext } from "./slotTransition";

@@ -121,7 +121,7 @@ export interface RateLimitPacer {
 
 /**
  * A pacer. A factory of closures rather than a class: providers serialized by value turn classes into plain
- * functions, and field initializers do not survive that (see connection.ts).
+ * functions, and field initializers do not survive that (see keepMessage in oktaErrors.ts).
  */
 export function createRateLimitPacer(opts: PacerOptions): RateLimitPacer {
   const buckets = new Map<string, BucketState>();

@@ -7,14 +7,9 @@
 // ACTIVE secret: that refusal stops the run, and the secret stays as it is). Delete of this resource = nothing.
 
 import * as pulumi from "@pulumi/pulumi";
-import {
-  OktaApiError,
-  configureConnection,
-  describeFailure,
-  getOktaApi,
-  isNotFound,
-  type OktaApi,
-} from "./connection";
+import { configureConnection, getOktaApi } from "./connection";
+import type { OktaApi } from "./oktaApi";
+import { OktaApiError, describeFailure, isNotFound } from "./oktaErrors";
 import { providerByReference } from "./providerByReference";
 
 export interface RevocationInputs {

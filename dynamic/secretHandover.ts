@@ -17,18 +17,11 @@
 import { randomBytes } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import {
-  OktaApiError,
-  compact,
-  configureConnection,
-  describeFailure,
-  failureMentions,
-  getOktaApi,
-  isNotFound,
-  operationError,
-  type OktaApi,
-  type OktaClientSecret,
-} from "./connection";
+import { configureConnection, getOktaApi } from "./connection";
+import type { OktaApi } from "./oktaApi";
+import { OktaApiError, describeFailure, failureMentions, isNotFound, operationError } from "./oktaErrors";
+import type { OktaClientSecret } from "./oktaObjects";
+import { compact } from "./providerValues";
 import { readAuthSettings } from "./appAuthMethod";
 import { sameValue, checkInputs } from "./validation";
 import { providerByReference } from "./providerByReference";

@@ -2,11 +2,11 @@
 // with `private_key_jwt`, and DPoP (RFC 9449) when Okta binds the app's tokens to a key — the default for API
 // Services apps created since February 2024 (`settings.oauthClient.dpop_bound_access_tokens`).
 //
-// This replaces the OAuth layer of @okta/okta-sdk-nodejs 8.1 (connection.ts detaches it from the SDK client and
-// calls `authorize` from its request executor for every attempt). 8.1 does reach its `use_dpop_nonce` retry,
+// This replaces the OAuth layer of @okta/okta-sdk-nodejs 8.1 (oktaApi.ts detaches it from the SDK client and
+// oktaRetry.ts calls `authorize` from its request executor for every attempt). 8.1 does reach its `use_dpop_nonce` retry,
 // but only because its token response is never error-checked (oauth.js chains `.then(Http.errorFilter)` on the
 // module object, where `errorFilter` is undefined), and around it:
-//  - it makes one proof per call in `prepareRequest`; the retries of connection.ts resend the request, and a
+//  - it makes one proof per call in `prepareRequest`; the retries of oktaRetry.ts resend the request, and a
 //    proof is single-use and stale after five minutes (RFC 9449 §4.3; Okta's texts in ../local-env/okta/dpop.ts),
 //    while 429 waits alone can add up to more than that: here every attempt gets a new proof;
 //  - it signs proofs with the client-authentication key itself, always as RS256 (an EC key cannot work); here
@@ -18,8 +18,10 @@
 //  - it ignores a `DPoP-Nonce` from the resource server (RFC 9449 §9); here the latest one goes into the
 //    following proofs, and a 401 `use_dpop_nonce` is answered once with it.
 
-import { randomUUID, createHash } from "crypto";
+import { createHash, createPrivateKey, randomUUID } from "crypto";
 import type { CryptoKey, JWK } from "jose";
+import { signingAlgorithm } from "../client/assertion";
+import { connectionKeys, OktaConfigError } from "./oktaSettings";
 
 /** The request of one attempt, in the SDK's request-executor shape (node-fetch options plus `url`). */
 export interface AttemptRequest {
@@ -36,7 +38,7 @@ export interface AttemptResponse {
   text(): Promise<string>;
 }
 
-/** Hooks the retry loop of connection.ts calls around each attempt of one request. */
+/** Hooks the retry loop of oktaRetry.ts calls around each attempt of one request. */
 export interface AttemptHooks {
   /** The request of this attempt: fresh credentials and proof on top of the original. */
   prepare?(request: AttemptRequest): Promise<AttemptRequest>;
@@ -77,7 +79,7 @@ export class ServiceAppTokenError extends Error {
       (description ? `: ${description}` : error ? `: ${error}` : "");
     const message = `Okta HTTP ${status}${error ? ` ${error}` : ""}: ${summary}`;
     super(message);
-    // Set on the instance: the closure serializer may call Error as a function (see keepMessage in connection.ts).
+    // Set on the instance: the closure serializer may call Error as a function (see keepMessage in oktaErrors.ts).
     Object.defineProperty(this, "message", { value: message, writable: true, configurable: true });
     this.name = "ServiceAppTokenError";
     this.status = status;
@@ -284,4 +286,59 @@ async function newProofKey(): Promise<ProofKey> {
   const { privateKey, publicKey } = await jose.generateKeyPair("ES256", { extractable: false });
   const { kty, crv, x, y } = await jose.exportJWK(publicKey);
   return { privateKey, publicJwk: { kty, crv, x, y } };
+}
+
+/**
+ * Signs `private_key_jwt` client assertions with the service app's key (PEM or private JWK): `iss` = `sub` =
+ * the client id, `aud` = the token URL, a 60 s `exp`, a fresh `jti`, `iat`, and `kid` when known. A key that
+ * cannot be used is a config error that names the setting, never the key.
+ */
+export function serviceAppSigner(
+  clientId: string,
+  privateKey: string,
+  privateKeyId: string | undefined,
+): AssertionSigner {
+  const k = connectionKeys().privateKey;
+  const where = `${k.config} (env ${k.env})`;
+  let jwk: JWK;
+  if (privateKey.startsWith("{")) {
+    try {
+      jwk = JSON.parse(privateKey) as JWK;
+    } catch {
+      throw new OktaConfigError(
+        `${where} starts like a JWK but is not valid JSON. Give a private JWK or a PEM key.`,
+      );
+    }
+  } else {
+    try {
+      jwk = createPrivateKey(privateKey).export({ format: "jwk" }) as JWK;
+    } catch {
+      throw new OktaConfigError(`${where} is neither a PEM private key nor a private JWK.`);
+    }
+  }
+  if (typeof jwk.d !== "string") {
+    throw new OktaConfigError(`${where} is a public key: give the service app's private key.`);
+  }
+  let alg: string;
+  try {
+    alg = signingAlgorithm(jwk);
+  } catch (e) {
+    throw new OktaConfigError(`${where}: ${e instanceof Error ? e.message : String(e)}.`);
+  }
+  const kid = privateKeyId ?? jwk.kid;
+  let imported: Promise<CryptoKey | Uint8Array> | undefined;
+  return async (audience) => {
+    const jose = await import("jose");
+    imported ??= jose.importJWK(jwk, alg);
+    const nowS = Math.floor(Date.now() / 1000);
+    return new jose.SignJWT({})
+      .setProtectedHeader({ alg, ...(kid !== undefined ? { kid } : {}) })
+      .setIssuer(clientId)
+      .setSubject(clientId)
+      .setAudience(audience)
+      .setIssuedAt(nowS)
+      .setExpirationTime(nowS + 60)
+      .setJti(randomUUID())
+      .sign(await imported);
+  };
 }

@@ -78,3 +78,49 @@ export function slotTransitionProblem(
   }
   return undefined;
 }
+
+/** How a resource words its refusal to replace its credential while that is still ACTIVE. */
+export interface ActiveReplacementWords {
+  /** The credential as the resource names it, e.g. `ClientSecret ocs1 of app 0oa1`. */
+  readonly name: string;
+  readonly credential: SlotVocabulary["credential"];
+  /** The rotation that retires it: `rotation`, `key rotation`. */
+  readonly rotation: string;
+  /** What clients may still do with it: `hold`, `sign with`. */
+  readonly use: string;
+  /** What that rotation waits for before it deactivates it: `delivered`, `delivered and proven`. */
+  readonly successorIs: string;
+  /** How to get back to that rotation, e.g. `Set generation back to the previous value`. */
+  readonly finish: string;
+  /** The refusal when no generation was bumped (another field replaces it); without it, worded as a bump. */
+  readonly notBumped?: (subject: string, fields: string) => string;
+  /** Ends every refusal, e.g. ` Nothing was changed.` */
+  readonly closing?: string;
+}
+
+/**
+ * Why replacing a slot's credential is unsafe when the resource asks for it (`replaceOnlyInactive`): in a
+ * rotation slot, an ACTIVE credential about to be replaced means the previous rotation never retired it, and
+ * clients may still use it. Returns the reason, worded by the resource, or undefined when the replacement is
+ * safe (nothing replaced, not asked, or INACTIVE).
+ */
+export function activeReplacementProblem(
+  olds: Partial<Record<string, unknown>>,
+  news: Partial<Record<string, unknown>>,
+  replaces: readonly string[],
+  words: ActiveReplacementWords,
+): string | undefined {
+  if (replaces.length === 0 || news.replaceOnlyInactive !== true || olds.status !== "ACTIVE")
+    return undefined;
+  const from = typeof olds.generation === "number" ? ` (generation ${olds.generation})` : "";
+  const closing = words.closing ?? "";
+  if (words.notBumped && !replaces.includes("generation"))
+    return words.notBumped(`${words.name}${from}`, replaces.join(" and ")) + closing;
+  const to = typeof news.generation === "number" ? ` for generation ${news.generation}` : "";
+  return (
+    `${words.name}${from} would be deleted and replaced${to}, but it is still ACTIVE: the previous ` +
+    `${words.rotation} did not finish retiring it, and clients may still ${words.use} it. ${words.finish} and ` +
+    `run pulumi up to finish that rotation (it deactivates this ${words.credential} once its successor is ` +
+    `${words.successorIs}), then bump again.${closing}`
+  );
+}

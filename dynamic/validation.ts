@@ -2,7 +2,7 @@
 
 import type * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
-import { UNKNOWN } from "./connection";
+import { UNKNOWN } from "./providerValues";
 
 export interface CheckFailure {
   readonly property: string;

@@ -11,7 +11,8 @@ import {
   type JsonWebKeyOutputs,
 } from "../../dynamic";
 import { releaseMessage } from "../../dynamic/appAuthMethod";
-import { OktaApi, type OktaApp } from "../../dynamic/connection";
+import { OktaApi } from "../../dynamic/oktaApi";
+import type { OktaApp } from "../../dynamic/oktaObjects";
 import { ROTATION_SCOPE, startOktaLocal } from "../../local-env/okta";
 import { calls, startOkta, thrown, useSsws, type OktaLocal } from "./helpers";
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startOktaLocal, type OktaLocal } from "../../local-env/okta";
-import { resetConnection, type OktaClientSecret } from "../../dynamic/connection";
+import { resetConnection } from "../../dynamic/connection";
+import type { OktaClientSecret } from "../../dynamic/oktaObjects";
 import {
   SecretHandoverProvider,
   currentSecret,

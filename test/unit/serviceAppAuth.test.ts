@@ -10,12 +10,9 @@ import {
   type JWK,
 } from "jose";
 import { describe, expect, it } from "vitest";
-import {
-  OktaConfigError,
-  describeFailure,
-  formatOktaErrorMessage,
-  serviceAppSigner,
-} from "../../dynamic/connection";
+import { describeFailure, formatOktaErrorMessage } from "../../dynamic/oktaErrors";
+import { OktaConfigError } from "../../dynamic/oktaSettings";
+import { serviceAppSigner } from "../../dynamic/serviceAppAuth";
 import {
   ServiceAppAuth,
   ServiceAppTokenError,

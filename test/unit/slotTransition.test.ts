@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { KEY_SLOTS, diffClientSecret, slotTransitionProblem } from "../../dynamic";
+import {
+  KEY_SLOTS,
+  activeReplacementProblem,
+  diffClientSecret,
+  slotTransitionProblem,
+  type ActiveReplacementWords,
+} from "../../dynamic";
 
 const ctx = (generation: number, rollback = false) => ({ app: "billing", generation, rollback });
 
@@ -53,5 +59,57 @@ describe("diffClientSecret in a rotation slot", () => {
   it("outside a slot, a new value still replaces the secret", () => {
     const { slot: _slot, ...plain } = old;
     expect(diffClientSecret(plain, { ...plain, value: "v2" }).replaces).toEqual(["value"]);
+  });
+});
+
+describe("activeReplacementProblem", () => {
+  const words: ActiveReplacementWords = {
+    name: "Thing t1 of app 0oa1",
+    credential: "secret",
+    rotation: "thing rotation",
+    use: "lean on",
+    successorIs: "ready",
+    finish: "Set generation back to 4",
+  };
+  const active = { appId: "0oa1", status: "ACTIVE", generation: 3 };
+  const asked = { appId: "0oa1", generation: 5, replaceOnlyInactive: true };
+
+  it("allows what is not a replacement of an ACTIVE credential the resource asked to keep", () => {
+    expect(activeReplacementProblem(active, asked, [], words)).toBeUndefined();
+    expect(
+      activeReplacementProblem(active, { ...asked, replaceOnlyInactive: false }, ["generation"], words),
+    ).toBeUndefined();
+    expect(
+      activeReplacementProblem({ ...active, status: "INACTIVE" }, asked, ["generation"], words),
+    ).toBeUndefined();
+  });
+
+  it("words a bump in the resource's terms: its name, both generations, what to set, when it retires", () => {
+    expect(activeReplacementProblem(active, asked, ["generation"], words)).toBe(
+      "Thing t1 of app 0oa1 (generation 3) would be deleted and replaced for generation 5, but it is still " +
+        "ACTIVE: the previous thing rotation did not finish retiring it, and clients may still lean on it. Set " +
+        "generation back to 4 and run pulumi up to finish that rotation (it deactivates this secret once its " +
+        "successor is ready), then bump again.",
+    );
+    const { generation: _old, ...unrecorded } = active;
+    const { generation: _new, ...unnumbered } = asked;
+    expect(
+      activeReplacementProblem(unrecorded, unnumbered, ["generation"], { ...words, closing: " Done." }),
+    ).toMatch(
+      /^Thing t1 of app 0oa1 would be deleted and replaced, but it is still ACTIVE: .* bump again\. Done\.$/,
+    );
+  });
+
+  it("uses the resource's own refusal when no generation was bumped, and a bump's wording without one", () => {
+    const notBumped = (subject: string, fields: string) => `${subject}: put ${fields} back.`;
+    expect(
+      activeReplacementProblem(active, asked, ["jwk", "use"], { ...words, notBumped, closing: " Done." }),
+    ).toBe("Thing t1 of app 0oa1 (generation 3): put jwk and use back. Done.");
+    expect(activeReplacementProblem(active, asked, ["generation", "jwk"], { ...words, notBumped })).toMatch(
+      /would be deleted and replaced for generation 5/,
+    );
+    expect(activeReplacementProblem(active, asked, ["value"], words)).toMatch(
+      /would be deleted and replaced for generation 5/,
+    );
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { basicExchangeRequest, gateProvider, overlapRemainingMs } from "../../dynamic/tokenExchangeGate";
-import { UNKNOWN } from "../../dynamic/connection";
+import { UNKNOWN } from "../../dynamic/providerValues";
 import { ROTATION_SCOPE, startOktaLocal } from "../../local-env/okta";
 
 describe("overlapRemainingMs", () => {
