@@ -11,7 +11,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseDocument } from "yaml";
 import { ConfigError, parseAppsConfig, type AppConfig } from "../components/config";
-import { OktaConfigError } from "../dynamic/connection";
+import { OktaConfigError } from "../dynamic/oktaSettings";
 import {
   applyBumps,
   configSource,

@@ -8,7 +8,7 @@
 
 import { isMap, isScalar, isSeq, parseDocument, type Document } from "yaml";
 import { CONFIG_KEY } from "../components/config";
-import type { ConfigSource } from "../dynamic/connection";
+import type { ConfigSource } from "../dynamic/oktaSettings";
 
 /** The project name when no Pulumi.yaml is found next to the config file. */
 export const DEFAULT_PROJECT = "okta-credential-rotation";

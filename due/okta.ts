@@ -4,14 +4,10 @@
 // the same retries. Only list calls are made: a token granted okta.apps.read is enough.
 
 import type { AppConfig } from "../components/config";
-import {
-  configureConnection,
-  describeFailure,
-  getOktaApi,
-  OktaApiError,
-  type ConfigSource,
-  type OktaApi,
-} from "../dynamic/connection";
+import { configureConnection, getOktaApi } from "../dynamic/connection";
+import type { OktaApi } from "../dynamic/oktaApi";
+import { describeFailure, OktaApiError } from "../dynamic/oktaErrors";
+import type { ConfigSource } from "../dynamic/oktaSettings";
 import { credentialKind, type Listing } from "./due";
 
 /** The calls this tool makes. */
