@@ -11,7 +11,12 @@ import { TokenExchangeGate } from "../dynamic/tokenExchangeGate";
 import { keyAuditRecord, type AuditRecord } from "./audit";
 import { planRotation, slotName, type SlotPlan } from "./plan";
 import type { VaultDeliveryArgs } from "./secretRotation";
-import { rollDeployments, rolloutRevisions, type DeploymentRolloutArgs, type PodCensusArgs } from "./rollout";
+import {
+  rollDeployments,
+  deliveryAuditFacts,
+  type DeploymentRolloutArgs,
+  type PodCensusArgs,
+} from "./rollout";
 import type { RolloutCensus } from "../dynamic/rolloutCensus";
 
 /** Annotation with the kid pods should hold after the rollout. */
@@ -336,7 +341,6 @@ export class KeyRotation extends pulumi.ComponentResource {
         generation: plan.retired.generation,
       };
     }
-    const vaultTarget = args.vault;
     const gateFacts = (g: pulumi.Resource) =>
       g instanceof AssertionGate
         ? pulumi.all([g.proof, g.openedAt]).apply(([proof, openedAt]) => ({ proof, openedAt }))
@@ -346,18 +350,13 @@ export class KeyRotation extends pulumi.ComponentResource {
         keyId: holder.jwk.keyId,
         kid: holder.pair.kid,
         created: holder.jwk.created,
-        vault:
-          this.vaultSecret && vaultTarget
-            ? pulumi
-                .all([vaultTarget.mount, vaultTarget.path, this.vaultSecret.metadata])
-                .apply(([mount, path, metadata]) => ({ mount, path, version: metadata?.version }))
-            : undefined,
-        rollouts: rolloutRevisions(args.deployments ?? [], this.rollouts),
-        census: this.census
-          ? pulumi
-              .all([this.census.clearedAt, this.census.podsCounted])
-              .apply(([clearedAt, podsCounted]) => ({ clearedAt, podsCounted }))
-          : undefined,
+        ...deliveryAuditFacts(
+          this.vaultSecret,
+          args.vault,
+          args.deployments ?? [],
+          this.rollouts,
+          this.census,
+        ),
         gates: [gateFacts(gate), gateFacts(proof)],
         minOverlapSeconds: args.minOverlapSeconds ?? 0,
         previous:

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
+import type * as vault from "@pulumi/vault";
 import { ROLLOUT_ANNOTATION, RolloutCensus } from "../dynamic/rolloutCensus";
 
 export { ROLLOUT_ANNOTATION };
@@ -108,4 +109,31 @@ export function rolloutRevisions(
         })),
     ),
   );
+}
+
+/**
+ * What the audit record says of the delivery: the Vault version written, each Deployment's ReplicaSet revision
+ * after its rollout, and when the pod census opened.
+ */
+export function deliveryAuditFacts(
+  vaultSecret: vault.kv.SecretV2 | undefined,
+  target: { readonly mount: pulumi.Input<string>; readonly path: pulumi.Input<string> } | undefined,
+  deployments: readonly DeploymentRolloutArgs[],
+  patches: readonly k8s.apps.v1.DeploymentPatch[],
+  census: RolloutCensus | undefined,
+) {
+  return {
+    vault:
+      vaultSecret && target
+        ? pulumi
+            .all([target.mount, target.path, vaultSecret.metadata])
+            .apply(([mount, path, metadata]) => ({ mount, path, version: metadata?.version }))
+        : undefined,
+    rollouts: rolloutRevisions(deployments, patches),
+    census: census
+      ? pulumi
+          .all([census.clearedAt, census.podsCounted])
+          .apply(([clearedAt, podsCounted]) => ({ clearedAt, podsCounted }))
+      : undefined,
+  };
 }

@@ -9,7 +9,12 @@ import type { RolloutCensus } from "../dynamic/rolloutCensus";
 import { TokenExchangeGate } from "../dynamic/tokenExchangeGate";
 import { secretAuditRecord, type AuditRecord } from "./audit";
 import { planRotation, slotName, type SlotPlan } from "./plan";
-import { rollDeployments, rolloutRevisions, type DeploymentRolloutArgs, type PodCensusArgs } from "./rollout";
+import {
+  rollDeployments,
+  deliveryAuditFacts,
+  type DeploymentRolloutArgs,
+  type PodCensusArgs,
+} from "./rollout";
 
 export {
   REVISION_ANNOTATION,
@@ -298,25 +303,19 @@ export class SecretRotation extends pulumi.ComponentResource {
         ...(this.revocation ? { revokedAt: this.revocation.revokedAt } : {}),
       };
     }
-    const vaultTarget = args.vault;
     this.audit = pulumi
       .output({
         secretId: holder.secretId,
         created: holder.created,
         // A rollback creates nothing, so it deleted nothing; the holder's record is from the run that made it.
         replaced: args.rollback ? undefined : holder.replacedSecret,
-        vault:
-          this.vaultSecret && vaultTarget
-            ? pulumi
-                .all([vaultTarget.mount, vaultTarget.path, this.vaultSecret.metadata])
-                .apply(([mount, path, metadata]) => ({ mount, path, version: metadata?.version }))
-            : undefined,
-        rollouts: rolloutRevisions(args.deployments ?? [], this.rollouts),
-        census: this.census
-          ? pulumi
-              .all([this.census.clearedAt, this.census.podsCounted])
-              .apply(([clearedAt, podsCounted]) => ({ clearedAt, podsCounted }))
-          : undefined,
+        ...deliveryAuditFacts(
+          this.vaultSecret,
+          args.vault,
+          args.deployments ?? [],
+          this.rollouts,
+          this.census,
+        ),
         openedAt: this.gate.openedAt,
         exchangeStatus: this.gate.exchangeStatus,
         refusal: this.refusalProof
