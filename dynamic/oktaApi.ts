@@ -14,7 +14,8 @@
 import { Client } from "@okta/okta-sdk-nodejs";
 import { parseJwkList, toKey, toSecret } from "./oktaObjects";
 import type { LifecycleStatus, OktaApp, OktaClientSecret, OktaJsonWebKey } from "./oktaObjects";
-import { retryingExecutor, retryPolicyFromEnv, type RetryEvent, type RetryPolicy } from "./oktaRetry";
+import { retryPolicyFromEnv, type RetryEvent, type RetryPolicy } from "./oktaRetry";
+import { retryingExecutor } from "./oktaTransport";
 import type { OktaConnectionSettings } from "./oktaSettings";
 import { ServiceAppAuth, serviceAppSigner } from "./serviceAppAuth";
 
