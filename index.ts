@@ -44,6 +44,19 @@ function loadApps(): AppConfig[] {
 
 const apps = loadApps();
 
+/**
+ * The pod census reads the cluster the stack's Kubernetes provider uses: `kubernetes:kubeconfig` (contents or a
+ * path) when set, else KUBECONFIG or ~/.kube/config, as the provider does.
+ */
+const kubeconfig = new pulumi.Config("kubernetes").getSecret("kubeconfig");
+function podCensus(app: AppConfig) {
+  return {
+    enabled: app.gates.podCensus,
+    timeoutSeconds: app.gates.podCensusTimeoutSeconds,
+    ...(kubeconfig !== undefined ? { kubeconfig } : {}),
+  };
+}
+
 export const rotations: Record<string, unknown> = {};
 for (const app of apps) {
   // Default: the org's `default` custom authorization server, where Okta gives apps machine tokens; the org
@@ -73,7 +86,7 @@ for (const app of apps) {
       minOverlapSeconds: app.gates.minOverlapSeconds,
       vault: app.vault,
       deployments: app.deployments,
-      podCensus: { enabled: app.gates.podCensus, timeoutSeconds: app.gates.podCensusTimeoutSeconds },
+      podCensus: podCensus(app),
     });
     rotations[app.name] = {
       current: keys.current,
@@ -94,7 +107,7 @@ for (const app of apps) {
     revoke: app.revoke,
     vault: app.vault,
     deployments: app.deployments,
-    podCensus: { enabled: app.gates.podCensus, timeoutSeconds: app.gates.podCensusTimeoutSeconds },
+    podCensus: podCensus(app),
     gates: { ...app.gates, tokenUrl },
     formerNames: app.formerNames,
   });

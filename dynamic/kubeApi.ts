@@ -62,9 +62,23 @@ export function defaultKubeconfigPath(env: NodeJS.ProcessEnv = process.env): str
   return first ?? path.join(os.homedir(), ".kube", "config");
 }
 
-/** Reads the kubeconfig text: the given one, else the default path. */
+/**
+ * Reads the kubeconfig text: the given one (its contents, or a path to it, as `kubernetes:kubeconfig` may be),
+ * else the default path.
+ */
 export function kubeconfigText(explicit: string | undefined): string {
-  if (explicit !== undefined && explicit.trim() !== "") return explicit;
+  if (explicit !== undefined && explicit.trim() !== "") {
+    const value = explicit.trim();
+    if (!value.includes("\n") && !value.startsWith("{")) {
+      const file = value.startsWith("~/") ? path.join(os.homedir(), value.slice(2)) : value;
+      try {
+        return fs.readFileSync(file, "utf8");
+      } catch {
+        throw new Error(`the kubeconfig file ${file} cannot be read`);
+      }
+    }
+    return explicit;
+  }
   const file = defaultKubeconfigPath();
   try {
     return fs.readFileSync(file, "utf8");

@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { defaultKubeconfigPath, kubeTarget } from "../../dynamic/kubeApi";
+import { defaultKubeconfigPath, kubeconfigText, kubeTarget } from "../../dynamic/kubeApi";
 
 const b64 = (s: string) => Buffer.from(s).toString("base64");
 
@@ -71,5 +71,18 @@ describe("kubeconfig", () => {
   it("finds the kubeconfig as kubectl does", () => {
     expect(defaultKubeconfigPath({ KUBECONFIG: `/a/config${path.delimiter}/b/config` })).toBe("/a/config");
     expect(defaultKubeconfigPath({})).toBe(path.join(os.homedir(), ".kube", "config"));
+  });
+
+  it("takes kubernetes:kubeconfig as contents or as a path to the file, as the provider does", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kubeconfig-"));
+    const file = path.join(dir, "config");
+    const text = config({ token: "t" });
+    fs.writeFileSync(file, text);
+    expect(kubeconfigText(file)).toBe(text);
+    expect(kubeconfigText(text)).toBe(text);
+    const yamlText = "apiVersion: v1\nkind: Config\n";
+    expect(kubeconfigText(yamlText)).toBe(yamlText);
+    expect(() => kubeconfigText(path.join(dir, "missing"))).toThrow(/missing cannot be read/);
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 });
