@@ -73,7 +73,8 @@ export interface KeySlotOutputs {
  * 3. the private key and kid are written to Vault as a new KV version; while the app still authenticates with a
  *    client secret, that secret is written next to the key, and the app-side client (`client/`) falls back
  *    from one to the other, so no pod fails when the method switches;
- * 4. each consuming Deployment rolls, and the rollout is awaited;
+ * 4. each consuming Deployment rolls, the rollout is awaited, and the pod census waits until no pod (terminating
+ *    ones included) carries an older generation;
  * 5. the gate proves the key: registered, ACTIVE, verifying — and a real private_key_jwt exchange once the app
  *    uses private_key_jwt (before the switch Okta refuses every assertion, whatever the key);
  * 6. only then the app's `token_endpoint_auth_method` is switched to private_key_jwt (no-op once switched);

@@ -108,7 +108,8 @@ export interface SlotOutputs {
  *
  * 1. replaces the slot holding g−2 (INACTIVE, deleted before the new secret is created: never three);
  * 2. writes the new secret to Vault as a new KV version;
- * 3. patches each consuming Deployment's pod template and waits for the rollout;
+ * 3. patches each consuming Deployment's pod template, waits for the rollout, and counts the pods until none
+ *    (terminating ones included) carries an older generation;
  * 4. passes the gates (minimum overlap, real token exchange);
  * 5. deactivates g−1, which stays INACTIVE for rollback until g+1 needs its slot.
  *
