@@ -17,6 +17,8 @@ export interface DeliveryPhase {
   /** The pod census (default on). */
   podCensus?: boolean;
   revoke?: boolean;
+  /** Migrate to private_key_jwt (1) or rotate the key (2, 3, …) instead of the secret. */
+  keyGeneration?: number;
   /** A control: it must lose exchanges (the ordering it switches off is what prevents that). */
   control?: boolean;
 }
@@ -33,6 +35,8 @@ export const DEFAULT_PHASES: readonly DeliveryPhase[] = [
     control: true,
   },
   { generation: 5, what: "control: census off", podCensus: false, control: true },
+  { generation: 5, keyGeneration: 1, what: "migration to private_key_jwt" },
+  { generation: 5, keyGeneration: 2, what: "key rotation" },
 ];
 
 export interface DeliveryOptions {
@@ -45,6 +49,7 @@ export interface DeliveryOptions {
 
 export interface PhaseResult {
   generation: number;
+  keyGeneration?: number;
   what: string;
   control: boolean;
   result: string;
@@ -54,6 +59,8 @@ export interface PhaseResult {
   /** With revoke: seconds from the up's start to Okta refusing the leaked secret, and to its deletion. */
   refusedSeconds?: number;
   deletedSeconds?: number;
+  /** This phase's failures: pod, the KV version it read, when, why (no credential). */
+  failures: { pod: string; vaultVersion: number; atSeconds: number; reason: string }[];
 }
 
 export interface DeliveryResult {
@@ -126,6 +133,9 @@ async function run(env: LocalEnv, o: DeliveryOptions, log: (line: string) => voi
           adoptSecretId: adopted.id,
           generation: phase.generation,
           ...(phase.revoke ? { revoke: true } : {}),
+          ...(phase.keyGeneration
+            ? { privateKeyJwt: { enabled: true, keyGeneration: phase.keyGeneration } }
+            : {}),
           vault: { mount: "secret", path: `apps/${NAME}` },
           deployments: [{ namespace: NAMESPACE, name: NAME, skipAwait: phase.skipAwait ?? false }],
           gates: {
@@ -136,21 +146,35 @@ async function run(env: LocalEnv, o: DeliveryOptions, log: (line: string) => voi
           },
         },
       ]);
-      log(`pulumi up: generation ${phase.generation}, ${phase.what}`);
+      const label = phase.keyGeneration
+        ? `key generation ${phase.keyGeneration}`
+        : `generation ${phase.generation}`;
+      log(`pulumi up: ${label}, ${phase.what}`);
       const started = Date.now();
       const up = await stack.stack.up();
       const upSeconds = (Date.now() - started) / 1000;
       // Count this phase's failures until every pod holds the new secret and no other pod is left.
-      await settled(env, o.replicas, `${phase.generation}`);
+      await settled(
+        env,
+        o.replicas,
+        phase.keyGeneration ? `key-${phase.keyGeneration}` : `${phase.generation}`,
+      );
       const after = fleet.snapshot();
       const result: PhaseResult = {
         generation: phase.generation,
+        ...(phase.keyGeneration ? { keyGeneration: phase.keyGeneration } : {}),
         what: phase.what,
         control: phase.control ?? false,
         result: up.summary.result,
         upSeconds,
         exchanges: after.exchanges - before.exchanges,
         failedExchanges: after.failedExchanges - before.failedExchanges,
+        failures: after.firstFailures.slice(before.firstFailures.length).map((f) => ({
+          pod: f.pod,
+          vaultVersion: f.vaultVersion,
+          atSeconds: (f.at - started) / 1000,
+          reason: f.reason,
+        })),
       };
       if (phase.revoke) {
         const previous = (
@@ -161,7 +185,7 @@ async function run(env: LocalEnv, o: DeliveryOptions, log: (line: string) => voi
       }
       phases.push(result);
       log(
-        `pulumi up: generation ${phase.generation} ${up.summary.result} in ${upSeconds.toFixed(1)} s; ` +
+        `pulumi up: ${label} ${up.summary.result} in ${upSeconds.toFixed(1)} s; ` +
           `${result.failedExchanges} failed of ${result.exchanges} exchanges`,
       );
       before = after;
@@ -202,7 +226,7 @@ export function formatDelivery(r: DeliveryResult): string[] {
     "generation  what                                        up (s)  exchanges  failed",
     ...r.phases.map(
       (p) =>
-        `${String(p.generation).padStart(10)}  ${p.what.padEnd(42)}  ${p.upSeconds.toFixed(1).padStart(6)}  ` +
+        `${(p.keyGeneration ? `key ${p.keyGeneration}` : String(p.generation)).padStart(10)}  ${p.what.padEnd(42)}  ${p.upSeconds.toFixed(1).padStart(6)}  ` +
         `${String(p.exchanges).padStart(9)}  ${String(p.failedExchanges).padStart(6)}` +
         (p.refusedSeconds !== undefined
           ? `  (leaked secret refused after ${p.refusedSeconds.toFixed(1)} s)`
@@ -210,5 +234,14 @@ export function formatDelivery(r: DeliveryResult): string[] {
     ),
   ];
   for (const [why, n] of Object.entries(r.failures)) lines.push(`failure ×${n}: ${why}`);
+  // A rotation should lose nothing: say where and when it did.
+  for (const p of r.phases.filter((x) => !x.control && x.failedExchanges > 0)) {
+    for (const f of p.failures.slice(0, 5)) {
+      lines.push(
+        `  ${p.what}: pod ${f.pod} (Vault version ${f.vaultVersion}) failed ${f.atSeconds.toFixed(1)} s into ` +
+          `the up: ${f.reason}`,
+      );
+    }
+  }
   return lines;
 }

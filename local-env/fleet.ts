@@ -43,7 +43,7 @@ export interface ClusterFleetStats {
   failedExchanges: number;
   /** Failure descriptions counted; never containing a credential. */
   failures: Record<string, number>;
-  /** The first failures, with the pod and the version it held. */
+  /** The failures (the first 1,000), with the pod and the KV version it held. */
   firstFailures: FleetFailure[];
   /** Pods served, by the KV version they read. */
   podsByVaultVersion: Record<number, number>;
@@ -151,7 +151,7 @@ export class ClusterFleet {
         this.stats.failedExchanges++;
         const reason = describe(err);
         this.stats.failures[reason] = (this.stats.failures[reason] ?? 0) + 1;
-        if (this.stats.firstFailures.length < 20) {
+        if (this.stats.firstFailures.length < 1000) {
           this.stats.firstFailures.push({
             pod: pod.name,
             vaultVersion: pod.vaultVersion,

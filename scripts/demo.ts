@@ -6,7 +6,8 @@
  * With `minOverlapSeconds: 0`, nothing but the ordering keeps the pods working: the new secret is written to
  * Vault, the Deployment rolls (awaited), the pod census waits until no pod — terminating ones included — holds
  * the previous secret, and only then is it deactivated. Two controls in the same run show what each part is
- * worth: the rollout not awaited with the census off, and the census off alone.
+ * worth: the rollout not awaited with the census off, and the census off alone. Then the app migrates to
+ * private_key_jwt and its key rotates, on the same chain.
  *
  * Exit code 0 only when the rotations had 0 failed exchanges and each control had some.
  */
