@@ -2,9 +2,8 @@
 // `npm run demo` prints and `npm run drill` measures. Each phase is one `pulumi up` of this project's program;
 // its failed exchanges are counted until every pod carries the new generation and no other pod is left.
 
-import { deploymentPods, holdersOfOlder } from "../dynamic/rolloutCensus";
 import { ClusterFleet, type ClusterFleetStats } from "./fleet";
-import { createDeployment, startLocalEnv, type LocalEnv } from ".";
+import { createDeployment, startLocalEnv, waitPodsSettled, type LocalEnv } from ".";
 import { ROTATION_SCOPE } from "./okta";
 import { createStack, setApps } from "./stack";
 import { vaultRequest } from "./vault";
@@ -154,8 +153,9 @@ async function run(env: LocalEnv, o: DeliveryOptions, log: (line: string) => voi
       const up = await stack.stack.up();
       const upSeconds = (Date.now() - started) / 1000;
       // Count this phase's failures until every pod holds the new secret and no other pod is left.
-      await settled(
-        env,
+      await waitPodsSettled(
+        env.cluster.target,
+        { namespace: NAMESPACE, name: NAME },
         o.replicas,
         phase.keyGeneration ? `key-${phase.keyGeneration}` : `${phase.generation}`,
       );
@@ -207,17 +207,6 @@ async function run(env: LocalEnv, o: DeliveryOptions, log: (line: string) => voi
     failures: stats.failures,
     ok,
   };
-}
-
-/** Waits until every pod of the Deployment carries `generation` and no other pod is left, terminating or not. */
-async function settled(env: LocalEnv, replicas: number, generation: string): Promise<void> {
-  const deadline = Date.now() + 180_000;
-  for (;;) {
-    const pods = await deploymentPods(env.cluster.target, { namespace: NAMESPACE, name: NAME });
-    if (pods.length === replicas && holdersOfOlder(pods, generation).length === 0) return;
-    if (Date.now() > deadline) throw new Error(`the pods did not settle on generation ${generation}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
 }
 
 /** The phases as a table, one line each. */

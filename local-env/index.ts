@@ -3,6 +3,7 @@
 
 import * as path from "node:path";
 import { kubeGet, kubeRequest, type KubeTarget } from "../dynamic/kubeApi";
+import { deploymentPods, holdersOfOlder, type DeploymentRef } from "../dynamic/rolloutCensus";
 import { startCluster, type Cluster } from "./cluster";
 import { startOktaLocal, type OktaLocal, type OktaLocalOptions } from "./okta";
 import { startVault, type VaultDev } from "./vault";
@@ -139,6 +140,30 @@ export async function waitDeploymentAvailable(
     }
     if (Date.now() > deadline)
       throw new Error(`Deployment ${namespace}/${name} not available: ${JSON.stringify(s)}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/**
+ * Waits until the Deployment has exactly `replicas` pods, each carrying `generation` as its rollout annotation, and
+ * no other pod is left, terminating or not: the end of a rotation as the pods see it.
+ */
+export async function waitPodsSettled(
+  target: KubeTarget,
+  deployment: DeploymentRef,
+  replicas: number,
+  generation: string,
+  timeoutMs = 180_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const pods = await deploymentPods(target, deployment);
+    if (pods.length === replicas && holdersOfOlder(pods, generation).length === 0) return;
+    if (Date.now() > deadline) {
+      throw new Error(
+        `the pods of ${deployment.namespace}/${deployment.name} did not settle on ${generation}`,
+      );
+    }
     await new Promise((r) => setTimeout(r, 250));
   }
 }

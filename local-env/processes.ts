@@ -3,6 +3,7 @@
 
 import { spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
+import * as net from "node:net";
 import * as path from "node:path";
 
 export interface Started {
@@ -95,8 +96,7 @@ export async function stopProcesses(ps: Started[], graceMs = 5000): Promise<void
 }
 
 /** A TCP port free on loopback right now. */
-export async function freePort(): Promise<number> {
-  const net = await import("node:net");
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once("error", reject);

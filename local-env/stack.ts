@@ -31,10 +31,15 @@ export interface EngineStack {
 }
 
 /**
- * A stack of this project's own program, with a file backend in a temp dir and a passphrase secrets
- * provider, talking to the Okta at `env.OKTA_ORG_URL`.
+ * A stack of this project's own program (or of the program in `workDir`), with a file backend in a temp dir and
+ * a passphrase secrets provider, run with `env` (e.g. the Okta at `env.OKTA_ORG_URL`). The CLI's directory goes
+ * first on PATH, before `env.PATH` if given.
  */
-export async function createStack(name: string, env: Record<string, string>): Promise<EngineStack> {
+export async function createStack(
+  name: string,
+  env: Record<string, string>,
+  workDir: string = REPO_ROOT,
+): Promise<EngineStack> {
   const backendDir = fs.mkdtempSync(path.join(os.tmpdir(), "okta-rotation-state-"));
   const pulumiCmd = await pulumiCommand();
   const binDir = path.dirname(pulumiCmd.command);
@@ -43,11 +48,11 @@ export async function createStack(name: string, env: Record<string, string>): Pr
     PULUMI_CONFIG_PASSPHRASE: "engine-test-passphrase",
     PULUMI_SKIP_UPDATE_CHECK: "true",
     PULUMI_DIY_BACKEND_NO_LEGACY_WARNING: "true",
-    PATH: `${binDir}${path.delimiter}${process.env.PATH ?? ""}`,
     ...env,
+    PATH: `${binDir}${path.delimiter}${env.PATH ?? process.env.PATH ?? ""}`,
   };
   const stack = await LocalWorkspace.createOrSelectStack(
-    { stackName: name, workDir: REPO_ROOT },
+    { stackName: name, workDir },
     { envVars, pulumiCommand: pulumiCmd },
   );
   return {
@@ -59,7 +64,7 @@ export async function createStack(name: string, env: Record<string, string>): Pr
       } catch {
         // Already gone.
       }
-      fs.rmSync(path.join(REPO_ROOT, `Pulumi.${name}.yaml`), { force: true });
+      fs.rmSync(path.join(workDir, `Pulumi.${name}.yaml`), { force: true });
       fs.rmSync(backendDir, { recursive: true, force: true });
     },
   };

@@ -5,8 +5,8 @@
 import { spawn, execFileSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
-import * as net from "node:net";
 import * as path from "node:path";
+import { freePort } from "./processes";
 
 const REPO_ROOT = path.resolve(__dirname, "..");
 
@@ -47,17 +47,6 @@ export function vaultBinary(env: NodeJS.ProcessEnv = process.env): string {
     );
   }
   return path.join(dir, "vault");
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 /** What the server said when it stopped: its error lines, else the end of its log. */

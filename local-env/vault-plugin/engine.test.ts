@@ -2,12 +2,11 @@
 // Automation API, a file backend, the plugin's directory first on PATH (unless the official plugin is installed)
 // and VAULT_ADDR / VAULT_TOKEN of a real Vault dev server. Outcomes are read on Vault's HTTP API.
 
-import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
-import { pulumiCommand, readBackendState } from "../../test/engine/harness";
+import type { Stack } from "@pulumi/pulumi/automation";
+import { readBackendState } from "../../test/engine/harness";
+import { createStack } from "../stack";
 import { kvMetadata, readKv, startVault, vaultRequest, type VaultDev } from "../vault";
 import { PLUGIN_BIN_DIR, vaultPluginPath } from "./index";
 
@@ -43,26 +42,17 @@ interface FixtureConfig {
 }
 
 async function fixtureStack(label: string, config: FixtureConfig): Promise<FixtureStack> {
-  const backendDir = fs.mkdtempSync(path.join(os.tmpdir(), "vault-plugin-state-"));
-  const cmd = await pulumiCommand();
   const pluginDir = vaultPluginPath();
-  const stackName = `vault-plugin-${label}-${process.pid}`;
-  const envVars: Record<string, string> = {
-    PULUMI_BACKEND_URL: `file://${backendDir}`,
-    PULUMI_CONFIG_PASSPHRASE: "vault-plugin-engine-test",
-    PULUMI_SKIP_UPDATE_CHECK: "true",
-    PULUMI_DIY_BACKEND_NO_LEGACY_WARNING: "true",
-    PULUMI_NODEJS_TRANSPILE_ONLY: "true",
-    PATH: [...(pluginDir ? [pluginDir] : []), path.dirname(cmd.command), process.env.PATH ?? ""].join(
-      path.delimiter,
-    ),
-    // Empty counts as unset, whatever the test process inherited.
-    VAULT_ADDR: (config.connection ?? "env") === "env" ? vault.address : "",
-    VAULT_TOKEN: (config.connection ?? "env") === "env" ? vault.token : "",
-  };
-  const stack = await LocalWorkspace.createOrSelectStack(
-    { stackName, workDir: FIXTURE_DIR },
-    { envVars, pulumiCommand: cmd },
+  const { stack, backendDir, dispose } = await createStack(
+    `vault-plugin-${label}-${process.pid}`,
+    {
+      PULUMI_NODEJS_TRANSPILE_ONLY: "true",
+      PATH: [...(pluginDir ? [pluginDir] : []), process.env.PATH ?? ""].join(path.delimiter),
+      // Empty counts as unset, whatever the test process inherited.
+      VAULT_ADDR: (config.connection ?? "env") === "env" ? vault.address : "",
+      VAULT_TOKEN: (config.connection ?? "env") === "env" ? vault.token : "",
+    },
+    FIXTURE_DIR,
   );
   await stack.setConfig("name", { value: config.name });
   await stack.setConfig("deleteAllVersions", { value: String(config.deleteAllVersions) });
@@ -74,20 +64,7 @@ async function fixtureStack(label: string, config: FixtureConfig): Promise<Fixtu
     await stack.setConfig("providerAddress", { value: vault.address });
     await stack.setConfig("providerToken", { value: vault.token, secret: true });
   }
-  return {
-    stack,
-    backendDir,
-    output: [],
-    async dispose() {
-      try {
-        await stack.workspace.removeStack(stackName, { force: true });
-      } catch {
-        // Already gone.
-      }
-      fs.rmSync(path.join(FIXTURE_DIR, `Pulumi.${stackName}.yaml`), { force: true });
-      fs.rmSync(backendDir, { recursive: true, force: true });
-    },
-  };
+  return { stack, backendDir, output: [], dispose };
 }
 
 const secretJson = (value: string) => JSON.stringify({ client_secret: value });

@@ -5,25 +5,25 @@
 // keep it at 0 failed exchanges, and the census-off control shows that it is the census that does.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROTATION_SCOPE } from "../../local-env/okta";
-import { ClusterFleet, createDeployment, startLocalEnv, type LocalEnv } from "../../local-env";
+import {
+  ClusterFleet,
+  createDeployment,
+  startLocalEnv,
+  waitPodsSettled,
+  type LocalEnv,
+} from "../../local-env";
 import { kubeGet, kubeRequest } from "../../dynamic/kubeApi";
 import { REVISION_ANNOTATION } from "../../components/rollout";
 import type { AuditRecord } from "../../components/audit";
-import { deploymentPods, holdersOfOlder, ROLLOUT_ANNOTATION } from "../../dynamic/rolloutCensus";
+import { deploymentPods, ROLLOUT_ANNOTATION } from "../../dynamic/rolloutCensus";
 import { kvMetadata, readKv, vaultRequest } from "../../local-env/vault";
 import { createStack, setApps, type EngineStack } from "./harness";
 
 const NS = "default";
 
-async function settled(env: LocalEnv, name: string, replicas: number, generation: string): Promise<void> {
-  const deadline = Date.now() + 180_000;
-  for (;;) {
-    const pods = await deploymentPods(env.cluster.target, { namespace: NS, name });
-    if (pods.length === replicas && holdersOfOlder(pods, generation).length === 0) return;
-    if (Date.now() > deadline) throw new Error(`pods of ${name} did not settle on ${generation}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+/** Every pod of `name` on `generation`, and no other pod left. */
+const settled = (env: LocalEnv, name: string, replicas: number, generation: string) =>
+  waitPodsSettled(env.cluster.target, { namespace: NS, name }, replicas, generation);
 
 describe("real delivery: Vault, the rollout and the pod census (real engine, real Vault, real control plane)", () => {
   let env: LocalEnv;
