@@ -46,14 +46,18 @@ const apps = loadApps();
 
 /**
  * The pod census reads the cluster the stack's Kubernetes provider uses: `kubernetes:kubeconfig` (contents or a
- * path) when set, else KUBECONFIG or ~/.kube/config, as the provider does.
+ * path) when set, else KUBECONFIG or ~/.kube/config, and `kubernetes:context` when set, else the kubeconfig's
+ * current context — as the provider does.
  */
-const kubeconfig = new pulumi.Config("kubernetes").getSecret("kubeconfig");
+const kubernetesConfig = new pulumi.Config("kubernetes");
+const kubeconfig = kubernetesConfig.getSecret("kubeconfig");
+const kubeContext = kubernetesConfig.get("context");
 function podCensus(app: AppConfig) {
   return {
     enabled: app.gates.podCensus,
     timeoutSeconds: app.gates.podCensusTimeoutSeconds,
     ...(kubeconfig !== undefined ? { kubeconfig } : {}),
+    ...(kubeContext !== undefined ? { context: kubeContext } : {}),
   };
 }
 

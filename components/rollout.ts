@@ -23,6 +23,8 @@ export interface PodCensusArgs {
   readonly timeoutSeconds?: number;
   /** The cluster's kubeconfig; default: $KUBECONFIG or ~/.kube/config, as for kubectl. */
   readonly kubeconfig?: pulumi.Input<string>;
+  /** The kubeconfig's context (as `kubernetes:context`); default: its current context. */
+  readonly context?: pulumi.Input<string>;
 }
 
 export interface RolloutArgs {
@@ -84,6 +86,7 @@ export function rollDeployments(name: string, args: RolloutArgs, parent: pulumi.
             ...(args.census?.kubeconfig !== undefined
               ? { kubeconfig: pulumi.secret(args.census.kubeconfig) }
               : {}),
+            ...(args.census?.context !== undefined ? { context: args.census.context } : {}),
           },
           { parent, dependsOn: patches },
         );

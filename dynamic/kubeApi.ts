@@ -90,16 +90,25 @@ export function kubeconfigText(explicit: string | undefined): string {
   }
 }
 
-/** Resolves the current context of a kubeconfig to a request target. `dir` resolves relative file paths. */
-export function kubeTarget(text: string, dir: string = process.cwd()): KubeTarget {
+/**
+ * Resolves a context of a kubeconfig to a request target: `context` when given (as the Kubernetes provider's
+ * `kubernetes:context` overrides the current one), else the current context. `dir` resolves relative file paths.
+ */
+export function kubeTarget(text: string, dir: string = process.cwd(), context?: string): KubeTarget {
   const parsed = kubeconfigSchema.safeParse(parseYaml(text));
   if (!parsed.success) {
     throw new Error(`the kubeconfig is not one kubectl would read: ${parsed.error.issues[0]?.message}`);
   }
   const kc = parsed.data;
-  const ctxName = kc["current-context"] ?? kc.contexts[0]?.name;
+  const ctxName = context ?? kc["current-context"] ?? kc.contexts[0]?.name;
   const ctx = kc.contexts.find((c) => c.name === ctxName)?.context;
-  if (!ctx) throw new Error(`the kubeconfig has no context named '${ctxName}'`);
+  if (!ctx) {
+    const known = kc.contexts.map((c) => c.name).join(", ") || "none";
+    throw new Error(
+      `the kubeconfig has no context named '${ctxName}' (its contexts: ${known})` +
+        (context !== undefined ? "; set kubernetes:context / podCensus.context to one of them" : ""),
+    );
+  }
   const cluster = kc.clusters.find((c) => c.name === ctx.cluster)?.cluster;
   if (!cluster) throw new Error(`the kubeconfig's context '${ctxName}' names no known cluster`);
   const user = kc.users.find((u) => u.name === ctx.user)?.user ?? {};

@@ -20,6 +20,8 @@ export interface RolloutCensusInputs {
   timeoutSeconds: number;
   /** A kubeconfig (secret); default: $KUBECONFIG or ~/.kube/config, as kubectl. Never stored in outputs. */
   kubeconfig?: string;
+  /** The kubeconfig's context to use; default: its current context. */
+  context?: string;
 }
 
 export interface RolloutCensusOutputs extends Omit<RolloutCensusInputs, "kubeconfig"> {
@@ -105,7 +107,7 @@ export async function deploymentPods(target: KubeTarget, d: DeploymentRef): Prom
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function census(inputs: RolloutCensusInputs): Promise<RolloutCensusOutputs> {
-  const target = kubeTarget(kubeconfigText(inputs.kubeconfig));
+  const target = kubeTarget(kubeconfigText(inputs.kubeconfig), process.cwd(), inputs.context);
   const deadline = Date.now() + inputs.timeoutSeconds * 1000;
   for (;;) {
     const pods = (await Promise.all(inputs.deployments.map((d) => deploymentPods(target, d)))).flat();
@@ -151,6 +153,7 @@ export interface RolloutCensusArgs {
   readonly generation: pulumi.Input<string>;
   readonly timeoutSeconds: pulumi.Input<number>;
   readonly kubeconfig?: pulumi.Input<string>;
+  readonly context?: pulumi.Input<string>;
 }
 
 /**

@@ -96,6 +96,18 @@ describe("SecretRotation bump to generation 2", () => {
     expect(await dependsOnNames(child(children, "-slot-b"))).toEqual(["bump-gate"]);
   });
 
+  it("gives the pod census the stack's kubeconfig (as a secret) and context", async () => {
+    const { children } = build("ctx", {
+      appId: "0oa3c",
+      generation: 2,
+      ...delivery,
+      podCensus: { kubeconfig: "apiVersion: v1", context: "prod-eu", timeoutSeconds: 30 },
+    });
+    const census = child(children, "-census").props;
+    expect(census).toMatchObject({ context: "prod-eu", timeoutSeconds: 30 });
+    expect(await isSecret(census.kubeconfig as pulumi.Output<string>)).toBe(true);
+  });
+
   it("without the pod census, the gate waits for the rollout alone; skipAwait marks the patch", async () => {
     const { children } = build("nocensus", {
       appId: "0oa3n",

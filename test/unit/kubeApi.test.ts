@@ -63,6 +63,15 @@ describe("kubeconfig", () => {
     expect(t.token).toBe("from-plugin");
   });
 
+  it("takes the context given (kubernetes:context) over the current one, and names the known ones otherwise", () => {
+    const t = kubeTarget(config({ token: "two" }), process.cwd(), "a");
+    expect(t.server).toBe("https://one.example:6443");
+    expect(t.token).toBe("wrong");
+    expect(() => kubeTarget(config({ token: "two" }), process.cwd(), "c")).toThrow(
+      /no context named 'c' \(its contexts: a, b\); set kubernetes:context \/ podCensus.context to one of them/,
+    );
+  });
+
   it("refuses a kubeconfig whose context is missing, naming it", () => {
     const text = JSON.stringify({ "current-context": "x", contexts: [], clusters: [], users: [] });
     expect(() => kubeTarget(text)).toThrow(/no context named 'x'/);
