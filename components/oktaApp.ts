@@ -13,8 +13,10 @@ export const ROTATION_OWNED_APP_FIELDS = [
 ];
 
 /**
- * Arguments an `okta.app.OAuth` needs when its secrets are rotated by this package: Okta must not create or
- * store a secret of its own for it (`omitSecret`), so the app's two secret slots stay the rotation's.
+ * Arguments an `okta.app.OAuth` needs when its secrets are rotated by this package: the secret Okta generates when
+ * it creates the app stays out of the app's state (`omitSecret`), and no later update of the app sends a secret
+ * back to Okta. Okta still generates that one secret: give the rotation `adoptGeneratedSecret: true` so it adopts
+ * it as generation 0 and retires it once its own is delivered, and the app's two secrets stay the rotation's.
  */
 export const rotatedAppArgs = { omitSecret: true } as const;
 

@@ -7,8 +7,8 @@ export interface SlotPlan {
   generation: number;
   /** ACTIVE for the credential consumers hold after this run; INACTIVE for the retired one. */
   status: "ACTIVE" | "INACTIVE";
-  /** Okta id of an existing secret to adopt: the previous slot at onboarding, at whatever generation. */
-  adoptSecretId?: string;
+  /** This slot adopts the app's existing secret (adoptSecretId): the previous slot at onboarding, at any generation. */
+  adopts?: true;
   /** Whether the consumers hold this slot's credential at the end of the run. */
   role: "holder" | "retired";
 }
@@ -36,20 +36,20 @@ export function slotName(slot: Slot): "a" | "b" {
  */
 export function planRotation(
   generation: number,
-  opts: { rollback?: boolean; adoptSecretId?: string } = {},
+  opts: { rollback?: boolean; adopting?: boolean } = {},
 ): RotationPlan {
   if (!Number.isInteger(generation) || generation < 1) {
     throw new Error(`generation must be a whole number ≥ 1, got ${generation}`);
   }
   const current = { slot: slotOf(generation), generation };
-  const hasPrevious = generation >= 2 || opts.adoptSecretId !== undefined;
+  const hasPrevious = generation >= 2 || opts.adopting === true;
   const previous = hasPrevious
     ? {
         slot: slotOf(generation - 1),
         generation: generation - 1,
         // The secret the app had before this stack: it plays generation − 1 at onboarding, at any generation.
         // Once the slot exists the id is not used again (a slot's adoptSecretId only matters when it is made).
-        ...(opts.adoptSecretId !== undefined ? { adoptSecretId: opts.adoptSecretId } : {}),
+        ...(opts.adopting === true ? { adopts: true as const } : {}),
       }
     : undefined;
   if (opts.rollback) {

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as vault from "@pulumi/vault";
 import * as k8s from "@pulumi/kubernetes";
 import { ClientSecret } from "../dynamic/clientSecret";
+import { GeneratedSecret } from "../dynamic/generatedSecret";
 import { SecretValue } from "../dynamic/secretValue";
 import { RefusalProof } from "../dynamic/refusalProof";
 import { Revocation } from "../dynamic/revocation";
@@ -58,6 +59,13 @@ export interface SecretRotationArgs {
   readonly generation: number;
   /** Day one: the secret the app already uses; it is generation 0 and is retired by generation 1. */
   readonly adoptSecretId?: string;
+  /**
+   * Day one of an app created in the same program (`okta.app.OAuth` with `rotatedAppArgs`): adopt, as generation 0,
+   * the one secret Okta generated when it created the app, whose id is not known in advance. Looked up once,
+   * before anything is written; refused when the app has more than one secret or none ACTIVE (then name the one
+   * its clients use with `adoptSecretId`). Not with `adoptSecretId`.
+   */
+  readonly adoptGeneratedSecret?: boolean;
   /** Go back to the previous (INACTIVE) secret: reactivate, deliver, roll, deactivate the current one. */
   readonly rollback?: boolean;
   /**
@@ -138,16 +146,28 @@ export class SecretRotation extends pulumi.ComponentResource {
 
   constructor(name: string, args: SecretRotationArgs, opts?: pulumi.ComponentResourceOptions) {
     super("okta-rotation:index:SecretRotation", name, {}, withFormerNames(opts, args.formerNames));
+    if (args.adoptGeneratedSecret && args.adoptSecretId !== undefined) {
+      throw new Error(
+        `SecretRotation '${name}': give adoptSecretId (a secret the app's clients use) or adoptGeneratedSecret (the ` +
+          "secret Okta generated for an app created in this program), not both",
+      );
+    }
+    // The secret Okta generated for a new app, found before the rotation's own secret is made (which would be a
+    // second one). Its id plays adoptSecretId.
+    const generated = args.adoptGeneratedSecret
+      ? new GeneratedSecret(`${name}-generated`, { appId: args.appId, app: name }, { parent: this })
+      : undefined;
+    const adoptSecretId: pulumi.Input<string> | undefined = generated?.secretId ?? args.adoptSecretId;
     const plan = planRotation(args.generation, {
       rollback: args.rollback ?? false,
-      adoptSecretId: args.adoptSecretId,
+      adopting: adoptSecretId !== undefined,
     });
     // The app's config as each slot records it: the rules on changing it live in the slots (slotTransition.ts).
     const context = {
       app: name,
       generation: args.generation,
       rollback: args.rollback ?? false,
-      ...(args.adoptSecretId !== undefined ? { adopting: args.adoptSecretId } : {}),
+      ...(adoptSecretId !== undefined ? { adopting: adoptSecretId } : {}),
     };
 
     // The next secret's value, made before Okta is called: a secret whose create answer a killed run lost is
@@ -155,7 +175,7 @@ export class SecretRotation extends pulumi.ComponentResource {
     const value = new SecretValue(
       `${name}-value`,
       { appId: args.appId, generation: args.generation },
-      { parent: this },
+      { parent: this, ...(generated ? { dependsOn: [generated] } : {}) },
     );
 
     const slot = (p: SlotPlan, dependsOn: pulumi.Resource[]) =>
@@ -165,8 +185,8 @@ export class SecretRotation extends pulumi.ComponentResource {
           appId: args.appId,
           generation: p.generation,
           status: p.status,
-          ...(p.adoptSecretId
-            ? { adoptSecretId: p.adoptSecretId }
+          ...(p.adopts && adoptSecretId !== undefined
+            ? { adoptSecretId }
             : p.role === "holder"
               ? { value: value.value }
               : {}),

@@ -664,7 +664,7 @@ export interface ClientSecretArgs {
     app: string;
     generation: number;
     rollback: boolean;
-    adopting?: string;
+    adopting?: pulumi.Input<string>;
   }>;
 }
 

@@ -85,6 +85,15 @@ export {
 export { checkInputs, sameValue, validateInputs, type CheckFailure } from "./validation";
 export { SecretValue, SecretValueProvider, newSecretValue, type SecretValueArgs } from "./secretValue";
 export {
+  GeneratedSecret,
+  GeneratedSecretProvider,
+  generatedSecretInputsSchema,
+  generatedSecretOf,
+  type GeneratedSecretArgs,
+  type GeneratedSecretInputs,
+  type GeneratedSecretOutputs,
+} from "./generatedSecret";
+export {
   KEY_SLOTS,
   SECRET_SLOTS,
   activeReplacementProblem,

@@ -3,30 +3,39 @@ import * as okta from "@pulumi/okta";
 import { SecretRotation, rotatedAppArgs, rotatedAppOptions } from "okta-credential-rotation";
 
 const config = new pulumi.Config();
+const existingAppId = config.get("appId");
 
-// The app, the @pulumi/okta way: Okta keeps no secret of its own for it, and the rotation owns its credentials.
-// With `appId` set, an app that already exists is rotated instead (and @pulumi/okta's plugin is not needed).
-const appId =
-  config.get("appId") ??
-  new okta.app.OAuth(
-    "billing",
-    {
-      ...rotatedAppArgs,
-      label: "billing",
-      type: "service",
-      grantTypes: ["client_credentials"],
-      responseTypes: ["token"],
-    },
-    rotatedAppOptions(),
-  ).id;
+// The app, the @pulumi/okta way. Its generated secret stays out of state (`rotatedAppArgs`), and later `up`s leave
+// the credentials the rotation owns alone (`rotatedAppOptions`). With `appId` set, an app that already exists is
+// rotated instead.
+const app =
+  existingAppId === undefined
+    ? new okta.app.OAuth(
+        "billing",
+        {
+          ...rotatedAppArgs,
+          label: config.get("label") ?? "billing",
+          type: "service",
+          grantTypes: ["client_credentials"],
+          responseTypes: ["token"],
+        },
+        rotatedAppOptions(),
+      )
+    : undefined;
 
-// Bump `generation` to rotate: a new secret, proven by a token exchange, before the previous one is retired.
+// With a token endpoint, each rotation proves its new secret by a real token exchange before the previous one is
+// retired: the app must then be admitted by an access policy rule of that authorization server.
+const tokenUrl = config.get("tokenUrl");
+
+// Bump `generation` to rotate: a new secret, delivered and proven, before the previous one is retired.
 const rotation = new SecretRotation("billing", {
-  appId,
+  appId: app?.id ?? config.require("appId"),
   generation: config.requireNumber("generation"),
-  adoptSecretId: config.get("adoptSecretId"),
-  gates: { tokenExchange: true, tokenUrl: config.require("tokenUrl"), scope: config.get("scope") },
+  // A new app: adopt the secret Okta generated for it. An existing one: the secret its clients use now, if any.
+  ...(app ? { adoptGeneratedSecret: true } : { adoptSecretId: config.get("adoptSecretId") }),
+  ...(tokenUrl ? { gates: { tokenExchange: true, tokenUrl, scope: config.get("scope") } } : {}),
 });
 
+export const appId = app?.id ?? existingAppId;
 export const currentSecretId = rotation.current.secretId;
 export const currentGeneration = rotation.current.generation;

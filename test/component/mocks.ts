@@ -36,6 +36,7 @@ export function installMocks(): void {
           outs.created = "2026-01-01T00:00:00.000Z";
         }
         if (args.name.endsWith("-rollback-secret")) outs.secretId = "ocs-rollback";
+        if (args.name.endsWith("-generated")) outs.secretId = `ocs-generated-of-${String(inputs.appId)}`;
         return { id: `${args.name}-id-${++n}`, state: outs };
       },
       call(args: pulumi.runtime.MockCallArgs) {
@@ -86,13 +87,20 @@ export interface ChildOptions {
   name: string;
   props: Record<string, unknown>;
   opts: pulumi.CustomResourceOptions;
+  resource: pulumi.Resource;
 }
 
 /** A transformation that records every child's options (dependsOn, deleteBeforeReplace, …), not the component's own. */
 export function recordChildren(into: ChildOptions[]): pulumi.ResourceTransformation {
   return (a) => {
     if (a.resource instanceof pulumi.ComponentResource) return undefined;
-    into.push({ type: a.type, name: a.name, props: a.props as Record<string, unknown>, opts: a.opts });
+    into.push({
+      type: a.type,
+      name: a.name,
+      props: a.props as Record<string, unknown>,
+      opts: a.opts,
+      resource: a.resource,
+    });
     return undefined;
   };
 }

@@ -134,7 +134,7 @@ export async function runDrill(options: DrillOptions = {}): Promise<DrillResult>
       const slots: Partial<Record<Slot, { id: string; outs: ClientSecretOutputs }>> = {};
       const adoptSecretId = kvOverlap.latest().secretId;
       for (let g = 1; g <= o.rotations; g++) {
-        const plan = planRotation(g, { adoptSecretId });
+        const plan = planRotation(g, { adopting: true });
         if (g === 1 && plan.retired) {
           // Generation 0: the adopted secret, as the engine creates the retired slot at generation 1.
           const created = await provider.create({

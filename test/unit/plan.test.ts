@@ -8,10 +8,10 @@ describe("planRotation", () => {
 
   it("has no previous credential at generation 1 unless one is adopted", () => {
     expect(planRotation(1)).toEqual({ holder: { slot: 1, generation: 1, status: "ACTIVE", role: "holder" } });
-    expect(planRotation(1, { adoptSecretId: "ocs1" }).retired).toEqual({
+    expect(planRotation(1, { adopting: true }).retired).toEqual({
       slot: 0,
       generation: 0,
-      adoptSecretId: "ocs1",
+      adopts: true,
       status: "INACTIVE",
       role: "retired",
     });
@@ -24,11 +24,8 @@ describe("planRotation", () => {
   });
 
   it("gives the adopted secret to the previous slot at any generation (onboarding an app at generation 2)", () => {
-    expect(planRotation(2, { adoptSecretId: "ocs1" }).retired).toMatchObject({
-      generation: 1,
-      adoptSecretId: "ocs1",
-    });
-    expect(planRotation(2, { adoptSecretId: "ocs1" }).holder).not.toHaveProperty("adoptSecretId");
+    expect(planRotation(2, { adopting: true }).retired).toMatchObject({ generation: 1, adopts: true });
+    expect(planRotation(2, { adopting: true }).holder).not.toHaveProperty("adopts");
   });
 
   it("swaps the roles on rollback, in the same slots", () => {
