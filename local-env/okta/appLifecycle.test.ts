@@ -244,6 +244,12 @@ describe("deleteApplication", () => {
     expect(oktaError(await api(okta, "GET", `${appPath(app.id)}/credentials/secrets`))).toEqual(gone);
     expect(await appIds()).not.toContain(app.id);
     expect(oauth(await token(okta, cc, { basic }))).toEqual(authFailed);
+    // Gone, not merely inactive: its id and client id are free for a new app, whose client then authenticates.
+    const again = okta.addApp({ id: app.id, clientId: app.clientId, label: "reborn" });
+    expect((await token(okta, cc, { basic: [again.clientId, again.secrets[0].clientSecret] })).status).toBe(
+      200,
+    );
+    expect(oauth(await token(okta, cc, { basic }))).toMatchObject({ status: 401, error: "invalid_client" });
   });
 
   it("deletes an app created INACTIVE without activating it first", async () => {

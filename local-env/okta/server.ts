@@ -498,9 +498,9 @@ function buildRoutes(store: Store, servers: AuthServers, tokens: TokenService): 
       pattern: /^\/api\/v1\/apps\/([^/]+)\/lifecycle\/(activate|deactivate)\/?$/,
       area: "apps",
       methods: {
-        // Spec: activateApplication / deactivateApplication answer 200 with no content schema; Okta's Apps API
-        // reference (okta-developer-docs, "Activate application", "Deactivate application") shows the body:
-        // "An empty JSON object `{}`".
+        // Spec: activateApplication / deactivateApplication answer 200 with no content schema; Okta's legacy Apps
+        // API reference (okta-developer-docs `docs/reference/api/apps/index.md`, "Activate application",
+        // "Deactivate application", deleted 2025-10-27) shows the body: "An empty JSON object `{}`".
         POST: {
           run: ({ app, params }) => {
             if (params[1] === "activate") {

@@ -65,8 +65,8 @@ const SECRET_SUMMARY = "Api validation failed: OAuth2ClientSecretMediated";
 /**
  * Deleting an ACTIVE app: 403 `E0000056`. Okta's error-code table (okta-developer-docs `data/error-codes.json`,
  * release 2026.08.1: "Delete app instance forbidden exception", 403, `Delete application forbidden.`) and the
- * Apps API reference's "Delete application" example (okta-developer-docs `docs/reference/api/apps/index.md`, as
- * published until its stub cleanup of 2025-10-27): "If the application has an `ACTIVE` status, the response
+ * legacy Apps API reference's "Delete application" example (okta-developer-docs `docs/reference/api/apps/index.md`,
+ * kept in its source after the OpenAPI reference replaced it, deleted 2025-10-27): "If the application has an `ACTIVE` status, the response
  * contains an error message", with this summary and this cause. The OpenAPI spec's deleteApplication lists no 4xx
  * for it (only 403 `ErrorAccessDenied403`, 404, 429); its description says "Deletes an inactive application".
  */
