@@ -341,11 +341,11 @@ export class TokenService {
   }
 
   /**
-   * Forgets every management access token issued to the client. Okta's legacy OIDC reference (okta-developer-docs
-   * `docs/reference/api/oidc/index.md`, "Access token"; kept in its source after the OpenAPI reference replaced
-   * it, deleted 2025-10-27; the OpenAPI specs say nothing on it): "If the client that
-   * issued the token is deactivated, the token is immediately and permanently invalidated. Reactivating the
-   * client doesn't make the token valid again."
+   * Forgets every management access token issued to the client. Okta's legacy OIDC reference
+   * (okta-developer-docs `docs/reference/api/oidc/index.md`, "Access token"; kept in its source after the OpenAPI
+   * reference replaced it, deleted 2025-10-27; the OpenAPI specs say nothing on it): "If the client that issued
+   * the token is deactivated, the token is immediately and permanently invalidated. Reactivating the client
+   * doesn't make the token valid again."
    */
   revokeTokensOf(clientId: string): void {
     for (const [token, t] of this.managementTokens) {
