@@ -246,7 +246,7 @@ describe("apps", () => {
       errorCode: "E0000022",
       errorSummary: "The endpoint does not support the provided HTTP method",
     });
-    expect(wrong.headers.get("allow")).toBe("GET, PUT");
+    expect(wrong.headers.get("allow")).toBe("GET, PUT, DELETE");
     const wrongToken = await fetch(`${okta.orgUrl}/oauth2/v1/token`);
     expect(wrongToken.status).toBe(405);
   });

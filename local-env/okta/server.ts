@@ -14,6 +14,7 @@ import {
   notFound,
   randomId,
   rateLimited,
+  validation,
 } from "./errors";
 import { FaultInjector, RateLimiter } from "./limits";
 import { AuthServers, seedDefaultServer } from "./authServers";
@@ -51,6 +52,8 @@ interface RouteContext {
   /** The app named by the first path parameter, looked up on access (404 E0000007 when unknown). */
   readonly app: App;
   params: string[];
+  /** The query string of the request. */
+  query: URLSearchParams;
   body: Json;
 }
 
@@ -129,7 +132,7 @@ export async function startOktaLocal(opts: OktaLocalOptions = {}): Promise<OktaL
     use: "sig",
   };
 
-  const routes = buildRoutes(store, authServers);
+  const routes = buildRoutes(store, authServers, tokens);
 
   const handleApi = async (
     req: http.IncomingMessage,
@@ -161,12 +164,14 @@ export async function startOktaLocal(opts: OktaLocalOptions = {}): Promise<OktaL
         if (typeof body !== "object" || body === null || Array.isArray(body)) throw malformedBody();
       }
       const params = match.params;
+      const query = new URLSearchParams((req.url ?? "").split("?")[1] ?? "");
       return withRate(
         handler.run({
           get app() {
             return store.app(params[0]);
           },
           params,
+          query,
           body,
         }),
       );
@@ -376,7 +381,13 @@ function apiBucket(bucket: Bucket | undefined, path: string): "apps" | "app" | u
   return path.startsWith("/api/v1/") ? "apps" : undefined;
 }
 
-/** The rate-limit bucket of a request (token requests are tagged but not limited). */
+/**
+ * The rate-limit bucket of a request (token requests are tagged but not limited). okta-api.md, "Management API
+ * authentication, rate limits, errors": `GET|PUT|DELETE /api/v1/apps/{id}` is a bucket of its own (`app`), so
+ * deleteApplication counts there; every other `/api/v1/apps…` call shares `/api/v1/apps` (`apps`): the
+ * credentials calls, createApplication (`POST /api/v1/apps`) and the app lifecycle calls
+ * (`POST /api/v1/apps/{id}/lifecycle/activate|deactivate`).
+ */
 export function bucketOf(method: string, path: string): Bucket | undefined {
   if (/^\/oauth2\/(?:[^/]+\/)?v1\/token$/.test(path)) return "token";
   if (/^\/api\/v1\/apps\/[^/]+\/?$/.test(path) && ["GET", "PUT", "DELETE"].includes(method)) return "app";
@@ -384,7 +395,7 @@ export function bucketOf(method: string, path: string): Bucket | undefined {
   return undefined;
 }
 
-function buildRoutes(store: Store, servers: AuthServers): Route[] {
+function buildRoutes(store: Store, servers: AuthServers, tokens: TokenService): Route[] {
   const secretsBase = "^/api/v1/apps/([^/]+)/credentials/secrets";
   const jwksBase = "^/api/v1/apps/([^/]+)/credentials/jwks";
   const ok = (body: unknown): Answer => ({ status: 200, body });
@@ -396,8 +407,9 @@ function buildRoutes(store: Store, servers: AuthServers): Route[] {
       area: "apps",
       methods: {
         GET: { run: () => ok([...store.apps.values()].map((a) => store.appJson(a))) },
-        // Spec: createApplication answers 200 with the app, the generated secret included once.
-        POST: { json: true, run: ({ body }) => ok(store.createApp(body)) },
+        // Spec: createApplication answers 200 with the app, the generated secret included once; its query
+        // parameter `activate` (default true) decides whether the app starts ACTIVE or INACTIVE.
+        POST: { json: true, run: ({ body, query }) => ok(store.createApp(body, activateParam(query))) },
       },
     },
     {
@@ -473,6 +485,33 @@ function buildRoutes(store: Store, servers: AuthServers): Route[] {
       methods: {
         GET: { run: ({ app }) => ok(store.appJson(app)) },
         PUT: { json: true, run: ({ app, body }) => ok(store.replaceApp(app, body)) },
+        // Spec: deleteApplication, 204 No Content; an ACTIVE app is refused (403 E0000056, see store.ts).
+        DELETE: {
+          run: ({ app }) => {
+            store.deleteApp(app);
+            return { status: 204 };
+          },
+        },
+      },
+    },
+    {
+      pattern: /^\/api\/v1\/apps\/([^/]+)\/lifecycle\/(activate|deactivate)\/?$/,
+      area: "apps",
+      methods: {
+        // Spec: activateApplication / deactivateApplication answer 200 with no content schema; Okta's legacy Apps
+        // API reference (okta-developer-docs `docs/reference/api/apps/index.md`, "Activate application",
+        // "Deactivate application", deleted 2025-10-27) shows the body: "An empty JSON object `{}`".
+        POST: {
+          run: ({ app, params }) => {
+            if (params[1] === "activate") {
+              store.activateApp(app);
+            } else {
+              store.deactivateApp(app);
+              tokens.revokeTokensOf(app.clientId);
+            }
+            return ok({});
+          },
+        },
       },
     },
     {
@@ -561,6 +600,20 @@ function buildRoutes(store: Store, servers: AuthServers): Route[] {
       },
     },
   ];
+}
+
+/**
+ * createApplication's `activate` query parameter (boolean, default true). Values other than `true` / `false`
+ * (any case) are refused with 400 `E0000001`: the spec types the parameter boolean and documents no coercion,
+ * and a client that sends something else has a bug worth seeing (this server's own text).
+ */
+function activateParam(query: URLSearchParams): boolean {
+  const raw = query.get("activate");
+  if (raw === null) return true;
+  const v = raw.trim().toLowerCase();
+  if (v === "true") return true;
+  if (v === "false") return false;
+  throw validation("Api validation failed: activate", `activate: '${raw}' is not a boolean (true or false).`);
 }
 
 function matchRoute(routes: Route[], path: string): { route: Route; params: string[] } | undefined {

@@ -35,6 +35,11 @@ export interface App {
   id: string;
   clientId: string;
   label: string;
+  /**
+   * `ACTIVE` or `INACTIVE` (spec: `ApplicationLifecycleStatus`, read-only; `DELETED` apps are gone here). Changed
+   * only by `activateApplication` / `deactivateApplication`, or set at creation by `createApplication`'s `activate`.
+   */
+  status: Status;
   created: number;
   lastUpdated: number;
   /** The app object as last written, without id/status/created/lastUpdated/_links and derived jwks. */
@@ -57,6 +62,19 @@ export interface Grant {
 export const OKTA_SCOPE = /^okta\.[A-Za-z]+(\.[A-Za-z]+)?\.(read|manage)$/;
 
 const SECRET_SUMMARY = "Api validation failed: OAuth2ClientSecretMediated";
+/**
+ * Deleting an ACTIVE app: 403 `E0000056`. Okta's error-code table (okta-developer-docs `data/error-codes.json`,
+ * release 2026.08.1: "Delete app instance forbidden exception", 403, `Delete application forbidden.`) and the
+ * legacy Apps API reference's "Delete application" example (okta-developer-docs `docs/reference/api/apps/index.md`,
+ * kept in its source after the OpenAPI reference replaced it, deleted 2025-10-27): "If the application has an `ACTIVE` status, the response
+ * contains an error message", with this summary and this cause. The OpenAPI spec's deleteApplication lists no 4xx
+ * for it (only 403 `ErrorAccessDenied403`, 404, 429); its description says "Deletes an inactive application".
+ */
+export const DELETE_ACTIVE_APP = {
+  errorCode: "E0000056",
+  summary: "Delete application forbidden.",
+  cause: "The application must be deactivated before deletion.",
+} as const;
 const VALUE_SUMMARY = "Api validation failed: client_secret";
 const JWK_SUMMARY = "Api validation failed: JsonWebKey";
 const PRIVATE_MEMBERS = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"];
@@ -137,6 +155,7 @@ export class Store {
       id,
       clientId,
       label,
+      status: "ACTIVE",
       created: t,
       lastUpdated: t,
       doc: defaultDoc(label, clientId, method, seed.dpopBoundAccessTokens ?? false),
@@ -164,6 +183,42 @@ export class Store {
 
   appByClientId(clientId: string): App | undefined {
     return this.byClientId.get(clientId);
+  }
+
+  /**
+   * `POST /api/v1/apps/{appId}/lifecycle/activate` (spec: activateApplication, "Activates an inactive
+   * application", 200). Activating an ACTIVE app is not documented as an error; it changes nothing here.
+   */
+  activateApp(app: App): void {
+    if (app.status === "ACTIVE") return;
+    app.status = "ACTIVE";
+    app.lastUpdated = this.now();
+  }
+
+  /**
+   * `POST /api/v1/apps/{appId}/lifecycle/deactivate` (spec: deactivateApplication, "Deactivates an active
+   * application", 200). Its client can no longer get tokens (see `TokenService`); deactivating an INACTIVE app
+   * is not documented as an error and changes nothing here.
+   */
+  deactivateApp(app: App): void {
+    if (app.status === "INACTIVE") return;
+    app.status = "INACTIVE";
+    app.lastUpdated = this.now();
+  }
+
+  /**
+   * `DELETE /api/v1/apps/{appId}` (spec: deleteApplication, "Deletes an inactive application", 204). An ACTIVE
+   * app is refused with 403 `E0000056` (`DELETE_ACTIVE_APP`). Afterwards the app is unknown (404 `E0000007`) and
+   * so is its client id, with its secrets, keys and grants.
+   */
+  deleteApp(app: App): void {
+    if (app.status === "ACTIVE") {
+      throw new OktaApiError(403, DELETE_ACTIVE_APP.errorCode, DELETE_ACTIVE_APP.summary, [
+        DELETE_ACTIVE_APP.cause,
+      ]);
+    }
+    this.apps.delete(app.id);
+    this.byClientId.delete(app.clientId);
   }
 
   /** `settings.oauthClient.grant_types` of the app. */
@@ -257,11 +312,17 @@ export class Store {
     const oauth = settings.oauthClient as Json;
     if (app.keys.length > 0) oauth.jwks = { keys: app.keys.map((k) => this.keyJson(app, k)) };
     const base = `${this.orgUrl()}/api/v1/apps/${app.id}`;
+    // Spec `ApplicationLinks` has `activate` and `deactivate`; its ACTIVE examples carry `deactivate`. An
+    // INACTIVE app offers `activate`, as an INACTIVE secret or key does.
+    const lifecycle =
+      app.status === "ACTIVE"
+        ? { deactivate: { href: `${base}/lifecycle/deactivate` } }
+        : { activate: { href: `${base}/lifecycle/activate` } };
     return {
       id: app.id,
       name: doc.name ?? "oidc_client",
       label: app.label,
-      status: "ACTIVE",
+      status: app.status,
       created: iso(app.created),
       lastUpdated: iso(app.lastUpdated),
       ...doc,
@@ -276,7 +337,7 @@ export class Store {
         groups: { href: `${base}/groups` },
         logo: [],
         users: { href: `${base}/users` },
-        deactivate: { href: `${base}/lifecycle/deactivate` },
+        ...lifecycle,
       },
     };
   }
@@ -287,8 +348,10 @@ export class Store {
    * (= the app id) and, for an app that authenticates with a secret, generates one: the answer carries it in
    * `credentials.oauthClient.client_secret`, and it is the app's first client secret. The app is in no
    * access policy: a custom authorization server refuses it until a policy rule names it.
+   * `activate` is the spec's query parameter ("Executes activation lifecycle operation when creating the app",
+   * default true): false creates the app INACTIVE. A `status` in the body is ignored (read-only in the spec).
    */
-  createApp(body: Json): Json {
+  createApp(body: Json, activate = true): Json {
     if (body.signOnMode !== undefined && body.signOnMode !== "OPENID_CONNECT") {
       throw validation(
         "Api validation failed: signOnMode",
@@ -331,6 +394,7 @@ export class Store {
       id,
       clientId: id,
       label,
+      status: activate ? "ACTIVE" : "INACTIVE",
       created: t,
       lastUpdated: t,
       doc: defaults,
@@ -356,7 +420,11 @@ export class Store {
     return out;
   }
 
-  /** PUT /api/v1/apps/{id}: whole-object replacement. */
+  /**
+   * PUT /api/v1/apps/{id}: whole-object replacement. Spec replaceApplication: "You can't modify
+   * system-assigned properties, such as `id`, `name`, `status`, `created`, and `lastUpdated`. The values for
+   * these properties in the PUT request body are ignored." So the app keeps its status whatever the body says.
+   */
   replaceApp(app: App, body: Json): Json {
     const credentials = isObject(body.credentials) ? structuredClone(body.credentials) : {};
     const inOauth = isObject(credentials.oauthClient) ? credentials.oauthClient : {};

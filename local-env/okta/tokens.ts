@@ -326,8 +326,35 @@ export class TokenService {
     throw new OAuthError(401, "invalid_client", DESCRIPTIONS.noCredentials);
   }
 
-  private bySecret(clientId: string, secret: string, method: string, formClientId: string | null): App {
+  /**
+   * The app a client id names, if it may authenticate at all: unknown (never created, or deleted) and INACTIVE
+   * clients are refused alike, before their credentials are looked at, with 401 `invalid_client`
+   * `Client authentication failed. Either the client or the client credentials are invalid.` — the "Invalid
+   * client" row of Okta's OAuth error table (okta-developer-docs `data/oauth2-error-codes.json`, 2026.08.1).
+   * The table has no row for a deactivated client and Okta's docs do not say what the token endpoint answers
+   * one; of the documented answers this is the one whose text covers it ("the client … invalid"). Okta does
+   * document that deactivating a client invalidates its tokens at once (see `revokeTokensOf`).
+   */
+  private activeClient(clientId: string): App | undefined {
     const app = this.store.appByClientId(clientId);
+    return app?.status === "ACTIVE" ? app : undefined;
+  }
+
+  /**
+   * Forgets every management access token issued to the client. Okta's legacy OIDC reference
+   * (okta-developer-docs `docs/reference/api/oidc/index.md`, "Access token"; kept in its source after the OpenAPI
+   * reference replaced it, deleted 2025-10-27; the OpenAPI specs say nothing on it): "If the client that issued
+   * the token is deactivated, the token is immediately and permanently invalidated. Reactivating the client
+   * doesn't make the token valid again."
+   */
+  revokeTokensOf(clientId: string): void {
+    for (const [token, t] of this.managementTokens) {
+      if (t.clientId === clientId) this.managementTokens.delete(token);
+    }
+  }
+
+  private bySecret(clientId: string, secret: string, method: string, formClientId: string | null): App {
+    const app = this.activeClient(clientId);
     if (
       !app ||
       (formClientId !== null && formClientId !== clientId) ||
@@ -360,7 +387,7 @@ export class TokenService {
     if (typeof clientId !== "string" || (formClientId !== null && formClientId !== clientId)) {
       throw new OAuthError(401, "invalid_client", DESCRIPTIONS.authFailed);
     }
-    const app = this.store.appByClientId(clientId);
+    const app = this.activeClient(clientId);
     const method = app && this.store.authMethod(app);
     if (!app || (method !== "private_key_jwt" && method !== "client_secret_jwt")) {
       throw new OAuthError(401, "invalid_client", DESCRIPTIONS.authFailed);
