@@ -3,9 +3,12 @@
 // one on PATH.
 //
 // - Configure: the SDK's server answers the engine's Configure call itself and drops the request (server.js
-//   `configure`), so a provider never sees its configuration. `interceptConfigure` wraps that one handler, before
+//   `configure`), so a provider never sees its configuration. `interceptConfigure` wraps that handler, before
 //   the server is registered, to hand the request's `args` and `variables` to the plugin's `configure` — and to
 //   answer with its error when the configuration cannot be used — then lets the SDK answer as usual.
+// - ignoreChanges: the SDK's server drops the `ignoreChanges` of Diff and Update requests too. For a plugin that
+//   wants them (`ignoreChangesOfNextCall`), the same wrapper hands them over right before the SDK's handler calls
+//   the provider's `diff` / `update`, which it does synchronously: the provider takes them at its first statement.
 // - Values: the SDK's server tells the engine it accepts secrets and passes property bags through as plain
 //   JavaScript: a secret arrives as `{ [specialSigKey]: specialSecretSig, value }` and must be returned in that form
 //   to stay secret — a bare value in `check`'s inputs or in the outputs is stored in plain text. Unknown values
@@ -94,18 +97,21 @@ export function urnName(urn: string): string {
 
 // --- the Configure interception ---
 
-/** What a stand-in plugin's provider takes from the engine's Configure request. */
+/** What a stand-in plugin's provider takes from the engine's requests that the SDK's server drops. */
 export interface ConfigurablePlugin {
   /** Throws, naming the key and the environment variable, when the configuration cannot be used. */
   configure(args: PropertyBag | undefined, variables: Record<string, string>): void;
+  /** The `ignoreChanges` paths of the Diff or Update request whose `diff` / `update` call comes next. */
+  ignoreChangesOfNextCall?(paths: readonly string[]): void;
 }
 
-interface ConfigureRequest {
+interface EngineRequest {
   getArgs(): { toJavaScript(): PropertyBag } | undefined;
   getVariablesMap(): { forEach(fn: (value: string, key: string) => void): void };
+  getIgnorechangesList(): string[];
 }
 type UnaryHandler = (
-  call: { request: ConfigureRequest },
+  call: { request: EngineRequest },
   callback: (err: unknown, value?: unknown) => void,
 ) => void;
 interface GrpcServerPrototype {
@@ -122,7 +128,10 @@ function sdkGrpcServer(): GrpcServerPrototype {
   return grpc.Server.prototype;
 }
 
-/** Makes the provider server pass Configure requests to `impl.configure` first. Call before `provider.main`. */
+/**
+ * Makes the provider server pass Configure requests to `impl.configure` first, and the `ignoreChanges` of Diff and
+ * Update requests to `impl.ignoreChangesOfNextCall` when it has one. Call before `provider.main`.
+ */
 export function interceptConfigure(impl: ConfigurablePlugin): void {
   const proto = sdkGrpcServer();
   const addService = proto.addService;
@@ -141,8 +150,39 @@ export function interceptConfigure(impl: ConfigurablePlugin): void {
         original.call(implementation, call, callback);
       }) satisfies UnaryHandler;
     }
+    const takesIgnoreChanges = impl.ignoreChangesOfNextCall?.bind(impl);
+    for (const method of ["diff", "update"]) {
+      const handler = implementation[method] as UnaryHandler | undefined;
+      if (typeof handler !== "function" || !takesIgnoreChanges) continue;
+      implementation[method] = ((call, callback) => {
+        takesIgnoreChanges(call.request.getIgnorechangesList?.() ?? []);
+        handler.call(implementation, call, callback);
+      }) satisfies UnaryHandler;
+    }
     addService.call(this, service, implementation);
   };
+}
+
+/** The top-level property an `ignoreChanges` path names (`jwks[0].kid` → `jwks`, `"a.b"` quoted paths aside). */
+export function ignoredProperty(path: string): string {
+  return path.split(/[.[]/)[0];
+}
+
+/**
+ * `news` with each ignored property set to its value in `olds` (the last outputs), or removed when `olds` has
+ * none: Terraform's `ignore_changes`, where the planned value of an ignored attribute is its prior state.
+ */
+export function withIgnoredChanges(
+  olds: PropertyBag,
+  news: PropertyBag,
+  paths: readonly string[],
+): PropertyBag {
+  const out: PropertyBag = { ...news };
+  for (const key of new Set(paths.map(ignoredProperty))) {
+    if (olds[key] === undefined) delete out[key];
+    else out[key] = olds[key];
+  }
+  return out;
 }
 
 // --- which plugin the engine uses ---

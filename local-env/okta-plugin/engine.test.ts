@@ -26,7 +26,7 @@ afterAll(async () => {
 
 describe("the okta plugin under the Pulumi engine", () => {
   it(
-    "up creates the app, a label change updates it in place (PUT, same id), destroy deletes it; no secret in state or output",
+    "up creates the app, a label change updates it in place (PUT, same id), ignoreChanges holds, destroy deletes it; no secret in state or output",
     async () => {
       const pluginDir = oktaPluginPath();
       const { stack, backendDir, dispose } = await createStack(
@@ -72,6 +72,18 @@ describe("the okta plugin under the Pulumi engine", () => {
         const writes = okta.requestLog.slice(from).filter((e) => e.method !== "GET");
         expect(writes.map((e) => `${e.method} ${e.path}`)).toEqual([`PUT /api/v1/apps/${id}`]);
         expect((await api(okta, "GET", `/api/v1/apps/${id}`)).json.label).toBe("engine-after");
+
+        // An auth method switched outside the program survives refresh and the next update (ignoreChanges).
+        const app = (await api(okta, "GET", `/api/v1/apps/${id}`)).json;
+        app.credentials.oauthClient.token_endpoint_auth_method = "client_secret_post";
+        expect((await api(okta, "PUT", `/api/v1/apps/${id}`, { body: app })).status).toBe(200);
+        await stack.refresh({ onOutput: collect });
+        await stack.setConfig("label", { value: "engine-last" });
+        await stack.up({ onOutput: collect, onError: collect });
+        expect((await api(okta, "GET", `/api/v1/apps/${id}`)).json).toMatchObject({
+          label: "engine-last",
+          credentials: { oauthClient: { token_endpoint_auth_method: "client_secret_post" } },
+        });
 
         expect(readBackendState(backendDir)).toContain(id);
         expect(readBackendState(backendDir).includes(secret)).toBe(false);

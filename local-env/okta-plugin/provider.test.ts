@@ -138,6 +138,37 @@ describe("okta.app.OAuth against the local Okta", () => {
     expect((await provider.read(id, urn("drift"), read.props)).id).toBe("");
   });
 
+  it("ignoreChanges: an ignored input keeps Okta's value, in the diff and in an update's PUT", async () => {
+    const { id, outs } = await create("ignore", { label: "ig", type: "service" });
+    const app = (await api(okta, "GET", appPath(id))).json;
+    app.credentials.oauthClient.token_endpoint_auth_method = "client_secret_post";
+    expect((await api(okta, "PUT", appPath(id), { body: app })).status).toBe(200);
+    const refreshed = (await provider.read(id, urn("ignore"), outs)).props;
+
+    const news = (await provider.check(urn("ignore"), outs, { label: "ig2", type: "service" })).inputs;
+    provider.ignoreChangesOfNextCall(["tokenEndpointAuthMethod"]);
+    expect(await provider.diff(id, urn("ignore"), refreshed, news)).toMatchObject({
+      changes: true,
+      replaces: [],
+    });
+    provider.ignoreChangesOfNextCall(["tokenEndpointAuthMethod", "clientSecret"]);
+    const updated = (await provider.update(id, urn("ignore"), refreshed, news)).outs;
+    expect((await api(okta, "GET", appPath(id))).json).toMatchObject({
+      label: "ig2",
+      credentials: { oauthClient: { token_endpoint_auth_method: "client_secret_post" } },
+    });
+    expect(unwrapSecrets(updated).plain.tokenEndpointAuthMethod).toBe("client_secret_post");
+
+    // Without ignoreChanges the program's value wins: the PUT writes it back.
+    const again = (await provider.check(urn("ignore"), updated, { label: "ig3", type: "service" })).inputs;
+    const diff = await provider.diff(id, urn("ignore"), updated, again);
+    expect(diff.changes).toBe(true);
+    await provider.update(id, urn("ignore"), updated, again);
+    expect(
+      (await api(okta, "GET", appPath(id))).json.credentials.oauthClient.token_endpoint_auth_method,
+    ).toBe("client_secret_basic");
+  });
+
   it("import: a read without earlier outputs gives the inputs read", async () => {
     const { id } = await create("import", { label: "imported", type: "service" });
     const read = await provider.read(id, urn("import"), {});
@@ -163,6 +194,40 @@ describe("okta.app.OAuth against the local Okta", () => {
     expect(denied?.message).toContain("okta:apiToken");
     expect(denied?.message.includes(badToken)).toBe(false);
     expect(denied?.message.includes(okta.apiToken)).toBe(false);
+  });
+
+  it("retries a 5xx of an idempotent call (dynamic/oktaRetry.ts), then fails naming the step and Okta's status", async () => {
+    const { id, outs } = await create("retry", { label: "retry", type: "service" });
+    const saved = {
+      retries: process.env.OKTA_ROTATION_MAX_RETRIES,
+      base: process.env.OKTA_ROTATION_RETRY_BASE_MS,
+    };
+    process.env.OKTA_ROTATION_MAX_RETRIES = "2";
+    process.env.OKTA_ROTATION_RETRY_BASE_MS = "5";
+    okta.setFaults([{ path: "/lifecycle/deactivate$", method: "POST", errorRate: 1 }]);
+    const from = okta.requestLog.length;
+    try {
+      const failed = await provider.delete(id, urn("retry"), outs).then(
+        () => undefined,
+        (e: Error) => e,
+      );
+      expect(calls(from)).toEqual(Array(3).fill("POST /api/v1/apps/{id}/lifecycle/deactivate"));
+      expect(failed?.message).toMatch(
+        /delete okta:app\/oAuth:OAuth 'retry' \(app 0oa\w+\) \(deactivating it first\): HTTP 5\d\d/,
+      );
+      expect((await api(okta, "GET", appPath(id))).json.status).toBe("ACTIVE");
+    } finally {
+      okta.setFaults([]);
+      for (const [k, v] of [
+        ["OKTA_ROTATION_MAX_RETRIES", saved.retries],
+        ["OKTA_ROTATION_RETRY_BASE_MS", saved.base],
+      ] as const) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
+    await provider.delete(id, urn("retry"), outs);
+    expect((await api(okta, "GET", appPath(id))).status).toBe(404);
   });
 
   it("serves okta:app/oAuth:OAuth only, and says what to install for the rest", async () => {

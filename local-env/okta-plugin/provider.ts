@@ -6,7 +6,7 @@ import type * as provider from "@pulumi/pulumi/provider";
 import { OktaApi } from "../../dynamic/oktaApi";
 import type { RetryEvent } from "../../dynamic/oktaRetry";
 import type { OktaConnectionSettings } from "../../dynamic/oktaSettings";
-import { pulumiSdkVersion, urnType, type PropertyBag } from "../plugin-host";
+import { pulumiSdkVersion, urnType, withIgnoredChanges, type PropertyBag } from "../plugin-host";
 import { CONFIG_UNKNOWN, resolveOktaConnection } from "./config";
 import {
   OAUTH_APP_TYPE,
@@ -39,6 +39,7 @@ export class OktaPluginProvider implements provider.Provider {
   private client: OktaAppApi | undefined;
   private readonly makeApi: (settings: OktaConnectionSettings) => OktaAppApi;
   private readonly app: OAuthAppResource;
+  private ignored: readonly string[] = [];
 
   constructor(opts: OktaPluginOptions = {}) {
     this.version = opts.version ?? oktaSdkVersion();
@@ -55,6 +56,21 @@ export class OktaPluginProvider implements provider.Provider {
   configure(args: PropertyBag | undefined, variables: Record<string, string>): void {
     this.connection = resolveOktaConnection(args, variables, this.env);
     this.client = undefined;
+  }
+
+  /**
+   * The resource options' `ignoreChanges` of the Diff or Update request that comes next (../plugin-host.ts). As the
+   * bridged provider does with Terraform's `ignore_changes`, an ignored property keeps its last output: it neither
+   * shows as a change nor is it written back by an update's PUT.
+   */
+  ignoreChangesOfNextCall(paths: readonly string[]): void {
+    this.ignored = paths;
+  }
+
+  private takeIgnored(): readonly string[] {
+    const paths = this.ignored;
+    this.ignored = [];
+    return paths;
   }
 
   private api(): OktaAppApi {
@@ -92,8 +108,9 @@ export class OktaPluginProvider implements provider.Provider {
   }
 
   async diff(_id: string, urn: string, olds: PropertyBag, news: PropertyBag): Promise<provider.DiffResult> {
+    const ignored = this.takeIgnored();
     this.served(urn);
-    const d = diffOAuthApp(olds ?? {}, news ?? {});
+    const d = diffOAuthApp(olds ?? {}, withIgnoredChanges(olds ?? {}, news ?? {}, ignored));
     return { changes: d.changes, replaces: d.replaces, deleteBeforeReplace: false };
   }
 
@@ -116,8 +133,10 @@ export class OktaPluginProvider implements provider.Provider {
     olds: PropertyBag,
     news: PropertyBag,
   ): Promise<provider.UpdateResult> {
+    const ignored = this.takeIgnored();
     this.served(urn);
-    return { outs: await this.app.update(urn, id, olds ?? {}, news ?? {}) };
+    const planned = withIgnoredChanges(olds ?? {}, news ?? {}, ignored);
+    return { outs: await this.app.update(urn, id, olds ?? {}, planned) };
   }
 
   async delete(id: string, urn: string, props: PropertyBag): Promise<void> {

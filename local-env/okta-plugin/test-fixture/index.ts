@@ -4,13 +4,18 @@ import * as okta from "@pulumi/okta";
 
 const config = new pulumi.Config();
 
-const app = new okta.app.OAuth("app", {
-  label: config.require("label"),
-  type: "service",
-  grantTypes: ["client_credentials"],
-  responseTypes: ["token"],
-  omitSecret: config.getBoolean("omitSecret") ?? false,
-});
+// The auth method is left to whoever switches it later (a key rotation does), as rotatedAppOptions() says.
+const app = new okta.app.OAuth(
+  "app",
+  {
+    label: config.require("label"),
+    type: "service",
+    grantTypes: ["client_credentials"],
+    responseTypes: ["token"],
+    omitSecret: config.getBoolean("omitSecret") ?? false,
+  },
+  { ignoreChanges: ["tokenEndpointAuthMethod"] },
+);
 
 export const id = app.id;
 export const clientId = app.clientId;
