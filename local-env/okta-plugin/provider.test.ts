@@ -180,6 +180,28 @@ describe("okta.app.OAuth against the local Okta", () => {
     });
   });
 
+  it("an OAuth service app with private_key_jwt (and DPoP) is enough too: the seeded admin app creates one", async () => {
+    const service = new OktaPluginProvider({ version: "7.0.0", env: {} });
+    service.configure(
+      {
+        httpProxy: okta.orgUrl,
+        clientId: okta.serviceApp.clientId,
+        privateKey: secretValue(JSON.stringify(okta.serviceApp.privateJwk)),
+        privateKeyId: okta.serviceApp.kid,
+        scopes: ["okta.apps.read", "okta.apps.manage"],
+      },
+      {},
+    );
+    const checked = await service.check(
+      urn("by-service-app"),
+      {},
+      { label: "by-service-app", type: "service" },
+    );
+    const { id } = await service.create(urn("by-service-app"), checked.inputs);
+    expect((await api(okta, "GET", appPath(id))).json.label).toBe("by-service-app");
+    expect(okta.requestLog.some((e) => e.path === "/oauth2/v1/token" && e.status === 200)).toBe(true);
+  });
+
   it("errors name the resource and Okta's answer, with what to do, and carry no token", async () => {
     const wrong = new OktaPluginProvider({ version: "7.0.0", env: {} });
     const badToken = "00not-the-local-token";
