@@ -164,4 +164,25 @@ export class OktaApi {
   async putApp(appId: string, app: OktaApp): Promise<OktaApp> {
     return (await this.json("PUT", `/api/v1/apps/${encodeURIComponent(appId)}`, app)) as OktaApp;
   }
+
+  // --- the app's own lifecycle (the local environment's okta plugin creates and deletes apps) ---
+
+  /**
+   * `POST /api/v1/apps?activate=<activate>` (createApplication). The answer can carry the generated client secret:
+   * callers keep it out of logs and errors. Not retried after an unclear outcome (oktaRetry.ts).
+   */
+  async createApp(app: Record<string, unknown>, activate: boolean): Promise<OktaApp> {
+    return (await this.json("POST", `/api/v1/apps?activate=${activate}`, app)) as OktaApp;
+  }
+
+  /** `POST /api/v1/apps/{id}/lifecycle/activate|deactivate`. */
+  async setAppStatus(appId: string, status: LifecycleStatus): Promise<void> {
+    const action = status === "ACTIVE" ? "activate" : "deactivate";
+    await this.json("POST", `/api/v1/apps/${encodeURIComponent(appId)}/lifecycle/${action}`);
+  }
+
+  /** `DELETE /api/v1/apps/{id}`: Okta deletes only an INACTIVE app. */
+  async deleteApp(appId: string): Promise<void> {
+    await this.json("DELETE", `/api/v1/apps/${encodeURIComponent(appId)}`);
+  }
 }

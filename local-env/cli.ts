@@ -16,7 +16,8 @@ async function main(): Promise<void> {
     process.stdout.write(`export ${k}='${v.replace(/'/g, "'\\''")}'\n`);
   process.stderr.write(
     `local-env: ready in ${((Date.now() - started) / 1000).toFixed(1)} s; app ${env.okta.apps[0]?.id}` +
-      `${env.vaultStandIn ? "; Vault resources through the stand-in plugin" : ""}. Ctrl-C stops everything.\n`,
+      `${env.vaultStandIn ? "; Vault resources through the stand-in plugin" : ""}` +
+      `${env.oktaStandIn ? "; okta.app.OAuth through the stand-in plugin" : ""}. Ctrl-C stops everything.\n`,
   );
   // Every server is stopped on Ctrl-C or kill (local-env/processes.ts); until then this keeps running.
   setInterval(() => undefined, 60_000);

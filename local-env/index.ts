@@ -7,6 +7,7 @@ import { deploymentPods, holdersOfOlder, type DeploymentRef } from "../dynamic/r
 import { startCluster, type Cluster } from "./cluster";
 import { startOktaLocal, type OktaLocal, type OktaLocalOptions } from "./okta";
 import { startVault, type VaultDev } from "./vault";
+import { oktaPluginPath } from "./okta-plugin";
 import { vaultPluginPath } from "./vault-plugin";
 
 export { startCluster, type Cluster } from "./cluster";
@@ -17,12 +18,15 @@ export interface LocalEnv {
   vault: VaultDev;
   cluster: Cluster;
   /**
-   * The environment a `pulumi` run against it needs: the Okta org and API token, Vault's address and token,
-   * the kubeconfig, and PATH with the Vault stand-in plugin first (unless the official plugin is installed).
+   * The environment a `pulumi` run against it needs: the Okta org and API token (for this project's resources and,
+   * as OKTA_HTTP_PROXY / OKTA_ORG_NAME, for @pulumi/okta's provider), Vault's address and token, the kubeconfig,
+   * and PATH with the stand-in plugins first (each unless its official plugin is installed).
    */
   env: Record<string, string>;
   /** Whether the engine uses the stand-in Vault plugin (README "Local environment"). */
   vaultStandIn: boolean;
+  /** Whether the engine uses the stand-in okta plugin (README "Local environment"). */
+  oktaStandIn: boolean;
   stop(): Promise<void>;
 }
 
@@ -52,21 +56,28 @@ export async function startLocalEnv(options: LocalEnvOptions = {}): Promise<Loca
     throw failed.reason;
   }
   log(`Okta on ${okta.value.orgUrl}; Vault on ${vault.value.address}`);
-  const plugin = vaultPluginPath();
+  const vaultPlugin = vaultPluginPath();
+  const oktaPlugin = oktaPluginPath();
+  const plugins = [oktaPlugin, vaultPlugin].filter((p): p is string => p !== undefined);
   const env: Record<string, string> = {
     OKTA_ORG_URL: okta.value.orgUrl,
     OKTA_API_TOKEN: okta.value.apiToken,
+    // @pulumi/okta's provider (official or stand-in): http_proxy replaces the org URL built from the org name,
+    // which it still wants set (okta-plugin/config.ts). This project's own resources prefer OKTA_ORG_URL.
+    OKTA_HTTP_PROXY: okta.value.orgUrl,
+    OKTA_ORG_NAME: "local",
     VAULT_ADDR: vault.value.address,
     VAULT_TOKEN: vault.value.token,
     KUBECONFIG: cluster.value.kubeconfigPath,
-    ...(plugin ? { PATH: `${plugin}${path.delimiter}${process.env.PATH ?? ""}` } : {}),
+    ...(plugins.length > 0 ? { PATH: [...plugins, process.env.PATH ?? ""].join(path.delimiter) } : {}),
   };
   return {
     okta: okta.value,
     vault: vault.value,
     cluster: cluster.value,
     env,
-    vaultStandIn: plugin !== undefined,
+    vaultStandIn: vaultPlugin !== undefined,
+    oktaStandIn: oktaPlugin !== undefined,
     stop,
   };
 }

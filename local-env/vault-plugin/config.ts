@@ -2,7 +2,7 @@
 // (`vault:address` / `vault:token` in stack config, or an explicit `vault.Provider`), else from VAULT_ADDR /
 // VAULT_TOKEN in the plugin's environment — the order the official provider uses.
 
-import { UNKNOWN, unwrapSecrets, type PropertyBag } from "./secrets";
+import { UNKNOWN, unwrapSecrets, type PropertyBag } from "../plugin-host";
 
 export interface VaultConnection {
   readonly address: string;

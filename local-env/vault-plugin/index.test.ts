@@ -2,7 +2,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { PLUGIN_BIN_DIR, pulumiPluginsDir, vaultPluginPath, vaultSdkVersion } from "./index";
+import { pulumiPluginsDir } from "../plugin-host";
+import { PLUGIN_BIN_DIR, vaultPluginPath, vaultSdkVersion } from "./index";
 
 const homes: string[] = [];
 function pulumiHome(plugins: string[]): string {

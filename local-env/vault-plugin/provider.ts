@@ -1,23 +1,14 @@
 // The provider the plugin serves: the Node SDK's `Provider` interface, for `vault:kv/secretV2:SecretV2` only.
 
-import * as fs from "node:fs";
 import type * as provider from "@pulumi/pulumi/provider";
 import { VaultClient } from "./client";
 import { CONFIG_UNKNOWN, resolveConnection, type VaultConnection } from "./config";
 import { SECRET_V2_TYPE, SecretV2Resource, checkSecretV2, diffSecretV2, type WriteRetry } from "./secretV2";
-import type { PropertyBag } from "./secrets";
-
-/** The type token of a URN (`urn:pulumi:<stack>::<project>::<parent types $ >type::<name>`). */
-export function urnType(urn: string): string {
-  const parts = urn.split("::");
-  const qualified = parts.length >= 4 ? parts[2] : "";
-  return qualified.split("$").pop() ?? qualified;
-}
+import { pulumiSdkVersion, urnType, type PropertyBag } from "../plugin-host";
 
 /** The version of the `@pulumi/vault` package installed, which the engine asks the plugin for. */
 export function vaultSdkVersion(): string {
-  const pkg = require.resolve("@pulumi/vault/package.json");
-  return (JSON.parse(fs.readFileSync(pkg, "utf8")) as { version: string }).version;
+  return pulumiSdkVersion("vault");
 }
 
 export interface VaultPluginOptions {

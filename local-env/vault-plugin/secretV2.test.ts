@@ -2,7 +2,7 @@
 // leaves in Vault, read back on Vault's HTTP API.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { isSecretValue, secretValue, unwrapSecrets, type PropertyBag } from "./secrets";
+import { isSecretValue, secretValue, unwrapSecrets, type PropertyBag } from "../plugin-host";
 import { VaultPluginProvider } from "./provider";
 import {
   checkSecretV2,

@@ -22,7 +22,7 @@ import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import type { CheckFailure } from "@pulumi/pulumi/provider";
 import { VaultApiError, type VaultClient } from "./client";
-import { UNKNOWN, unwrapSecrets, wrapSecrets, type PropertyBag } from "./secrets";
+import { UNKNOWN, unwrapSecrets, urnName, wrapSecrets, type PropertyBag } from "../plugin-host";
 
 export const SECRET_V2_TYPE = "vault:kv/secretV2:SecretV2";
 
@@ -145,11 +145,6 @@ export function parseSecretV2Id(id: string): { mount: string; name: string } | u
 /** A name for a SecretV2 without one: the resource name, a dash, 7 random hex digits (pulumi-vault's autonaming). */
 export function autoName(resourceName: string): string {
   return `${resourceName}-${randomBytes(4).toString("hex").slice(0, 7)}`;
-}
-
-/** The resource name of a URN (`urn:pulumi:<stack>::<project>::<type>::<name>`). */
-export function urnName(urn: string): string {
-  return urn.split("::").pop() ?? urn;
 }
 
 function sameCustomMetadata(a: CustomMetadata | undefined, b: CustomMetadata | undefined): boolean {

@@ -55,6 +55,16 @@ describe("resolveConnectionSettings", () => {
     expect(s.orgUrl).toBe("https://dev-1.okta.com");
   });
 
+  it("prefers OKTA_ORG_URL to OKTA_ORG_NAME, as the local environment sets both (the name for @pulumi/okta)", () => {
+    const s = resolveConnectionSettings(undefined, {
+      OKTA_ORG_URL: "http://127.0.0.1:41234",
+      OKTA_ORG_NAME: "local",
+      OKTA_HTTP_PROXY: "http://127.0.0.1:41234",
+      OKTA_API_TOKEN: "t",
+    });
+    expect(s.orgUrl).toBe("http://127.0.0.1:41234");
+  });
+
   it("builds https://<orgName>.<baseUrl>, base URL defaulting to okta.com", () => {
     expect(
       resolveConnectionSettings(config({ "okta:orgName": "dev-1", "okta:apiToken": "t" }), {}).orgUrl,
