@@ -1,14 +1,17 @@
 // examples/consumer-ts as a team uses it: a Pulumi program of its own that installs this package from the
-// tarball `npm pack` makes and adds a rotation beside its app. Under the real engine against the local Okta:
-// install, up, bump; then the same state is refreshed and rotated again from the program moved to another
-// path, and destroyed. State must name the providers by package, nothing of either path, and stay small.
+// tarball `npm pack` makes, defines its app with @pulumi/okta (`okta.app.OAuth`) and adds a rotation beside it.
+// Under the real engine against the local Okta: install, up, bump; then the same state is refreshed and rotated
+// again from the program moved to another path, and destroyed. State must name the providers by package, nothing
+// of either path, and stay small. The `okta` resource plugin is the local environment's stand-in
+// (local-env/okta-plugin/) where the official one is not installed.
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ROTATION_SCOPE, startOktaLocal, type OktaLocal } from "../../local-env/okta";
+import { DEFAULT_AUTH_SERVER_ID, ROTATION_SCOPE, startOktaLocal, type OktaLocal } from "../../local-env/okta";
+import { oktaPluginPath } from "../../local-env/okta-plugin";
 import { REPO_ROOT, pulumiCommand } from "./harness";
 
 const EXAMPLE = path.join(REPO_ROOT, "examples", "consumer-ts");
@@ -30,6 +33,53 @@ function tsc(cwd: string, args: string[]): { status: number; out: string } {
   }
 }
 
+/** A call to the local Okta's management API with its SSWS token: status and JSON body. */
+async function api(
+  okta: OktaLocal,
+  method: string,
+  apiPath: string,
+  body?: unknown,
+): Promise<{ status: number; json: Record<string, unknown> }> {
+  const res = await fetch(`${okta.orgUrl}${apiPath}`, {
+    method,
+    headers: {
+      Authorization: `SSWS ${okta.apiToken}`,
+      Accept: "application/json",
+      ...(body !== undefined ? { "Content-Type": "application/json" } : {}),
+    },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  const text = await res.text();
+  return { status: res.status, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
+
+/**
+ * What a new org's `default` authorization server has: an access policy for all clients whose rule allows
+ * client_credentials for any scope (Okta's "Default Policy" and "Default Policy Rule"). The local Okta seeds a
+ * policy that names its seeded apps only; this one admits the app the example creates.
+ */
+async function admitAllClients(okta: OktaLocal): Promise<void> {
+  const base = `/api/v1/authorizationServers/${DEFAULT_AUTH_SERVER_ID}/policies`;
+  const policy = await api(okta, "POST", base, {
+    type: "OAUTH_AUTHORIZATION_POLICY",
+    name: "Default Policy",
+    description: "Default policy description",
+    status: "ACTIVE",
+    conditions: { clients: { include: ["ALL_CLIENTS"] } },
+  });
+  expect(policy.status).toBe(201);
+  const rule = await api(okta, "POST", `${base}/${String(policy.json.id)}/rules`, {
+    type: "RESOURCE_ACCESS",
+    name: "Default Policy Rule",
+    conditions: {
+      people: { groups: { include: ["EVERYONE"] } },
+      grantTypes: { include: ["client_credentials"] },
+      scopes: { include: ["*"] },
+    },
+  });
+  expect(rule.status).toBe(201);
+}
+
 interface StateResource {
   type: string;
   inputs?: Record<string, unknown>;
@@ -41,8 +91,6 @@ describe("a program that installs the packed package", () => {
   let work: string;
   let first: string;
   let moved: string;
-  let appId: string;
-  let seededId: string;
   let envVars: Record<string, string>;
 
   async function stackAt(dir: string, stackName = STACK): Promise<Stack> {
@@ -89,19 +137,23 @@ describe("a program that installs the packed package", () => {
       first,
     );
 
-    okta = await startOktaLocal({ apps: [{ label: "consumer-billing" }, { label: "consumer-js" }] });
-    appId = okta.apps[0]!.id;
-    seededId = okta.listSecrets(appId)[0]!.id;
+    okta = await startOktaLocal({ apps: [{ label: "consumer-js" }] });
+    await admitAllClients(okta);
     const backendDir = path.join(work, "state");
     fs.mkdirSync(backendDir);
     const binDir = path.dirname((await pulumiCommand()).command);
+    const okPlugin = oktaPluginPath();
     envVars = {
       PULUMI_BACKEND_URL: `file://${backendDir}`,
       PULUMI_CONFIG_PASSPHRASE: "consumer-test-passphrase",
       PULUMI_SKIP_UPDATE_CHECK: "true",
       PULUMI_DIY_BACKEND_NO_LEGACY_WARNING: "true",
-      PATH: `${binDir}${path.delimiter}${process.env.PATH ?? ""}`,
+      PATH: [binDir, ...(okPlugin ? [okPlugin] : []), process.env.PATH ?? ""].join(path.delimiter),
+      // This package's resources find the org by OKTA_ORG_URL; @pulumi/okta's plugin by its own variables, where
+      // `http_proxy` replaces the org URL (terraform-provider-okta, okta/api/idaas.go).
       OKTA_ORG_URL: okta.orgUrl,
+      OKTA_ORG_NAME: "local",
+      OKTA_HTTP_PROXY: okta.orgUrl,
       OKTA_API_TOKEN: okta.apiToken,
     };
   }, 600_000);
@@ -153,25 +205,37 @@ describe("a program that installs the packed package", () => {
     );
   }, 300_000);
 
-  it("rotates, refreshes and rotates again from another path, with the providers named by package", async () => {
+  it("creates the app with okta.app.OAuth, rotates it, refreshes and rotates again from another path, with the providers named by package", async () => {
     let stack = await stackAt(first);
     await stack.setAllConfig({
-      appId: { value: appId },
+      label: { value: "consumer-billing" },
       generation: { value: "1" },
-      adoptSecretId: { value: seededId },
       tokenUrl: { value: `${okta.orgUrl}/oauth2/default/v1/token` },
       scope: { value: ROTATION_SCOPE },
     });
 
     const up1 = await stack.up();
     expect(up1.summary.result).toBe("succeeded");
+    const appId = up1.outputs.appId!.value as string;
+    const app = await api(okta, "GET", `/api/v1/apps/${appId}`);
+    expect(app.json).toMatchObject({
+      label: "consumer-billing",
+      status: "ACTIVE",
+      signOnMode: "OPENID_CONNECT",
+    });
+    // The secret Okta generated with the app is generation 0: INACTIVE once generation 1 is delivered.
     const gen1 = up1.outputs.currentSecretId!.value as string;
-    expect(okta.listSecrets(appId).map((s) => [s.id, s.status])).toEqual(
-      expect.arrayContaining([
-        [seededId, "INACTIVE"],
-        [gen1, "ACTIVE"],
-      ]),
-    );
+    const secrets1 = okta.listSecrets(appId).map((s) => [s.id, s.status]);
+    expect(secrets1).toHaveLength(2);
+    expect(secrets1).toContainEqual([gen1, "ACTIVE"]);
+    const generatedId = secrets1.find(([id]) => id !== gen1)![0]!;
+    expect(secrets1).toContainEqual([generatedId, "INACTIVE"]);
+    // The app's state holds no secret (omitSecret): not even encrypted.
+    const appState = (
+      (await stack.exportStack()).deployment as { resources: StateResource[] }
+    ).resources.find((r) => r.type === "okta:app/oAuth:OAuth")!;
+    expect(appState.outputs?.clientSecret ?? "").toBe("");
+    expect(JSON.stringify(appState)).not.toContain("ciphertext");
 
     const resources = await dynamicResources(stack);
     expect(resources.length).toBeGreaterThan(0);
@@ -213,7 +277,7 @@ describe("a program that installs the packed package", () => {
         [gen2, "ACTIVE"],
       ]),
     );
-    expect(okta.listSecrets(appId).map((s) => s.id)).not.toContain(seededId);
+    expect(okta.listSecrets(appId).map((s) => s.id)).not.toContain(generatedId);
 
     // The same program and stack, at another path: the first one is gone.
     fs.mkdirSync(path.dirname(moved), { recursive: true });
@@ -243,8 +307,8 @@ describe("a program that installs the packed package", () => {
     const down = await stack.destroy();
     expect(down.summary.result).toBe("succeeded");
     expect(await dynamicResources(stack)).toEqual([]);
-    // A destroy retires nothing clients hold: the ACTIVE secret is released, the INACTIVE one deleted.
-    expect(okta.listSecrets(appId).map((s) => [s.id, s.status])).toEqual([[gen3, "ACTIVE"]]);
+    // The app was the program's: destroy deactivates and deletes it, as @pulumi/okta does.
+    expect((await api(okta, "GET", `/api/v1/apps/${appId}`)).status).toBe(404);
     await stack.workspace.removeStack(STACK);
   }, 1_200_000);
 
@@ -256,7 +320,7 @@ describe("a program that installs the packed package", () => {
     // The TypeScript example's installation (it has the same dependencies), wherever it is now.
     const installed = [moved, first].find((d) => fs.existsSync(path.join(d, "node_modules")))!;
     fs.symlinkSync(path.join(installed, "node_modules"), path.join(js, "node_modules"), "dir");
-    const app = okta.apps[1]!.id;
+    const app = okta.apps[0]!.id;
     const stack = await stackAt(js, `${STACK}-js`);
     await stack.setAllConfig({
       appId: { value: app },
