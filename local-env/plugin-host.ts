@@ -19,6 +19,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import type { CheckFailure } from "@pulumi/pulumi/provider";
 import { specialSecretSig, specialSigKey, unknownValue } from "@pulumi/pulumi/runtime/rpc";
 
 // --- property values ---
@@ -26,6 +27,12 @@ import { specialSecretSig, specialSigKey, unknownValue } from "@pulumi/pulumi/ru
 export const UNKNOWN = unknownValue;
 
 export type PropertyBag = Record<string, unknown>;
+
+/** What a stand-in's `check` answers: the normalized inputs, and a failure per field it refuses. */
+export interface CheckOutcome {
+  readonly inputs: PropertyBag;
+  readonly failures: CheckFailure[];
+}
 
 export function isSecretValue(v: unknown): v is { value: unknown } {
   return (

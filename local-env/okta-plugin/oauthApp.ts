@@ -22,7 +22,14 @@ import { z } from "zod";
 import type { CheckFailure } from "@pulumi/pulumi/provider";
 import { describeFailure, isNotFound, OktaApiError } from "../../dynamic/oktaErrors";
 import type { LifecycleStatus, OktaApp } from "../../dynamic/oktaObjects";
-import { UNKNOWN, unwrapSecrets, urnName, wrapSecrets, type PropertyBag } from "../plugin-host";
+import {
+  UNKNOWN,
+  unwrapSecrets,
+  urnName,
+  wrapSecrets,
+  type CheckOutcome,
+  type PropertyBag,
+} from "../plugin-host";
 
 export const OAUTH_APP_TYPE = "okta:app/oAuth:OAuth";
 
@@ -320,11 +327,6 @@ export function outputsFromApp(app: OktaApp): PropertyBag {
 export function clientSecretOf(app: OktaApp): string | undefined {
   const s = record(record(app.credentials).oauthClient).client_secret;
   return typeof s === "string" && s !== "" ? s : undefined;
-}
-
-export interface CheckOutcome {
-  readonly inputs: PropertyBag;
-  readonly failures: CheckFailure[];
 }
 
 /**

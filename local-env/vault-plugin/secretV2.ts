@@ -22,7 +22,14 @@ import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import type { CheckFailure } from "@pulumi/pulumi/provider";
 import { VaultApiError, type VaultClient } from "./client";
-import { UNKNOWN, unwrapSecrets, urnName, wrapSecrets, type PropertyBag } from "../plugin-host";
+import {
+  UNKNOWN,
+  unwrapSecrets,
+  urnName,
+  wrapSecrets,
+  type CheckOutcome,
+  type PropertyBag,
+} from "../plugin-host";
 
 export const SECRET_V2_TYPE = "vault:kv/secretV2:SecretV2";
 
@@ -163,11 +170,6 @@ function optionalValue(v: unknown): string {
   if (v === undefined || v === null) return "";
   if (typeof v === "object" && !Array.isArray(v) && Object.keys(v).length === 0) return "";
   return goJson(v);
-}
-
-export interface CheckOutcome {
-  readonly inputs: PropertyBag;
-  readonly failures: CheckFailure[];
 }
 
 /**
