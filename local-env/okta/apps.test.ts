@@ -251,6 +251,54 @@ describe("apps", () => {
     expect(wrongToken.status).toBe(405);
   });
 
+  it("POST keeps a client_id given on create, immutable across a PUT; refuses a bad, reserved or taken one", async () => {
+    const create = (clientId: unknown) =>
+      api(okta, "POST", "/api/v1/apps", {
+        body: {
+          name: "oidc_client",
+          label: "own-client-id",
+          signOnMode: "OPENID_CONNECT",
+          credentials: {
+            oauthClient: { client_id: clientId, token_endpoint_auth_method: "client_secret_basic" },
+          },
+          settings: { oauthClient: { application_type: "service", grant_types: ["client_credentials"] } },
+        },
+      });
+    const created = await create("billing-api.prod");
+    expect(created.status).toBe(200);
+    const app = created.json as AppJson & { id: string };
+    expect(app.credentials.oauthClient.client_id).toBe("billing-api.prod");
+    expect(app.id).not.toBe("billing-api.prod");
+    const secret = (created.json as { credentials: { oauthClient: { client_secret: string } } }).credentials
+      .oauthClient.client_secret;
+    // The client is known by its own id: it authenticates (and is then refused by policy, not as unknown).
+    const exchange = await token(
+      okta,
+      { grant_type: "client_credentials", scope: ROTATION_SCOPE },
+      { basic: ["billing-api.prod", secret], path: CUSTOM_TOKEN_PATH },
+    );
+    expect(exchange.json).toMatchObject({ error: "access_denied" });
+    const put = await api(okta, "PUT", appPath(app.id), {
+      body: { ...app, credentials: { oauthClient: { ...app.credentials.oauthClient, client_id: "other" } } },
+    });
+    expect(put.status).toBe(200);
+    expect((put.json as AppJson).credentials.oauthClient.client_id).toBe("billing-api.prod");
+
+    for (const [bad, message] of [
+      ["billing api", /must consist of alphanumeric characters/],
+      ["ALL_CLIENTS", /'ALL_CLIENTS' is a reserved word/],
+      ["billing-api.prod", /must be unique/],
+    ] as const) {
+      const refused = await create(bad);
+      expect(oktaError(refused)).toMatchObject({
+        status: 400,
+        errorCode: "E0000001",
+        errorSummary: "Api validation failed: client_id",
+      });
+      expect(JSON.stringify(refused.json)).toMatch(message);
+    }
+  });
+
   it("answers 400 E0000003 to a malformed PUT body", async () => {
     const r = await api(okta, "PUT", appPath(okta.apps[0].id), { raw: "[1," });
     expect(oktaError(r)).toMatchObject({ status: 400, errorCode: "E0000003" });

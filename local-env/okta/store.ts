@@ -390,9 +390,10 @@ export class Store {
       },
     };
     const ownSecret = ((merged.credentials as Json).oauthClient as Json).client_secret;
+    const clientId = this.newClientId(inCredentials.oauthClient, id);
     const app: App = {
       id,
-      clientId: id,
+      clientId,
       label,
       status: activate ? "ACTIVE" : "INACTIVE",
       created: t,
@@ -414,10 +415,32 @@ export class Store {
     }
     app.created = t;
     this.apps.set(id, app);
-    this.byClientId.set(id, app);
+    this.byClientId.set(clientId, app);
     const out = this.appJson(app);
     if (secret) ((out.credentials as Json).oauthClient as Json).client_secret = secret.value;
     return out;
+  }
+
+  /**
+   * The `client_id` of a new app. The spec's ApplicationCredentialsOAuthClient (`client_id`): "If you don't
+   * specify the client_id, this immutable property is populated with the Application instance ID"; it "must
+   * consist of alphanumeric characters or the following special characters: $-_.+!*'()," and "You can't use the
+   * reserved word ALL_CLIENTS". The spec gives no error text for a bad or taken one: these summaries are this
+   * server's, in Okta's `Api validation failed: <field>` form. Immutable: a PUT does not change it (appJson).
+   */
+  private newClientId(oauthClient: unknown, appId: string): string {
+    const given = isObject(oauthClient) ? oauthClient.client_id : undefined;
+    if (given === undefined || given === null || given === "") return appId;
+    const summary = "Api validation failed: client_id";
+    if (typeof given !== "string" || !/^[A-Za-z0-9$\-_.+!*'(),]+$/.test(given)) {
+      throw validation(
+        summary,
+        "client_id: 'client_id' must consist of alphanumeric characters or the special characters $-_.+!*'(),",
+      );
+    }
+    if (given === "ALL_CLIENTS") throw validation(summary, "client_id: 'ALL_CLIENTS' is a reserved word.");
+    if (this.byClientId.has(given)) throw validation(summary, "client_id: 'client_id' must be unique.");
+    return given;
   }
 
   /**
