@@ -107,6 +107,20 @@ describe("okta.app.OAuth against the local Okta", () => {
     expect(okta.listSecrets(id)).toHaveLength(1);
   });
 
+  it("a clientId given on create is the app's client id, and stays no change on the next run", async () => {
+    const inputs = { label: "own-id", type: "service", clientId: "own-id.billing" };
+    const { id, outs } = await create("own-id", inputs);
+    expect(outs.clientId).toBe("own-id.billing");
+    expect(
+      ((await api(okta, "GET", appPath(id))).json as { credentials: { oauthClient: { client_id: string } } })
+        .credentials.oauthClient.client_id,
+    ).toBe("own-id.billing");
+    const checked = await provider.check(urn("own-id"), outs, inputs);
+    const diff = await provider.diff(id, urn("own-id"), outs, checked.inputs);
+    expect(diff.replaces ?? []).toEqual([]);
+    expect(diff.changes).not.toBe(true);
+  });
+
   it("a type change replaces; omitSecret true → false replaces, false → true updates", async () => {
     const { id, outs } = await create("replace", { label: "r", type: "service" });
     const web = await provider.check(urn("replace"), outs, {
