@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import type * as vault from "@pulumi/vault";
-import { ROLLOUT_ANNOTATION, RolloutCensus } from "../dynamic/rolloutCensus";
+import { REVISION_ANNOTATION, ROLLOUT_ANNOTATION, RolloutCensus } from "../dynamic/rolloutCensus";
 
 export { ROLLOUT_ANNOTATION };
 
@@ -93,14 +93,23 @@ export function rollDeployments(name: string, args: RolloutArgs, parent: pulumi.
   return { patches, ...(census ? { census } : {}), done: census ? [census] : patches };
 }
 
-/** The Deployment's annotation with the revision of its current ReplicaSet (set by the Deployment controller). */
-export const REVISION_ANNOTATION = "deployment.kubernetes.io/revision";
+export { REVISION_ANNOTATION };
 
-/** Each rollout's Deployment and its ReplicaSet revision after the awaited rollout, for the audit record. */
+/**
+ * Each rollout's Deployment and its ReplicaSet revision after the rollout, for the audit record: as the pod census
+ * read it when it opened, or without a census from the patch's result (which the rollout's await may have taken
+ * before the controller's revision bump).
+ */
 export function rolloutRevisions(
   deployments: readonly DeploymentRolloutArgs[],
   patches: readonly k8s.apps.v1.DeploymentPatch[],
+  census?: RolloutCensus,
 ): pulumi.Output<{ namespace: string; name: string; revision: string | undefined }[]> {
+  if (census) {
+    return census.revisions.apply((rs) =>
+      (rs ?? []).map((r) => ({ namespace: r.namespace, name: r.name, revision: r.revision })),
+    );
+  }
   return pulumi.all(
     patches.map((p, i) =>
       pulumi
@@ -132,7 +141,7 @@ export function deliveryAuditFacts(
             .all([target.mount, target.path, vaultSecret.metadata])
             .apply(([mount, path, metadata]) => ({ mount, path, version: metadata?.version }))
         : undefined,
-    rollouts: rolloutRevisions(deployments, patches),
+    rollouts: rolloutRevisions(deployments, patches, census),
     census: census
       ? pulumi
           .all([census.clearedAt, census.podsCounted])

@@ -5,6 +5,9 @@ import { providerByReference } from "./providerByReference";
 /** Annotation on the pod template whose change rolls a Deployment onto the new credential. */
 export const ROLLOUT_ANNOTATION = "okta-rotation/credential-generation";
 
+/** The Deployment's annotation with the revision of its current ReplicaSet (set by the Deployment controller). */
+export const REVISION_ANNOTATION = "deployment.kubernetes.io/revision";
+
 export interface DeploymentRef {
   namespace: string;
   name: string;
@@ -29,6 +32,8 @@ export interface RolloutCensusOutputs extends Omit<RolloutCensusInputs, "kubecon
   clearedAt: string;
   /** Pods counted in the last census (all on the new credential). */
   podsCounted: number;
+  /** Each Deployment's `deployment.kubernetes.io/revision` as read in the last census (its current ReplicaSet). */
+  revisions: (DeploymentRef & { revision?: string })[];
 }
 
 interface LabelSelector {
@@ -87,21 +92,35 @@ interface PodList {
 
 /** Every pod the Deployment's selector matches, terminating ones included. */
 export async function deploymentPods(target: KubeTarget, d: DeploymentRef): Promise<PodSummary[]> {
+  return (await deploymentState(target, d)).pods;
+}
+
+/**
+ * The Deployment's pods (as deploymentPods) and its revision annotation, read before the pods: a Deployment whose
+ * pods all carry the new generation has its new ReplicaSet's revision by then (the controller sets it when it makes
+ * that ReplicaSet, before its pods).
+ */
+async function deploymentState(
+  target: KubeTarget,
+  d: DeploymentRef,
+): Promise<{ pods: PodSummary[]; revision?: string }> {
   const ns = encodeURIComponent(d.namespace);
-  const dep = await kubeGet<{ spec: { selector: LabelSelector } }>(
-    target,
-    `/apis/apps/v1/namespaces/${ns}/deployments/${encodeURIComponent(d.name)}`,
-  );
+  const dep = await kubeGet<{
+    metadata: { annotations?: Record<string, string> };
+    spec: { selector: LabelSelector };
+  }>(target, `/apis/apps/v1/namespaces/${ns}/deployments/${encodeURIComponent(d.name)}`);
   const list = await kubeGet<PodList>(
     target,
     `/api/v1/namespaces/${ns}/pods?labelSelector=${encodeURIComponent(selectorQuery(dep.spec.selector))}`,
   );
-  return list.items.map((p) => ({
+  const pods = list.items.map((p) => ({
     name: p.metadata.name,
     namespace: p.metadata.namespace,
     annotations: p.metadata.annotations ?? {},
     terminating: p.metadata.deletionTimestamp !== undefined,
   }));
+  const revision = dep.metadata.annotations?.[REVISION_ANNOTATION];
+  return revision !== undefined ? { pods, revision } : { pods };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -110,11 +129,21 @@ async function census(inputs: RolloutCensusInputs): Promise<RolloutCensusOutputs
   const target = kubeTarget(kubeconfigText(inputs.kubeconfig), process.cwd(), inputs.context);
   const deadline = Date.now() + inputs.timeoutSeconds * 1000;
   for (;;) {
-    const pods = (await Promise.all(inputs.deployments.map((d) => deploymentPods(target, d)))).flat();
+    const states = await Promise.all(inputs.deployments.map((d) => deploymentState(target, d)));
+    const pods = states.flatMap((s) => s.pods);
     const holders = holdersOfOlder(pods, inputs.generation);
     if (holders.length === 0) {
       const { kubeconfig: _omit, ...rest } = inputs;
-      return { ...rest, clearedAt: new Date().toISOString(), podsCounted: pods.length };
+      return {
+        ...rest,
+        clearedAt: new Date().toISOString(),
+        podsCounted: pods.length,
+        revisions: inputs.deployments.map((d, i) => ({
+          namespace: d.namespace,
+          name: d.name,
+          ...(states[i]!.revision !== undefined ? { revision: states[i]!.revision } : {}),
+        })),
+      };
     }
     if (Date.now() >= deadline) {
       throw new Error(
@@ -165,12 +194,13 @@ export interface RolloutCensusArgs {
 export class RolloutCensus extends pulumi.dynamic.Resource {
   declare public readonly clearedAt: pulumi.Output<string>;
   declare public readonly podsCounted: pulumi.Output<number>;
+  declare public readonly revisions: pulumi.Output<{ namespace: string; name: string; revision?: string }[]>;
 
   constructor(name: string, args: RolloutCensusArgs, opts?: pulumi.CustomResourceOptions) {
     super(
       censusProviderReference,
       name,
-      { ...args, clearedAt: undefined, podsCounted: undefined },
+      { ...args, clearedAt: undefined, podsCounted: undefined, revisions: undefined },
       { ...opts, additionalSecretOutputs: ["kubeconfig"] },
       "okta-rotation",
       "RolloutCensus",

@@ -4,7 +4,8 @@ import { installMocks, isSecret, valueOf } from "./mocks";
 
 // The shared mocks (they stub provider serialization), then mocks that give each child the outputs its provider
 // would: Okta ids and times for the slots, keys and gates, a KV version for the Vault entry, a ReplicaSet
-// revision for the Deployment patches. Every value is derived from the resource's name and generation.
+// revision for the Deployment patches, which the pod census reads back. Every value is derived from the resource's
+// name and generation.
 installMocks();
 const labels: string[] = [];
 /** A distinct time per label: the minute is the label's position in the order first asked. */
@@ -44,6 +45,12 @@ pulumi.runtime.setMocks(
       if (args.type === "kubernetes:apps/v1:DeploymentPatch") {
         const m = inputs.metadata as Record<string, unknown>;
         outs.metadata = { ...m, annotations: { "deployment.kubernetes.io/revision": String(++revision) } };
+      }
+      if (args.name.endsWith("-census")) {
+        // The census reads each Deployment's revision when it opens; here one past the patch's result, to tell
+        // the two apart (the patch's may be read before the controller's bump).
+        const deployments = inputs.deployments as { namespace: string; name: string }[];
+        outs.revisions = deployments.map((d) => ({ ...d, revision: String(revision + 1) }));
       }
       if (/-key-[ab]$/.test(args.name)) {
         outs.kid = `kid-${gen}`;
@@ -102,7 +109,7 @@ describe("audit record of a SecretRotation", () => {
       kind: "clientSecret",
       credential: { id: "ocs-3", created: TIME("created-3") },
       vault: { mount: "secret", path: "apps/billing", version: 7 },
-      rollouts: [{ namespace: "billing", name: "billing-api", revision: "12" }],
+      rollouts: [{ namespace: "billing", name: "billing-api", revision: "13" }],
       gates: [
         { gate: "tokenExchange", result: "token issued", at: TIME("gate"), minOverlapSeconds: 900 },
         { gate: "refusal", result: "invalid_client", at: TIME("refused") },
@@ -110,6 +117,20 @@ describe("audit record of a SecretRotation", () => {
       previous: { id: "ocs-2", generation: 2, deactivatedAt: TIME("deactivated-2") },
       deleted: { id: "ocs-1", deletedAt: TIME("deleted-1") },
     });
+  });
+
+  it("without the pod census, the revision is the Deployment patch's result", async () => {
+    revision = 20;
+    const r = new components.SecretRotation("nocensus", {
+      appId: "0oa9",
+      generation: 2,
+      ...delivery,
+      podCensus: { enabled: false },
+      gates,
+    });
+    expect((await valueOf(r.audit))?.rollouts).toEqual([
+      { namespace: "billing", name: "billing-api", revision: "21" },
+    ]);
   });
 
   it("holds no secret: not a Pulumi secret, and no secret value in it", async () => {
@@ -168,7 +189,7 @@ describe("audit record of a KeyRotation", () => {
       kind: "privateKey",
       credential: { id: "pks-2", kid: "kid-2", created: TIME("key-created-2") },
       vault: { mount: "secret", path: "apps/billing", version: 3 },
-      rollouts: [{ namespace: "billing", name: "billing-api", revision: "5" }],
+      rollouts: [{ namespace: "billing", name: "billing-api", revision: "6" }],
       gates: [
         {
           gate: "assertion",
