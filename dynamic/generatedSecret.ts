@@ -11,6 +11,7 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { secretSummary } from "./clientSecret";
 import { configureConnection, getOktaApi } from "./connection";
 import { OktaApiError, describeFailure, isNotFound, operationError } from "./oktaErrors";
 import type { OktaClientSecret } from "./oktaObjects";
@@ -46,9 +47,7 @@ export function generatedSecretOf(
   appId: string,
   secrets: readonly Pick<OktaClientSecret, "id" | "status" | "created">[],
 ): { secret: Pick<OktaClientSecret, "id" | "status" | "created"> } | { problem: string } {
-  const list = secrets
-    .map((s) => `${s.id} ${s.status}${s.created ? ` created ${s.created}` : ""}`)
-    .join("; ");
+  const list = secrets.map(secretSummary).join("; ");
   if (secrets.length === 1 && secrets[0].status === "ACTIVE") return { secret: secrets[0] };
   const found =
     secrets.length === 0

@@ -11,6 +11,7 @@ import * as path from "path";
 import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_AUTH_SERVER_ID, ROTATION_SCOPE, startOktaLocal, type OktaLocal } from "../../local-env/okta";
+import { api } from "../../local-env/okta/test-helpers";
 import { oktaPluginPath } from "../../local-env/okta-plugin";
 import { REPO_ROOT, pulumiCommand } from "./harness";
 
@@ -33,26 +34,6 @@ function tsc(cwd: string, args: string[]): { status: number; out: string } {
   }
 }
 
-/** A call to the local Okta's management API with its SSWS token: status and JSON body. */
-async function api(
-  okta: OktaLocal,
-  method: string,
-  apiPath: string,
-  body?: unknown,
-): Promise<{ status: number; json: Record<string, unknown> }> {
-  const res = await fetch(`${okta.orgUrl}${apiPath}`, {
-    method,
-    headers: {
-      Authorization: `SSWS ${okta.apiToken}`,
-      Accept: "application/json",
-      ...(body !== undefined ? { "Content-Type": "application/json" } : {}),
-    },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
-  return { status: res.status, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
-}
-
 /**
  * What a new org's `default` authorization server has: an access policy for all clients whose rule allows
  * client_credentials for any scope (Okta's "Default Policy" and "Default Policy Rule"). The local Okta seeds a
@@ -61,20 +42,24 @@ async function api(
 async function admitAllClients(okta: OktaLocal): Promise<void> {
   const base = `/api/v1/authorizationServers/${DEFAULT_AUTH_SERVER_ID}/policies`;
   const policy = await api(okta, "POST", base, {
-    type: "OAUTH_AUTHORIZATION_POLICY",
-    name: "Default Policy",
-    description: "Default policy description",
-    status: "ACTIVE",
-    conditions: { clients: { include: ["ALL_CLIENTS"] } },
+    body: {
+      type: "OAUTH_AUTHORIZATION_POLICY",
+      name: "Default Policy",
+      description: "Default policy description",
+      status: "ACTIVE",
+      conditions: { clients: { include: ["ALL_CLIENTS"] } },
+    },
   });
   expect(policy.status).toBe(201);
   const rule = await api(okta, "POST", `${base}/${String(policy.json.id)}/rules`, {
-    type: "RESOURCE_ACCESS",
-    name: "Default Policy Rule",
-    conditions: {
-      people: { groups: { include: ["EVERYONE"] } },
-      grantTypes: { include: ["client_credentials"] },
-      scopes: { include: ["*"] },
+    body: {
+      type: "RESOURCE_ACCESS",
+      name: "Default Policy Rule",
+      conditions: {
+        people: { groups: { include: ["EVERYONE"] } },
+        grantTypes: { include: ["client_credentials"] },
+        scopes: { include: ["*"] },
+      },
     },
   });
   expect(rule.status).toBe(201);

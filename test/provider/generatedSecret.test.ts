@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GeneratedSecretProvider } from "../../dynamic/generatedSecret";
+import { api } from "../../local-env/okta/test-helpers";
 import { calls, outOfBand, startOkta, thrown, type OktaLocal } from "./helpers";
 
 const provider = new GeneratedSecretProvider();
@@ -11,14 +12,8 @@ afterAll(async () => okta?.close());
 
 /** Creates a service app the way `okta.app.OAuth` does (createApplication), as its program would. */
 async function createServiceApp(label: string): Promise<string> {
-  const res = await fetch(`${okta.orgUrl}/api/v1/apps`, {
-    method: "POST",
-    headers: {
-      Authorization: `SSWS ${okta.apiToken}`,
-      Accept: "application/json",
-      "Content-Type": "application/json",
-    },
-    body: JSON.stringify({
+  const res = await api(okta, "POST", "/api/v1/apps", {
+    body: {
       name: "oidc_client",
       label,
       signOnMode: "OPENID_CONNECT",
@@ -30,10 +25,10 @@ async function createServiceApp(label: string): Promise<string> {
           response_types: ["token"],
         },
       },
-    }),
+    },
   });
   expect(res.status).toBe(200);
-  return ((await res.json()) as { id: string }).id;
+  return (res.json as { id: string }).id;
 }
 
 describe("GeneratedSecret", () => {
