@@ -28,7 +28,7 @@
 #   ETCD_MIN_VERSION   oldest Debian etcd accepted, default 3.5.24
 #   ETCD_FROM_APT=0    never use Debian's package
 #   KWOK_VERSION       default 0.8.0
-#   KUBE_WITH_KUBECTL  1 (default) to build kubectl as well
+#   KUBE_WITH_KUBECTL  1 to build kubectl as well (nothing here uses it; default 0)
 #   GO_BUILD_NICE      niceness of the builds (default 19)
 set -euo pipefail
 
@@ -45,7 +45,7 @@ ETCD_VERSION="${ETCD_VERSION#v}"
 ETCD_MIN_VERSION="${ETCD_MIN_VERSION:-3.5.24}"
 KWOK_VERSION="${KWOK_VERSION:-0.8.0}"
 KWOK_VERSION="${KWOK_VERSION#v}"
-WITH_KUBECTL="${KUBE_WITH_KUBECTL:-1}"
+WITH_KUBECTL="${KUBE_WITH_KUBECTL:-0}"
 
 KUBE_BINS=(kube-apiserver kube-controller-manager kube-scheduler)
 [[ "$WITH_KUBECTL" == "1" ]] && KUBE_BINS+=(kubectl)
