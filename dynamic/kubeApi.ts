@@ -160,17 +160,19 @@ export function kubeGet<T>(target: KubeTarget, apiPath: string, timeoutMs = 30_0
   return kubeRequest<T>(target, "GET", apiPath, undefined, timeoutMs);
 }
 
-/** A request with a JSON body (`application/merge-patch+json` for PATCH). */
-export function kubeRequest<T>(
+/**
+ * The URL and options of a request to the API server: its TLS material and bearer token, and a JSON body's
+ * headers (`application/merge-patch+json` for PATCH).
+ */
+export function kubeRequestOptions(
   target: KubeTarget,
   method: string,
   apiPath: string,
-  body?: unknown,
-  timeoutMs = 30_000,
-): Promise<T> {
+  payload: string | undefined,
+  timeoutMs: number,
+): { url: URL; options: https.RequestOptions; transport: typeof https | typeof http } {
   const url = new URL(target.server + apiPath);
   const isHttps = url.protocol === "https:";
-  const payload = body === undefined ? undefined : JSON.stringify(body);
   const options: https.RequestOptions = {
     method,
     headers: {
@@ -193,8 +195,21 @@ export function kubeRequest<T>(
         }
       : {}),
   };
+  return { url, options, transport: isHttps ? https : http };
+}
+
+/** A request with a JSON body (`application/merge-patch+json` for PATCH). */
+export function kubeRequest<T>(
+  target: KubeTarget,
+  method: string,
+  apiPath: string,
+  body?: unknown,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  const { url, options, transport } = kubeRequestOptions(target, method, apiPath, payload, timeoutMs);
   return new Promise((resolve, reject) => {
-    const req = (isHttps ? https : http).request(url, options, (res) => {
+    const req = transport.request(url, options, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
       res.on("end", () => {

@@ -3,7 +3,7 @@
 // its failed exchanges are counted until every pod carries the new generation and no other pod is left.
 
 import { ClusterFleet, type ClusterFleetStats } from "./fleet";
-import { createDeployment, startLocalEnv, waitPodsSettled, type LocalEnv } from ".";
+import { closeFleetPhase, createDeployment, startLocalEnv, type LocalEnv } from ".";
 import { ROTATION_SCOPE } from "./okta";
 import { createStack, setApps } from "./stack";
 import { vaultRequest } from "./vault";
@@ -152,14 +152,15 @@ async function run(env: LocalEnv, o: DeliveryOptions, log: (line: string) => voi
       const started = Date.now();
       const up = await stack.stack.up();
       const upSeconds = (Date.now() - started) / 1000;
-      // Count this phase's failures until every pod holds the new secret and no other pod is left.
-      await waitPodsSettled(
+      // Count this phase's failures until every pod holds the new secret, no other pod is left, and the fleet
+      // serves exactly those pods with every stopped pod's last exchange done.
+      const after = await closeFleetPhase(
         env.cluster.target,
+        fleet,
         { namespace: NAMESPACE, name: NAME },
         o.replicas,
         phase.keyGeneration ? `key-${phase.keyGeneration}` : `${phase.generation}`,
       );
-      const after = fleet.snapshot();
       const result: PhaseResult = {
         generation: phase.generation,
         ...(phase.keyGeneration ? { keyGeneration: phase.keyGeneration } : {}),

@@ -5,6 +5,7 @@ import * as path from "node:path";
 import { kubeGet, kubeRequest, type KubeTarget } from "../dynamic/kubeApi";
 import { deploymentPods, holdersOfOlder, type DeploymentRef } from "../dynamic/rolloutCensus";
 import { startCluster, type Cluster } from "./cluster";
+import type { ClusterFleet, ClusterFleetStats } from "./fleet";
 import { startOktaLocal, type OktaLocal, type OktaLocalOptions } from "./okta";
 import { startVault, type VaultDev } from "./vault";
 import { oktaPluginPath } from "./okta-plugin";
@@ -177,4 +178,20 @@ export async function waitPodsSettled(
     }
     await new Promise((r) => setTimeout(r, 250));
   }
+}
+
+/**
+ * Closes a phase of the fleet's count: waits until the Deployment's pods settle (waitPodsSettled), then until the
+ * fleet serves exactly those pods and the stopped pods' last exchanges are done. Returns the counts until then.
+ */
+export async function closeFleetPhase(
+  target: KubeTarget,
+  fleet: ClusterFleet,
+  deployment: DeploymentRef,
+  replicas: number,
+  generation: string,
+): Promise<ClusterFleetStats> {
+  await waitPodsSettled(target, deployment, replicas, generation);
+  const pods = await deploymentPods(target, deployment);
+  return fleet.closePhase(pods.map((p) => p.name));
 }

@@ -7,9 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROTATION_SCOPE } from "../../local-env/okta";
 import {
   ClusterFleet,
+  closeFleetPhase,
   createDeployment,
   startLocalEnv,
-  waitPodsSettled,
   type LocalEnv,
 } from "../../local-env";
 import { kubeGet, kubeRequest } from "../../dynamic/kubeApi";
@@ -21,9 +21,12 @@ import { createStack, setApps, type EngineStack } from "./harness";
 
 const NS = "default";
 
-/** Every pod of `name` on `generation`, and no other pod left. */
-const settled = (env: LocalEnv, name: string, replicas: number, generation: string) =>
-  waitPodsSettled(env.cluster.target, { namespace: NS, name }, replicas, generation);
+/**
+ * Every pod of `name` on `generation`, no other pod left, and the fleet serving exactly those pods with every
+ * stopped pod's last exchange done: the fleet's counts until then.
+ */
+const settled = (env: LocalEnv, fleet: ClusterFleet, name: string, replicas: number, generation: string) =>
+  closeFleetPhase(env.cluster.target, fleet, { namespace: NS, name }, replicas, generation);
 
 describe("real delivery: Vault, the rollout and the pod census (real engine, real Vault, real control plane)", () => {
   let env: LocalEnv;
@@ -90,7 +93,7 @@ describe("real delivery: Vault, the rollout and the pod census (real engine, rea
       expect(up.summary.result).toBe("succeeded");
       audit = (up.outputs.rotations?.value as Record<string, { audit: AuditRecord }>).billing.audit;
       // The census let the retirement through only once every pod carried this generation.
-      await settled(env, "billing", 3, `${generation}`);
+      await settled(env, fleet, "billing", 3, `${generation}`);
     }
     const stats = fleet.snapshot();
     expect(stats.exchanges).toBeGreaterThan(100);
@@ -137,8 +140,7 @@ describe("real delivery: Vault, the rollout and the pod census (real engine, rea
     await setApps(s.stack, [app(3, { gates: { podCensus: false } })]);
     const up = await s.stack.up();
     expect(up.summary.result).toBe("succeeded");
-    await settled(env, "billing", 3, "3");
-    const after = fleet.snapshot();
+    const after = await settled(env, fleet, "billing", 3, "3");
     expect(after.failedExchanges - before.failedExchanges).toBeGreaterThan(0);
     expect(Object.keys(after.failures).some((k) => /401|invalid_client/.test(k))).toBe(true);
   }, 600_000);
@@ -146,7 +148,7 @@ describe("real delivery: Vault, the rollout and the pod census (real engine, rea
   it("a census that times out fails the run naming the pods, with the previous secret still ACTIVE", async () => {
     // A grace period longer than the census waits: the old pods stay terminating past the timeout.
     await kubePatchGrace(env, 40);
-    await settled(env, "billing", 3, "3");
+    await settled(env, fleet, "billing", 3, "3");
     const previous = env.okta.listSecrets(appId).find((x) => x.status === "ACTIVE")!;
     await setApps(s.stack, [app(4, { gates: { podCensusTimeoutSeconds: 5 } })]);
     const err = await s.stack.up().then(
@@ -166,13 +168,12 @@ describe("real delivery: Vault, the rollout and the pod census (real engine, rea
 
   it("migrates to private_key_jwt and rotates the key on the same chain with 0 failed exchanges", async () => {
     await kubePatchGrace(env, 2);
-    await settled(env, "billing", 3, "4");
-    const before = fleet.snapshot();
+    const before = await settled(env, fleet, "billing", 3, "4");
     for (const keyGeneration of [1, 2]) {
       await setApps(s.stack, [app(4, { privateKeyJwt: { enabled: true, keyGeneration } })]);
       const up = await s.stack.up();
       expect(up.summary.result).toBe("succeeded");
-      await settled(env, "billing", 3, `key-${keyGeneration}`);
+      await settled(env, fleet, "billing", 3, `key-${keyGeneration}`);
     }
     const after = fleet.snapshot();
     expect(after.exchanges - before.exchanges).toBeGreaterThan(100);
