@@ -63,7 +63,13 @@ export interface PhaseResult {
 }
 
 export interface DeliveryResult {
+  /** Pods the Deployment runs (each one of the fleet's clients). */
   replicas: number;
+  /** Exchanges per second the fleet made, over all phases. */
+  achievedRate: number;
+  /** Failed exchanges in the rotations (must be 0) and in the controls (must be more). */
+  rotationFailedExchanges: number;
+  controlFailedExchanges: number;
   terminationGracePeriodSeconds: number;
   vaultStandIn: boolean;
   phases: PhaseResult[];
@@ -89,9 +95,24 @@ export async function runDeliveryScenario(o: DeliveryOptions): Promise<DeliveryR
   }
 }
 
-async function run(env: LocalEnv, o: DeliveryOptions, log: (line: string) => void): Promise<DeliveryResult> {
-  if (env.vaultStandIn)
-    log('Vault resources go through the local stand-in plugin (README "Local environment")');
+/** The chain a scenario runs on: the app's Deployment and its pods as the fleet, and the app's stack config. */
+export interface Chain {
+  fleet: ClusterFleet;
+  appId: string;
+  /** The app's entry in the stack's `apps` for a phase. */
+  appConfig(phase: Omit<DeliveryPhase, "what">): Record<string, unknown>;
+  /** Closes the fleet's count of a phase once the pods settle on it (closeFleetPhase). */
+  closePhase(phase: Omit<DeliveryPhase, "what">): Promise<ClusterFleetStats>;
+}
+
+/**
+ * Sets up the chain on a started environment: the app's secret in Vault (as before the tool), a Deployment of
+ * `replicas` pods that read it at start, and the fleet exchanging tokens for each pod.
+ */
+export async function startChain(
+  env: LocalEnv,
+  o: Pick<DeliveryOptions, "replicas" | "terminationGracePeriodSeconds" | "ratePerPod">,
+): Promise<Chain> {
   const app = env.okta.apps[0];
   const adopted = env.okta.listSecrets(app.id)[0];
   // Before the tool: the app's secret is in Vault, and the Deployment's pods read it at start.
@@ -115,36 +136,56 @@ async function run(env: LocalEnv, o: DeliveryOptions, log: (line: string) => voi
     ratePerPod: o.ratePerPod,
   });
   await fleet.start();
+  return {
+    fleet,
+    appId: app.id,
+    appConfig: (phase) => ({
+      name: NAME,
+      appId: app.id,
+      adoptSecretId: adopted.id,
+      generation: phase.generation,
+      ...(phase.revoke ? { revoke: true } : {}),
+      ...(phase.keyGeneration
+        ? { privateKeyJwt: { enabled: true, keyGeneration: phase.keyGeneration } }
+        : {}),
+      vault: { mount: "secret", path: `apps/${NAME}` },
+      deployments: [{ namespace: NAMESPACE, name: NAME, skipAwait: phase.skipAwait ?? false }],
+      gates: {
+        tokenExchange: true,
+        scope: ROTATION_SCOPE,
+        minOverlapSeconds: 0,
+        podCensus: phase.podCensus ?? true,
+      },
+    }),
+    closePhase: (phase) =>
+      closeFleetPhase(
+        env.cluster.target,
+        fleet,
+        { namespace: NAMESPACE, name: NAME },
+        o.replicas,
+        phase.keyGeneration ? `key-${phase.keyGeneration}` : `${phase.generation}`,
+      ),
+  };
+}
+
+async function run(env: LocalEnv, o: DeliveryOptions, log: (line: string) => void): Promise<DeliveryResult> {
+  if (env.vaultStandIn)
+    log('Vault resources go through the local stand-in plugin (README "Local environment")');
+  const chain = await startChain(env, o);
+  const { fleet } = chain;
   log(
     `${o.replicas} pods (termination grace ${o.terminationGracePeriodSeconds} s), each exchanging ` +
       `${o.ratePerPod} tokens/s with the secret it read from Vault at start`,
   );
   const stack = await createStack(`delivery-${process.pid}`, env.env);
   const phases: PhaseResult[] = [];
+  let measured = { from: 0, until: 0 };
   let stats: ClusterFleetStats;
   try {
     let before = fleet.snapshot();
+    measured = { from: Date.now(), until: Date.now() };
     for (const phase of o.phases ?? DEFAULT_PHASES) {
-      await setApps(stack.stack, [
-        {
-          name: NAME,
-          appId: app.id,
-          adoptSecretId: adopted.id,
-          generation: phase.generation,
-          ...(phase.revoke ? { revoke: true } : {}),
-          ...(phase.keyGeneration
-            ? { privateKeyJwt: { enabled: true, keyGeneration: phase.keyGeneration } }
-            : {}),
-          vault: { mount: "secret", path: `apps/${NAME}` },
-          deployments: [{ namespace: NAMESPACE, name: NAME, skipAwait: phase.skipAwait ?? false }],
-          gates: {
-            tokenExchange: true,
-            scope: ROTATION_SCOPE,
-            minOverlapSeconds: 0,
-            podCensus: phase.podCensus ?? true,
-          },
-        },
-      ]);
+      await setApps(stack.stack, [chain.appConfig(phase)]);
       const label = phase.keyGeneration
         ? `key generation ${phase.keyGeneration}`
         : `generation ${phase.generation}`;
@@ -154,13 +195,7 @@ async function run(env: LocalEnv, o: DeliveryOptions, log: (line: string) => voi
       const upSeconds = (Date.now() - started) / 1000;
       // Count this phase's failures until every pod holds the new secret, no other pod is left, and the fleet
       // serves exactly those pods with every stopped pod's last exchange done.
-      const after = await closeFleetPhase(
-        env.cluster.target,
-        fleet,
-        { namespace: NAMESPACE, name: NAME },
-        o.replicas,
-        phase.keyGeneration ? `key-${phase.keyGeneration}` : `${phase.generation}`,
-      );
+      const after = await chain.closePhase(phase);
       const result: PhaseResult = {
         generation: phase.generation,
         ...(phase.keyGeneration ? { keyGeneration: phase.keyGeneration } : {}),
@@ -190,6 +225,7 @@ async function run(env: LocalEnv, o: DeliveryOptions, log: (line: string) => voi
           `${result.failedExchanges} failed of ${result.exchanges} exchanges`,
       );
       before = after;
+      measured.until = Date.now();
     }
   } finally {
     stats = await fleet.stop();
@@ -200,8 +236,15 @@ async function run(env: LocalEnv, o: DeliveryOptions, log: (line: string) => voi
     phases.every(
       (p) => p.result === "succeeded" && (p.control ? p.failedExchanges > 0 : p.failedExchanges === 0),
     );
+  const sum = (control: boolean) =>
+    phases.filter((p) => p.control === control).reduce((n, p) => n + p.failedExchanges, 0);
   return {
     replicas: o.replicas,
+    achievedRate: Math.round(
+      phases.reduce((n, p) => n + p.exchanges, 0) / Math.max(0.001, (measured.until - measured.from) / 1000),
+    ),
+    rotationFailedExchanges: sum(false),
+    controlFailedExchanges: sum(true),
     terminationGracePeriodSeconds: o.terminationGracePeriodSeconds,
     vaultStandIn: env.vaultStandIn,
     phases,
@@ -223,6 +266,10 @@ export function formatDelivery(r: DeliveryResult): string[] {
           : ""),
     ),
   ];
+  lines.push(
+    `${r.replicas} pods, ${r.achievedRate} exchanges/s; failed: rotations ${r.rotationFailedExchanges}, ` +
+      `controls ${r.controlFailedExchanges}`,
+  );
   for (const [why, n] of Object.entries(r.failures)) lines.push(`failure ×${n}: ${why}`);
   // A rotation should lose nothing: say where and when it did.
   for (const p of r.phases.filter((x) => !x.control && x.failedExchanges > 0)) {

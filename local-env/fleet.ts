@@ -59,6 +59,8 @@ export interface ClusterFleetStats {
 interface PodClient {
   name: string;
   vaultVersion: number;
+  /** The Okta id of the credential the pod read (the entry's `secret_id`, or `kid` for a key). */
+  credentialId: string;
   /** False from the moment the pod is deleted (or the fleet stops): no exchange after that counts. */
   running: boolean;
   loop: Promise<void>;
@@ -138,6 +140,16 @@ export class ClusterFleet {
     return [...this.pods.values()].map((p) => p.name).sort();
   }
 
+  /** The Okta ids of the credentials the served pods hold (the entry's `secret_id`, or `kid`), one per pod. */
+  heldCredentialIds(): string[] {
+    return [...this.pods.values()].map((p) => p.credentialId);
+  }
+
+  /** The Vault version each served pod read, by pod name. */
+  servedVersions(): Record<string, number> {
+    return Object.fromEntries([...this.pods.values()].map((p) => [p.name, p.vaultVersion]));
+  }
+
   /** Lists the pods: starts those not served yet, stops those no longer there. Returns the list's version. */
   private async list(): Promise<string> {
     const list = await kubeGet<PodList>(this.opts.target, this.podsPath);
@@ -196,7 +208,13 @@ export class ClusterFleet {
       retries: 0,
     });
     this.stats.podsByVaultVersion[entry.version] = (this.stats.podsByVaultVersion[entry.version] ?? 0) + 1;
-    const pod: PodClient = { name, vaultVersion: entry.version, running: true, loop: Promise.resolve() };
+    const pod: PodClient = {
+      name,
+      vaultVersion: entry.version,
+      credentialId: String(data.secret_id ?? data.kid ?? ""),
+      running: true,
+      loop: Promise.resolve(),
+    };
     pod.loop = this.run(pod, client);
     this.pods.set(uid, pod);
   }

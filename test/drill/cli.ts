@@ -1,6 +1,7 @@
 import { formatDelivery, runDeliveryScenario } from "../../local-env/deliveryScenario";
 import { runDrill } from "./drill";
 import { formatKeyDrills, runKeyDrills } from "./keyDrill";
+import { formatRealKillDrill, runRealKillDrill } from "./realKillDrill";
 import { runRevokeDrill } from "./revokeDrill";
 
 function flag(name: string): string | undefined {
@@ -10,16 +11,31 @@ function flag(name: string): string | undefined {
 
 async function main(): Promise<void> {
   const json = process.argv.includes("--json");
-  // The real chain first: Vault, the rollout (awaited) and the pod census, with the Deployment's pods as the fleet.
+  // The real chain first, at full size: Vault, the rollout (awaited) and the pod census, with the Deployment's
+  // 50 pods as the fleet, 4 exchanges/s each (200/s).
   const delivery = await runDeliveryScenario({
-    replicas: Number(flag("replicas") ?? 6),
+    replicas: Number(flag("replicas") ?? 50),
     terminationGracePeriodSeconds: Number(flag("grace") ?? 3),
-    ratePerPod: Number(flag("pod-rate") ?? 10),
+    ratePerPod: Number(flag("pod-rate") ?? 4),
     log: json ? undefined : (line) => console.error(line),
   });
+  // `pulumi up` killed at each step on the real chain, and recovered as the README says.
+  const kills = await runRealKillDrill({
+    replicas: Number(flag("kill-replicas") ?? 10),
+    log: json ? undefined : (line) => console.error(line),
+  });
+  const killsOk = kills.kills.every(
+    (k) =>
+      k.killedAtPoint &&
+      k.converged &&
+      k.failedExchanges === 0 &&
+      k.monitor.heldInactiveSamples === 0 &&
+      k.podsAuthenticating === k.pods &&
+      k.noChangesAfter,
+  );
   const revokePhase = delivery.phases.find((p) => p.what === "emergency revoke");
   // A rotation that lost exchanges, or a control that lost none, fails the drill.
-  if (!delivery.ok) process.exitCode = 1;
+  if (!delivery.ok || !killsOk) process.exitCode = 1;
   const result = await runDrill({
     pods: Number(flag("pods") ?? 50),
     ratePerSecond: Number(flag("rate") ?? 200),
@@ -43,6 +59,7 @@ async function main(): Promise<void> {
         revokeSeconds: revokePhase?.refusedSeconds,
         revokeFailedExchanges: revokePhase?.failedExchanges,
         delivery,
+        realChainKills: kills,
         // The same revoke with the rollout played by the drill (50 pods moved as soon as Okta has the secret).
         revoke,
         migrationFailedExchanges: keys.migrationFailedExchanges,
@@ -57,6 +74,7 @@ async function main(): Promise<void> {
   }
   console.log("Real delivery (Vault, rollout awaited, pod census; minOverlapSeconds 0):");
   for (const line of formatDelivery(delivery)) console.log(`  ${line}`);
+  for (const line of formatRealKillDrill(kills)) console.log(line);
   const rate = result.achievedRate;
   console.log(
     `Rotation drill, rollout played by the drill (${result.driver}): ${result.pods} pods, ${result.rotations} rotations, ~${rate} exchanges/s per fleet`,
