@@ -18,6 +18,7 @@ export const DEFAULT_ASSERTION_LIFETIME_SECONDS = 60;
 function signingAlgs() {
   return ["RS256", "RS384", "RS512", "ES256", "ES384", "ES512"] as const;
 }
+/** A JWS algorithm a client assertion may be signed with (RS256 … ES512). */
 export type SigningAlgorithm = ReturnType<typeof signingAlgs>[number];
 
 /** A private signing key as delivered to an app (e.g. from Vault). */
@@ -30,6 +31,7 @@ export interface AssertionKey {
   readonly alg?: string;
 }
 
+/** What a client assertion signer needs: the client id it signs for, the private key, and optionally the lifetime. */
 export interface AssertionSignerOptions {
   readonly clientId: string;
   readonly key: AssertionKey;

@@ -28,6 +28,7 @@ export const ENTRY_KEYS: readonly string[] = Object.freeze([
   "key_generation",
 ]);
 
+/** Options of {@link credentialsFromEntry}. */
 export interface CredentialsFromEntryOptions {
   /**
    * The entry key that holds the client secret: the stack's `vault.key` for this app (default

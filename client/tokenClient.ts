@@ -14,10 +14,12 @@ import {
   type AssertionSigner,
 } from "./assertion";
 
+/** How the client authenticates at the token endpoint: a private key (`private_key_jwt`) or a client secret (`client_secret_basic`). */
 export type ClientCredential =
   | { readonly method: "private_key_jwt"; readonly key: AssertionKey }
   | { readonly method: "client_secret_basic"; readonly clientSecret: string };
 
+/** Options of {@link createTokenClient}: where to ask, for what scope, as which client, with which credentials. */
 export interface TokenClientOptions {
   /**
    * The token endpoint, e.g. `https://<org>.okta.com/oauth2/default/v1/token` (a custom authorization server:
@@ -46,6 +48,7 @@ export interface TokenClientOptions {
   readonly fetch?: typeof fetch;
 }
 
+/** An access token from the token endpoint, with its type, scope and expiry. */
 export interface AccessToken {
   readonly accessToken: string;
   readonly tokenType: string;

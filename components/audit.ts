@@ -54,8 +54,11 @@ export const auditRecordSchema = z
   })
   .strict();
 
+/** The stack output `rotations.<app>.audit`: what the run that reached the current generation did (ids, versions and times, never a secret). */
 export type AuditRecord = z.infer<typeof auditRecordSchema>;
+/** An audit record as it is built, before its defaults are applied. */
 export type AuditRecordInput = z.input<typeof auditRecordSchema>;
+/** One gate's result in an audit record, and when it was seen. */
 export type GateRecord = z.infer<typeof gateRecordSchema>;
 
 /** The facts a SecretRotation has at the end of a run, as plain values (undefined: not part of this rotation). */

@@ -21,6 +21,7 @@ const name = z
     "use 1–63 lowercase letters, digits and dashes, starting with a letter or digit",
   );
 
+/** The `vault` field of an app: KV v2 mount, path and key. */
 export const vaultTargetSchema = z
   .object({
     /** KV v2 mount, e.g. `secret`. */
@@ -37,6 +38,7 @@ export const vaultTargetSchema = z
   })
   .strict();
 
+/** An entry of an app's `deployments`: a Deployment whose pods read the credential. */
 export const deploymentSchema = z
   .object({
     namespace: text().default("default"),
@@ -46,6 +48,7 @@ export const deploymentSchema = z
   })
   .strict();
 
+/** The `gates` field of an app: token exchange, minimum overlap and pod census. */
 export const gatesSchema = z
   .object({
     /** Prove the new secret with a real client_credentials exchange before the old one is retired. */
@@ -70,6 +73,7 @@ export const gatesSchema = z
   })
   .strict();
 
+/** The `privateKeyJwt` field of an app: migration to, key rotation of and rollback from private_key_jwt. */
 export const privateKeyJwtSchema = z
   .object({
     /** Migrate the app to private_key_jwt (KeyRotation replaces its SecretRotation). */
@@ -83,6 +87,7 @@ export const privateKeyJwtSchema = z
   })
   .strict();
 
+/** One app of the program's stack config (`okta-credential-rotation:apps`), field by field as docs/configuration.md describes it. */
 export const appConfigSchema = z
   .object({
     /** Logical name: stable resource names and stack output keys derive from it. */
@@ -124,13 +129,20 @@ export const appConfigSchema = z
   })
   .strict();
 
+/** The program's `apps`: a list of at least one app. */
 export const programConfigSchema = z.array(appConfigSchema).min(1);
 
+/** One app of the stack config, validated, with defaults applied. */
 export type AppConfig = z.infer<typeof appConfigSchema>;
+/** One app of the stack config as written, before defaults. */
 export type AppConfigInput = z.input<typeof appConfigSchema>;
+/** Where an app's credential is delivered in Vault KV v2. */
 export type VaultTarget = z.infer<typeof vaultTargetSchema>;
+/** A Deployment that consumes an app's credential. */
 export type DeploymentRef = z.infer<typeof deploymentSchema>;
+/** An app's gates, with defaults applied. */
 export type Gates = z.infer<typeof gatesSchema>;
+/** An app's private_key_jwt settings, with defaults applied. */
 export type PrivateKeyJwtConfig = z.infer<typeof privateKeyJwtSchema>;
 
 /** What a field must be and what to do about a wrong one, in the words of the README's "Stack config". */

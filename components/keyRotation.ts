@@ -22,6 +22,7 @@ import type { RolloutCensus } from "../dynamic/rolloutCensus";
 /** Annotation with the kid pods should hold after the rollout. */
 export const KID_ANNOTATION = "okta-rotation/kid";
 
+/** Arguments of {@link KeyRotation}: the app, the key generation, the delivery and the gates of a private_key_jwt app. */
 export interface KeyRotationArgs {
   /** Okta app id (`0oa…`), or the `id` of an `okta.app.OAuth` in the same stack. */
   readonly appId: pulumi.Input<string>;
@@ -55,6 +56,7 @@ export interface KeyRotationArgs {
   readonly takesOverSecretRotation?: boolean;
 }
 
+/** The outputs of one key slot of a {@link KeyRotation}. */
 export interface KeySlotOutputs {
   readonly kid: pulumi.Output<string>;
   /** Okta's id of the registered key (`pks…`). */

@@ -1,6 +1,7 @@
 /** A slot of an app: two fixed places, so that an app never holds more than two secrets. */
 export type Slot = 0 | 1;
 
+/** What one slot holds after a run: its generation, its status and its role. */
 export interface SlotPlan {
   slot: Slot;
   /** The generation this slot holds; 0 is a secret adopted from before the first rotation. */
@@ -13,6 +14,7 @@ export interface SlotPlan {
   role: "holder" | "retired";
 }
 
+/** The two slots of an app at a generation: the holder (what consumers get) and the retired previous credential. */
 export interface RotationPlan {
   holder: SlotPlan;
   /** Absent at generation 1 with nothing adopted: there is no previous credential. */

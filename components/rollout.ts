@@ -5,6 +5,7 @@ import { REVISION_ANNOTATION, ROLLOUT_ANNOTATION, RolloutCensus } from "../dynam
 
 export { ROLLOUT_ANNOTATION };
 
+/** A Deployment a rotation rolls onto the new credential, and whether its rollout is awaited. */
 export interface DeploymentRolloutArgs {
   readonly namespace: pulumi.Input<string>;
   readonly name: pulumi.Input<string>;
@@ -16,6 +17,7 @@ export interface DeploymentRolloutArgs {
   readonly skipAwait?: boolean;
 }
 
+/** The pod census: waits, before the previous credential is retired, until no pod of the Deployments holds it. */
 export interface PodCensusArgs {
   /** Wait, before the previous credential is retired, until no pod carries an older generation (default on). */
   readonly enabled?: boolean;

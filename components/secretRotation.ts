@@ -25,6 +25,7 @@ export {
   type PodCensusArgs,
 } from "./rollout";
 
+/** Where a rotation writes the credential: a Vault KV v2 entry, and the provider to write it with. */
 export interface VaultDeliveryArgs {
   /** KV v2 mount, e.g. `secret`. */
   readonly mount: pulumi.Input<string>;
@@ -36,6 +37,7 @@ export interface VaultDeliveryArgs {
   readonly provider?: vault.Provider;
 }
 
+/** What must hold before a rotation retires the previous credential: token exchange, minimum overlap, pod census. */
 export interface RotationGatesArgs {
   /** Prove the credential with a real client_credentials exchange before the previous one is retired. */
   readonly tokenExchange?: boolean;
@@ -50,6 +52,7 @@ export interface RotationGatesArgs {
   readonly minOverlapSeconds?: number;
 }
 
+/** Arguments of {@link SecretRotation}: the app, the generation, the delivery and the gates. */
 export interface SecretRotationArgs {
   /** Okta app id (`0oa…`), or the `id` of an `okta.app.OAuth` in the same stack. */
   readonly appId: pulumi.Input<string>;
@@ -100,6 +103,7 @@ export function withFormerNames(
   return { ...opts, aliases: [...(opts?.aliases ?? []), ...formerNames.map((name) => ({ name }))] };
 }
 
+/** The outputs of one secret slot of a {@link SecretRotation}. */
 export interface SlotOutputs {
   readonly secretId: pulumi.Output<string>;
   readonly status: pulumi.Output<string>;

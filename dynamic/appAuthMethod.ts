@@ -20,6 +20,7 @@ import { compact } from "./providerValues";
 import { sameValue, checkInputs } from "./validation";
 import { providerByReference } from "./providerByReference";
 
+/** The token endpoint auth methods Okta knows for an OIDC app. */
 export const TOKEN_ENDPOINT_AUTH_METHODS = [
   "client_secret_basic",
   "client_secret_post",
@@ -28,8 +29,10 @@ export const TOKEN_ENDPOINT_AUTH_METHODS = [
   "none",
 ] as const;
 
+/** One of {@link TOKEN_ENDPOINT_AUTH_METHODS}. */
 export type TokenEndpointAuthMethod = (typeof TOKEN_ENDPOINT_AUTH_METHODS)[number];
 
+/** The zod schema of {@link AppAuthMethod}'s inputs (the single source of {@link AppAuthMethodInputs}). */
 export function appAuthMethodInputsSchema() {
   const methods = [
     "client_secret_basic",
@@ -54,8 +57,10 @@ export function appAuthMethodInputsSchema() {
   });
 }
 
+/** The resolved inputs of an {@link AppAuthMethod}. */
 export type AppAuthMethodInputs = z.infer<ReturnType<typeof appAuthMethodInputsSchema>>;
 
+/** The state of an {@link AppAuthMethod}: the method set, and what the app had before. */
 export interface AppAuthMethodOutputs {
   readonly appId: string;
   readonly tokenEndpointAuthMethod: TokenEndpointAuthMethod;
@@ -212,6 +217,7 @@ export function putDriftMessage(appId: string, method: string, drift: readonly P
   ].join("\n");
 }
 
+/** The diff of an AppAuthMethod: old outputs against new inputs; a new app replaces. Pure. */
 export function diffAppAuthMethod(
   olds: Partial<Record<string, unknown>>,
   news: Partial<Record<string, unknown>>,
@@ -433,6 +439,7 @@ export class AppAuthMethodProvider implements pulumi.dynamic.ResourceProvider<
 // In state, the provider is a reference to AppAuthMethodProvider in this file (see providerByReference.ts).
 const provider = providerByReference(__filename, "AppAuthMethodProvider");
 
+/** Arguments of {@link AppAuthMethod}. */
 export interface AppAuthMethodArgs {
   /** The Okta app (0oa…). */
   readonly appId: pulumi.Input<string>;

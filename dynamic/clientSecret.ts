@@ -74,8 +74,10 @@ export function clientSecretInputsSchema() {
     });
 }
 
+/** The resolved inputs of a {@link ClientSecret}. */
 export type ClientSecretInputs = z.infer<ReturnType<typeof clientSecretInputsSchema>>;
 
+/** The state of a {@link ClientSecret}: Okta's id, status and times; the value only as a Pulumi secret. */
 export interface ClientSecretOutputs {
   readonly appId: string;
   readonly status: LifecycleStatus;
@@ -639,6 +641,7 @@ export class ClientSecretProvider implements pulumi.dynamic.ResourceProvider<
 // In state, the provider is a reference to ClientSecretProvider in this file (see providerByReference.ts).
 const provider = providerByReference(__filename, "ClientSecretProvider");
 
+/** Arguments of {@link ClientSecret}. */
 export interface ClientSecretArgs {
   /** The Okta app (0oa…) that owns the secret. */
   readonly appId: pulumi.Input<string>;

@@ -18,6 +18,7 @@ import type { OktaClientSecret } from "./oktaObjects";
 import { checkInputs, sameValue } from "./validation";
 import { providerByReference } from "./providerByReference";
 
+/** The zod schema of {@link GeneratedSecret}'s inputs (the single source of {@link GeneratedSecretInputs}). */
 export function generatedSecretInputsSchema() {
   return z.object({
     appId: z
@@ -29,8 +30,10 @@ export function generatedSecretInputsSchema() {
   });
 }
 
+/** The resolved inputs of a {@link GeneratedSecret}. */
 export type GeneratedSecretInputs = z.infer<ReturnType<typeof generatedSecretInputsSchema>>;
 
+/** The state of a {@link GeneratedSecret}: the secret Okta generated with the app, found once. */
 export interface GeneratedSecretOutputs extends GeneratedSecretInputs {
   /** The secret's Okta id (ocs…). */
   readonly secretId: string;
@@ -127,6 +130,7 @@ export class GeneratedSecretProvider implements pulumi.dynamic.ResourceProvider<
 
 const provider = providerByReference(__filename, "GeneratedSecretProvider");
 
+/** Arguments of {@link GeneratedSecret}. */
 export interface GeneratedSecretArgs {
   /** The app (0oa…), typically the `id` of an `okta.app.OAuth` in the same program. */
   readonly appId: pulumi.Input<string>;

@@ -24,6 +24,7 @@ export const PRIVATE_JWK_MEMBERS = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"]
 /** The public members kept from an input JWK; anything else is dropped. */
 export const PUBLIC_JWK_MEMBERS = ["kty", "kid", "alg", "use", "e", "n", "crv", "x", "y"] as const;
 
+/** The smallest RSA modulus Okta accepts for an app's key, in bits. */
 export const MIN_RSA_BITS = 2048;
 
 /** Bit length of an RSA modulus given as base64url (the JWK `n`). Pure. */
@@ -50,6 +51,7 @@ export function publicJwk(jwk: Record<string, unknown>): PublicJwk {
   return out as unknown as PublicJwk;
 }
 
+/** The zod schema of {@link JsonWebKey}'s inputs: a public JWK only (private members are refused). */
 export function jsonWebKeyInputsSchema() {
   const b64url = /^[A-Za-z0-9_-]+$/;
   const jwk = z
@@ -134,6 +136,7 @@ export function jsonWebKeyInputsSchema() {
   });
 }
 
+/** The public members of a JSON Web Key, as registered on an app. */
 export interface PublicJwk {
   readonly kty: "RSA" | "EC";
   readonly kid: string;
@@ -146,10 +149,12 @@ export interface PublicJwk {
   readonly y?: string;
 }
 
+/** The resolved inputs of a {@link JsonWebKey}. */
 export type JsonWebKeyInputs = Omit<z.infer<ReturnType<typeof jsonWebKeyInputsSchema>>, "jwk"> & {
   readonly jwk: PublicJwk;
 };
 
+/** The state of a {@link JsonWebKey}: the public JWK, Okta's key id, status and times. */
 export interface JsonWebKeyOutputs {
   readonly appId: string;
   readonly jwk: PublicJwk;
@@ -161,6 +166,7 @@ export interface JsonWebKeyOutputs {
   readonly lastUpdated?: string;
 }
 
+/** The inputs of a {@link JsonWebKey} whose change replaces the key. */
 export const JSON_WEB_KEY_REPLACE_KEYS = ["appId", "generation", "jwk"] as const;
 
 /** The diff of a JsonWebKey: old outputs against new inputs. Pure. */
@@ -218,6 +224,7 @@ export function unsafeKeyReplacement(
   });
 }
 
+/** A JsonWebKey as messages name it, e.g. `JsonWebKey pks1 (kid k1) of app 0oa1`. Pure. */
 export function describeJsonWebKey(appId: string, keyId?: string, kid?: string): string {
   const k = kid ? ` (kid ${kid})` : "";
   return keyId ? `JsonWebKey ${keyId}${k} of app ${appId}` : `a new JsonWebKey${k} of app ${appId}`;
@@ -580,6 +587,7 @@ export class JsonWebKeyProvider implements pulumi.dynamic.ResourceProvider<
 // In state, the provider is a reference to JsonWebKeyProvider in this file (see providerByReference.ts).
 const provider = providerByReference(__filename, "JsonWebKeyProvider");
 
+/** Arguments of {@link JsonWebKey}. */
 export interface JsonWebKeyArgs {
   /** The Okta app (0oa…) the key is registered on. */
   readonly appId: pulumi.Input<string>;

@@ -91,6 +91,7 @@ export class OktaApi {
 
   // --- client secrets (SDK generated API) ---
 
+  /** The app's client secrets. */
   async listSecrets(appId: string): Promise<OktaClientSecret[]> {
     const out: OktaClientSecret[] = [];
     const collection = await this.client.applicationSSOPublicKeysApi.listOAuth2ClientSecrets({ appId });
@@ -98,10 +99,12 @@ export class OktaApi {
     return out;
   }
 
+  /** One client secret of the app. */
   async getSecret(appId: string, secretId: string): Promise<OktaClientSecret> {
     return toSecret(await this.client.applicationSSOPublicKeysApi.getOAuth2ClientSecret({ appId, secretId }));
   }
 
+  /** Adds a client secret to the app (with the given value, or one Okta generates). */
   async createSecret(
     appId: string,
     body: { client_secret?: string; status?: LifecycleStatus },
@@ -114,6 +117,7 @@ export class OktaApi {
     );
   }
 
+  /** Activates or deactivates a client secret (lifecycle call). */
   async setSecretStatus(appId: string, secretId: string, status: LifecycleStatus): Promise<OktaClientSecret> {
     const api = this.client.applicationSSOPublicKeysApi;
     return toSecret(
@@ -123,6 +127,7 @@ export class OktaApi {
     );
   }
 
+  /** Deletes a client secret (Okta deletes only an INACTIVE one). */
   async deleteSecret(appId: string, secretId: string): Promise<void> {
     await this.client.applicationSSOPublicKeysApi.deleteOAuth2ClientSecret({ appId, secretId });
   }
@@ -134,33 +139,40 @@ export class OktaApi {
     return keyId === undefined ? base : `${base}/${encodeURIComponent(keyId)}`;
   }
 
+  /** The app's JSON Web Keys. */
   async listKeys(appId: string): Promise<OktaJsonWebKey[]> {
     return parseJwkList(await this.json("GET", this.jwksPath(appId)));
   }
 
+  /** One JSON Web Key of the app. */
   async getKey(appId: string, keyId: string): Promise<OktaJsonWebKey> {
     return toKey(await this.json("GET", this.jwksPath(appId, keyId)));
   }
 
+  /** Registers a public JSON Web Key on the app. */
   async addKey(appId: string, body: Record<string, unknown>): Promise<OktaJsonWebKey> {
     return toKey(await this.json("POST", this.jwksPath(appId), body));
   }
 
+  /** Activates or deactivates a JSON Web Key (lifecycle call). */
   async setKeyStatus(appId: string, keyId: string, status: LifecycleStatus): Promise<OktaJsonWebKey> {
     const action = status === "ACTIVE" ? "activate" : "deactivate";
     return toKey(await this.json("POST", `${this.jwksPath(appId, keyId)}/lifecycle/${action}`));
   }
 
+  /** Deletes a JSON Web Key (Okta deletes only an INACTIVE one). */
   async deleteKey(appId: string, keyId: string): Promise<void> {
     await this.json("DELETE", this.jwksPath(appId, keyId));
   }
 
   // --- the app object (SDK http layer: the whole object, nothing dropped) ---
 
+  /** The whole app object, nothing dropped. */
   async getApp(appId: string): Promise<OktaApp> {
     return (await this.json("GET", `/api/v1/apps/${encodeURIComponent(appId)}`)) as OktaApp;
   }
 
+  /** Replaces the whole app object (a PUT: Okta replaces what the body does not carry). */
   async putApp(appId: string, app: OktaApp): Promise<OktaApp> {
     return (await this.json("PUT", `/api/v1/apps/${encodeURIComponent(appId)}`, app)) as OktaApp;
   }

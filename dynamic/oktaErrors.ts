@@ -42,6 +42,7 @@ export interface OktaFailure {
   readonly detail: string;
 }
 
+/** What failed in an Okta call, from any error the SDK or the transport throws: status, Okta's error fields, whether it may have taken effect. */
 export function describeFailure(err: unknown): OktaFailure {
   if (err instanceof OktaApiError) {
     return {

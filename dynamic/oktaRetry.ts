@@ -14,6 +14,7 @@ export interface RetryEvent {
   readonly message: string;
 }
 
+/** How Okta calls are retried: after 429s, 5xx answers and network errors. */
 export interface RetryPolicy {
   /** Retries of idempotent calls after a 5xx or a network error. */
   readonly maxRetries: number;

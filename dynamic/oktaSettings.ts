@@ -5,9 +5,11 @@ import { keepMessage } from "./oktaErrors";
 
 /** The part of `pulumi.dynamic.Config` used here (`req.config` in `configure`). */
 export interface ConfigSource {
+  /** The value of a config key, e.g. `okta:orgName`, or undefined. */
   get(key: string): string | undefined;
 }
 
+/** How the connection authenticates to Okta's management API: an API token, or an OAuth service app with private_key_jwt. */
 export type OktaCredentials =
   | { readonly kind: "apiToken"; readonly apiToken: string }
   | {
@@ -18,6 +20,7 @@ export type OktaCredentials =
       readonly scopes: readonly string[];
     };
 
+/** Where and how to reach Okta's management API, resolved from stack config and environment. */
 export interface OktaConnectionSettings {
   /** `https://<org>.okta.com`, or `http://127.0.0.1:<port>` for the local Okta. No trailing slash. */
   readonly orgUrl: string;
@@ -31,6 +34,7 @@ export function defaultScopes(): string[] {
   return ["okta.apps.read", "okta.apps.manage"];
 }
 
+/** The scopes a service app asks for unless `okta:scopes` says otherwise: `okta.apps.read` and `okta.apps.manage`. */
 export const DEFAULT_SCOPES: readonly string[] = defaultScopes();
 
 /** Stack config keys and environment variables, in the order they are consulted. */
@@ -47,6 +51,7 @@ export function connectionKeys() {
   } as const;
 }
 
+/** The stack config keys and environment variables of each connection setting. */
 export const CONNECTION_KEYS = connectionKeys();
 
 /** A connection setting is missing or malformed. The message names the config keys and env vars. */

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { providerByReference } from "./providerByReference";
 
+/** What the guard of an app's generation records: the app, its generation and whether it is rolled back. */
 export interface RotationGuardInputs {
   appName: string;
   appId: string;
@@ -38,6 +39,7 @@ export const guardProvider: pulumi.dynamic.ResourceProvider = {
 
 const guardProviderReference = providerByReference(__filename, "guardProvider");
 
+/** Arguments of {@link RotationGuard}. */
 export interface RotationGuardArgs {
   readonly appName: pulumi.Input<string>;
   readonly appId: pulumi.Input<string>;

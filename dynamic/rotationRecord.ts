@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { RotationGuardInputs } from "./rotationGuard";
 import { providerByReference } from "./providerByReference";
 
+/** A refused generation change: the input and why. */
 export interface GuardFailure {
   property: string;
   reason: string;
@@ -78,6 +79,7 @@ export const recordProvider: pulumi.dynamic.ResourceProvider = {
 
 const recordProviderReference = providerByReference(__filename, "recordProvider");
 
+/** Arguments of {@link RotationRecord}: the same fields as the guard's inputs. */
 export type RotationRecordArgs = {
   readonly [K in keyof RotationGuardInputs]: pulumi.Input<RotationGuardInputs[K]>;
 };

@@ -86,6 +86,7 @@ export class SecretValueProvider implements pulumi.dynamic.ResourceProvider<
 
 const provider = providerByReference(__filename, "SecretValueProvider");
 
+/** Arguments of {@link SecretValue}. */
 export interface SecretValueArgs {
   readonly appId: pulumi.Input<string>;
   /** The generation the value is for: a change makes a new value. */

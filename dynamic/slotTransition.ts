@@ -27,7 +27,9 @@ export interface SlotVocabulary {
   readonly field: "generation" | "privateKeyJwt.keyGeneration";
 }
 
+/** The words of client secret slots: a secret, numbered by `generation`. */
 export const SECRET_SLOTS: SlotVocabulary = { credential: "secret", field: "generation" };
+/** The words of key slots: a key, numbered by `privateKeyJwt.keyGeneration`. */
 export const KEY_SLOTS: SlotVocabulary = { credential: "key", field: "privateKeyJwt.keyGeneration" };
 
 /**

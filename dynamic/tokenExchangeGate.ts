@@ -169,6 +169,7 @@ export const gateProvider: pulumi.dynamic.ResourceProvider = {
 
 const gateProviderReference = providerByReference(__filename, "gateProvider");
 
+/** Arguments of {@link TokenExchangeGate}. */
 export interface TokenExchangeGateArgs {
   readonly appId: pulumi.Input<string>;
   readonly secretId: pulumi.Input<string>;

@@ -4,6 +4,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
 import { UNKNOWN } from "./providerValues";
 
+/** A failure of a provider's `check`: the input and why, as the engine reports it. */
 export interface CheckFailure {
   readonly property: string;
   readonly reason: string;
