@@ -281,6 +281,9 @@ async function apply(
   const keys = await listKeys(api, appId, "listing the app's keys, which the PUT must carry");
   const body = withKeys(withAuthSettings(current, method, jwksUri), keys);
   try {
+    // Okta answers a whole-app PUT with the app, its client_secret included (okta-api.md, Revision 3). That answer
+    // is dropped here unread: the app is read back with a GET (which carries no secret) and only that is compared,
+    // so the secret reaches no log, error or output (test/provider/appAuthMethod.test.ts proves it).
     await api.putApp(appId, body);
   } catch (err) {
     const failure = describeFailure(err);

@@ -22,7 +22,7 @@ import { readAuthSettings } from "./appAuthMethod";
 import { overlapRemainingMs } from "./tokenExchangeGate";
 import { sameValue, checkInputs } from "./validation";
 import { providerByReference } from "./providerByReference";
-import { assertionExchangeRefusal } from "./tokenEndpoint";
+import { assertionExchangeRefusal, isPolicyRefusal, policyRefusalHint } from "./tokenEndpoint";
 
 export function assertionGateInputsSchema() {
   return z.object({
@@ -183,6 +183,14 @@ async function exchange(inputs: AssertionGateInputs): Promise<void> {
     }
     if (res.status === 200 && typeof body.access_token === "string") return;
     last = `HTTP ${res.status}${body.error ? ` ${body.error}` : ""}${body.error_description ? `: ${body.error_description}` : ""}`;
+    // The key authenticated; what is missing is an access policy rule (okta-api.md Revision 3). Not a delay.
+    if (isPolicyRefusal(res.status, body)) {
+      throw gateError(
+        inputs,
+        `a private_key_jwt token exchange at ${inputs.tokenUrl} was refused: ${last}`,
+        policyRefusalHint(inputs.tokenUrl, inputs.clientId, inputs.scope),
+      );
+    }
     // A key registered a moment ago may take a moment to be honoured: retry 401 too, a few times.
     if (res.status !== 429 && res.status < 500 && res.status !== 401) break;
     await new Promise((r) => setTimeout(r, 250 * attempt));

@@ -37,6 +37,11 @@ export interface OktaFailure {
   readonly errorSummary?: string;
   readonly errorCauses: readonly string[];
   readonly errorId?: string;
+  /**
+   * The scope Okta says the access token lacks: `scope="…"` of a `WWW-Authenticate` challenge with
+   * `error="insufficient_scope"` on a 403 (okta-api.md, "Management API…" and Revision 3).
+   */
+  readonly missingScope?: string;
   /** No HTTP answer, or a 5xx: the call may or may not have taken effect. */
   readonly ambiguous: boolean;
   readonly detail: string;
@@ -51,6 +56,7 @@ export function describeFailure(err: unknown): OktaFailure {
       errorSummary: err.errorSummary,
       errorCauses: err.errorCauses,
       errorId: err.errorId,
+      ...(err.missingScope !== undefined ? { missingScope: err.missingScope } : {}),
       ambiguous: err.status === undefined || err.status >= 500,
       detail: err.message,
     };
@@ -69,9 +75,8 @@ export function describeFailure(err: unknown): OktaFailure {
       headers?: { get?: (name: string) => string | null };
     };
     // OAuth-style refusals (DPoP at the management API) carry no errorCode/errorSummary; their challenge does.
-    const challenge = oauthChallenge(
-      typeof e.headers?.get === "function" ? e.headers.get("www-authenticate") : null,
-    );
+    const header = typeof e.headers?.get === "function" ? e.headers.get("www-authenticate") : null;
+    const challenge = oauthChallenge(header);
     const causes = Array.isArray(e.errorCauses)
       ? e.errorCauses
           .map((c: unknown) =>
@@ -89,6 +94,9 @@ export function describeFailure(err: unknown): OktaFailure {
       ...(errorCode !== undefined ? { errorCode } : {}),
       ...(errorSummary !== undefined ? { errorSummary } : {}),
       ...(typeof e.errorId === "string" ? { errorId: e.errorId } : {}),
+      ...(challenge?.error === "insufficient_scope" && challenge.scope
+        ? { missingScope: challenge.scope }
+        : {}),
       errorCauses: causes,
       ambiguous: e.status >= 500,
       // An HttpError message is `HTTP <status> <body>`: a non-JSON body, kept short.
@@ -102,11 +110,12 @@ export function describeFailure(err: unknown): OktaFailure {
 /** `error` and `error_description` of a `WWW-Authenticate` challenge (RFC 6750 §3, RFC 9449 §7.1). */
 export function oauthChallenge(
   header: string | null | undefined,
-): { error: string; description?: string } | undefined {
+): { error: string; description?: string; scope?: string } | undefined {
   const error = /\berror="([^"]*)"/.exec(header ?? "")?.[1];
   if (!error) return undefined;
   const description = /\berror_description="([^"]*)"/.exec(header ?? "")?.[1];
-  return { error, ...(description ? { description } : {}) };
+  const scope = /(?:^|[\s,])scope="([^"]*)"/.exec(header ?? "")?.[1];
+  return { error, ...(description ? { description } : {}), ...(scope ? { scope } : {}) };
 }
 
 export interface OktaApiErrorInit {
@@ -123,8 +132,22 @@ export interface OktaApiErrorInit {
   readonly context?: readonly string[];
 }
 
+/**
+ * What to do when Okta names the scope the service app's token lacks (403 with `error="insufficient_scope"` and
+ * `scope="…"` in its WWW-Authenticate challenge): grant that scope to the service app, and ask for it.
+ */
+export function missingScopeHint(scope: string): string {
+  return (
+    `Okta says the access token lacks the scope ${scope}. Grant ${scope} to the service app (Admin Console: the ` +
+    `app's "Okta API Scopes" tab, or POST /api/v1/apps/{serviceAppId}/grants with {"scopeId":"${scope}",` +
+    `"issuer":"<org URL>"}), add it to okta:scopes / OKTA_API_SCOPES, check the app's admin role allows it, then ` +
+    `run again.`
+  );
+}
+
 /** What to do about a failure whose cause is the connection, not the resource. */
-function statusHint(status: number | undefined): string | undefined {
+function statusHint(status: number | undefined, missingScope?: string): string | undefined {
+  if (status === 403 && missingScope !== undefined) return missingScopeHint(missingScope);
   switch (status) {
     case 401:
       return (
@@ -170,12 +193,14 @@ export function formatOktaErrorMessage(init: OktaApiErrorInit): string {
   const parts = [head];
   if (f.status !== undefined) {
     if (f.errorSummary) parts.push(`  errorSummary: ${f.errorSummary}`);
+    if (f.missingScope)
+      parts.push(`  missing scope: ${f.missingScope} (WWW-Authenticate: insufficient_scope)`);
     for (const c of f.errorCauses) parts.push(`  cause: ${c}`);
     if (!f.errorSummary && f.errorCauses.length === 0) parts.push(`  ${f.detail}`);
     if (f.errorId) parts.push(`  errorId: ${f.errorId}`);
   }
   for (const line of init.context ?? []) parts.push(`  ${line}`);
-  const hint = statusHint(f.status) ?? dpopHint(f) ?? init.hint;
+  const hint = statusHint(f.status, f.missingScope) ?? dpopHint(f) ?? init.hint;
   if (hint) parts.push(`What to do: ${hint}`);
   return parts.join("\n");
 }
@@ -187,6 +212,7 @@ export class OktaApiError extends Error {
   readonly errorSummary: string | undefined;
   readonly errorCauses: readonly string[];
   readonly errorId: string | undefined;
+  readonly missingScope: string | undefined;
   readonly resource: string;
   readonly action: string;
 
@@ -199,6 +225,7 @@ export class OktaApiError extends Error {
     this.errorSummary = init.failure.errorSummary;
     this.errorCauses = init.failure.errorCauses;
     this.errorId = init.failure.errorId;
+    this.missingScope = init.failure.missingScope;
     this.resource = init.resource;
     this.action = init.action;
   }

@@ -8,6 +8,7 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import { basicExchangeRequest } from "./tokenExchangeGate";
+import { isPolicyRefusal, policyRefusalHint } from "./tokenEndpoint";
 import { providerByReference } from "./providerByReference";
 
 export interface RefusalProofInputs {
@@ -89,6 +90,18 @@ async function prove(inputs: RefusalProofInputs): Promise<RefusalProofOutputs> {
         verdict === "accepted"
           ? "Okta issued a token for it"
           : `HTTP ${status} ${[body?.error, body?.error_description].filter(Boolean).join(": ")}`.trim();
+    }
+    if (verdict === "inconclusive" && isPolicyRefusal(status, body)) {
+      // Policy evaluation comes after client authentication: the retired secret got past it (okta-api.md,
+      // "Token endpoint"), and only a missing policy rule kept the token back.
+      throw new Error(
+        `Refusal proof of ${what} at ${inputs.tokenUrl}: Okta did not refuse the secret itself (${last}): it got ` +
+          `past client authentication, so it may still be ACTIVE, and the proof cannot tell without an access ` +
+          `policy rule for this client. The new secret stays delivered and ACTIVE. Check the retired secret's ` +
+          `status in the Okta Admin Console (it should be INACTIVE). ` +
+          policyRefusalHint(inputs.tokenUrl, inputs.clientId, inputs.scope) +
+          ` Then run pulumi up again to repeat the proof.`,
+      );
     }
     if (verdict === "inconclusive") break;
     if (attempt < attempts) await new Promise((r) => setTimeout(r, 1000));

@@ -20,6 +20,57 @@ export const ORG_SECRET_REFUSAL =
 /** Okta's answer to a custom scope at the org authorization server (400 invalid_scope). */
 export const ORG_CUSTOM_SCOPE_REFUSAL = "Custom scopes are not allowed for this request.";
 
+/**
+ * Okta's answer when no access policy of a custom authorization server yields a rule for the request (401
+ * access_denied; okta-api.md "Token endpoint", Okta's error table "No matching policy").
+ */
+export const POLICY_REFUSAL =
+  "Policy evaluation failed for this request, please check the policy configurations.";
+
+/** Whether a token endpoint answer is Okta's "no policy rule admits this request" refusal. Pure. */
+export function isPolicyRefusal(
+  status: number,
+  body: { error?: unknown; error_description?: unknown } | undefined,
+): boolean {
+  return (
+    status === 401 &&
+    body?.error === "access_denied" &&
+    typeof body.error_description === "string" &&
+    body.error_description.startsWith("Policy evaluation failed")
+  );
+}
+
+/** The authorization server id of a custom server's token URL (`/oauth2/{id}/v1/token`), or undefined. */
+export function authServerIdOf(tokenUrl: string): string | undefined {
+  try {
+    return /^\/oauth2\/([^/]+)\/v1\/token\/?$/.exec(new URL(tokenUrl).pathname)?.[1];
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * What to create when Okta refused a client_credentials exchange with "Policy evaluation failed…": a policy naming
+ * the client and a rule admitting client_credentials and the scope. Okta evaluates the policies that name the client
+ * in priority order, passes over a policy without rules or without a matching rule, and refuses only when none
+ * yields one (okta-api.md Revision 3, from Okta's policies concept page). Pure.
+ */
+export function policyRefusalHint(tokenUrl: string, clientId: string, scope: string | undefined): string {
+  const server = authServerIdOf(tokenUrl) ?? "<authServerId>";
+  const scopes = scopesOf(scope);
+  const scopeText = scopes.length > 0 ? scopes.join(" ") : "the server's default scopes";
+  return (
+    `Okta found no access policy rule on authorization server ${server} that lets client ${clientId} use ` +
+    `client_credentials for ${scopeText} (401 access_denied: "${POLICY_REFUSAL}"). Create on that server ` +
+    `(Admin Console: Security > API > Authorization Servers > ${server} > Access Policies, or ` +
+    `POST /api/v1/authorizationServers/${server}/policies) an ACTIVE access policy whose clients include ` +
+    `${clientId} (or all clients), and in it an ACTIVE rule (POST …/policies/{policyId}/rules) whose grant types ` +
+    `include client_credentials and whose scopes include ${scopeText}. A policy that names the client but has no ` +
+    `rule, or no rule matching, does not block it: Okta moves on to the next policy, so an existing policy only ` +
+    `needs such a rule added.`
+  );
+}
+
 /** The default custom authorization server's token endpoint of an org (API Access Management). */
 export function defaultTokenUrl(orgUrl: string): string {
   return `${orgUrl.replace(/\/+$/, "")}/oauth2/default/v1/token`;

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { providerByReference } from "./providerByReference";
-import { secretExchangeRefusal } from "./tokenEndpoint";
+import { isPolicyRefusal, policyRefusalHint, secretExchangeRefusal } from "./tokenEndpoint";
 
 export interface TokenExchangeGateInputs {
   appId: string;
@@ -66,6 +66,7 @@ async function openGate(inputs: TokenExchangeGateInputs): Promise<TokenExchangeG
     }
     const request = basicExchangeRequest(inputs.clientId, inputs.clientSecret, inputs.scope);
     let lastError = "";
+    let policyMissing = false;
     for (let attempt = 1; attempt <= 4; attempt++) {
       let res: Response;
       try {
@@ -93,6 +94,7 @@ async function openGate(inputs: TokenExchangeGateInputs): Promise<TokenExchangeG
           errorSummary?: string;
         };
         described = [json.error, json.error_description ?? json.errorSummary].filter(Boolean).join(": ");
+        policyMissing = isPolicyRefusal(res.status, json);
       } catch {
         // Not JSON: keep the start of the text.
       }
@@ -101,11 +103,14 @@ async function openGate(inputs: TokenExchangeGateInputs): Promise<TokenExchangeG
       await new Promise((r) => setTimeout(r, 250 * attempt));
     }
     if (exchangeStatus !== 200) {
+      const what = policyMissing
+        ? `${policyRefusalHint(inputs.tokenUrl, inputs.clientId, inputs.scope)} Then run pulumi up again.`
+        : `Check the client id, the token URL and the scope (custom authorization servers need a scope the app ` +
+          `may request), then run pulumi up again.`;
       throw new Error(
         `Token exchange gate of app ${inputs.appId}: the new secret ${inputs.secretId} (generation ` +
           `${inputs.generation}) was refused at ${inputs.tokenUrl}: ${lastError}. The previous secret stays ACTIVE, ` +
-          `so consumers keep working. Check the client id, the token URL and the scope (custom authorization ` +
-          `servers need a scope the app may request), then run pulumi up again.`,
+          `so consumers keep working. ${what}`,
       );
     }
   }

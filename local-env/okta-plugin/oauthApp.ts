@@ -16,7 +16,9 @@
 // Deliberate differences, each small: `check` refuses what `resourceAppOAuthCreate`/`Update` would refuse only at
 // apply time (validateGrantTypes, validateAppOAuth), so a preview already says it; `status` must be ACTIVE or
 // INACTIVE (the only values AppUpdateStatus acts on); and `delete` of an app already gone (404) succeeds instead of
-// retrying and failing (app.go deleteApplication retries every error).
+// retrying and failing (app.go deleteApplication retries every error). A refresh of an app deleted out of band
+// fails, as `resourceAppOAuthRead` does since v6.10 (it reads through the v6 client and returns "failed to get OAuth
+// application: …" on any error, a 404 included; the same code is in v6.9.0 and v6.12.0).
 
 import { z } from "zod";
 import type { CheckFailure } from "@pulumi/pulumi/provider";
@@ -521,8 +523,10 @@ export class OAuthAppResource {
   }
 
   /**
-   * Refresh: resource_okta_app_oauth.go `resourceAppOAuthRead`. `undefined` when the app is gone — app.go
-   * `fetchAppByID` suppresses the 404 and the read clears the id of an app without one. Without earlier outputs
+   * Refresh: resource_okta_app_oauth.go `resourceAppOAuthRead` (v6.10 and later): `GetApplication` through the v6
+   * client, and any error fails the refresh — a 404 included ("failed to get OAuth application: …"), so an app
+   * deleted out of band stays in state and the refresh says so, rather than the app silently leaving the stack.
+   * `undefined` only when Okta answers an app without an id (the read then clears the id). Without earlier outputs
    * (an import), the inputs are the values read, as `appImporter` leaves them.
    */
   async read(
@@ -531,8 +535,27 @@ export class OAuthAppResource {
     rawProps: PropertyBag,
   ): Promise<{ outputs: PropertyBag; inputs?: PropertyBag } | undefined> {
     const { plain: props, secretKeys } = unwrapSecrets(rawProps);
-    const read = await this.readApp(urn, id);
-    if (!read) return undefined;
+    let app: OktaApp;
+    try {
+      app = await this.api().getApp(id);
+    } catch (e) {
+      throw new OktaApiError({
+        resource: this.label(urn, id),
+        action: "read",
+        step: "failed to get OAuth application",
+        failure: describeFailure(e),
+        ...(isNotFound(e)
+          ? {
+              hint:
+                "the app is no longer in Okta (deleted out of band). To recreate it, remove it from the stack's " +
+                "state (`pulumi state delete '<urn>'`) and run `pulumi up`; to stop managing it, remove it from the " +
+                "program too. Its consumers lost their credentials with the app.",
+            }
+          : {}),
+      });
+    }
+    if (!app || typeof app.id !== "string" || app.id === "") return undefined;
+    const read = outputsFromApp(app);
     const omitSecret = props.omitSecret === true;
     // Read keeps omitSecret and clientSecret from state; consentMethod when Okta sends none.
     const outputs: PropertyBag = { ...props, ...read, omitSecret };

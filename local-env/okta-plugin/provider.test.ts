@@ -138,7 +138,7 @@ describe("okta.app.OAuth against the local Okta", () => {
     ]);
   });
 
-  it("refresh reads an out-of-band change; an app deleted out of band is gone", async () => {
+  it("refresh reads an out-of-band change; a refresh of an app deleted out of band fails (v6.10+)", async () => {
     const { id, outs } = await create("drift", { label: "mine", type: "service" });
     const app = (await api(okta, "GET", appPath(id))).json;
     expect((await api(okta, "PUT", appPath(id), { body: { ...app, label: "theirs" } })).status).toBe(200);
@@ -149,7 +149,35 @@ describe("okta.app.OAuth against the local Okta", () => {
     expect(read.inputs).toBeUndefined();
 
     await provider.delete(id, urn("drift"), read.props);
-    expect((await provider.read(id, urn("drift"), read.props)).id).toBe("");
+    // resourceAppOAuthRead since v6.10: any error of GetApplication, a 404 included, fails the refresh.
+    const refresh = provider.read(id, urn("drift"), read.props);
+    await expect(refresh).rejects.toThrow(/failed to get OAuth application/);
+    await expect(refresh).rejects.toThrow(/HTTP 404 E0000007/);
+    await expect(refresh).rejects.toThrow(/pulumi state delete/);
+  });
+
+  it("an update stores the client_secret of the PUT's answer, as a secret, unless omitSecret", async () => {
+    // terraform-provider-okta resourceAppOAuthUpdate: "The `client_secret` value is always returned from the API on
+    // update", stored unless omit_secret. The app's secret is rotated out of band first, so the kept one is stale
+    // and only the PUT's answer can carry the current one.
+    const { id, outs } = await create("put-secret", { label: "ps", type: "service" });
+    const [old] = okta.listSecrets(id);
+    const fresh = await api(okta, "POST", `${appPath(id)}/credentials/secrets`, { body: {} });
+    expect(fresh.status).toBe(201);
+    await api(okta, "POST", `${appPath(id)}/credentials/secrets/${old.id}/lifecycle/deactivate`);
+    expect((await api(okta, "DELETE", `${appPath(id)}/credentials/secrets/${old.id}`)).status).toBe(204);
+    const { outs: after } = await update("put-secret", id, outs, { label: "ps2", type: "service" });
+    expect(isSecretValue(after.clientSecret)).toBe(true);
+    const stored = unwrapSecrets(after).plain.clientSecret;
+    expect(stored === fresh.json.client_secret).toBe(true);
+    expect(stored === old.clientSecret).toBe(false);
+    const omitted = await update("put-secret", id, after, {
+      label: "ps3",
+      type: "service",
+      omitSecret: true,
+    });
+    expect(omitted.outs).not.toHaveProperty("clientSecret");
+    expect(JSON.stringify(omitted.outs).includes(fresh.json.client_secret as string)).toBe(false);
   });
 
   it("ignoreChanges: an ignored input keeps Okta's value, in the diff and in an update's PUT", async () => {

@@ -222,8 +222,13 @@ export class AuthServers {
     if (!isObject(body.conditions)) throw blank("conditions");
     const grantTypes = includeList(body.conditions, "grantTypes");
     if (!grantTypes || grantTypes.length === 0) throw blank("conditions.grantTypes.include");
-    const scopes = includeList(body.conditions, "scopes");
-    if (!scopes || scopes.length === 0) throw blank("conditions.scopes.include");
+    // Revision 3: a rule created with `"scopes": {}` or `"include": []` is accepted (recorded: 201 with
+    // `scopes.include: []`, terraform-provider-okta's TestAccResourceOktaAuthServerPolicyRule_create); it matches no
+    // scope. A rule without `conditions.scopes` at all is still refused (not recorded either way).
+    const scopesCondition = body.conditions.scopes;
+    if (!isObject(scopesCondition)) throw blank("conditions.scopes.include");
+    const scopes = scopesCondition.include === undefined ? [] : includeList(body.conditions, "scopes");
+    if (!scopes) throw blank("conditions.scopes.include");
     const t = this.now();
     const rule: PolicyRule = {
       id: `0pr${randomId(17)}`,
@@ -286,10 +291,13 @@ export class AuthServers {
   // ---------------------------------------------------------------- evaluation
 
   /**
-   * The rule that lets `clientId` use `grantType` for `scopes` on `server`: the first ACTIVE policy (by
-   * priority) whose clients include the client, then its first ACTIVE rule whose grant types include the
-   * grant and whose scopes cover every requested one. People conditions do not apply to client_credentials
-   * (there is no user). Undefined when none: Okta then answers `access_denied` (okta-api.md).
+   * The rule that lets `clientId` use `grantType` for `scopes` on `server` (Revision 3, from Okta's policies
+   * concept page, docs/concepts/policies): the ACTIVE policies whose clients include the client (or
+   * `ALL_CLIENTS`) are evaluated in priority order; a policy without ACTIVE rules is not considered, and when
+   * none of a policy's ACTIVE rules matches — grant type included, every requested scope covered (`*` covers
+   * all; a rule with no scopes covers none) — the next policy is considered. People conditions do not apply to
+   * client_credentials (there is no user). Undefined when no policy yields a rule: Okta then answers 401
+   * `access_denied` "Policy evaluation failed for this request, please check the policy configurations.".
    */
   evaluate(
     server: AuthServer,
@@ -299,16 +307,19 @@ export class AuthServers {
   ): PolicyRule | undefined {
     const byPriority = <T extends { priority: number }>(xs: T[]): T[] =>
       [...xs].sort((a, b) => a.priority - b.priority);
-    const policy = byPriority(server.policies).find(
+    const policies = byPriority(server.policies).filter(
       (p) => p.status === "ACTIVE" && (p.clients.includes("ALL_CLIENTS") || p.clients.includes(clientId)),
     );
-    if (!policy) return undefined;
-    return byPriority(policy.rules).find(
-      (r) =>
-        r.status === "ACTIVE" &&
-        r.grantTypes.includes(grantType) &&
-        (r.scopes.includes("*") || scopes.every((s) => r.scopes.includes(s))),
-    );
+    for (const policy of policies) {
+      const rule = byPriority(policy.rules).find(
+        (r) =>
+          r.status === "ACTIVE" &&
+          r.grantTypes.includes(grantType) &&
+          (r.scopes.includes("*") || (scopes.length > 0 && scopes.every((s) => r.scopes.includes(s)))),
+      );
+      if (rule) return rule;
+    }
+    return undefined;
   }
 }
 

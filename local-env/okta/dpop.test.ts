@@ -146,11 +146,65 @@ describe("token endpoint of a DPoP-bound service app", () => {
         }),
       D.jwk,
     ],
-    ["not a JWT", () => Promise.resolve("not.a-jwt"), D.malformed],
+    // The texts below: Okta's OAuth error table via okta-api.md Revision 3, "DPoP texts" (README "DPoP").
+    ["not a JWT", () => Promise.resolve("not.a-jwt"), D.unparsable],
+    [
+      "an HMAC algorithm",
+      async (nonce) => {
+        const { SignJWT } = await import("jose");
+        return new SignJWT({
+          htm: "POST",
+          htu: tokenUrl,
+          iat: Math.floor(Date.now() / 1000),
+          jti: "h",
+          nonce,
+        })
+          .setProtectedHeader({ typ: "dpop+jwt", alg: "HS256", jwk: { kty: "oct", k: "c2VjcmV0" } as never })
+          .sign(new TextEncoder().encode("a-shared-secret-of-32-characters!"));
+      },
+      D.algorithm,
+    ],
+    [
+      "no jti",
+      (nonce) => dpopProof(key, { htm: "POST", htu: tokenUrl, nonce, claims: { jti: undefined } }),
+      D.jti,
+    ],
+    [
+      "no iat",
+      (nonce) => dpopProof(key, { htm: "POST", htu: tokenUrl, nonce, claims: { iat: undefined } }),
+      D.iat,
+    ],
+    [
+      "iat more than a minute ahead",
+      (nonce) =>
+        dpopProof(key, {
+          htm: "POST",
+          htu: tokenUrl,
+          nonce,
+          claims: { iat: Math.floor(Date.now() / 1000) + 120 },
+        }),
+      D.iatFuture,
+    ],
   ];
   it.each(cases)("refuses a proof with %s", async (_name, make, description) => {
     const r = await withProof(await make(await tokenNonce()));
     expect(oauthError(r)).toEqual(invalidProof(description));
+  });
+
+  it("refuses two DPoP headers: Multiple DPoP proof JWT headers are not allowed.", async () => {
+    const nonce = await tokenNonce();
+    const headers = new Headers({ "Content-Type": "application/x-www-form-urlencoded" });
+    headers.append("DPoP", await dpopProof(key, { htm: "POST", htu: tokenUrl, nonce }));
+    headers.append("DPoP", await dpopProof(key, { htm: "POST", htu: tokenUrl, nonce }));
+    const res = await fetch(tokenUrl, {
+      method: "POST",
+      headers,
+      body: new URLSearchParams(await serviceForm(okta, "okta.apps.read")).toString(),
+    });
+    const json = (await res.json()) as { error: string; error_description: string };
+    expect({ status: res.status, error: json.error, description: json.error_description }).toEqual(
+      invalidProof(D.multiple),
+    );
   });
 
   it("refuses a proof whose jti was used already", async () => {
@@ -288,8 +342,12 @@ describe("management calls with a DPoP-bound token", () => {
           DPoP: await dpopProof(key, { htm: "GET", htu: `${local.orgUrl}/api/v1/apps`, accessToken: bearer }),
         },
       });
-      await r.text();
-      expect(r.status).toBe(401);
+      // Okta's OAuth error table, "Access token not dpop bound" (Revision 3, "DPoP texts").
+      expect({ status: r.status, json: await r.json() }).toEqual({
+        status: 401,
+        json: { error: "invalid_token", error_description: D.notBound },
+      });
+      expect(r.headers.get("www-authenticate")).toContain('error="invalid_token"');
     } finally {
       await local.close();
     }

@@ -47,12 +47,21 @@ export const DPOP_DESCRIPTIONS = {
   scheme: "The resource request must use the DPoP authentication scheme when using a DPoP bound token.",
   resourceMissing: "The resource request requires a DPoP proof.",
   ath: "'ath' claim in the DPoP proof does not match the presented access_token.",
-  // This server's own texts: Okta publishes none for these cases.
-  malformed: "The DPoP proof JWT is malformed.",
-  jwk: "The DPoP proof JWT must carry a public key in its 'jwk' header.",
-  claims: "The DPoP proof JWT must contain the 'htm', 'htu', 'iat' and 'jti' claims.",
+  // [ERR] as Revision 3 quotes it ("DPoP texts"), checked against the table's 2026.03.1 release.
+  unparsable: "The DPoP proof JWT cannot be parsed.",
+  jti: "'jti' claim in the DPoP proof JWT is invalid.",
+  algorithm: "The DPoP proof JWT signature algorithm is invalid.",
+  multiple: "Multiple DPoP proof JWT headers are not allowed.",
+  /** At a resource, a proof signed by another key than the token's `cnf.jkt` ("Invalid access token dpop binding"). */
+  keyMismatch: "The access_token is not bound to the provided DPoP proof.",
+  /** An unbound token presented with the `DPoP` scheme: 401 `invalid_token` ("Access token not dpop bound"). */
+  notBound: "The presented access_token is not DPoP bound.",
+  // [ERR] rows of the table (2026.03.1) okta-api.md does not quote: "Invalid dpop proof invalid iat" and
+  // "Invalid dpop proof JWT issued in future".
+  iat: "'iat' claim in the DPoP proof JWT is invalid.",
   iatFuture: "The DPoP proof JWT is issued in the future.",
-  keyMismatch: "The DPoP proof JWT is not signed with the key the access token is bound to.",
+  // This server's own texts: Okta publishes none for these cases.
+  jwk: "The DPoP proof JWT must carry a public key in its 'jwk' header.",
   resourceNonce: "Resource server requires nonce in DPoP proof.",
 } as const;
 
@@ -120,23 +129,28 @@ export class DpopVerifier {
     if (raw === undefined || raw.trim() === "") {
       throw new OAuthError(400, "invalid_dpop_proof", DPOP_DESCRIPTIONS.missing);
     }
-    // RFC 9449 §4.3 step 1: exactly one DPoP header; a JWS compact serialization holds no ",".
+    // RFC 9449 §4.3 step 1: exactly one DPoP header; a JWS compact serialization holds no "," (Node joins
+    // repeated headers with ", "). [ERR] via Revision 3: "Multiple DPoP proof JWT headers are not allowed."
     const proof = raw.trim();
-    if (proof.includes(",")) throw invalidProof(DPOP_DESCRIPTIONS.malformed);
+    if (Array.isArray(check.proof) ? check.proof.length > 1 : proof.includes(",")) {
+      throw invalidProof(DPOP_DESCRIPTIONS.multiple);
+    }
     let header: Record<string, unknown>;
     let claims: Record<string, unknown>;
     try {
       header = decodeProtectedHeader(proof) as Record<string, unknown>;
       claims = decodeJwt(proof) as Record<string, unknown>;
     } catch {
-      throw invalidProof(DPOP_DESCRIPTIONS.malformed); // RFC 9449 §4.3 step 2
+      throw invalidProof(DPOP_DESCRIPTIONS.unparsable); // RFC 9449 §4.3 step 2, [ERR] via Revision 3
     }
     if (header.typ !== "dpop+jwt") throw invalidProof(DPOP_DESCRIPTIONS.typ); // §4.3 step 4, [ERR]
+    // §4.3 steps 5–6: a supported asymmetric alg — not `none`, not a MAC. [ERR] via Revision 3.
+    if (typeof header.alg !== "string" || !PROOF_ALGS.includes(header.alg)) {
+      throw invalidProof(DPOP_DESCRIPTIONS.algorithm);
+    }
     const jwk = header.jwk as JWK | undefined;
-    // §4.3 steps 5–7: a supported asymmetric alg, and a `jwk` header that is a public key.
+    // §4.3 step 7: a `jwk` header that is a public key.
     if (
-      typeof header.alg !== "string" ||
-      !PROOF_ALGS.includes(header.alg) ||
       typeof jwk !== "object" ||
       jwk === null ||
       Array.isArray(jwk) ||
@@ -151,30 +165,30 @@ export class DpopVerifier {
     } catch {
       throw invalidProof(DPOP_DESCRIPTIONS.signature);
     }
+    // §4.2: `jti`, `htm`, `htu` and `iat` are required; a missing or malformed one gets its claim's text [ERR].
     const { htm, htu, iat, jti } = claims;
-    if (
-      typeof htm !== "string" ||
-      typeof htu !== "string" ||
-      typeof iat !== "number" ||
-      typeof jti !== "string"
-    ) {
-      throw invalidProof(DPOP_DESCRIPTIONS.claims); // §4.2: all four are required
+    if (typeof jti !== "string" || jti === "") throw invalidProof(DPOP_DESCRIPTIONS.jti); // [ERR] via Rev. 3
+    if (typeof htm !== "string" || htm !== check.method.toUpperCase()) {
+      throw invalidProof(DPOP_DESCRIPTIONS.htm); // §4.3 step 9, [ERR]
     }
-    if (htm !== check.method.toUpperCase()) throw invalidProof(DPOP_DESCRIPTIONS.htm); // §4.3 step 9, [ERR]
+    if (typeof iat !== "number") throw invalidProof(DPOP_DESCRIPTIONS.iat); // [ERR] "invalid iat"
     // §4.3 step 10: `htu` matches the request URI, ignoring query and fragment.
-    const target = withoutQuery(htu);
+    const target = typeof htu === "string" ? withoutQuery(htu) : undefined;
     if (target === undefined || !check.urls.some((u) => withoutQuery(u) === target)) {
       throw invalidProof(DPOP_DESCRIPTIONS.htu);
     }
     const nowS = this.now() / 1000;
     if (iat < nowS - DPOP_MAX_AGE_S) throw invalidProof(DPOP_DESCRIPTIONS.tooOld); // §4.3 step 11, [ERR]
-    if (iat > nowS + DPOP_FUTURE_SKEW_S) throw invalidProof(DPOP_DESCRIPTIONS.iatFuture);
+    if (iat > nowS + DPOP_FUTURE_SKEW_S) throw invalidProof(DPOP_DESCRIPTIONS.iatFuture); // [ERR]
     if (check.accessToken !== undefined && claims.ath !== accessTokenHash(check.accessToken)) {
       throw invalidProof(DPOP_DESCRIPTIONS.ath); // §4.3 step 12 / §7.1, [ERR]
     }
     const jkt = await calculateJwkThumbprint(jwk, "sha256");
     if (check.boundJkt !== undefined && jkt !== check.boundJkt) {
-      throw invalidProof(DPOP_DESCRIPTIONS.keyMismatch); // §4.3 step 12, §6.1
+      // §4.3 step 12, §6.1. Text: [ERR] via Revision 3. Status and code: the table's row "Invalid access token
+      // dpop binding" (2026.03.1) gives 400 `invalid_dpop_proof`, kept here; Revision 3 says 401 `invalid_token`,
+      // the row of the unbound token (`notBound`) — see README "DPoP".
+      throw invalidProof(DPOP_DESCRIPTIONS.keyMismatch);
     }
     nonceOk?.(claims);
     // §11.1: a `jti` is single-use for as long as its proof could be accepted at all.

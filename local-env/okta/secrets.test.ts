@@ -165,12 +165,14 @@ describe("client secrets", () => {
       [
         "a non-ASCII character",
         `${"x".repeat(20)}é`,
-        "client_secret: 'client_secret' must only contain printable ASCII: [x20-x7E]+",
+        // Revision 3: doubled quotes, as in the spec's example and the Apps reference.
+        "client_secret: ''client_secret'' must only contain printable ASCII: [x20-x7E]+",
       ],
       [
         "a control character",
         `${"x".repeat(20)}\t`,
-        "client_secret: 'client_secret' must only contain printable ASCII: [x20-x7E]+",
+        // Revision 3: doubled quotes, as in the spec's example and the Apps reference.
+        "client_secret: ''client_secret'' must only contain printable ASCII: [x20-x7E]+",
       ],
     ];
     for (const [name, value, cause] of cases) {

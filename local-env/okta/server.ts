@@ -152,7 +152,9 @@ export async function startOktaLocal(opts: OktaLocalOptions = {}): Promise<OktaL
       const area = match.route.area;
       const needed =
         method === "GET" ? [`okta.${area}.read`, `okta.${area}.manage`] : [`okta.${area}.manage`];
-      if (scopes !== "all" && !needed.some((s) => scopes.includes(s))) throw forbidden();
+      if (scopes !== "all" && !needed.some((s) => scopes.includes(s))) {
+        throw insufficientScope(orgUrl, needed[0], path);
+      }
       const raw = await readBody(req);
       let body: Json = {};
       if (handler.json && raw.trim() !== "") {
@@ -220,7 +222,8 @@ export async function startOktaLocal(opts: OktaLocalOptions = {}): Promise<OktaL
     const token = tokens.verifyAccessToken(m[2]);
     if (!token) throw invalidToken();
     if (token.jkt === undefined) {
-      if (scheme === "DPOP") throw invalidToken();
+      // Revision 3 (error table, "Access token not dpop bound"): 401 invalid_token.
+      if (scheme === "DPOP") throw new OAuthError(401, "invalid_token", DPOP_DESCRIPTIONS.notBound);
       return token.scopes;
     }
     if (scheme !== "DPOP") throw new OAuthError(400, "invalid_request", DPOP_DESCRIPTIONS.scheme);
@@ -263,6 +266,7 @@ export async function startOktaLocal(opts: OktaLocalOptions = {}): Promise<OktaL
         authServerId: token[1],
         audiences: [`${orgUrl}${path}`, ...(host ? [`http://${host}${path}`] : [])],
         dpop: req.headers.dpop,
+        query: (req.url ?? "").split("?")[1] ?? "",
       });
     }
     if (/^\/oauth2\/(?:[^/]+\/)?v1\/keys$/.test(path)) {
@@ -373,6 +377,22 @@ export async function startOktaLocal(opts: OktaLocalOptions = {}): Promise<OktaL
         server.closeAllConnections();
       }),
   };
+}
+
+/**
+ * A token without the scope an endpoint needs: 403 `E0000006` with a `WWW-Authenticate` challenge naming the
+ * scope (okta-api.md, "Management API…", and Revision 3: `error="insufficient_scope"` and `scope=`, so a client can
+ * say which grant to add). The challenge's parameters follow the example of Okta's support article "insufficient_scope
+ * Error when Making a Request to an OAuth or Management Endpoint" (`authorization_uri`, `realm` = the org URL,
+ * `scope`, `error`, `error_description`, `resource` = the path). A GET names the `.read` scope, a write `.manage`.
+ */
+function insufficientScope(orgUrl: string, scope: string, path: string): OktaApiError {
+  const e = forbidden();
+  const challenge =
+    `Bearer authorization_uri="${orgUrl}/oauth2/v1/authorize", realm="${orgUrl}", scope="${scope}", ` +
+    `error="insufficient_scope", error_description="The access token provided does not contain the required scopes.", ` +
+    `resource="${path}"`;
+  return new OktaApiError(e.status, e.errorCode, e.errorSummary, e.causes, { "WWW-Authenticate": challenge });
 }
 
 /** The rate-limit bucket a management API request counts against, or undefined for other paths. */

@@ -24,9 +24,16 @@ export interface Key {
   id: string;
   kid: string;
   status: Status;
+  /** What the key is for: `enc` only when sent so; a key sent without `use` signs. */
   use: "sig" | "enc";
-  /** The public JWK as registered (kid, kty, alg, use, e, n / crv, x, y). */
+  /**
+   * The public JWK as echoed: kid, kty and the members the request sent — `use` and an EC key's `crv` as `null`
+   * when left out, `alg` absent when left out (Revision 3, "Keys echo only what was sent": a recorded
+   * `POST /api/v1/apps` answered `"use": null`, no `alg`, and `"crv": null` for an EC key sent without them).
+   */
   jwk: Json;
+  /** The public key to verify with: the members above plus the curve of an EC key sent without `crv`. */
+  material: Json;
   created: number;
   lastUpdated: number;
 }
@@ -89,12 +96,17 @@ export const MESSAGES = {
   secretTooShort: "client_secret: 'client_secret' must be at least '14' characters long.",
   secretTooShortJwt:
     "client_secret: 'client_secret' must be at least '32' characters long when 'token_endpoint_auth_method' is 'client_secret_jwt'.",
-  secretNotAscii: "client_secret: 'client_secret' must only contain printable ASCII: [x20-x7E]+",
+  // Revision 3: the doubled quotes are Okta's, as in the spec's example and the Apps reference.
+  secretNotAscii: "client_secret: ''client_secret'' must only contain printable ASCII: [x20-x7E]+",
   secretOnPrivateKeyJwt:
     "'client_secret' can't be used when 'token_endpoint_auth_method' is 'private_key_jwt'.",
   keyCap:
     "You can't create a new key. You have reached the maximum number of keys allowed (50). To add another key, you must first delete an existing one.",
-  uniqueKid: "Each key should have a unique kid when adding multiple keys. Use a different kid for each key.",
+  // okta-api.md "JSON Web Keys" (revision 2) and Revision 3: a duplicate `kid` gets this text; the long one
+  // below is only for a key without `kid` while the app has (or is given) other keys.
+  uniqueKid: "All keys in the 'jwks' must have a unique `kid`.",
+  missingKid:
+    "Each key should have a unique kid when adding multiple keys. Use the Apps API to update the JWKS to add a kid for the existing key, or delete the existing key and re-add the key with a kid using the JWKS APIs.",
   rsaTooShort: "RSA key length in the 'jwks' is less than '2,048' bits for the given key.",
   deleteActiveKey: "You can't delete an active JSON Web Key. Deactivate the key before deleting it.",
   deactivateOnlyKey:
@@ -102,6 +114,8 @@ export const MESSAGES = {
   privateMember: (m: string): string =>
     `The JSON Web Key contains the private key member '${m}'. Only public keys can be registered.`,
   oneActiveEncKey: "The client can have only one active encryption key in the 'jwks'.",
+  clientIdTooShort: "client_id: 'client_id' must be at least '6' characters long.",
+  clientIdTooLong: "client_id: 'client_id' can't be more than '100' characters long.",
   privateKeyJwtNeedsKeys:
     "jwks: 'jwks' or 'jwks_uri' is required when 'token_endpoint_auth_method' is 'private_key_jwt'.",
 } as const;
@@ -334,6 +348,11 @@ export class Store {
             type: "text/html",
           },
         ],
+        // Revision 3 lists `secrets` and `jwks` together; every recorded answer (terraform-provider-okta's
+        // fixtures: 840 of secret apps, 61 of private_key_jwt apps) lists only the kind the app authenticates
+        // with: `secrets` for the client_secret_* methods, `jwks` for private_key_jwt (`none` varies there; here
+        // it lists neither). See README "Choices".
+        ...credentialLinks(this.authMethod(app), base),
         groups: { href: `${base}/groups` },
         logo: [],
         users: { href: `${base}/users` },
@@ -438,6 +457,10 @@ export class Store {
         "client_id: 'client_id' must consist of alphanumeric characters or the special characters $-_.+!*'(),",
       );
     }
+    // Revision 3: the spec's `client_id` has `minLength: 6` and `maxLength: 100`; the texts follow the pattern
+    // of the documented client_secret length texts (the spec gives none).
+    if (given.length < 6) throw validation(summary, MESSAGES.clientIdTooShort);
+    if (given.length > 100) throw validation(summary, MESSAGES.clientIdTooLong);
     if (given === "ALL_CLIENTS") throw validation(summary, "client_id: 'ALL_CLIENTS' is a reserved word.");
     if (this.byClientId.has(given)) throw validation(summary, "client_id: 'client_id' must be unique.");
     return given;
@@ -477,10 +500,10 @@ export class Store {
     const switching = method === "private_key_jwt" && this.authMethod(app) !== "private_key_jwt";
     app.keys = keys;
 
-    delete inOauth.client_secret;
+    const { client_secret: _sent, ...keptOauth } = inOauth;
     credentials.oauthClient = {
       autoKeyRotation: true,
-      ...inOauth,
+      ...keptOauth,
       client_id: app.clientId,
       token_endpoint_auth_method: method,
     };
@@ -492,15 +515,27 @@ export class Store {
     app.label = label;
     app.lastUpdated = this.now();
     if (switching && this.deleteSecretsOnPrivateKeyJwt) app.secrets = [];
-    return this.appJson(app);
+    const out = this.appJson(app);
+    // Revision 3: a whole-app PUT answers with the app's `client_secret` (spec `OpenidConnectPutResponseEx`: "only
+    // shown when an OAuth 2.0 client app is created or updated"; terraform-provider-okta: "always returned from the
+    // API on update regardless if we pass a value or not"; its recorded PUT sent none and got the secret of the
+    // create back). Which secret when the app has two is not documented: the one the body names if it is ACTIVE,
+    // else the newest ACTIVE one. An app without an ACTIVE secret gets none.
+    const active = app.secrets.filter((s) => s.status === "ACTIVE");
+    const named = active.find((s) => s.value === inOauth.client_secret);
+    const shown = named ?? active[active.length - 1];
+    if (shown) ((out.credentials as Json).oauthClient as Json).client_secret = shown.value;
+    return out;
   }
 
   /**
    * The key set a whole-app PUT leaves: exactly the keys of `settings.oauthClient.jwks.keys` (Okta's guides:
    * updating `jwks` overwrites all old keys; a recorded exchange got a kept key back under a new id). A key whose
-   * `kid` is registered is kept — its material, status and `use` as registered — under a new id, or its old id when
-   * `keepKeyIdsOnPut`; any other key is validated and added; registered keys left out are deleted. A body `id` is
-   * ignored, as Okta ignores it.
+   * `kid` is registered with the same key material is kept — its status and `use` as registered — under a new id,
+   * or its old id when `keepKeyIdsOnPut`; a registered `kid` with new material replaces the old material
+   * (Revision 3: "all the old keys are overwritten", so an assertion signed with the old key no longer verifies)
+   * and is validated like any other new key; registered keys left out are deleted. A body `id` is ignored, as
+   * Okta ignores it.
    */
   private stageKeySet(app: App, inline: readonly unknown[]): Key[] {
     const staged: Key[] = [];
@@ -510,16 +545,21 @@ export class Store {
       if (raw.kid !== undefined && staged.some((k) => k.kid === raw.kid)) {
         throw validation(JWK_SUMMARY, MESSAGES.uniqueKid);
       }
-      const kept = app.keys.find((k) => raw.kid !== undefined && k.kid === raw.kid);
+      const registered = app.keys.find((k) => raw.kid !== undefined && k.kid === raw.kid);
+      const kept = registered && sameMaterial(registered.material, raw) ? registered : undefined;
       if (kept) {
         staged.push({
           ...kept,
           jwk: structuredClone(kept.jwk),
+          material: structuredClone(kept.material),
           id: this.keepKeyIdsOnPut ? kept.id : newKeyId(),
           lastUpdated: this.keepKeyIdsOnPut ? kept.lastUpdated : t,
         });
       } else {
-        staged.push(this.validateKey(staged, raw, inline.length - staged.length));
+        const added = this.validateKey(staged, raw, inline.length - staged.length);
+        // New material under a registered kid keeps that key's id when ids are kept.
+        if (registered && this.keepKeyIdsOnPut) added.id = registered.id;
+        staged.push(added);
       }
     }
     if (staged.filter((k) => k.use === "enc" && k.status === "ACTIVE").length > 1) {
@@ -671,50 +711,50 @@ export class Store {
     for (const m of PRIVATE_MEMBERS) {
       if (body[m] !== undefined) throw validation(JWK_SUMMARY, MESSAGES.privateMember(m));
     }
-    const use = body.use ?? "sig";
-    if (use !== "sig" && use !== "enc")
+    const sentUse = body.use ?? null;
+    if (sentUse !== null && sentUse !== "sig" && sentUse !== "enc")
       throw validation(JWK_SUMMARY, "use: 'use' must be one of [sig, enc].");
+    const use: "sig" | "enc" = sentUse === "enc" ? "enc" : "sig";
+    const alg = body.alg === undefined || body.alg === null ? {} : { alg: body.alg };
     const status = body.status ?? "ACTIVE";
     if (status !== "ACTIVE" && status !== "INACTIVE") {
       throw validation(JWK_SUMMARY, "status: 'status' must be one of [ACTIVE, INACTIVE].");
     }
+    // Revision 3: the echo carries only what was sent — `use` and `crv` null when left out, no `alg` invented.
     let jwk: Json;
+    let material: Json;
     if (body.kty === "RSA") {
       if (typeof body.n !== "string" || typeof body.e !== "string") {
         throw validation(JWK_SUMMARY, "An RSA JSON Web Key needs the 'n' and 'e' members.");
       }
       if (rsaBits(body.n) < 2048) throw validation(JWK_SUMMARY, MESSAGES.rsaTooShort);
-      jwk = {
-        kty: "RSA",
-        alg: body.alg ?? (use === "enc" ? "RSA-OAEP-256" : "RS256"),
-        use,
-        e: body.e,
-        n: body.n,
-      };
+      jwk = { kty: "RSA", ...alg, use: sentUse, e: body.e, n: body.n };
+      material = { kty: "RSA", e: body.e, n: body.n };
     } else if (body.kty === "EC") {
       if (use === "enc") throw validation(JWK_SUMMARY, "Encryption keys must be RSA keys.");
       if (typeof body.x !== "string" || typeof body.y !== "string") {
         throw validation(JWK_SUMMARY, "An EC JSON Web Key needs the 'x' and 'y' members.");
       }
+      // okta-api.md: the spec's EC schema omits `crv`; tolerate its absence (the curve follows from `x`).
       const crv = body.crv ?? curveFromLength(body.x);
       if (crv !== "P-256" && crv !== "P-384" && crv !== "P-521") {
         throw validation(JWK_SUMMARY, "crv: 'crv' must be one of [P-256, P-384, P-521].");
       }
-      const alg = body.alg ?? { "P-256": "ES256", "P-384": "ES384", "P-521": "ES512" }[crv];
-      jwk = { kty: "EC", alg, use, crv, x: body.x, y: body.y };
+      jwk = { kty: "EC", ...alg, use: sentUse, crv: body.crv ?? null, x: body.x, y: body.y };
+      material = { kty: "EC", crv, x: body.x, y: body.y };
     } else {
       throw validation(JWK_SUMMARY, "kty: 'kty' must be one of [RSA, EC].");
     }
     try {
-      createPublicKey({ key: jwk as never, format: "jwk" });
+      createPublicKey({ key: material as never, format: "jwk" });
     } catch {
       throw validation(JWK_SUMMARY, "The JSON Web Key is not a valid public key.");
     }
     if (keys.length + adding > MAX_KEYS) throw validation(JWK_SUMMARY, MESSAGES.keyCap);
     let kid = body.kid;
     if (kid === undefined || kid === null || kid === "") {
-      if (keys.length + adding > 1) throw validation(JWK_SUMMARY, MESSAGES.uniqueKid);
-      kid = jwkThumbprint(jwk);
+      if (keys.length + adding > 1) throw validation(JWK_SUMMARY, MESSAGES.missingKid);
+      kid = jwkThumbprint(material);
     }
     if (typeof kid !== "string") throw validation(JWK_SUMMARY, "kid: 'kid' must be a string.");
     if (keys.some((k) => k.kid === kid)) throw validation(JWK_SUMMARY, MESSAGES.uniqueKid);
@@ -725,6 +765,7 @@ export class Store {
       status,
       use,
       jwk: { kid, ...jwk },
+      material: { kid, ...material },
       created: t,
       lastUpdated: t,
     };
@@ -782,6 +823,23 @@ export class Store {
 
 export { OktaApiError };
 
+/** Whether a sent JWK carries the same public key as `material` (RFC 7638 members; a missing `crv` derived). */
+function sameMaterial(material: Json, sent: Json): boolean {
+  if (sent.kty !== material.kty) return false;
+  if (sent.kty === "RSA") return sent.n === material.n && sent.e === material.e;
+  const crv = sent.crv ?? (typeof sent.x === "string" ? curveFromLength(sent.x) : undefined);
+  return crv === material.crv && sent.x === material.x && sent.y === material.y;
+}
+
+/** `_links.clientCredentials` of an OAuth app, as recorded answers show it for its auth method. */
+function credentialLinks(method: TokenEndpointAuthMethod, base: string): Json {
+  if (method === "private_key_jwt") {
+    return { clientCredentials: [{ name: "jwks", href: `${base}/credentials/jwks` }] };
+  }
+  if (method === "none") return {};
+  return { clientCredentials: [{ name: "secrets", href: `${base}/credentials/secrets` }] };
+}
+
 function newKeyId(): string {
   return `pks${randomId(17)}`;
 }
@@ -835,7 +893,8 @@ function defaultDoc(label: string, clientId: string, method: TokenEndpointAuthMe
         response_types: ["token"],
         grant_types: ["client_credentials"],
         application_type: "service",
-        consent_method: "REQUIRED",
+        // Revision 3: the spec's default for `consent_method` (and the Apps reference's) is TRUSTED.
+        consent_method: "TRUSTED",
         issuer_mode: "DYNAMIC",
         idp_initiated_login: { mode: "DISABLED", default_scope: [] },
         wildcard_redirect: "DISABLED",

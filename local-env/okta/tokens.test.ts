@@ -15,6 +15,12 @@ const D = {
   badAudience: "The audience claim for client_assertion must be the endpoint invoked for the request.",
   noCredentials: "No client credentials found.",
   authFailed: "Client authentication failed. Either the client or the client credentials are invalid.",
+  // okta-api.md "Token endpoint" (revision 2), exact per Revision 3, "Token endpoint texts".
+  noExp: "The client_assertion must contain the 'exp' claim as seconds since epoch.",
+  iatFuture: "The client_assertion token must be issued before the current time.",
+  badIssuer: "The issuer claim for client_assertion is not a valid client_id.",
+  badSubject: "The subject claim for client_assertion is not a valid client_id.",
+  assertionType: "The client_assertion_type is invalid.",
 };
 
 let okta: OktaLocal;
@@ -217,12 +223,8 @@ describe("token endpoint, private_key_jwt", () => {
     expect(shape(await exchange(await sign({ exp: now - 10 })))).toEqual(invalidClient(D.expired));
     expect(shape(await exchange(await sign({ exp: now + 7200 })))).toEqual(invalidClient(D.tooFar));
     expect((await exchange(await sign({ exp: now + 3590 }))).status).toBe(200);
-    const noExp = await exchange(await sign({ exp: undefined }));
-    expect(noExp.status).toBe(401);
-    expect(noExp.json.error).toBe("invalid_client");
-    const future = await exchange(await sign({ iat: now + 600 }));
-    expect(future.status).toBe(401);
-    expect(future.json.error).toBe("invalid_client");
+    expect(shape(await exchange(await sign({ exp: undefined })))).toEqual(invalidClient(D.noExp));
+    expect(shape(await exchange(await sign({ iat: now + 600 })))).toEqual(invalidClient(D.iatFuture));
     const once = await sign({ jti: "only-once" });
     expect((await exchange(once)).status).toBe(200);
     expect(shape(await exchange(once))).toEqual(invalidClient(D.replayed));
@@ -231,21 +233,33 @@ describe("token endpoint, private_key_jwt", () => {
     expect((await exchange(noJti)).status).toBe(200);
   });
 
-  it("needs iss = sub = client_id", async () => {
+  it("needs iss = sub = client_id: the subject text for sub, the issuer text for iss", async () => {
     const clientId = await keyApp("pkj-iss", keyA);
     const r = await exchange(
       await clientAssertion(keyA.privateKey, { clientId, aud: aud(), claims: { sub: "someone" } }),
     );
-    expect(r.status).toBe(401);
-    expect(r.json.error).toBe("invalid_client");
+    expect(shape(r)).toEqual(invalidClient(D.badSubject));
+    const iss = await token(okta, {
+      ...cc,
+      client_id: clientId,
+      client_assertion_type: ASSERTION_TYPE,
+      client_assertion: await clientAssertion(keyA.privateKey, {
+        clientId,
+        aud: aud(),
+        claims: { iss: "someone-else" },
+      }),
+    });
+    expect(shape(iss)).toEqual(invalidClient(D.badIssuer));
   });
 
-  it("answers invalid_request 400 to a wrong client_assertion_type", async () => {
+  it("answers 400 invalid_request with Okta's text to a wrong client_assertion_type", async () => {
     const clientId = await keyApp("pkj-type", keyA);
     const jwt = await clientAssertion(keyA.privateKey, { clientId, aud: aud() });
     const r = await token(okta, { ...cc, client_assertion_type: "urn:wrong", client_assertion: jwt });
-    expect(r.status).toBe(400);
-    expect(r.json.error).toBe("invalid_request");
+    expect(shape(r)).toEqual({
+      status: 400,
+      json: { error: "invalid_request", error_description: D.assertionType },
+    });
   });
 
   it("refuses an assertion from a client_secret_basic app", async () => {

@@ -13,6 +13,10 @@ const MAX_ASSERTION_LIFETIME_S = 3600;
 const KEY_ALGS = ["RS256", "RS384", "RS512", "ES256", "ES384", "ES512"];
 const SECRET_ALGS = ["HS256", "HS384", "HS512"];
 
+/**
+ * `error_description` texts, each from Okta's OAuth error table (okta-developer-docs `data/oauth2-error-codes.json`)
+ * as okta-api.md ("Token endpoint", and Revision 3, "Token endpoint texts") quotes it.
+ */
 export const DESCRIPTIONS = {
   badSecret: "The client secret supplied for a confidential client is invalid.",
   expired: "The client_assertion token is expired.",
@@ -23,11 +27,20 @@ export const DESCRIPTIONS = {
   badAudience: "The audience claim for client_assertion must be the endpoint invoked for the request.",
   noCredentials: "No client credentials found.",
   authFailed: "Client authentication failed. Either the client or the client credentials are invalid.",
-  noExp: "The client_assertion token must contain an expiration claim.",
-  iatFuture: "The client_assertion token has an issued-at time in the future.",
-  issSub: "The client_assertion token must have the client_id as both its issuer and its subject.",
-  malformed: "The client_assertion token is malformed.",
-  assertionType: `The client_assertion_type must be '${ASSERTION_TYPE}'.`,
+  noExp: "The client_assertion must contain the 'exp' claim as seconds since epoch.",
+  iatFuture: "The client_assertion token must be issued before the current time.",
+  badIssuer: "The issuer claim for client_assertion is not a valid client_id.",
+  badSubject: "The subject claim for client_assertion is not a valid client_id.",
+  malformed: "The parsing of the client_assertion failed.",
+  badAlgorithm: "The client_assertion JWT signature algorithm is invalid.",
+  noJwks: "The client does not have a JWKSet configured, but the client_assertion requires one.",
+  secretTooShortForHmac: "The client secret is too short to verify a JWT HMAC.",
+  malformedBasic: "Found Authentication header but was not valid client credentials.",
+  credentialsInQuery: "Client credentials cannot be supplied via query parameters.",
+  duplicateParameters: "The request contained multiple parameters with the same name.",
+  /** Followed by ` Valid values: [...]`. */
+  missingGrantType: "The token request must specify a 'grant_type'.",
+  assertionType: "The client_assertion_type is invalid.",
   multipleCredentials:
     "Cannot supply multiple client credentials. Use one of the following: credentials in the Authorization header, credentials in the post body, or a client_assertion in the post body.",
   orgServerNeedsPrivateKeyJwt:
@@ -66,7 +79,12 @@ export interface TokenRequest {
   audiences: string[];
   /** The `DPoP` request header, if any. */
   dpop?: string | string[] | undefined;
+  /** The query string of the request URL (without `?`), if any. */
+  query?: string;
 }
+
+/** Parameters that carry client credentials: none may come in the query string (Revision 3). */
+const CREDENTIAL_PARAMETERS = ["client_id", "client_secret", "client_assertion", "client_assertion_type"];
 
 export interface TokenAnswer {
   status: number;
@@ -90,7 +108,7 @@ export interface ManagementToken {
 
 /** The token endpoint: client authentication and access token issuance. */
 export class TokenService {
-  private readonly keyCache = new Map<string, KeyObject>();
+  private readonly keyCache = new WeakMap<Key, KeyObject>();
   private readonly secretKeyCache = new Map<string, KeyObject>();
   private readonly usedJti = new Map<string, number>();
   private readonly managementTokens = new Map<string, IssuedToken>();
@@ -145,13 +163,23 @@ export class TokenService {
         "The request must be sent as application/x-www-form-urlencoded.",
       );
     }
+    // Revision 3: credentials in the query string, then a parameter given twice: 400 invalid_request.
+    const query = new URLSearchParams(req.query ?? "");
+    if (CREDENTIAL_PARAMETERS.some((p) => query.has(p))) {
+      throw new OAuthError(400, "invalid_request", DESCRIPTIONS.credentialsInQuery);
+    }
     const form = new URLSearchParams(req.body);
+    const names = [...form.keys()];
+    if (new Set(names).size !== names.length) {
+      throw new OAuthError(400, "invalid_request", DESCRIPTIONS.duplicateParameters);
+    }
     const grantType = form.get("grant_type");
     if (!grantType) {
+      // okta-api.md (revision 2, exact per Revision 3); the values are the grant types this server serves.
       throw new OAuthError(
         400,
         "invalid_request",
-        "The request is missing a required parameter: grant_type.",
+        `${DESCRIPTIONS.missingGrantType} Valid values: [client_credentials]`,
       );
     }
     if (grantType !== "client_credentials") {
@@ -295,6 +323,8 @@ export class TokenService {
 
   private async authenticate(req: TokenRequest, form: URLSearchParams): Promise<App> {
     const basic = parseBasic(req.authorization);
+    // Revision 3: a Basic header that does not decode to `client_id:client_secret` (no colon).
+    if (basic === "malformed") throw new OAuthError(401, "invalid_client", DESCRIPTIONS.malformedBasic);
     const assertion = form.get("client_assertion");
     const assertionType = form.get("client_assertion_type");
     const postSecret = form.get("client_secret");
@@ -304,7 +334,8 @@ export class TokenService {
       postSecret !== null,
     ];
     if (presented.filter(Boolean).length > 1) {
-      throw new OAuthError(400, "invalid_request", DESCRIPTIONS.multipleCredentials);
+      // okta-api.md (revision 2) and Revision 3: 401, not 400 (the error table's "Multiple client credentials").
+      throw new OAuthError(401, "invalid_request", DESCRIPTIONS.multipleCredentials);
     }
     if (basic)
       return this.bySecret(
@@ -381,34 +412,42 @@ export class TokenService {
       header = decodeProtectedHeader(assertion);
       claims = decodeJwt(assertion);
     } catch {
-      throw new OAuthError(401, "invalid_client", DESCRIPTIONS.malformed);
+      throw new OAuthError(401, "invalid_client", DESCRIPTIONS.malformed); // Revision 3
     }
+    // Revision 3: an `iss` that is no client id, or not the form's `client_id`, gets the issuer text; a `sub` that
+    // is not the client id the subject text. An `iss` naming no (ACTIVE) client is the documented unknown client.
     const clientId = claims.iss;
-    if (typeof clientId !== "string" || (formClientId !== null && formClientId !== clientId)) {
-      throw new OAuthError(401, "invalid_client", DESCRIPTIONS.authFailed);
+    if (
+      typeof clientId !== "string" ||
+      clientId === "" ||
+      (formClientId !== null && formClientId !== clientId)
+    ) {
+      throw new OAuthError(401, "invalid_client", DESCRIPTIONS.badIssuer);
     }
     const app = this.activeClient(clientId);
     const method = app && this.store.authMethod(app);
     if (!app || (method !== "private_key_jwt" && method !== "client_secret_jwt")) {
       throw new OAuthError(401, "invalid_client", DESCRIPTIONS.authFailed);
     }
-    if (claims.sub !== clientId) throw new OAuthError(401, "invalid_client", DESCRIPTIONS.issSub);
+    if (claims.sub !== clientId) throw new OAuthError(401, "invalid_client", DESCRIPTIONS.badSubject);
 
+    // Revision 3: an algorithm the app's method does not take (an HMAC to a private_key_jwt app, a key algorithm
+    // to a client_secret_jwt app, `none`) gets the algorithm text.
+    const algs = method === "private_key_jwt" ? KEY_ALGS : SECRET_ALGS;
+    if (!header.alg || !algs.includes(header.alg)) {
+      throw new OAuthError(401, "invalid_client", DESCRIPTIONS.badAlgorithm);
+    }
     if (method === "private_key_jwt") {
-      if (!header.alg || !KEY_ALGS.includes(header.alg)) {
-        throw new OAuthError(401, "invalid_client", DESCRIPTIONS.badSignature);
-      }
       const active = app.keys.filter((k) => k.status === "ACTIVE" && k.use === "sig");
+      if (active.length === 0) throw new OAuthError(401, "invalid_client", DESCRIPTIONS.noJwks);
       let key: Key | undefined;
       if (header.kid !== undefined) {
         key = active.find((k) => k.kid === header.kid);
         if (!key) throw new OAuthError(401, "invalid_client", DESCRIPTIONS.badKid);
       } else if (active.length === 1) {
         key = active[0];
-      } else if (active.length > 1) {
-        throw new OAuthError(401, "invalid_client", DESCRIPTIONS.badKid);
       } else {
-        throw new OAuthError(401, "invalid_client", DESCRIPTIONS.badSignature);
+        throw new OAuthError(401, "invalid_client", DESCRIPTIONS.badKid);
       }
       try {
         await compactVerify(assertion, this.publicKey(key), { algorithms: KEY_ALGS });
@@ -416,11 +455,12 @@ export class TokenService {
         throw new OAuthError(401, "invalid_client", DESCRIPTIONS.badSignature);
       }
     } else {
-      if (!header.alg || !SECRET_ALGS.includes(header.alg)) {
-        throw new OAuthError(401, "invalid_client", DESCRIPTIONS.badSignature);
+      const usable = app.secrets.filter((x) => x.status === "ACTIVE" && x.value.length >= 32);
+      if (usable.length === 0 && app.secrets.some((x) => x.status === "ACTIVE")) {
+        throw new OAuthError(401, "invalid_client", DESCRIPTIONS.secretTooShortForHmac);
       }
       let ok = false;
-      for (const s of app.secrets.filter((x) => x.status === "ACTIVE" && x.value.length >= 32)) {
+      for (const s of usable) {
         try {
           await compactVerify(assertion, this.secretKey(s), { algorithms: SECRET_ALGS });
           ok = true;
@@ -455,11 +495,12 @@ export class TokenService {
     return app;
   }
 
+  /** Cached per key object: a PUT that replaces a kid's material makes a new object (even under the same id). */
   private publicKey(key: Key): KeyObject {
-    let k = this.keyCache.get(key.id);
+    let k = this.keyCache.get(key);
     if (!k) {
-      k = createPublicKey({ key: key.jwk as JWK as never, format: "jwk" });
-      this.keyCache.set(key.id, k);
+      k = createPublicKey({ key: key.material as JWK as never, format: "jwk" });
+      this.keyCache.set(key, k);
     }
     return k;
   }
@@ -486,13 +527,15 @@ function noStore(): Record<string, string> {
   return { "Cache-Control": "no-store", Pragma: "no-cache" };
 }
 
-function parseBasic(header: string | undefined): { clientId: string; secret: string } | undefined {
+function parseBasic(
+  header: string | undefined,
+): { clientId: string; secret: string } | "malformed" | undefined {
   if (!header) return undefined;
-  const m = /^Basic\s+(\S+)$/i.exec(header.trim());
+  const m = /^Basic(?:\s+(\S*))?$/i.exec(header.trim());
   if (!m) return undefined;
-  const decoded = Buffer.from(m[1], "base64").toString("utf8");
+  const decoded = Buffer.from(m[1] ?? "", "base64").toString("utf8");
   const i = decoded.indexOf(":");
-  if (i < 0) return undefined;
+  if (i < 0) return "malformed";
   return { clientId: decoded.slice(0, i), secret: decoded.slice(i + 1) };
 }
 

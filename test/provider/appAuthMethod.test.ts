@@ -74,6 +74,69 @@ async function warningsOf(fn: () => Promise<unknown>): Promise<string[]> {
 const method = (id: string) => appJson(id).credentials.oauthClient.token_endpoint_auth_method;
 
 describe("AppAuthMethod", () => {
+  it("the PUT's answer carries the app's client_secret: it reaches no log, error, output or state", async () => {
+    // okta-api.md Revision 3: a whole-app PUT answers with credentials.oauthClient.client_secret.
+    const app = okta.addApp({ secrets: 1 });
+    const [secret] = app.secrets.map((s) => s.clientSecret);
+    await registerKey(app.id);
+    const answers: OktaApp[] = [];
+    const realPut = OktaApi.prototype.putApp;
+    let failReadBack = false;
+    const put = vi.spyOn(OktaApi.prototype, "putApp").mockImplementation(async function (
+      this: OktaApi,
+      appId: string,
+      body: OktaApp,
+    ) {
+      const answer = await realPut.call(this, appId, body);
+      answers.push(answer);
+      // The second run's read-back after the PUT fails, so the error path is covered too.
+      if (failReadBack) okta.setFaults([{ path: `^/api/v1/apps/${appId}$`, method: "GET", errorRate: 1 }]);
+      return answer;
+    });
+    const printed: string[] = [];
+    const capture = (m: unknown) => {
+      printed.push(String(m));
+    };
+    const spies = [
+      ...(["debug", "info", "warn", "error"] as const).map((l) =>
+        vi.spyOn(pulumi.log, l).mockImplementation(async (...a: unknown[]) => capture(a[0])),
+      ),
+      ...(["log", "info", "warn", "error", "debug"] as const).map((l) =>
+        vi.spyOn(console, l).mockImplementation((...a: unknown[]) => capture(a.join(" "))),
+      ),
+      vi.spyOn(process.stdout, "write").mockImplementation((c: unknown) => (capture(c), true)),
+      vi.spyOn(process.stderr, "write").mockImplementation((c: unknown) => (capture(c), true)),
+    ];
+    let outs: unknown;
+    let err: Error | undefined;
+    try {
+      const c = await provider.create(
+        await checked({ appId: app.id, tokenEndpointAuthMethod: "private_key_jwt" }),
+      );
+      outs = c.outs;
+      failReadBack = true;
+      err = await thrown(() =>
+        provider.update(app.id, c.outs!, { appId: app.id, tokenEndpointAuthMethod: "client_secret_basic" }),
+      );
+    } finally {
+      okta.setFaults([]);
+      for (const s of spies) s.mockRestore();
+      put.mockRestore();
+    }
+    // Both PUTs were answered with the secret (the app keeps it: secrets are not deleted on the switch)…
+    expect(answers).toHaveLength(2);
+    for (const a of answers) {
+      expect(
+        (a.credentials as { oauthClient: { client_secret?: string } }).oauthClient.client_secret === secret,
+      ).toBe(true);
+    }
+    // …and it is nowhere: not in the outputs (state), not in the error, not in anything printed.
+    expect(JSON.stringify(outs).includes(secret)).toBe(false);
+    expect(err.message).toMatch(/reading the app back after the PUT/);
+    expect(`${err.message}\n${err.stack ?? ""}\n${JSON.stringify(err)}`.includes(secret)).toBe(false);
+    expect(printed.some((p) => p.includes(secret))).toBe(false);
+  });
+
   it("switches to private_key_jwt by GET + PUT of the whole app, changing nothing else; delete leaves it so", async () => {
     const app = okta.addApp({ secrets: 1 });
     await registerKey(app.id);
@@ -107,6 +170,10 @@ describe("AppAuthMethod", () => {
     };
     const expected = comparable(before);
     expected.credentials.oauthClient.token_endpoint_auth_method = "private_key_jwt";
+    // Okta's own link to the app's credentials follows the method (recorded answers; local Okta README "Choices").
+    (expected as unknown as { _links: Record<string, unknown> })._links.clientCredentials = [
+      { name: "jwks", href: `${okta.orgUrl}/api/v1/apps/${app.id}/credentials/jwks` },
+    ];
     expect(comparable(appJson(app.id))).toEqual(expected);
 
     const switched = structuredClone(appJson(app.id));

@@ -105,7 +105,26 @@ describe("connection modes", () => {
       provider.create((await provider.check({}, { appId: app.id })).inputs as ClientSecretInputs),
     );
     expect(err.message).toMatch(/Okta refused to create a new ClientSecret of app .*: HTTP 403/);
-    expect(err.message).toMatch(/What to do: .*okta\.apps\.manage/);
+    // Okta's WWW-Authenticate challenge names the missing scope (okta-api.md Revision 3); the error passes it on.
+    expect(err.message).toMatch(/missing scope: okta\.apps\.manage/);
+    expect(err.message).toMatch(
+      /What to do: Okta says the access token lacks the scope okta\.apps\.manage\. Grant/,
+    );
+    expect((err as { missingScope?: string }).missingScope).toBe("okta.apps.manage");
+    expect(okta.listSecrets(app.id)).toHaveLength(1);
+  });
+
+  it("a token without any apps scope: the error names okta.apps.read, the scope Okta's challenge asks for", async () => {
+    process.env.OKTA_ORG_URL = okta.orgUrl;
+    process.env.OKTA_API_CLIENT_ID = okta.serviceApp.clientId;
+    process.env.OKTA_API_PRIVATE_KEY = JSON.stringify(okta.serviceApp.privateJwk);
+    process.env.OKTA_API_SCOPES = "okta.appGrants.read";
+    const app = okta.addApp({ secrets: 1 });
+    const err = await thrown(async () =>
+      provider.create((await provider.check({}, { appId: app.id })).inputs as ClientSecretInputs),
+    );
+    expect(err.message).toMatch(/HTTP 403 E0000006/);
+    expect(err.message).toMatch(/What to do: Okta says the access token lacks the scope okta\.apps\.read\./);
     expect(okta.listSecrets(app.id)).toHaveLength(1);
   });
 });

@@ -57,6 +57,21 @@ describe("RefusalProof against the local Okta", () => {
     expect(JSON.stringify(r.outs).includes(retired!.clientSecret)).toBe(false);
   });
 
+  it("fails the run when only a missing access policy rule kept the token back, naming what to create", async () => {
+    // Okta answers access_denied only after client authentication: the retired secret still authenticates.
+    const app = okta.addApp({ secrets: 2, inRotationPolicy: false });
+    const [, stillActive] = okta.listSecrets(app.id);
+    const err = await thrown(() => refusalProofProvider.create!(inputs(app.id, app.clientId, stillActive!)));
+    expect(err.message).toContain(
+      "HTTP 401 access_denied: Policy evaluation failed for this request, please check the policy configurations.",
+    );
+    expect(err.message).toContain("it got past client authentication, so it may still be ACTIVE");
+    expect(err.message).toContain(
+      `no access policy rule on authorization server default that lets client ${app.clientId} use client_credentials for ${ROTATION_SCOPE}`,
+    );
+    expect(err.message.includes(stillActive!.clientSecret)).toBe(false);
+  });
+
   it("fails the run, naming the secret and what to check, while Okta still accepts it", async () => {
     const app = okta.addApp({ secrets: 2 });
     const [, stillActive] = okta.listSecrets(app.id);

@@ -117,6 +117,33 @@ describe("AssertionGate after the switch", () => {
   });
 });
 
+describe("AssertionGate refused for want of an access policy rule", () => {
+  it("says which policy and rule to create, and does not retry", async () => {
+    const app = okta.addApp({ label: "gate-no-policy", inRotationPolicy: false });
+    const pair = await newPair();
+    await register(app.id, pair);
+    await new AppAuthMethodProvider().create({ appId: app.id, tokenEndpointAuthMethod: "private_key_jwt" });
+    okta.clearLog();
+    const gateInputs = { ...inputs(0, pair), appId: app.id, clientId: app.clientId };
+    let err: Error | undefined;
+    try {
+      await gate.create(gateInputs);
+    } catch (e) {
+      err = e as Error;
+    }
+    expect(err?.message).toContain(
+      "HTTP 401 access_denied: Policy evaluation failed for this request, please check the policy configurations.",
+    );
+    expect(err?.message).toContain(
+      `no access policy rule on authorization server default that lets client ${app.clientId} use client_credentials for ${ROTATION_SCOPE}`,
+    );
+    expect(err?.message).toContain("an ACTIVE rule");
+    expect(err?.message.includes(String(pair.privateJwk.d))).toBe(false);
+    // The key authenticated at once; a missing rule is not worth another try.
+    expect(okta.requestLog.filter((e) => e.path === "/oauth2/default/v1/token")).toHaveLength(1);
+  });
+});
+
 describe("AssertionGate check: where Okta can prove a key (before anything is written)", () => {
   const org = () => `${okta.orgUrl}/oauth2/v1/token`;
   const raw = async (extra: Partial<AssertionGateInputs>) => {

@@ -219,6 +219,51 @@ describe("errors", () => {
     expect(e.message).toMatch(/What to do: free a slot$/);
   });
 
+  it("reads the missing scope from an insufficient_scope challenge and says to grant it", () => {
+    // The challenge as Okta's support article "insufficient_scope Error when Making a Request to an OAuth or
+    // Management Endpoint" shows it; every Okta scope shape, one resource and one sub-resource.
+    const areas = ["apps", "appGrants", "authorizationServers", "users", "groups", "logs"];
+    for (const area of areas) {
+      for (const sub of ["", ".sso"]) {
+        for (const verb of ["read", "manage"]) {
+          const scope = `okta.${area}${sub}.${verb}`;
+          const challenge =
+            `Bearer authorization_uri="https://org.example/oauth2/v1/authorize", realm="https://org.example", ` +
+            `scope="${scope}", error="insufficient_scope", error_description="The access token provided does not ` +
+            `contain the required scopes.", resource="/api/v1/apps"`;
+          const err = {
+            status: 403,
+            errorCode: "E0000006",
+            errorSummary: "You do not have permission to perform the requested action",
+            errorCauses: [],
+            headers: new Headers({ "WWW-Authenticate": challenge }),
+          };
+          const f = describeFailure(err);
+          expect(f.missingScope).toBe(scope);
+          const e = new OktaApiError({ resource: "app 0oa1", action: "read", failure: f, hint: "generic" });
+          expect(e.missingScope).toBe(scope);
+          expect(e.message).toContain(`missing scope: ${scope}`);
+          expect(e.message).toContain(
+            `What to do: Okta says the access token lacks the scope ${scope}. Grant ${scope}`,
+          );
+          // Wrapped again (a resource re-throwing), the scope is kept.
+          expect(describeFailure(e).missingScope).toBe(scope);
+        }
+      }
+    }
+    // Another challenge (DPoP's) names no missing scope; nor does a 403 without a challenge.
+    const dpop = {
+      status: 400,
+      headers: new Headers({ "WWW-Authenticate": 'DPoP error="invalid_dpop_proof", error_description="x"' }),
+    };
+    expect(describeFailure(dpop).missingScope).toBeUndefined();
+    const bare = { status: 403, errorCode: "E0000006", errorSummary: "no", errorCauses: [] };
+    expect(describeFailure(bare).missingScope).toBeUndefined();
+    expect(formatOktaErrorMessage({ resource: "x", action: "read", failure: describeFailure(bare) })).toMatch(
+      /What to do: the credentials may not manage this app/,
+    );
+  });
+
   it("formats a failure without an HTTP answer", () => {
     const msg = formatOktaErrorMessage({
       resource: "x",

@@ -2,6 +2,12 @@ import { describe, expect, it } from "vitest";
 import { basicExchangeRequest, gateProvider, overlapRemainingMs } from "../../dynamic/tokenExchangeGate";
 import { UNKNOWN } from "../../dynamic/providerValues";
 import { ROTATION_SCOPE, startOktaLocal } from "../../local-env/okta";
+import {
+  POLICY_REFUSAL,
+  authServerIdOf,
+  isPolicyRefusal,
+  policyRefusalHint,
+} from "../../dynamic/tokenEndpoint";
 
 describe("overlapRemainingMs", () => {
   const since = "2026-01-01T00:00:00.000Z";
@@ -94,6 +100,90 @@ describe("TokenExchangeGate check: where Okta can prove a secret (before anythin
         if (res.status === 200) expect(check.failures).toBeUndefined();
         else expect(check.failures?.[0].reason).toContain(body.error_description);
       }
+    } finally {
+      await okta.close();
+    }
+  });
+});
+
+describe("a gate Okta refuses for want of an access policy rule", () => {
+  it("recognises Okta's refusal and says which policy and rule to create", () => {
+    const body = { error: "access_denied", error_description: POLICY_REFUSAL };
+    expect(isPolicyRefusal(401, body)).toBe(true);
+    expect(isPolicyRefusal(400, body)).toBe(false);
+    expect(isPolicyRefusal(401, { error: "invalid_client", error_description: POLICY_REFUSAL })).toBe(false);
+    expect(authServerIdOf("https://org.example/oauth2/aus1abc/v1/token")).toBe("aus1abc");
+    expect(authServerIdOf("https://org.example/oauth2/v1/token")).toBeUndefined();
+    const hint = policyRefusalHint("https://org.example/oauth2/aus1abc/v1/token", "0oaX", "a.read b.write");
+    expect(hint).toContain("no access policy rule on authorization server aus1abc");
+    expect(hint).toContain("POST /api/v1/authorizationServers/aus1abc/policies");
+    expect(hint).toContain("clients include 0oaX");
+    expect(hint).toContain("grant types include client_credentials and whose scopes include a.read b.write");
+    expect(policyRefusalHint("https://org.example/oauth2/default/v1/token", "0oaX", undefined)).toContain(
+      "scopes include the server's default scopes",
+    );
+  });
+
+  it("fails naming the policy and rule to create; a policy without rules does not block the rule added later", async () => {
+    const okta = await startOktaLocal({ apps: [{ label: "no-policy", inRotationPolicy: false }] });
+    try {
+      const app = okta.apps[0];
+      const [secret] = okta.listSecrets(app.id);
+      const gateInputs = {
+        appId: app.id,
+        secretId: secret.id,
+        generation: 1,
+        clientId: app.clientId,
+        clientSecret: secret.clientSecret,
+        tokenUrl: `${okta.orgUrl}/oauth2/default/v1/token`,
+        scope: ROTATION_SCOPE,
+        exchange: true,
+        minOverlapSeconds: 0,
+        activeSince: new Date().toISOString(),
+      };
+      const fail = async (): Promise<Error> => {
+        try {
+          await gateProvider.create(gateInputs);
+        } catch (e) {
+          return e as Error;
+        }
+        throw new Error("expected the gate to fail");
+      };
+      const err = await fail();
+      expect(err.message).toContain(`HTTP 401 access_denied: ${POLICY_REFUSAL}`);
+      expect(err.message).toContain(
+        `no access policy rule on authorization server default that lets client ${app.clientId} use client_credentials for ${ROTATION_SCOPE}`,
+      );
+      expect(err.message).toContain("The previous secret stays ACTIVE");
+      expect(err.message.includes(secret.clientSecret)).toBe(false);
+      // What the message says to create, created through Okta's API: first the policy (no rule yet)…
+      const mgmt = (path: string, body: unknown) =>
+        fetch(`${okta.orgUrl}/api/v1/authorizationServers/default${path}`, {
+          method: "POST",
+          headers: { Authorization: `SSWS ${okta.apiToken}`, "Content-Type": "application/json" },
+          body: JSON.stringify(body),
+        }).then(async (r) => ({ status: r.status, json: (await r.json()) as { id: string } }));
+      const policy = await mgmt("/policies", {
+        type: "OAUTH_AUTHORIZATION_POLICY",
+        name: "gate",
+        priority: 1,
+        conditions: { clients: { include: [app.clientId] } },
+      });
+      expect(policy.status).toBe(201);
+      expect((await fail()).message).toContain("Create on that server");
+      // …then its rule: the gate opens.
+      const rule = await mgmt(`/policies/${policy.json.id}/rules`, {
+        type: "RESOURCE_ACCESS",
+        name: "client_credentials",
+        conditions: {
+          grantTypes: { include: ["client_credentials"] },
+          scopes: { include: [ROTATION_SCOPE] },
+        },
+      });
+      expect(rule.status).toBe(201);
+      const opened = await gateProvider.create(gateInputs);
+      expect(opened.outs).toMatchObject({ exchangeStatus: 200 });
+      expect(JSON.stringify(opened.outs).includes(secret.clientSecret)).toBe(false);
     } finally {
       await okta.close();
     }
