@@ -167,6 +167,8 @@ export class SecretRotation extends pulumi.ComponentResource {
       app: name,
       generation: args.generation,
       rollback: args.rollback ?? false,
+      // Recorded only when set: the slots refuse a revoke without a bump (it would revoke the wrong secret).
+      ...(args.revoke ? { revoke: true } : {}),
       ...(adoptSecretId !== undefined ? { adopting: adoptSecretId } : {}),
     };
 

@@ -58,6 +58,7 @@ export function clientSecretInputsSchema() {
             .int("slot.generation must be a whole number")
             .nonnegative("slot.generation must not be negative"),
           rollback: z.boolean({ error: "slot.rollback must be a boolean" }),
+          revoke: z.boolean({ error: "slot.revoke must be a boolean" }).optional(),
           adopting: z.string().trim().min(1).optional(),
         })
         .optional(),
@@ -499,6 +500,51 @@ async function deleteSecret(
 }
 
 /**
+ * Why a rollback cannot go back to this slot, which the stack no longer holds (a refresh dropped it once Okta
+ * no longer had it): creating it would register a new secret under the old generation, and nothing would be
+ * rolled back. Pure.
+ */
+export function rollbackTargetMissing(inputs: ClientSecretInputs): string | undefined {
+  const slot = inputs.slot;
+  if (!slot?.rollback || inputs.status !== "ACTIVE" || inputs.adoptSecretId !== undefined) return undefined;
+  return rollbackRefusal(
+    slot,
+    inputs.generation,
+    "is no longer in the stack (a refresh found it gone from Okta)",
+  );
+}
+
+function rollbackRefusal(
+  slot: NonNullable<ClientSecretInputs["slot"]>,
+  target: number | undefined,
+  why: string,
+): string {
+  const to = target ?? slot.generation - 1;
+  return (
+    `app '${slot.app}': rollback: true goes back to the secret of generation ${to}, which ${why}: it was ` +
+    `revoked or deleted, so there is nothing to roll back to. Remove rollback (the app stays on generation ` +
+    `${slot.generation}, whose secret its clients hold); if that secret must not be used any more, set generation ` +
+    `to ${slot.generation + 1} (with revoke: true if it leaked). Nothing was changed.`
+  );
+}
+
+/** Why the rollback target `secretId` cannot be reactivated (gone from Okta), or undefined. One read. */
+export async function rollbackTargetGone(
+  api: OktaApi,
+  inputs: ClientSecretInputs,
+  secretId: string,
+): Promise<string | undefined> {
+  if (!inputs.slot) return undefined;
+  try {
+    await api.getSecret(inputs.appId, secretId);
+    return undefined;
+  } catch (err) {
+    if (!isNotFound(err)) return undefined; // the update says what Okta answered
+  }
+  return rollbackRefusal(inputs.slot, inputs.generation, `(${secretId}) is no longer in Okta`);
+}
+
+/**
  * Slots this provider process has checked against their old inputs. When the engine replaces a resource it calls
  * `check` once with the old inputs and once more without them (for the replacement); only a slot never checked
  * with old inputs is new.
@@ -532,6 +578,8 @@ export class ClientSecretProvider implements pulumi.dynamic.ResourceProvider<
     if (olds?.appId !== undefined) checkedWithOlds.add(key);
     // The engine checks a resource it replaces a second time, without olds: that is not a new slot.
     const fresh = olds?.appId === undefined && !checkedWithOlds.has(key);
+    const gone = fresh ? rollbackTargetMissing(inputs) : undefined;
+    if (gone) return { inputs, failures: [{ property: "", reason: gone }] };
     // A slot made again later (a create lost to a killed run, cleared by refresh) is not an onboarding either:
     // the rotation's first generation is recorded by its SecretValue (unknown while that is being made).
     const onboarded = news.onboardedGeneration;
@@ -556,6 +604,17 @@ export class ClientSecretProvider implements pulumi.dynamic.ResourceProvider<
     const { changes, replaces } = diffClientSecret(o, n);
     const unsafe = unsafeReplacement(_id, o, n, replaces);
     if (unsafe) throw operationError(unsafe);
+    // A rollback reactivates this INACTIVE secret: it must still be in Okta (a revoke deletes it, and so may
+    // someone outside the stack). Read once, only when a rollback is about to reactivate it, before any write.
+    if (
+      news.slot?.rollback &&
+      news.status === "ACTIVE" &&
+      olds.status === "INACTIVE" &&
+      replaces.length === 0
+    ) {
+      const gone = await rollbackTargetGone(getOktaApi(), news, _id);
+      if (gone) throw operationError(gone);
+    }
     return { changes, replaces };
   }
 

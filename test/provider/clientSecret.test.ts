@@ -392,6 +392,111 @@ describe("check in a rotation slot: refusals before anything is written", () => 
   });
 });
 
+describe("revoke, rollback and adoption edits that would retire the wrong secret", () => {
+  const ctx = (generation: number, extra: Record<string, unknown> = {}) => ({
+    app: "svc",
+    generation,
+    rollback: false,
+    ...extra,
+  });
+  async function refused(olds: Record<string, unknown>, news: Record<string, unknown>): Promise<string> {
+    okta.clearLog();
+    const r = await provider.check(olds, news);
+    expect(r.failures).toHaveLength(1);
+    expect(calls(okta).filter((c) => !c.startsWith("GET"))).toEqual([]);
+    return r.failures![0]!.reason;
+  }
+
+  it("refuses revoke: true without a bump, saying which generation to set; accepts it with one and keeps it after", async () => {
+    const appId = "0oaAny";
+    const reason = await refused(
+      { appId, generation: 4, slot: ctx(4) },
+      { appId, generation: 4, slot: ctx(4, { revoke: true }) },
+    );
+    expect(reason).toMatch(
+      /^app 'svc': revoke: true without a bump would delete the previous secret \(generation 3\), which is INACTIVE already, and leave the current secret \(generation 4\) ACTIVE\. .*set generation to 5 together with revoke: true.* Nothing was changed\.$/,
+    );
+    for (const [before, after] of [
+      [ctx(4), ctx(5, { revoke: true })],
+      [ctx(5, { revoke: true }), ctx(5, { revoke: true })],
+      [ctx(5, { revoke: true }), ctx(5)],
+    ] as const) {
+      expect(
+        (await provider.check({ appId, slot: before }, { appId, slot: after })).failures,
+      ).toBeUndefined();
+    }
+  });
+
+  it("refuses removing adoptSecretId at generation 1 (it would delete the rollback target), not at a bump", async () => {
+    const appId = "0oaAny";
+    expect(
+      await refused(
+        { appId, generation: 1, slot: ctx(1, { adopting: "ocsAdopted" }) },
+        { appId, generation: 1, slot: ctx(1) },
+      ),
+    ).toMatch(/adoptSecretId was removed at generation 1.*Keep adoptSecretId.*sets generation to 2/);
+    const bump = await provider.check(
+      { appId, generation: 1, slot: ctx(1, { adopting: "ocsAdopted" }) },
+      { appId, generation: 2, slot: ctx(2) },
+    );
+    expect(bump.failures).toBeUndefined();
+  });
+
+  it("refuses a rollback to a secret that is gone: deleted in Okta (diff) or dropped by a refresh (check)", async () => {
+    const app = okta.addApp({ secrets: 0 });
+    const previous = await create({
+      appId: app.id,
+      generation: 2,
+      value: OWN,
+      status: "INACTIVE",
+      slot: ctx(3),
+    });
+    await outOfBand(okta, "DELETE", `/api/v1/apps/${app.id}/credentials/secrets/${previous.id}`);
+    const checkedNews = await provider.check(
+      { appId: app.id, generation: 2, status: "INACTIVE", slot: ctx(3) },
+      { appId: app.id, generation: 2, status: "ACTIVE", slot: ctx(3, { rollback: true }) },
+    );
+    expect(checkedNews.failures).toBeUndefined();
+    const news = checkedNews.inputs!;
+    okta.clearLog();
+    const err = await thrown(() => provider.diff(previous.id, previous.outs, news));
+    expect(err.message).toMatch(
+      new RegExp(
+        `app 'svc': rollback: true goes back to the secret of generation 2, which \\(${previous.id}\\) is no ` +
+          `longer in Okta: it was revoked or deleted, so there is nothing to roll back to\\. Remove rollback`,
+      ),
+    );
+    expect(calls(okta)).toEqual([`GET /api/v1/apps/${app.id}/credentials/secrets/${previous.id} 404`]);
+    // After a refresh the slot is not in the stack: the check refuses to make a new secret under generation 2.
+    expect(
+      await refused(
+        {},
+        {
+          appId: app.id,
+          generation: 2,
+          value: OWN,
+          status: "ACTIVE",
+          slot: ctx(3, { rollback: true, app: "svc-refreshed" }),
+        },
+      ),
+    ).toMatch(
+      /^app .svc-refreshed.: rollback: true goes back to the secret of generation 2, which is no longer in the stack .*set generation to 4/,
+    );
+    // A rollback target still in Okta is reactivated as before.
+    const kept = await create({
+      appId: app.id,
+      generation: 2,
+      value: `${OWN}-k`,
+      status: "INACTIVE",
+      slot: ctx(3),
+    });
+    expect(await provider.diff(kept.id, kept.outs, { ...news, value: undefined })).toEqual({
+      changes: true,
+      replaces: [],
+    });
+  });
+});
+
 describe("audit outputs", () => {
   const slot = { app: "audited", generation: 2, rollback: false };
 
