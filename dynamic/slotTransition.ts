@@ -91,6 +91,16 @@ export function slotTransitionProblem(
       `itself the revoke, remove revoke.`
     );
   }
+  if (before.revoke === true && after.revoke !== true && g === a && !after.rollback) {
+    // The Revocation that deleted the previous secret is registered only while revoke is set: removing it without a
+    // bump would drop the deletion from the audit record, and change nothing in Okta.
+    return (
+      `${app}: revoke was removed at ${field} ${a}, whose rotation revoked (deleted) the previous secret: that ` +
+      `would drop the revocation from the audit record (previous.deletedAt) and change nothing else. Keep ` +
+      `revoke: true until the next rotation, and remove it in the same change that sets ${field} to ${a + 1} ` +
+      `(that rotation then keeps the usual overlap; left set, it would revoke again).`
+    );
+  }
   if (
     before.adopting !== undefined &&
     after.adopting === undefined &&

@@ -416,10 +416,20 @@ describe("revoke, rollback and adoption edits that would retire the wrong secret
     expect(reason).toMatch(
       /^app 'svc': revoke: true without a bump would delete the previous secret \(generation 3\), which is INACTIVE already, and leave the current secret \(generation 4\) ACTIVE\. .*set generation to 5 together with revoke: true.* Nothing was changed\.$/,
     );
+    // Removing revoke at the generation it revoked at would drop previous.deletedAt from the audit record.
+    expect(
+      await refused(
+        { appId, generation: 5, slot: ctx(5, { revoke: true }) },
+        { appId, generation: 5, slot: ctx(5) },
+      ),
+    ).toMatch(
+      /^app 'svc': revoke was removed at generation 5, whose rotation revoked .*previous\.deletedAt.*remove it in the same change that sets generation to 6/,
+    );
     for (const [before, after] of [
       [ctx(4), ctx(5, { revoke: true })],
       [ctx(5, { revoke: true }), ctx(5, { revoke: true })],
-      [ctx(5, { revoke: true }), ctx(5)],
+      [ctx(5, { revoke: true }), ctx(6)],
+      [ctx(5, { revoke: true }), ctx(6, { revoke: true })],
     ] as const) {
       expect(
         (await provider.check({ appId, slot: before }, { appId, slot: after })).failures,
