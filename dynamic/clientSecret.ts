@@ -302,12 +302,7 @@ async function createSecretExclusive(api: OktaApi, inputs: ClientSecretInputs): 
       context,
       hint: atCap
         ? inputs.slot !== undefined
-          ? `the app holds two secrets (above) and neither is this slot's new one. If you renamed app '${inputs.slot.app}' ` +
-            `in the stack config, put the old name in its formerNames so the stack keeps the secrets it has; if ` +
-            `another stack or a person manages secrets of this app, give the app to one of them only; if this is ` +
-            `the app's first rotation, set adoptSecretId to the secret its clients used before this stack; and ` +
-            `deactivate and delete, in the Okta Admin Console or the API, any secret above that is neither this ` +
-            `stack's current one nor used by a client. Nothing was changed.`
+          ? `the app holds two secrets (above) and neither is this slot's new one. ${capHint(inputs.slot.app)}`
           : "free a slot first: deactivate and delete one of the secrets above that no running client uses " +
             "(Okta Admin Console or the API), or bring it under this stack with adoptSecretId instead of creating a new one."
         : isNotFound(err)
@@ -326,6 +321,36 @@ async function createSecretExclusive(api: OktaApi, inputs: ClientSecretInputs): 
     });
   }
   return created.status === status ? created : setStatus(api, appId, created.id, status);
+}
+
+/** What to do when an app is at Okta's two-secret cap and none of them is a slot's new one. */
+function capHint(app: string): string {
+  return (
+    `If you renamed app '${app}' in the stack config, put the old name in its formerNames so the stack keeps the ` +
+    `secrets it has; if another stack or a person manages secrets of this app, give the app to one of them only; ` +
+    `if this is the app's first rotation, set adoptSecretId to the secret its clients used before this stack; and ` +
+    `deactivate and delete, in the Okta Admin Console or the API, any secret above that is neither this stack's ` +
+    `current one nor used by a client. Nothing was changed.`
+  );
+}
+
+/**
+ * The app's secrets, when it already holds two (Okta's "maximum number of client secrets") and none holds the slot's
+ * value, so that no new one can be created; else undefined. One read; an app that cannot be read is left to the create's own error.
+ */
+async function secretsAtCap(api: OktaApi, appId: string, ownHash: string): Promise<string | undefined> {
+  let list: OktaClientSecret[];
+  try {
+    list = await api.listSecrets(appId);
+  } catch {
+    return undefined;
+  }
+  // One of them holding this slot's value was made by a run killed before it recorded it: the create adopts it.
+  if (list.length < 2 || list.some((x) => x.secret_hash === ownHash)) return undefined;
+  return (
+    `the app already holds two client secrets (${list.map(secretSummary).join("; ")}), Okta's maximum number of ` +
+    `client secrets per client, and neither is one this stack made for it under this name: a new one cannot be created.`
+  );
 }
 
 /**
@@ -580,6 +605,24 @@ export class ClientSecretProvider implements pulumi.dynamic.ResourceProvider<
     const fresh = olds?.appId === undefined && !checkedWithOlds.has(key);
     const gone = fresh ? rollbackTargetMissing(inputs) : undefined;
     if (gone) return { inputs, failures: [{ property: "", reason: gone }] };
+    if (
+      fresh &&
+      inputs.slot.adopting === undefined &&
+      inputs.value !== undefined &&
+      typeof inputs.appId === "string"
+    ) {
+      // A slot this stack never had, about to create its secret: at Okta's cap of two that create would fail after
+      // the run started writing (a rename without formerNames, another stack on the app). Said before anything is.
+      const full = await secretsAtCap(getOktaApi(), inputs.appId, secretHash(inputs.value));
+      if (full) {
+        return {
+          inputs,
+          failures: [
+            { property: "", reason: `app '${inputs.slot.app}': ${full} ${capHint(inputs.slot.app)}` },
+          ],
+        };
+      }
+    }
     // A slot made again later (a create lost to a killed run, cleared by refresh) is not an onboarding either:
     // the rotation's first generation is recorded by its SecretValue (unknown while that is being made).
     const onboarded = news.onboardedGeneration;

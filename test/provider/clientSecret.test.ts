@@ -20,8 +20,11 @@ beforeAll(async () => {
 afterAll(async () => okta?.close());
 beforeEach(() => okta.clearLog());
 
+/** The inputs as `check` makes them; a slot is checked as one the stack holds already (no onboarding reads). */
 async function checked(news: Record<string, unknown>): Promise<ClientSecretInputs> {
-  const r = await provider.check({}, news);
+  const olds =
+    news.slot !== undefined ? { appId: news.appId, generation: news.generation, slot: news.slot } : {};
+  const r = await provider.check(olds, news);
   expect(r.failures).toBeUndefined();
   return r.inputs!;
 }
@@ -153,6 +156,24 @@ describe("create", () => {
     expect(err.message).toMatch(/formerNames/);
     expect(err.message).toMatch(/adoptSecretId/);
     expect(okta.listSecrets(app.id).map((x) => [x.id, x.status])).toEqual(before);
+  });
+
+  it("a slot the stack never had is refused in check at the cap, unless a secret there holds its value", async () => {
+    const app = okta.addApp({ secrets: 2 });
+    const news = { appId: app.id, generation: 2, value: OWN, slot: slot(2, { app: "renamed" }) };
+    okta.clearLog();
+    const r = await provider.check({}, news);
+    expect(r.failures?.[0]?.reason).toMatch(
+      /^app 'renamed': the app already holds two client secrets \(.* ACTIVE .*\), Okta's maximum number of client secrets per client.*If you renamed app 'renamed' in the stack config, put the old name in its formerNames/,
+    );
+    expect(calls(okta)).toEqual([`GET /api/v1/apps/${app.id}/credentials/secrets 200`]);
+    // A secret with this slot's value (a killed run's create) is the slot's own: the create adopts it.
+    const mine = okta.addApp({ secrets: 1 });
+    expect(
+      await outOfBand(okta, "POST", `/api/v1/apps/${mine.id}/credentials/secrets`, { client_secret: OWN }),
+    ).toBe(201);
+    const own = await provider.check({}, { ...news, appId: mine.id, slot: slot(2, { app: "killed" }) });
+    expect(own.failures).toBeUndefined();
   });
 
   it("refuses an unknown app with a hint about appId", async () => {
