@@ -570,6 +570,23 @@ export async function rollbackTargetGone(
 }
 
 /**
+ * Whether the refusal to drop adoptSecretId at generation 1 (it would delete the adopted rollback target) does not
+ * apply because that secret is gone from Okta already (deleted out of band): then dropping it is the way on. One read,
+ * only in that case.
+ */
+async function adoptedSecretGone(
+  before: (SlotContext & { adopting?: unknown }) | undefined,
+  inputs: ClientSecretInputs,
+): Promise<boolean> {
+  if (typeof before?.adopting !== "string" || inputs.slot?.adopting !== undefined) return false;
+  try {
+    return !(await getOktaApi().listSecrets(inputs.appId)).some((x) => x.id === before.adopting);
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Slots this provider process has checked against their old inputs. When the engine replaces a resource it calls
  * `check` once with the old inputs and once more without them (for the replacement); only a slot never checked
  * with old inputs is new.
@@ -597,8 +614,11 @@ export class ClientSecretProvider implements pulumi.dynamic.ResourceProvider<
     const result = checkInputs<ClientSecretInputs>(clientSecretInputsSchema(), news);
     const inputs = result.inputs as ClientSecretInputs;
     if ((result.failures?.length ?? 0) > 0 || inputs.slot === undefined) return result;
-    const problem = slotTransitionProblem(olds?.slot as SlotContext | undefined, inputs.slot);
-    if (problem) return { inputs, failures: [{ property: "", reason: `${problem} Nothing was changed.` }] };
+    const before = olds?.slot as (SlotContext & { adopting?: unknown }) | undefined;
+    const problem = slotTransitionProblem(before, inputs.slot);
+    if (problem && !(await adoptedSecretGone(before, inputs))) {
+      return { inputs, failures: [{ property: "", reason: `${problem} Nothing was changed.` }] };
+    }
     const key = JSON.stringify([inputs.appId, inputs.slot, inputs.generation]);
     if (olds?.appId !== undefined) checkedWithOlds.add(key);
     // The engine checks a resource it replaces a second time, without olds: that is not a new slot.

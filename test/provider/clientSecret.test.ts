@@ -466,6 +466,13 @@ describe("revoke, rollback and adoption edits that would retire the wrong secret
         { appId, generation: 1, slot: ctx(1) },
       ),
     ).toMatch(/adoptSecretId was removed at generation 1.*Keep adoptSecretId.*sets generation to 2/);
+    // Once the adopted secret is gone from Okta (deleted out of band), dropping adoptSecretId is the way on.
+    const app = okta.addApp({ secrets: 1 });
+    const gone = await provider.check(
+      { appId: app.id, generation: 1, slot: ctx(1, { adopting: "ocsDeletedMeanwhile" }) },
+      { appId: app.id, generation: 1, slot: ctx(1) },
+    );
+    expect(gone.failures).toBeUndefined();
     const bump = await provider.check(
       { appId, generation: 1, slot: ctx(1, { adopting: "ocsAdopted" }) },
       { appId, generation: 2, slot: ctx(2) },

@@ -109,18 +109,31 @@ export function up(world: World, apps: readonly ModelApp[], fault?: string): Out
   for (const app of parsed) {
     // A rename with formerNames takes the old name's state over (aliases); without, the old name is released.
     let state = world.stack.get(app.name);
+    let movedFrom: string | undefined;
+    const saved = state === undefined ? undefined : structuredClone(state);
     for (const former of app.formerNames) {
       const old = world.stack.get(former);
       if (state === undefined && old !== undefined) {
-        state = old;
+        movedFrom = former;
+        state = structuredClone(old);
         world.stack.delete(former);
-        world.stack.set(app.name, old);
-        for (const s of old.slots) if (s) s.ctx = { ...s.ctx, app: app.name };
+        world.stack.set(app.name, state);
+        for (const s of state.slots) if (s) s.ctx = { ...s.ctx, app: app.name };
       }
     }
     seen.add(app.name);
     const reason = applyApp(world, app, state, fault === app.name);
-    if (reason !== undefined) reasons.push(reason);
+    if (reason !== undefined) {
+      reasons.push(reason);
+      // A refused app keeps its state as it was, under the name it had.
+      if (movedFrom !== undefined) {
+        world.stack.set(movedFrom, world.stack.get(app.name)!);
+        world.stack.delete(app.name);
+        for (const s of world.stack.get(movedFrom)!.slots) if (s) s.ctx = { ...s.ctx, app: movedFrom };
+        seen.add(movedFrom);
+      } else if (saved !== undefined) world.stack.set(app.name, saved);
+      else world.stack.delete(app.name);
+    }
   }
   // Apps no longer in the config: released. The INACTIVE secret of their retired slot is deleted; the ACTIVE one
   // pods hold stays ACTIVE, unmanaged. The engine deletes last, so a refused run releases nothing.
@@ -163,7 +176,10 @@ function applyApp(
     if (!p) continue;
     const before = slots[p.slot];
     const problem = slotTransitionProblem(before?.ctx, ctx);
-    if (problem) return `${problem} Nothing was changed.`;
+    // As ClientSecret's check: dropping adoptSecretId is refused only while the adopted secret is in Okta.
+    const adoptedGone =
+      typeof before?.ctx.adopting === "string" && ctx.adopting === undefined && !find(before.ctx.adopting);
+    if (problem && !adoptedGone) return `${problem} Nothing was changed.`;
   }
   const holderBefore = slots[plan.holder.slot];
   if (app.rollback && plan.holder.adopts === undefined) {
@@ -179,6 +195,15 @@ function applyApp(
     if (holderBefore !== undefined && find(holderBefore.secretId) === undefined) {
       return `app '${app.name}': rollback: true goes back to the secret of generation ${plan.holder.generation}, which (${holderBefore.secretId}) is no longer in Okta; remove rollback. Nothing was changed.`;
     }
+  }
+  if (
+    holderBefore === undefined &&
+    plan.holder.adopts &&
+    app.adoptSecretId !== undefined &&
+    find(app.adoptSecretId) === undefined
+  ) {
+    // The holder adopts at create (ClientSecret adoptSecret): a secret that is gone fails its read, before a write.
+    return `app '${app.name}': adoptSecretId ${app.adoptSecretId} is not a secret of the app any more; remove adoptSecretId. Nothing was changed.`;
   }
   const creates = holderBefore === undefined || holderBefore.generation !== plan.holder.generation;
   const fresh = holderBefore === undefined;
@@ -240,8 +265,11 @@ function applyApp(
         secrets.push({ id: made, status: "INACTIVE", madeFor: r.generation });
         retiredState = { ctx, secretId: made, generation: r.generation };
       } else {
-        // The adopted secret plays generation − 1 from now on.
+        // The adopted secret plays generation − 1 from now on; one that is gone fails the adoption's read.
         const adopted = find(id);
+        if (!adopted) {
+          return `app '${app.name}': adoptSecretId ${id} is not a secret of the app any more; remove adoptSecretId. Nothing was changed.`;
+        }
         if (adopted) adopted.madeFor = r.generation;
         retiredState = { ctx, secretId: id, generation: r.generation };
       }
