@@ -61,6 +61,24 @@ function podCensus(app: AppConfig) {
   };
 }
 
+/**
+ * Deployments listed by more than one app (a service that uses two Okta clients): each app's patch of them writes
+ * annotation keys of its own (`<app>.okta-rotation/…`), so that the patches never conflict.
+ */
+const appsByDeployment = new Map<string, Set<string>>();
+for (const app of apps) {
+  for (const d of app.deployments) {
+    const key = `${d.namespace}/${d.name}`;
+    appsByDeployment.set(key, (appsByDeployment.get(key) ?? new Set()).add(app.name));
+  }
+}
+function deploymentsOf(app: AppConfig) {
+  return app.deployments.map((d) => ({
+    ...d,
+    shared: (appsByDeployment.get(`${d.namespace}/${d.name}`)?.size ?? 0) > 1,
+  }));
+}
+
 export const rotations: Record<string, unknown> = {};
 for (const app of apps) {
   // Default: the org's `default` custom authorization server, where Okta gives apps machine tokens; the org
@@ -89,7 +107,7 @@ for (const app of apps) {
       scope: app.gates.scope,
       minOverlapSeconds: app.gates.minOverlapSeconds,
       vault: app.vault,
-      deployments: app.deployments,
+      deployments: deploymentsOf(app),
       podCensus: podCensus(app),
     });
     rotations[app.name] = {
@@ -110,7 +128,7 @@ for (const app of apps) {
     rollback: app.rollback,
     revoke: app.revoke,
     vault: app.vault,
-    deployments: app.deployments,
+    deployments: deploymentsOf(app),
     podCensus: podCensus(app),
     gates: { ...app.gates, tokenUrl },
     formerNames: app.formerNames,

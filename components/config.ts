@@ -621,6 +621,36 @@ function consistencyProblems(
       });
     }
   }
+  // A former name takes over the resources of the app that had it: two apps cannot both take them over (the
+  // engine would stop at "Duplicate resource alias" after the preview), and one app cannot list it twice.
+  const formerOwner = new Map<string, AppView>();
+  for (const v of views) {
+    if (!v.valid.has("formerNames")) continue;
+    const seen = new Set<string>();
+    for (const former of v.fields.formerNames ?? []) {
+      if (seen.has(former)) {
+        out.push({
+          index: v.index,
+          line: `${key(v.index, "formerNames")}${v.label}: '${former}' is listed twice; list each former name once`,
+        });
+        continue;
+      }
+      seen.add(former);
+      const earlier = formerOwner.get(former);
+      if (earlier === undefined) {
+        formerOwner.set(former, v);
+        continue;
+      }
+      out.push({
+        index: v.index,
+        line:
+          `${key(v.index, "formerNames")}${v.label}: '${former}' is also a former name of ${ref(earlier)} ` +
+          `(${key(earlier.index, "formerNames")}); the resources of the app once called '${former}' can go to one ` +
+          `app only: keep '${former}' in the formerNames of the app that was renamed from it, and remove it from ` +
+          `the other`,
+      });
+    }
+  }
 
   for (const v of views) {
     const { rollback, generation, adoptSecretId, privateKeyJwt: pkj, gates, revoke } = v.fields;

@@ -1,7 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import type * as vault from "@pulumi/vault";
-import { REVISION_ANNOTATION, ROLLOUT_ANNOTATION, RolloutCensus } from "../dynamic/rolloutCensus";
+import {
+  REVISION_ANNOTATION,
+  ROLLOUT_ANNOTATION,
+  RolloutCensus,
+  scopedAnnotation,
+} from "../dynamic/rolloutCensus";
 
 export { ROLLOUT_ANNOTATION };
 
@@ -15,6 +20,23 @@ export interface DeploymentRolloutArgs {
    * pods still use.
    */
   readonly skipAwait?: boolean;
+  /**
+   * The pods of this Deployment also use another app's credential (two Okta clients in one service): this app's
+   * annotations are then prefixed with its name (`<app>.okta-rotation/…`), so that each app's patch owns keys of
+   * its own and the two never conflict. The program sets it for a Deployment listed by more than one app.
+   */
+  readonly shared?: boolean;
+}
+
+/**
+ * The resource name of an app's patch of a Deployment: by namespace and name, so that removing or reordering other
+ * Deployments leaves it alone (`/` is in no Kubernetes name, so two Deployments never share one). Deployments given
+ * as outputs (not known when the program runs) keep the list position. Pure.
+ */
+export function patchName(app: string, d: DeploymentRolloutArgs, index: number): string {
+  return typeof d.namespace === "string" && typeof d.name === "string"
+    ? `${app}-rollout-${d.namespace}/${d.name}`
+    : `${app}-rollout-${index}`;
 }
 
 /** The pod census: waits, before the previous credential is retired, until no pod of the Deployments holds it. */
@@ -55,25 +77,33 @@ export interface Rollout {
  * generation. The patches are kept on delete: deleting one would strip its annotations and roll the pods again.
  */
 export function rollDeployments(name: string, args: RolloutArgs, parent: pulumi.Resource): Rollout {
-  const patches = args.deployments.map(
-    (d, i) =>
-      new k8s.apps.v1.DeploymentPatch(
-        `${name}-rollout-${i}`,
-        {
-          metadata: {
-            name: d.name,
-            namespace: d.namespace,
-            ...(d.skipAwait ? { annotations: { "pulumi.com/skipAwait": "true" } } : {}),
-          },
-          spec: {
-            template: {
-              metadata: { annotations: { [ROLLOUT_ANNOTATION]: args.generation, ...args.annotations } },
-            },
-          },
+  const scope = (d: DeploymentRolloutArgs) => (d.shared ? name : undefined);
+  const patches = args.deployments.map((d, i) => {
+    const annotations: Record<string, pulumi.Input<string>> = {
+      [scopedAnnotation(ROLLOUT_ANNOTATION, scope(d))]: args.generation,
+    };
+    for (const [k, v] of Object.entries(args.annotations)) annotations[scopedAnnotation(k, scope(d))] = v;
+    const resourceName = patchName(name, d, i);
+    return new k8s.apps.v1.DeploymentPatch(
+      resourceName,
+      {
+        metadata: {
+          name: d.name,
+          namespace: d.namespace,
+          ...(d.skipAwait ? { annotations: { "pulumi.com/skipAwait": "true" } } : {}),
         },
-        { parent, provider: args.kubernetesProvider, dependsOn: args.dependsOn, retainOnDelete: true },
-      ),
-  );
+        spec: { template: { metadata: { annotations } } },
+      },
+      {
+        parent,
+        provider: args.kubernetesProvider,
+        dependsOn: args.dependsOn,
+        retainOnDelete: true,
+        // Stacks from before the patches were named by Deployment keep them: the name they had by position.
+        ...(resourceName !== `${name}-rollout-${i}` ? { aliases: [{ name: `${name}-rollout-${i}` }] } : {}),
+      },
+    );
+  });
   if (patches.length === 0) return { patches, done: args.dependsOn };
   const census =
     args.census?.enabled === false
@@ -82,7 +112,11 @@ export function rollDeployments(name: string, args: RolloutArgs, parent: pulumi.
           `${name}-census`,
           {
             appId: args.appId,
-            deployments: args.deployments.map((d) => ({ namespace: d.namespace, name: d.name })),
+            deployments: args.deployments.map((d) => ({
+              namespace: d.namespace,
+              name: d.name,
+              ...(d.shared ? { annotation: scopedAnnotation(ROLLOUT_ANNOTATION, name) } : {}),
+            })),
             generation: args.generation,
             timeoutSeconds: args.census?.timeoutSeconds ?? 600,
             ...(args.census?.kubeconfig !== undefined

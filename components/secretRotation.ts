@@ -92,15 +92,39 @@ export interface SecretRotationArgs {
   readonly formerNames?: readonly string[];
 }
 
+const SECRET_ROTATION_TYPE = "okta-rotation:index:SecretRotation";
+
 /** The resource options of a component renamed from `formerNames`: an alias per former name. */
 export function withFormerNames(
   opts: pulumi.ComponentResourceOptions | undefined,
   formerNames: readonly string[] | undefined,
+  component?: { readonly name: string; readonly type: string },
 ): pulumi.ComponentResourceOptions | undefined {
   if (!formerNames || formerNames.length === 0) return opts;
-  // Children are named `<name>-…`: the SDK derives each child's alias from its parent's (a child whose name
-  // starts with the parent's name is aliased to the same name under the parent's former name).
-  return { ...opts, aliases: [...(opts?.aliases ?? []), ...formerNames.map((name) => ({ name }))] };
+  // Children are named `<name>-…`. The engine derives a child's alias from its parent's only when the parent itself
+  // was found by an alias: after a run that failed with the new name (a rename without formerNames), the component
+  // is in state under its new name, and its children would be created anew. So each child is also given explicit
+  // aliases: the same name under the component's former name.
+  const childAliases: pulumi.ResourceTransformation | undefined =
+    component === undefined
+      ? undefined
+      : (args) => {
+          if (!args.name.startsWith(`${component.name}-`)) return undefined;
+          const rest = args.name.slice(component.name.length);
+          const aliases = formerNames.map((former) => ({
+            name: `${former}${rest}`,
+            parent: pulumi.createUrn(former, component.type, opts?.parent),
+          }));
+          return {
+            props: args.props,
+            opts: { ...args.opts, aliases: [...(args.opts.aliases ?? []), ...aliases] },
+          };
+        };
+  return {
+    ...opts,
+    aliases: [...(opts?.aliases ?? []), ...formerNames.map((name) => ({ name }))],
+    ...(childAliases ? { transformations: [...(opts?.transformations ?? []), childAliases] } : {}),
+  };
 }
 
 /** The outputs of one secret slot of a {@link SecretRotation}. */
@@ -149,7 +173,12 @@ export class SecretRotation extends pulumi.ComponentResource {
   public readonly audit: pulumi.Output<AuditRecord>;
 
   constructor(name: string, args: SecretRotationArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("okta-rotation:index:SecretRotation", name, {}, withFormerNames(opts, args.formerNames));
+    super(
+      SECRET_ROTATION_TYPE,
+      name,
+      {},
+      withFormerNames(opts, args.formerNames, { name, type: SECRET_ROTATION_TYPE }),
+    );
     if (args.adoptGeneratedSecret && args.adoptSecretId !== undefined) {
       throw new Error(
         `SecretRotation '${name}': give adoptSecretId (a secret the app's clients use) or adoptGeneratedSecret (the ` +
@@ -171,6 +200,8 @@ export class SecretRotation extends pulumi.ComponentResource {
       app: name,
       generation: args.generation,
       rollback: args.rollback ?? false,
+      // Recorded only when set: the slots refuse a revoke without a bump (it would revoke the wrong secret).
+      ...(args.revoke ? { revoke: true } : {}),
       ...(adoptSecretId !== undefined ? { adopting: adoptSecretId } : {}),
     };
 

@@ -18,6 +18,7 @@ import {
   DEFAULT_PROJECT,
   readStackConfig,
   StackConfigFileError,
+  sharedBumps,
 } from "./configFile";
 import { appsToBump, dueRow, exitCodeOf, EXIT, formatTable, type DueRow } from "./due";
 import { listCredentials, oktaReader, type CredentialReader } from "./okta";
@@ -169,7 +170,21 @@ export async function runDue(argv: readonly string[], io: DueIo): Promise<number
 
   const nowMs = io.nowMs ?? Date.now();
   const listings = await listCredentials(reader, apps);
-  const rows: DueRow[] = apps.map((app) => dueRow(app, listings.get(app.name)!, nowMs));
+  let rows: DueRow[] = apps.map((app) => dueRow(app, listings.get(app.name)!, nowMs));
+  if (opts.write) {
+    // A value shared with another app through YAML anchors cannot be bumped for one app alone: refused, by app.
+    const names = apps.map((a) => a.name);
+    const candidates = appsToBump(rows).map((r) => ({
+      index: names.indexOf(r.app),
+      field: r.field,
+      from: r.generation,
+    }));
+    const shared = sharedBumps(text, appsKey, candidates, names, file);
+    rows = rows.map((r) => {
+      const reason = shared.get(names.indexOf(r.app));
+      return reason === undefined ? r : { ...r, refused: reason };
+    });
+  }
   const code = exitCodeOf(rows, opts.write);
 
   const written: string[] = [];
@@ -181,7 +196,16 @@ export async function runDue(argv: readonly string[], io: DueIo): Promise<number
     }));
     if (bumps.length > 0) {
       try {
-        fs.writeFileSync(file, applyBumps(text, appsKey, bumps, file));
+        fs.writeFileSync(
+          file,
+          applyBumps(
+            text,
+            appsKey,
+            bumps,
+            file,
+            apps.map((a) => a.name),
+          ),
+        );
       } catch (err) {
         if (err instanceof StackConfigFileError) {
           io.stderr(`okta-rotation-due: ${err.message}\n`);

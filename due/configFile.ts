@@ -6,7 +6,20 @@
 // `Config.getObject` reads both, and so does this file. A bump edits the YAML node in place; a JSON text is
 // written back as compact JSON.
 
-import { isMap, isScalar, isSeq, parseDocument, type Document } from "yaml";
+import {
+  isAlias,
+  isMap,
+  isNode,
+  isScalar,
+  isSeq,
+  parseDocument,
+  visit,
+  type Document,
+  type Node,
+  type Scalar,
+  type YAMLMap,
+  type YAMLSeq,
+} from "yaml";
 import { CONFIG_KEY } from "../components/config";
 import type { ConfigSource } from "../dynamic/oktaSettings";
 
@@ -92,16 +105,139 @@ export interface Bump {
   readonly from: number;
 }
 
+/** Where a bump's value is in the file: the scalar to rewrite, or the mapping to add it to (keyGeneration). */
+type Located =
+  | { readonly kind: "scalar"; readonly node: Scalar }
+  | { readonly kind: "insert"; readonly map: YAMLMap }
+  | { readonly kind: "shared"; readonly reason: string };
+
+function lineOf(text: string, offset: number | undefined): number {
+  return offset === undefined ? 0 : text.slice(0, offset).split("\n").length;
+}
+
+/** Every alias in the document, with the apps-list index it is under (if any). */
+function aliasesOf(doc: Document, appsKey: string): { source: string; app: number | undefined }[] {
+  const out: { source: string; app: number | undefined }[] = [];
+  const apps = doc.getIn(["config", appsKey], true);
+  visit(doc, {
+    Alias(_key, node, path) {
+      const app = isSeq(apps) ? apps.items.findIndex((item) => path.includes(item as never)) : -1;
+      out.push({ source: node.source, app: app >= 0 ? app : undefined });
+    },
+  });
+  return out;
+}
+
 /**
- * The file's text with each bump applied, and nothing else changed: comments, other keys and the layout of YAML
- * stay as they were. Refuses when the file does not hold the value a bump starts from (it changed since it was
- * read). Pure.
+ * Finds the node a bump writes, walking the YAML nodes themselves: a value reached through an alias, a merge
+ * key (`<<`), or an anchor that an alias elsewhere repeats is shared, and a bump of it would change the other
+ * places too. Pure.
  */
-export function applyBumps(text: string, appsKey: string, bumps: readonly Bump[], file: string): string {
+function locate(doc: Document, text: string, appsKey: string, b: Bump, names: readonly string[]): Located {
+  const apps = doc.getIn(["config", appsKey], true) as YAMLSeq;
+  const aliases = aliasesOf(doc, appsKey);
+  const here = `${appsKey}[${b.index}].${b.field}`;
+  const sharedWith = (anchor: string) => {
+    const others = aliases
+      .filter((a) => a.source === anchor && a.app !== b.index)
+      .map((a) => (a.app === undefined ? "another key" : `app '${names[a.app] ?? a.app}'`));
+    return [...new Set(others)];
+  };
+  const anchored = (node: Node, what: string): Located | undefined => {
+    if (!node.anchor) return undefined;
+    const others = sharedWith(node.anchor);
+    if (others.length === 0) return undefined;
+    return {
+      kind: "shared",
+      reason:
+        `${here}: ${what} carries the YAML anchor &${node.anchor} (line ${lineOf(text, node.range?.[0])}), which ` +
+        `${others.join(" and ")} repeat${others.length === 1 && !others[0]!.startsWith("app") ? "s" : ""} by an ` +
+        `alias: a bump here would bump them too. Write this app's ${b.field} out on its own (replace the aliases ` +
+        `*${node.anchor} by a copy, or remove the anchor), then run okta-rotation-due again`,
+    };
+  };
+  const viaAlias = (source: string, line: number): Located => ({
+    kind: "shared",
+    reason:
+      `${here}: the value is given by the YAML alias *${source} (line ${line}), shared with ` +
+      `${[...sharedWith(source), "its anchor &" + source].join(" and ")}: a bump would change it there too. Write ` +
+      `the number out on this app (replace *${source} by its value), then run okta-rotation-due again`,
+  });
+  let node: unknown = apps.items[b.index];
+  const keys = b.field.split(".");
+  for (let i = 0; i <= keys.length; i++) {
+    if (isAlias(node)) return viaAlias(node.source, lineOf(text, node.range?.[0]));
+    const shared = isNode(node)
+      ? anchored(node, i === 0 ? "the app" : i === keys.length ? "the value" : keys[i - 1]!)
+      : undefined;
+    if (shared) return shared;
+    if (i === keys.length) break;
+    if (!isMap(node))
+      return {
+        kind: "shared",
+        reason: `${here}: not a mapping in the file; write it as in README "Stack config"`,
+      };
+    const k = keys[i]!;
+    const pair = node.items.find((p) => isScalar(p.key) && p.key.value === k);
+    if (pair === undefined) {
+      const merged = node.items.find((p) => isScalar(p.key) && p.key.value === "<<");
+      if (merged !== undefined) {
+        const src = isAlias(merged.value) ? ` *${merged.value.source}` : "";
+        return {
+          kind: "shared",
+          reason:
+            `${here}: ${k} comes from a YAML merge key (<<:${src}, line ${lineOf(text, (merged.key as Node).range?.[0])}), ` +
+            `which other entries may share: a bump there would change them too. Set ${k} on this app itself, then ` +
+            `run okta-rotation-due again`,
+        };
+      }
+      if (i === keys.length - 1) return { kind: "insert", map: node };
+      return { kind: "shared", reason: `${here}: ${k} is not set; set it as in README "Stack config"` };
+    }
+    node = pair.value;
+  }
+  if (!isScalar(node)) return { kind: "shared", reason: `${here}: not a number in the file` };
+  return { kind: "scalar", node };
+}
+
+/**
+ * Why each bump (by app index) cannot be written on its own: its value is shared with another app or place
+ * through YAML anchors, aliases or merge keys. Empty for a JSON text. Pure.
+ */
+export function sharedBumps(
+  text: string,
+  appsKey: string,
+  bumps: readonly Bump[],
+  names: readonly string[],
+  file: string,
+): Map<number, string> {
+  const out = new Map<number, string>();
+  const doc = parse(text, file);
+  if (!isSeq(doc.getIn(["config", appsKey], true))) return out;
+  for (const b of bumps) {
+    const at = locate(doc, text, appsKey, b, names);
+    if (at.kind === "shared") out.set(b.index, at.reason);
+  }
+  return out;
+}
+
+/**
+ * The file's text with each bump applied, and nothing else changed: every other character of the file stays as
+ * it was (comments, line endings, indentation, quoting, folded scalars, anchors). Each number is rewritten where
+ * it stands; a keyGeneration the app does not set yet is added to its privateKeyJwt mapping in that mapping's
+ * style. Refuses when the file does not hold the value a bump starts from (it changed since it was read), and a
+ * bump whose value is shared with another app through YAML anchors (see `sharedBumps`). Pure.
+ */
+export function applyBumps(
+  text: string,
+  appsKey: string,
+  bumps: readonly Bump[],
+  file: string,
+  names: readonly string[] = [],
+): string {
   if (bumps.length === 0) return text;
   const doc = parse(text, file);
   const node = doc.getIn(["config", appsKey], true);
-  const path = (b: Bump) => [b.index, ...b.field.split(".")];
   const check = (b: Bump, found: unknown) => {
     const now = found === undefined && b.field === "privateKeyJwt.keyGeneration" ? 1 : found;
     if (now !== b.from) {
@@ -111,12 +247,40 @@ export function applyBumps(text: string, appsKey: string, bumps: readonly Bump[]
       );
     }
   };
+  const eol = text.includes("\r\n") ? "\r\n" : "\n";
   if (isSeq(node)) {
+    const edits: { at: number; end: number; text: string }[] = [];
     for (const b of bumps) {
-      check(b, doc.getIn(["config", appsKey, ...path(b)]));
-      doc.setIn(["config", appsKey, ...path(b)], b.from + 1);
+      const at = locate(doc, text, appsKey, b, names);
+      if (at.kind === "shared") throw new StackConfigFileError(`${file}: ${at.reason}; nothing was written`);
+      if (at.kind === "scalar") {
+        check(b, at.node.value);
+        const [start, end] = at.node.range!;
+        edits.push({ at: start, end, text: String(b.from + 1) });
+        continue;
+      }
+      check(b, undefined);
+      const key = b.field.split(".").at(-1)!;
+      const map = at.map;
+      const valueEnd = map.range![1];
+      if (map.flow) {
+        // `{ enabled: true }` → `{ enabled: true, keyGeneration: 2 }`: after the last entry, before the spaces.
+        const close = text.lastIndexOf("}", valueEnd);
+        const head = text.slice(0, close).replace(/\s*$/, "").length;
+        const sep = map.items.length === 0 ? "" : ", ";
+        edits.push({ at: head, end: head, text: `${sep}${key}: ${b.from + 1}` });
+        continue;
+      }
+      const last = map.items.at(-1)!;
+      const first = map.items[0]!;
+      const lineStart = text.lastIndexOf("\n", (first.key as Node).range![0]) + 1;
+      const indent = text.slice(lineStart, (first.key as Node).range![0]).replace(/[^ \t]/g, " ");
+      const lastEnd = isNode(last.value) ? last.value.range![1] : (last.key as Node).range![1];
+      edits.push({ at: lastEnd, end: lastEnd, text: `${eol}${indent}${key}: ${b.from + 1}` });
     }
-    return doc.toString({ lineWidth: 0 });
+    let out = text;
+    for (const e of edits.sort((x, y) => y.at - x.at)) out = out.slice(0, e.at) + e.text + out.slice(e.end);
+    return out;
   }
   if (isScalar(node) && typeof node.value === "string") {
     const apps = JSON.parse(node.value) as Record<string, unknown>[];
@@ -127,8 +291,9 @@ export function applyBumps(text: string, appsKey: string, bumps: readonly Bump[]
       check(b, holder[keys.at(-1)!]);
       holder[keys.at(-1)!] = b.from + 1;
     }
-    node.value = JSON.stringify(apps);
-    return doc.toString({ lineWidth: 0 });
+    // The JSON text is written back as a double-quoted scalar where it stood (JSON's escapes are YAML's too).
+    const [start, end] = node.range!;
+    return text.slice(0, start) + JSON.stringify(JSON.stringify(apps)) + text.slice(end);
   }
   throw new StackConfigFileError(`${file}: ${appsKey} must be a list of apps; nothing was written`);
 }

@@ -88,7 +88,7 @@ export function unfinishedState(app: AppConfig, activeCredentials: number): stri
   if (app.revoke) {
     return (
       `${what} has revoke: true, which makes every bump an emergency revoke (no overlap, the previous secret ` +
-      `deleted at once). Remove revoke once the revoke has run; scheduled rotations keep the overlap`
+      `deleted at once). Bump it by hand and remove revoke in the same change: that rotation keeps the overlap`
     );
   }
   if (activeCredentials > 1) {

@@ -19,6 +19,7 @@ export {
   applyBumps,
   configSource,
   readStackConfig,
+  sharedBumps,
   type Bump,
   type StackConfigFile,
 } from "./configFile";

@@ -229,6 +229,20 @@ export function diffAppAuthMethod(
   return { changes: replaces.length > 0 || updated, replaces };
 }
 
+/**
+ * What a preview says when an app's method in Okta is not the private_key_jwt the stack set. Pure.
+ */
+export function driftMessage(appId: string, found: string): string {
+  return (
+    `${describe(appId)}: Okta has token_endpoint_auth_method ${found}, not private_key_jwt as this stack set it: a ` +
+    `whole-app PUT (an update of the okta.app.OAuth without a refresh since the switch, or a change in the Admin ` +
+    `Console) replaced it, and with it, most likely, the app's keys. Its clients sign with a key the app no longer ` +
+    `accepts. Run pulumi up --refresh: the refresh finds the keys that are gone, and the up registers them again ` +
+    `and switches the app back to private_key_jwt (this resource's update). Then, in the program, keep the ` +
+    `okta.app.OAuth unchanged or apply its changes with --refresh (README "Add it to your program").`
+  );
+}
+
 function describe(appId: string): string {
   return `AppAuthMethod of app ${appId}`;
 }
@@ -358,10 +372,23 @@ export class AppAuthMethodProvider implements pulumi.dynamic.ResourceProvider<
     olds: AppAuthMethodOutputs,
     news: AppAuthMethodInputs,
   ): Promise<pulumi.dynamic.DiffResult> {
-    return diffAppAuthMethod(
+    const planned = diffAppAuthMethod(
       olds as unknown as Record<string, unknown>,
       news as unknown as Record<string, unknown>,
     );
+    if (planned.changes || news.tokenEndpointAuthMethod !== "private_key_jwt") return planned;
+    // A private_key_jwt app loses its method to any whole-app PUT that does not carry it (an update of the
+    // okta.app.OAuth without a refresh since the switch, a person in the Admin Console): its clients then have no
+    // working credential. One read per such app makes preview and up see it, not only a refresh.
+    let found: string | undefined;
+    try {
+      found = readAuthSettings(await getOktaApi().getApp(news.appId)).method ?? "client_secret_basic";
+    } catch {
+      return planned; // the update or the refresh says what Okta answered
+    }
+    if (found === news.tokenEndpointAuthMethod) return planned;
+    providerWarning(driftMessage(news.appId, found));
+    return { changes: true, replaces: [] };
   }
 
   async create(inputs: AppAuthMethodInputs): Promise<pulumi.dynamic.CreateResult<AppAuthMethodOutputs>> {

@@ -79,10 +79,29 @@ export function samePublicKey(
   return members.every((m) => a[m] === b[m]);
 }
 
-function gateError(inputs: AssertionGateInputs, what: string, hint: string): Error {
+/**
+ * What is true of the app when a gate stops: before the switch nothing changed; once the app is on
+ * private_key_jwt (the proof after the switch, or a key rotation), clients that still send a client secret are
+ * refused, and the way back is the rollback. Pure.
+ */
+export function gateStateWords(method: string | undefined): string {
+  if (method !== "private_key_jwt") {
+    return "Nothing that depends on the gate ran: the app's auth method and the previous credentials are unchanged.";
+  }
+  return (
+    "The app IS switched to private_key_jwt (token_endpoint_auth_method in Okta): Okta now refuses every client " +
+    "that authenticates with a client secret (invalid_client), so pods still on a Vault version without the key " +
+    "fail; pods on the version this run delivered sign with the key, which Okta checks as above. The client " +
+    "secrets are not retired yet (nothing after this gate ran). To go back to client secrets, set " +
+    "privateKeyJwt.rollback: true (keep enabled: true) and run pulumi up; otherwise fix the cause and run pulumi " +
+    "up again to finish."
+  );
+}
+
+function gateError(inputs: AssertionGateInputs, what: string, hint: string, method?: string): Error {
   return operationError(
     `Assertion gate of app ${inputs.appId}, key generation ${inputs.generation} (kid ${inputs.kid}): ${what}. ` +
-      `Nothing that depends on the gate ran: the app's auth method and the previous credentials are unchanged. ${hint}`,
+      `${gateStateWords(method)} ${hint}`,
   );
 }
 
@@ -109,10 +128,16 @@ async function proveRegistered(
       inputs,
       `no key with this kid is registered on the app (registered: ${keys.map((k) => `${k.kid} ${k.status}`).join(", ") || "none"})`,
       "Check that the JsonWebKey of this generation was created on the same app.",
+      method,
     );
   }
   if (key.status !== "ACTIVE") {
-    throw gateError(inputs, `the key is ${key.status} in Okta`, "Activate it (or run pulumi up again).");
+    throw gateError(
+      inputs,
+      `the key is ${key.status} in Okta`,
+      "Activate it (or run pulumi up again).",
+      method,
+    );
   }
   const jose = await import("jose");
   const registered = { ...key } as Record<string, unknown>;
@@ -122,6 +147,7 @@ async function proveRegistered(
       inputs,
       "the key registered under this kid is not the public half of the delivered private key",
       "Run pulumi up again so the key pair and the registered key are of the same generation.",
+      method,
     );
   }
   const assertion = await buildClientAssertion({
@@ -144,12 +170,13 @@ async function proveRegistered(
       inputs,
       `an assertion signed with the delivered key does not verify against the registered key (${err instanceof Error ? err.name : "error"})`,
       "Run pulumi up again so the key pair and the registered key are of the same generation.",
+      method,
     );
   }
   return { key, method };
 }
 
-async function exchange(inputs: AssertionGateInputs): Promise<void> {
+async function exchange(inputs: AssertionGateInputs, method: string): Promise<void> {
   let last = "";
   for (let attempt = 1; attempt <= 4; attempt++) {
     const form = new URLSearchParams({
@@ -199,6 +226,7 @@ async function exchange(inputs: AssertionGateInputs): Promise<void> {
     inputs,
     `a private_key_jwt token exchange at ${inputs.tokenUrl} was refused: ${last}`,
     "Check the client id, the token URL (an assertion's aud must be exactly the endpoint called) and the scope.",
+    method,
   );
 }
 
@@ -209,7 +237,7 @@ async function openGate(inputs: AssertionGateInputs): Promise<AssertionGateOutpu
   if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
   const { key, method } = await proveRegistered(inputs);
   const doExchange = inputs.exchange === "always" || method === "private_key_jwt";
-  if (doExchange) await exchange(inputs);
+  if (doExchange) await exchange(inputs, method);
   const rest: Partial<AssertionGateInputs> = { ...inputs };
   delete rest.privateJwk;
   return {

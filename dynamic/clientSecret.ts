@@ -58,6 +58,7 @@ export function clientSecretInputsSchema() {
             .int("slot.generation must be a whole number")
             .nonnegative("slot.generation must not be negative"),
           rollback: z.boolean({ error: "slot.rollback must be a boolean" }),
+          revoke: z.boolean({ error: "slot.revoke must be a boolean" }).optional(),
           adopting: z.string().trim().min(1).optional(),
         })
         .optional(),
@@ -303,12 +304,7 @@ async function createSecretExclusive(api: OktaApi, inputs: ClientSecretInputs): 
       context,
       hint: atCap
         ? inputs.slot !== undefined
-          ? `the app holds two secrets (above) and neither is this slot's new one. If you renamed app '${inputs.slot.app}' ` +
-            `in the stack config, put the old name in its formerNames so the stack keeps the secrets it has; if ` +
-            `another stack or a person manages secrets of this app, give the app to one of them only; if this is ` +
-            `the app's first rotation, set adoptSecretId to the secret its clients used before this stack; and ` +
-            `deactivate and delete, in the Okta Admin Console or the API, any secret above that is neither this ` +
-            `stack's current one nor used by a client. Nothing was changed.`
+          ? `the app holds two secrets (above) and neither is this slot's new one. ${capHint(inputs.slot.app)}`
           : "free a slot first: deactivate and delete one of the secrets above that no running client uses " +
             "(Okta Admin Console or the API), or bring it under this stack with adoptSecretId instead of creating a new one."
         : isNotFound(err)
@@ -327,6 +323,36 @@ async function createSecretExclusive(api: OktaApi, inputs: ClientSecretInputs): 
     });
   }
   return created.status === status ? created : setStatus(api, appId, created.id, status);
+}
+
+/** What to do when an app is at Okta's two-secret cap and none of them is a slot's new one. */
+function capHint(app: string): string {
+  return (
+    `If you renamed app '${app}' in the stack config, put the old name in its formerNames so the stack keeps the ` +
+    `secrets it has; if another stack or a person manages secrets of this app, give the app to one of them only; ` +
+    `if this is the app's first rotation, set adoptSecretId to the secret its clients used before this stack; and ` +
+    `deactivate and delete, in the Okta Admin Console or the API, any secret above that is neither this stack's ` +
+    `current one nor used by a client. Nothing was changed.`
+  );
+}
+
+/**
+ * The app's secrets, when it already holds two (Okta's "maximum number of client secrets") and none holds the slot's
+ * value, so that no new one can be created; else undefined. One read; an app that cannot be read is left to the create's own error.
+ */
+async function secretsAtCap(api: OktaApi, appId: string, ownHash: string): Promise<string | undefined> {
+  let list: OktaClientSecret[];
+  try {
+    list = await api.listSecrets(appId);
+  } catch {
+    return undefined;
+  }
+  // One of them holding this slot's value was made by a run killed before it recorded it: the create adopts it.
+  if (list.length < 2 || list.some((x) => x.secret_hash === ownHash)) return undefined;
+  return (
+    `the app already holds two client secrets (${list.map(secretSummary).join("; ")}), Okta's maximum number of ` +
+    `client secrets per client, and neither is one this stack made for it under this name: a new one cannot be created.`
+  );
 }
 
 /**
@@ -501,6 +527,68 @@ async function deleteSecret(
 }
 
 /**
+ * Why a rollback cannot go back to this slot, which the stack no longer holds (a refresh dropped it once Okta
+ * no longer had it): creating it would register a new secret under the old generation, and nothing would be
+ * rolled back. Pure.
+ */
+export function rollbackTargetMissing(inputs: ClientSecretInputs): string | undefined {
+  const slot = inputs.slot;
+  if (!slot?.rollback || inputs.status !== "ACTIVE" || inputs.adoptSecretId !== undefined) return undefined;
+  return rollbackRefusal(
+    slot,
+    inputs.generation,
+    "is no longer in the stack (a refresh found it gone from Okta)",
+  );
+}
+
+function rollbackRefusal(
+  slot: NonNullable<ClientSecretInputs["slot"]>,
+  target: number | undefined,
+  why: string,
+): string {
+  const to = target ?? slot.generation - 1;
+  return (
+    `app '${slot.app}': rollback: true goes back to the secret of generation ${to}, which ${why}: it was ` +
+    `revoked or deleted, so there is nothing to roll back to. Remove rollback (the app stays on generation ` +
+    `${slot.generation}, whose secret its clients hold); if that secret must not be used any more, set generation ` +
+    `to ${slot.generation + 1} (with revoke: true if it leaked). Nothing was changed.`
+  );
+}
+
+/** Why the rollback target `secretId` cannot be reactivated (gone from Okta), or undefined. One read. */
+export async function rollbackTargetGone(
+  api: OktaApi,
+  inputs: ClientSecretInputs,
+  secretId: string,
+): Promise<string | undefined> {
+  if (!inputs.slot) return undefined;
+  try {
+    await api.getSecret(inputs.appId, secretId);
+    return undefined;
+  } catch (err) {
+    if (!isNotFound(err)) return undefined; // the update says what Okta answered
+  }
+  return rollbackRefusal(inputs.slot, inputs.generation, `(${secretId}) is no longer in Okta`);
+}
+
+/**
+ * Whether the refusal to drop adoptSecretId at generation 1 (it would delete the adopted rollback target) does not
+ * apply because that secret is gone from Okta already (deleted out of band): then dropping it is the way on. One read,
+ * only in that case.
+ */
+async function adoptedSecretGone(
+  before: (SlotContext & { adopting?: unknown }) | undefined,
+  inputs: ClientSecretInputs,
+): Promise<boolean> {
+  if (typeof before?.adopting !== "string" || inputs.slot?.adopting !== undefined) return false;
+  try {
+    return !(await getOktaApi().listSecrets(inputs.appId)).some((x) => x.id === before.adopting);
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Slots this provider process has checked against their old inputs. When the engine replaces a resource it calls
  * `check` once with the old inputs and once more without them (for the replacement); only a slot never checked
  * with old inputs is new.
@@ -528,12 +616,35 @@ export class ClientSecretProvider implements pulumi.dynamic.ResourceProvider<
     const result = checkInputs<ClientSecretInputs>(clientSecretInputsSchema(), news);
     const inputs = result.inputs as ClientSecretInputs;
     if ((result.failures?.length ?? 0) > 0 || inputs.slot === undefined) return result;
-    const problem = slotTransitionProblem(olds?.slot as SlotContext | undefined, inputs.slot);
-    if (problem) return { inputs, failures: [{ property: "", reason: `${problem} Nothing was changed.` }] };
+    const before = olds?.slot as (SlotContext & { adopting?: unknown }) | undefined;
+    const problem = slotTransitionProblem(before, inputs.slot);
+    if (problem && !(await adoptedSecretGone(before, inputs))) {
+      return { inputs, failures: [{ property: "", reason: `${problem} Nothing was changed.` }] };
+    }
     const key = JSON.stringify([inputs.appId, inputs.slot, inputs.generation]);
     if (olds?.appId !== undefined) checkedWithOlds.add(key);
     // The engine checks a resource it replaces a second time, without olds: that is not a new slot.
     const fresh = olds?.appId === undefined && !checkedWithOlds.has(key);
+    const gone = fresh ? rollbackTargetMissing(inputs) : undefined;
+    if (gone) return { inputs, failures: [{ property: "", reason: gone }] };
+    if (
+      fresh &&
+      inputs.slot.adopting === undefined &&
+      inputs.value !== undefined &&
+      typeof inputs.appId === "string"
+    ) {
+      // A slot this stack never had, about to create its secret: at Okta's cap of two that create would fail after
+      // the run started writing (a rename without formerNames, another stack on the app). Said before anything is.
+      const full = await secretsAtCap(getOktaApi(), inputs.appId, secretHash(inputs.value));
+      if (full) {
+        return {
+          inputs,
+          failures: [
+            { property: "", reason: `app '${inputs.slot.app}': ${full} ${capHint(inputs.slot.app)}` },
+          ],
+        };
+      }
+    }
     // A slot made again later (a create lost to a killed run, cleared by refresh) is not an onboarding either:
     // the rotation's first generation is recorded by its SecretValue (unknown while that is being made).
     const onboarded = news.onboardedGeneration;
@@ -558,6 +669,17 @@ export class ClientSecretProvider implements pulumi.dynamic.ResourceProvider<
     const { changes, replaces } = diffClientSecret(o, n);
     const unsafe = unsafeReplacement(_id, o, n, replaces);
     if (unsafe) throw operationError(unsafe);
+    // A rollback reactivates this INACTIVE secret: it must still be in Okta (a revoke deletes it, and so may
+    // someone outside the stack). Read once, only when a rollback is about to reactivate it, before any write.
+    if (
+      news.slot?.rollback &&
+      news.status === "ACTIVE" &&
+      olds.status === "INACTIVE" &&
+      replaces.length === 0
+    ) {
+      const gone = await rollbackTargetGone(getOktaApi(), news, _id);
+      if (gone) throw operationError(gone);
+    }
     return { changes, replaces };
   }
 

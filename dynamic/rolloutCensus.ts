@@ -11,6 +11,20 @@ export const REVISION_ANNOTATION = "deployment.kubernetes.io/revision";
 export interface DeploymentRef {
   namespace: string;
   name: string;
+  /**
+   * The pod-template annotation that carries this app's generation on this Deployment: ROLLOUT_ANNOTATION, or
+   * `<app>.` + it on a Deployment whose pods use the credentials of more than one app (see `rolloutAnnotation`).
+   */
+  annotation?: string;
+}
+
+/**
+ * The annotation key of app `app`'s generation on a Deployment: ROLLOUT_ANNOTATION, or prefixed with the app's name
+ * when the Deployment is shared by several apps, so that each app's patch owns keys of its own. App names are DNS
+ * labels, so `<app>.okta-rotation` is a valid annotation prefix. Pure.
+ */
+export function scopedAnnotation(key: string, app: string | undefined): string {
+  return app === undefined ? key : `${app}.${key}`;
 }
 
 export interface RolloutCensusInputs {
@@ -46,6 +60,8 @@ export interface PodSummary {
   namespace: string;
   annotations: Record<string, string>;
   terminating: boolean;
+  /** The annotation that carries the generation this census waits for (default ROLLOUT_ANNOTATION). */
+  key?: string;
 }
 
 /** A Deployment's label selector as the API's `labelSelector` query value. Pure. */
@@ -64,13 +80,13 @@ export function selectorQuery(selector: LabelSelector): string {
 
 /** The pods that do not carry `generation` — they may still hold an older credential. Pure. */
 export function holdersOfOlder(pods: PodSummary[], generation: string): PodSummary[] {
-  return pods.filter((p) => p.annotations[ROLLOUT_ANNOTATION] !== generation);
+  return pods.filter((p) => p.annotations[p.key ?? ROLLOUT_ANNOTATION] !== generation);
 }
 
 /** One line per holder, for errors and logs: `ns/name (generation 1, terminating)`. Pure. */
 export function describeHolders(holders: PodSummary[], limit = 10): string {
   const shown = holders.slice(0, limit).map((p) => {
-    const g = p.annotations[ROLLOUT_ANNOTATION];
+    const g = p.annotations[p.key ?? ROLLOUT_ANNOTATION];
     const what = [g === undefined ? "no generation annotation" : `generation ${g}`];
     if (p.terminating) what.push("terminating");
     return `${p.namespace}/${p.name} (${what.join(", ")})`;
@@ -118,6 +134,7 @@ async function deploymentState(
     namespace: p.metadata.namespace,
     annotations: p.metadata.annotations ?? {},
     terminating: p.metadata.deletionTimestamp !== undefined,
+    ...(d.annotation !== undefined ? { key: d.annotation } : {}),
   }));
   const revision = dep.metadata.annotations?.[REVISION_ANNOTATION];
   return revision !== undefined ? { pods, revision } : { pods };
@@ -138,7 +155,7 @@ async function census(inputs: RolloutCensusInputs): Promise<RolloutCensusOutputs
         ...rest,
         clearedAt: new Date().toISOString(),
         podsCounted: pods.length,
-        revisions: inputs.deployments.map((d, i) => ({
+        revisions: inputs.deployments.map(({ annotation: _key, ...d }, i) => ({
           namespace: d.namespace,
           name: d.name,
           ...(states[i]!.revision !== undefined ? { revision: states[i]!.revision } : {}),
@@ -178,7 +195,9 @@ const censusProviderReference = providerByReference(__filename, "censusProvider"
 
 export interface RolloutCensusArgs {
   readonly appId: pulumi.Input<string>;
-  readonly deployments: pulumi.Input<{ namespace: pulumi.Input<string>; name: pulumi.Input<string> }[]>;
+  readonly deployments: pulumi.Input<
+    { namespace: pulumi.Input<string>; name: pulumi.Input<string>; annotation?: string }[]
+  >;
   readonly generation: pulumi.Input<string>;
   readonly timeoutSeconds: pulumi.Input<number>;
   readonly kubeconfig?: pulumi.Input<string>;

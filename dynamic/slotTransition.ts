@@ -19,6 +19,10 @@ export interface SlotContext {
   readonly generation: number;
   /** Whether the app was rolled back to generation − 1. */
   readonly rollback: boolean;
+  /** Secret slots: `revoke: true` was set (recorded only when set, so that older state reads the same). */
+  readonly revoke?: boolean;
+  /** Secret slots at onboarding: the secret adopted as generation − 1 (an id, or an output resolved to one). */
+  readonly adopting?: unknown;
 }
 
 /** What the credential is called in messages, and the config field that numbers it. */
@@ -77,6 +81,41 @@ export function slotTransitionProblem(
   }
   if (after.rollback && g !== a) {
     return `${app}: a rollback keeps the generation; set ${field} back to ${a}, or remove rollback.`;
+  }
+  if (after.revoke === true && before.revoke !== true && g === a && !after.rollback) {
+    // What a revoke retires is the previous generation's secret, which at an unchanged generation is the one
+    // retired already (INACTIVE): the current secret, the one that leaked, would stay ACTIVE.
+    return (
+      `${app}: revoke: true without a bump would delete the previous secret (generation ${a - 1}), which is ` +
+      `INACTIVE already, and leave the current secret (generation ${a}) ACTIVE. To revoke the secret clients ` +
+      `hold now, set ${field} to ${a + 1} together with revoke: true: that creates and delivers a new secret, then ` +
+      `deactivates and deletes generation ${a} in the same run. If the run that reached generation ${a} was ` +
+      `itself the revoke, remove revoke.`
+    );
+  }
+  if (before.revoke === true && after.revoke !== true && g === a && !after.rollback) {
+    // The Revocation that deleted the previous secret is registered only while revoke is set: removing it without a
+    // bump would drop the deletion from the audit record, and change nothing in Okta.
+    return (
+      `${app}: revoke was removed at ${field} ${a}, whose rotation revoked (deleted) the previous secret: that ` +
+      `would drop the revocation from the audit record (previous.deletedAt) and change nothing else. Keep ` +
+      `revoke: true until the next rotation, and remove it in the same change that sets ${field} to ${a + 1} ` +
+      `(that rotation then keeps the usual overlap; left set, it would revoke again).`
+    );
+  }
+  if (
+    before.adopting !== undefined &&
+    after.adopting === undefined &&
+    a === 1 &&
+    g === 1 &&
+    credential === "secret"
+  ) {
+    // At generation 1 the adopted secret is the only previous one: the plan has no retired slot without it.
+    return (
+      `${app}: adoptSecretId was removed at generation 1, where the adopted secret is generation 0, kept ` +
+      `INACTIVE for rollback: without adoptSecretId the stack would delete it. Keep adoptSecretId as it is, and ` +
+      `remove it in the same change that sets ${field} to 2 (that rotation replaces generation 0 anyway).`
+    );
   }
   return undefined;
 }

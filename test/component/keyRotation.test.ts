@@ -98,7 +98,7 @@ describe("KeyRotation: migration at key generation 1", () => {
       "mig-jwk-b",
       "mig-secrets-read",
       "mig-vault",
-      "mig-rollout-0",
+      "mig-rollout-apps/mig-api",
       "mig-census",
       "mig-key-gate",
       "mig-auth-method",
@@ -110,8 +110,8 @@ describe("KeyRotation: migration at key generation 1", () => {
     expect(child(children, "-key-b").props.slot).toEqual({ app: "mig", generation: 1, rollback: false });
     expect(await dependsOnNames(child(children, "-secrets-read"))).toEqual(["mig-jwk-b"]);
     expect(await dependsOnNames(child(children, "-vault"))).toEqual(["mig-jwk-b", "mig-secrets-read"]);
-    expect(await dependsOnNames(child(children, "-rollout-0"))).toEqual(["mig-vault"]);
-    expect(await dependsOnNames(child(children, "-census"))).toEqual(["mig-rollout-0"]);
+    expect(await dependsOnNames(child(children, "-api"))).toEqual(["mig-vault"]);
+    expect(await dependsOnNames(child(children, "-census"))).toEqual(["mig-rollout-apps/mig-api"]);
     expect(child(children, "-census").props).toMatchObject({ generation: "key-1" });
     expect(await dependsOnNames(child(children, "-key-gate"))).toEqual(["mig-census"]);
     expect(await dependsOnNames(child(children, "-auth-method"))).toEqual(["mig-key-gate"]);
@@ -157,7 +157,7 @@ describe("KeyRotation: migration at key generation 1", () => {
     const gateKey = child(children, "-key-gate").props.privateJwk as pulumi.Output<unknown>;
     expect(await isSecret(gateKey)).toBe(true);
     const annotations = (
-      child(children, "-rollout-0").props as {
+      child(children, "-api").props as {
         spec: { template: { metadata: { annotations: Record<string, pulumi.Input<string>> } } };
       }
     ).spec.template.metadata.annotations;
@@ -179,7 +179,7 @@ describe("KeyRotation: taking over from SecretRotation", () => {
     expect(await aliasesOf(rotation)).toEqual([
       "urn:pulumi:test::okta-credential-rotation::okta-rotation:index:SecretRotation::tk",
     ]);
-    // Children (tk-vault, tk-rollout-0) inherit it: the engine derives their aliases from their parent's.
+    // Children (tk-vault, tk-rollout-apps/tk-api) inherit it: the engine derives their aliases from their parent's.
   });
 
   it("takes over nothing when told the app had no SecretRotation", async () => {
@@ -225,7 +225,7 @@ describe("KeyRotation: rollback to a client secret", () => {
       "back-jwk-a",
       "back-rollback-value",
       "back-vault",
-      "back-rollout-0",
+      "back-rollout-apps/back-api",
       "back-census",
       "back-key-gate",
       "back-auth-method",
@@ -266,7 +266,7 @@ describe("KeyRotation: removing the app or destroying the stack releases what co
   it("keeps the Vault entry and the Deployment patches on delete (no soft-deleted version, no extra rollout)", () => {
     const { children } = build("keep", { keyGeneration: 2 });
     expect(opts(children, "-vault").retainOnDelete).toBe(true);
-    expect(opts(children, "-rollout-0").retainOnDelete).toBe(true);
+    expect(opts(children, "-api").retainOnDelete).toBe(true);
   });
 
   it("retains the app's auth method, whatever it is", () => {

@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import * as pulumi from "@pulumi/pulumi";
 import { installMocks, isSecret, recordChildren, valueOf, type ChildOptions } from "./mocks";
@@ -45,7 +46,14 @@ describe("SecretRotation at generation 1", () => {
   it("creates one ACTIVE secret in slot b, delivers it and retires nothing", async () => {
     const { rotation, children } = build("g1", { appId: "0oa1", generation: 1, ...delivery });
     const names = children.map((c) => c.name);
-    expect(names).toEqual(["g1-value", "g1-slot-b", "g1-vault", "g1-rollout-0", "g1-census", "g1-gate"]);
+    expect(names).toEqual([
+      "g1-value",
+      "g1-slot-b",
+      "g1-vault",
+      "g1-rollout-billing/billing-api",
+      "g1-census",
+      "g1-gate",
+    ]);
     expect(child(children, "-slot-b").props).toMatchObject({
       appId: "0oa1",
       generation: 1,
@@ -85,8 +93,8 @@ describe("SecretRotation bump to generation 2", () => {
     expect(child(children, "-slot-b").props).toMatchObject({ generation: 1, status: "INACTIVE" });
     expect(await dependsOnNames(child(children, "-slot-a"))).toEqual(["bump-value"]);
     expect(await dependsOnNames(child(children, "-vault"))).toEqual(["bump-slot-a"]);
-    expect(await dependsOnNames(child(children, "-rollout-0"))).toEqual(["bump-vault"]);
-    expect(await dependsOnNames(child(children, "-census"))).toEqual(["bump-rollout-0"]);
+    expect(await dependsOnNames(child(children, "-rollout-billing/billing-api"))).toEqual(["bump-vault"]);
+    expect(await dependsOnNames(child(children, "-census"))).toEqual(["bump-rollout-billing/billing-api"]);
     expect(child(children, "-census").props).toMatchObject({
       generation: "2",
       deployments: [{ namespace: "billing", name: "billing-api" }],
@@ -117,8 +125,8 @@ describe("SecretRotation bump to generation 2", () => {
       podCensus: { enabled: false },
     });
     expect(children.map((c) => c.name)).not.toContain("nocensus-census");
-    expect(await dependsOnNames(child(children, "-gate"))).toEqual(["nocensus-rollout-0"]);
-    const patch = child(children, "-rollout-0").props as {
+    expect(await dependsOnNames(child(children, "-gate"))).toEqual(["nocensus-rollout-billing/billing-api"]);
+    const patch = child(children, "-rollout-billing/billing-api").props as {
       metadata: { annotations?: Record<string, string> };
     };
     expect(patch.metadata.annotations).toEqual({ "pulumi.com/skipAwait": "true" });
@@ -177,7 +185,7 @@ describe("SecretRotation bump to generation 2", () => {
   it("keeps what consumers read when the rotation is removed: holder secret, Vault entry and rollouts are retained", () => {
     const { children } = build("keep", { appId: "0oa3d", generation: 2, ...delivery });
     expect(child(children, "-vault").opts.retainOnDelete).toBe(true);
-    expect(child(children, "-rollout-0").opts.retainOnDelete).toBe(true);
+    expect(child(children, "-rollout-billing/billing-api").opts.retainOnDelete).toBe(true);
     // Generation 2 lives in slot a; slot b (generation 1, INACTIVE) is really deleted when it is replaced.
     expect(child(children, "-slot-a").opts.retainOnDelete).toBe(true);
     expect(child(children, "-slot-b").opts.retainOnDelete).toBe(false);
@@ -236,6 +244,61 @@ describe("SecretRotation bump to generation 2", () => {
     };
     expect(spec.template.metadata.annotations[components.ROLLOUT_ANNOTATION]).toBe("2");
     expect(await valueOf(rotation.rollouts[1].metadata)).toMatchObject({ name: "two", namespace: "b" });
+  });
+
+  it("names each patch by its Deployment, aliased to its old list position, so removing or reordering others leaves it", async () => {
+    const deployments = [
+      { namespace: "a", name: "one" },
+      { namespace: "b", name: "two" },
+      { namespace: "c", name: "three" },
+    ];
+    fc.assert(
+      fc.property(fc.shuffledSubarray(deployments, { minLength: 1 }), (picked) => {
+        const { children } = build(`order-${picked.map((d) => d.name).join("-")}`, {
+          appId: "0oa6",
+          generation: 2,
+          deployments: picked,
+        });
+        const app = `order-${picked.map((d) => d.name).join("-")}`;
+        const patches = children.filter((c) => c.name.includes("-rollout-"));
+        expect(patches.map((p) => p.name)).toEqual(
+          picked.map((d) => `${app}-rollout-${d.namespace}/${d.name}`),
+        );
+        patches.forEach((p, i) => expect(p.opts.aliases).toContainEqual({ name: `${app}-rollout-${i}` }));
+      }),
+      { numRuns: 20 },
+    );
+  });
+
+  it("on a Deployment shared with another app, writes annotation keys of its own and the census reads them", async () => {
+    const { rotation, children } = build("first", {
+      appId: "0oa6",
+      generation: 2,
+      deployments: [
+        { namespace: "a", name: "both", shared: true },
+        { namespace: "a", name: "mine" },
+      ],
+    });
+    const annotations = async (i: number) =>
+      (
+        (await valueOf(rotation.rollouts[i]!.spec)) as {
+          template: { metadata: { annotations: Record<string, string> } };
+        }
+      ).template.metadata.annotations;
+    expect(Object.keys(await annotations(0)).sort()).toEqual([
+      `first.${components.ROLLOUT_ANNOTATION}`,
+      "first.okta-rotation/secret-id",
+    ]);
+    expect(Object.keys(await annotations(1)).sort()).toEqual([
+      components.ROLLOUT_ANNOTATION,
+      "okta-rotation/secret-id",
+    ]);
+    expect(child(children, "-census").props).toMatchObject({
+      deployments: [
+        { namespace: "a", name: "both", annotation: `first.${components.ROLLOUT_ANNOTATION}` },
+        { namespace: "a", name: "mine" },
+      ],
+    });
   });
 
   it("without Vault and Deployments, the gate waits for the new secret itself", async () => {

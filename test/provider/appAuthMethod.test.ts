@@ -258,6 +258,37 @@ describe("AppAuthMethod", () => {
     expect(await provider.read("0oaGone", { ...c.outs!, appId: "0oaGone" })).toEqual({ id: "" });
   });
 
+  it("diff of a private_key_jwt app reads Okta: a method reset by a whole-app PUT is a change, with what to do", async () => {
+    const app = okta.addApp({ secrets: 1 });
+    await registerKey(app.id);
+    const inputs = await checked({ appId: app.id, tokenEndpointAuthMethod: "private_key_jwt" });
+    const c = await provider.create(inputs);
+    okta.clearLog();
+    expect(await provider.diff(c.id, c.outs!, inputs)).toEqual({ changes: false, replaces: [] });
+    expect(calls(okta)).toEqual([`GET /api/v1/apps/${app.id} 200`]);
+    // The okta.app.OAuth's PUT from state read before the switch: the app is back on client_secret_basic.
+    const body = okta.getApp(app.id) as App;
+    body.credentials.oauthClient.token_endpoint_auth_method = "client_secret_basic";
+    const res = await fetch(`${okta.orgUrl}/api/v1/apps/${app.id}`, {
+      method: "PUT",
+      headers: { Authorization: `SSWS ${okta.apiToken}`, "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    expect(res.status).toBe(200);
+    let diff: unknown;
+    const warnings = await warningsOf(async () => {
+      diff = await provider.diff(c.id, c.outs!, inputs);
+    });
+    expect(diff).toEqual({ changes: true, replaces: [] });
+    expect(warnings).toEqual([
+      expect.stringMatching(
+        /^AppAuthMethod of app .*: Okta has token_endpoint_auth_method client_secret_basic, not private_key_jwt .*Run pulumi up --refresh/,
+      ),
+    ]);
+    // Refresh sees it too.
+    expect((await provider.read(c.id, c.outs!)).props?.tokenEndpointAuthMethod).toBe("client_secret_basic");
+  });
+
   it("names the app and says what to do when Okta refuses private_key_jwt without keys", async () => {
     const app = okta.addApp({ secrets: 1 });
     const err = await thrown(async () =>

@@ -20,8 +20,11 @@ beforeAll(async () => {
 afterAll(async () => okta?.close());
 beforeEach(() => okta.clearLog());
 
+/** The inputs as `check` makes them; a slot is checked as one the stack holds already (no onboarding reads). */
 async function checked(news: Record<string, unknown>): Promise<ClientSecretInputs> {
-  const r = await provider.check({}, news);
+  const olds =
+    news.slot !== undefined ? { appId: news.appId, generation: news.generation, slot: news.slot } : {};
+  const r = await provider.check(olds, news);
   expect(r.failures).toBeUndefined();
   return r.inputs!;
 }
@@ -153,6 +156,24 @@ describe("create", () => {
     expect(err.message).toMatch(/formerNames/);
     expect(err.message).toMatch(/adoptSecretId/);
     expect(okta.listSecrets(app.id).map((x) => [x.id, x.status])).toEqual(before);
+  });
+
+  it("a slot the stack never had is refused in check at the cap, unless a secret there holds its value", async () => {
+    const app = okta.addApp({ secrets: 2 });
+    const news = { appId: app.id, generation: 2, value: OWN, slot: slot(2, { app: "renamed" }) };
+    okta.clearLog();
+    const r = await provider.check({}, news);
+    expect(r.failures?.[0]?.reason).toMatch(
+      /^app 'renamed': the app already holds two client secrets \(.* ACTIVE .*\), Okta's maximum number of client secrets per client.*If you renamed app 'renamed' in the stack config, put the old name in its formerNames/,
+    );
+    expect(calls(okta)).toEqual([`GET /api/v1/apps/${app.id}/credentials/secrets 200`]);
+    // A secret with this slot's value (a killed run's create) is the slot's own: the create adopts it.
+    const mine = okta.addApp({ secrets: 1 });
+    expect(
+      await outOfBand(okta, "POST", `/api/v1/apps/${mine.id}/credentials/secrets`, { client_secret: OWN }),
+    ).toBe(201);
+    const own = await provider.check({}, { ...news, appId: mine.id, slot: slot(2, { app: "killed" }) });
+    expect(own.failures).toBeUndefined();
   });
 
   it("refuses an unknown app with a hint about appId", async () => {
@@ -389,6 +410,128 @@ describe("check in a rotation slot: refusals before anything is written", () => 
     expect(okta.requestLog).toEqual([]);
     expect(u.outs?.slot).toEqual(ctx(3));
     expect(u.outs?.clientSecret === OWN).toBe(true);
+  });
+});
+
+describe("revoke, rollback and adoption edits that would retire the wrong secret", () => {
+  const ctx = (generation: number, extra: Record<string, unknown> = {}) => ({
+    app: "svc",
+    generation,
+    rollback: false,
+    ...extra,
+  });
+  async function refused(olds: Record<string, unknown>, news: Record<string, unknown>): Promise<string> {
+    okta.clearLog();
+    const r = await provider.check(olds, news);
+    expect(r.failures).toHaveLength(1);
+    expect(calls(okta).filter((c) => !c.startsWith("GET"))).toEqual([]);
+    return r.failures![0]!.reason;
+  }
+
+  it("refuses revoke: true without a bump, saying which generation to set; accepts it with one and keeps it after", async () => {
+    const appId = "0oaAny";
+    const reason = await refused(
+      { appId, generation: 4, slot: ctx(4) },
+      { appId, generation: 4, slot: ctx(4, { revoke: true }) },
+    );
+    expect(reason).toMatch(
+      /^app 'svc': revoke: true without a bump would delete the previous secret \(generation 3\), which is INACTIVE already, and leave the current secret \(generation 4\) ACTIVE\. .*set generation to 5 together with revoke: true.* Nothing was changed\.$/,
+    );
+    // Removing revoke at the generation it revoked at would drop previous.deletedAt from the audit record.
+    expect(
+      await refused(
+        { appId, generation: 5, slot: ctx(5, { revoke: true }) },
+        { appId, generation: 5, slot: ctx(5) },
+      ),
+    ).toMatch(
+      /^app 'svc': revoke was removed at generation 5, whose rotation revoked .*previous\.deletedAt.*remove it in the same change that sets generation to 6/,
+    );
+    for (const [before, after] of [
+      [ctx(4), ctx(5, { revoke: true })],
+      [ctx(5, { revoke: true }), ctx(5, { revoke: true })],
+      [ctx(5, { revoke: true }), ctx(6)],
+      [ctx(5, { revoke: true }), ctx(6, { revoke: true })],
+    ] as const) {
+      expect(
+        (await provider.check({ appId, slot: before }, { appId, slot: after })).failures,
+      ).toBeUndefined();
+    }
+  });
+
+  it("refuses removing adoptSecretId at generation 1 (it would delete the rollback target), not at a bump", async () => {
+    const appId = "0oaAny";
+    expect(
+      await refused(
+        { appId, generation: 1, slot: ctx(1, { adopting: "ocsAdopted" }) },
+        { appId, generation: 1, slot: ctx(1) },
+      ),
+    ).toMatch(/adoptSecretId was removed at generation 1.*Keep adoptSecretId.*sets generation to 2/);
+    // Once the adopted secret is gone from Okta (deleted out of band), dropping adoptSecretId is the way on.
+    const app = okta.addApp({ secrets: 1 });
+    const gone = await provider.check(
+      { appId: app.id, generation: 1, slot: ctx(1, { adopting: "ocsDeletedMeanwhile" }) },
+      { appId: app.id, generation: 1, slot: ctx(1) },
+    );
+    expect(gone.failures).toBeUndefined();
+    const bump = await provider.check(
+      { appId, generation: 1, slot: ctx(1, { adopting: "ocsAdopted" }) },
+      { appId, generation: 2, slot: ctx(2) },
+    );
+    expect(bump.failures).toBeUndefined();
+  });
+
+  it("refuses a rollback to a secret that is gone: deleted in Okta (diff) or dropped by a refresh (check)", async () => {
+    const app = okta.addApp({ secrets: 0 });
+    const previous = await create({
+      appId: app.id,
+      generation: 2,
+      value: OWN,
+      status: "INACTIVE",
+      slot: ctx(3),
+    });
+    await outOfBand(okta, "DELETE", `/api/v1/apps/${app.id}/credentials/secrets/${previous.id}`);
+    const checkedNews = await provider.check(
+      { appId: app.id, generation: 2, status: "INACTIVE", slot: ctx(3) },
+      { appId: app.id, generation: 2, status: "ACTIVE", slot: ctx(3, { rollback: true }) },
+    );
+    expect(checkedNews.failures).toBeUndefined();
+    const news = checkedNews.inputs!;
+    okta.clearLog();
+    const err = await thrown(() => provider.diff(previous.id, previous.outs, news));
+    expect(err.message).toMatch(
+      new RegExp(
+        `app 'svc': rollback: true goes back to the secret of generation 2, which \\(${previous.id}\\) is no ` +
+          `longer in Okta: it was revoked or deleted, so there is nothing to roll back to\\. Remove rollback`,
+      ),
+    );
+    expect(calls(okta)).toEqual([`GET /api/v1/apps/${app.id}/credentials/secrets/${previous.id} 404`]);
+    // After a refresh the slot is not in the stack: the check refuses to make a new secret under generation 2.
+    expect(
+      await refused(
+        {},
+        {
+          appId: app.id,
+          generation: 2,
+          value: OWN,
+          status: "ACTIVE",
+          slot: ctx(3, { rollback: true, app: "svc-refreshed" }),
+        },
+      ),
+    ).toMatch(
+      /^app .svc-refreshed.: rollback: true goes back to the secret of generation 2, which is no longer in the stack .*set generation to 4/,
+    );
+    // A rollback target still in Okta is reactivated as before.
+    const kept = await create({
+      appId: app.id,
+      generation: 2,
+      value: `${OWN}-k`,
+      status: "INACTIVE",
+      slot: ctx(3),
+    });
+    expect(await provider.diff(kept.id, kept.outs, { ...news, value: undefined })).toEqual({
+      changes: true,
+      replaces: [],
+    });
   });
 });
 

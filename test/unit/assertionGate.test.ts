@@ -104,6 +104,29 @@ describe("AssertionGate after the switch", () => {
     expect(outs).toMatchObject({ proof: "exchange", authMethod: "private_key_jwt" });
   });
 
+  it("a proof refused after the switch says the app IS on private_key_jwt, who now fails, and the way back", async () => {
+    const pair = await newPair(5);
+    await register(okta.apps[1].id, pair);
+    const err = (await gate
+      .create(inputs(1, pair, { exchange: "always", scope: "not.a.scope.here" }))
+      .catch((e: unknown) => e)) as Error;
+    expect(err.message).toMatch(/was refused: HTTP 400 invalid_scope/);
+    expect(err.message).toContain("The app IS switched to private_key_jwt");
+    expect(err.message).toMatch(
+      /refuses every client that authenticates with a client secret \(invalid_client\)/,
+    );
+    expect(err.message).toContain("set privateKeyJwt.rollback: true (keep enabled: true) and run pulumi up");
+    expect(err.message).not.toContain("auth method and the previous credentials are unchanged");
+    expect(err.message).not.toContain(pair.privateJwk.d);
+    // Before the switch the same refusal still says nothing changed.
+    const before = await newPair(6);
+    await register(okta.apps[0].id, before);
+    const early = (await gate
+      .create(inputs(0, before, { exchange: "always" }))
+      .catch((e: unknown) => e)) as Error;
+    expect(early.message).toContain("the app's auth method and the previous credentials are unchanged");
+  });
+
   it("re-runs when the kid or generation changes, not for anything else", async () => {
     const olds = {
       ...inputs(1, await newPair()),

@@ -2,6 +2,7 @@ import { inspect } from "node:util";
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
+import fc from "fast-check";
 import {
   CONFIG_ERROR_HEADING,
   ConfigError,
@@ -599,5 +600,49 @@ describe("gates and Okta's authorization servers", () => {
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatch(/apps\[1\]\.generation \(app 'two'\)/);
     expect(lines[1]).toMatch(/apps\[1\]\.gates\.scope \(app 'two'\): gates\.tokenExchange proves/);
+  });
+});
+
+describe("former names", () => {
+  it("refuses a former name on two apps, naming the key, both apps and the fix, for any apps and names", () => {
+    const pool = ["old-a", "old-b", "old-c"];
+    fc.assert(
+      fc.property(
+        fc.array(fc.uniqueArray(fc.constantFrom(...pool), { maxLength: 3 }), { minLength: 1, maxLength: 4 }),
+        (formers) => {
+          const apps = formers.map((formerNames, i) => ({
+            name: `app-${i}`,
+            appId: `0oa${i}`,
+            generation: 1,
+            formerNames,
+          }));
+          const claims = new Map<string, number[]>();
+          formers.forEach((names, i) => names.forEach((n) => claims.set(n, [...(claims.get(n) ?? []), i])));
+          const shared = [...claims].filter(([, owners]) => owners.length > 1);
+          if (shared.length === 0) {
+            expect(parseAppsConfig(apps, NS).map((a) => a.formerNames)).toEqual(formers);
+            return;
+          }
+          const lines = problems(apps);
+          for (const [former, owners] of shared) {
+            for (const later of owners.slice(1)) {
+              expect(lines).toContain(
+                `${NS}:apps[${later}].formerNames (app 'app-${later}'): '${former}' is also a former name of ` +
+                  `app 'app-${owners[0]}' (${NS}:apps[${owners[0]}].formerNames); the resources of the app once ` +
+                  `called '${former}' can go to one app only: keep '${former}' in the formerNames of the app that ` +
+                  `was renamed from it, and remove it from the other`,
+              );
+            }
+          }
+          expect(lines).toHaveLength(shared.reduce((n, [, o]) => n + o.length - 1, 0));
+        },
+      ),
+    );
+  });
+
+  it("refuses a former name listed twice on one app", () => {
+    expect(problems([app({ formerNames: ["old", "old"] })])).toEqual([
+      `${NS}:apps[0].formerNames (app 'billing'): 'old' is listed twice; list each former name once`,
+    ]);
   });
 });

@@ -1,3 +1,7 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseAppsConfig, type AppConfigInput } from "../../components/config";
 import {
@@ -12,7 +16,12 @@ import {
   formatTable,
   parseArgs,
   readStackConfig,
+  runDue,
+  sharedBumps,
+  type CredentialReader,
 } from "../../due";
+
+type LayoutOf<A> = A extends fc.Arbitrary<infer T> ? T : never;
 
 const NS = "okta-credential-rotation";
 const KEY = `${NS}:apps`;
@@ -245,5 +254,178 @@ describe("stack config file", () => {
     expect(() => readStackConfig("config:\n  a:b: c\n", NS, "Pulumi.x.yaml")).toThrow(
       /Pulumi\.x\.yaml has no okta-credential-rotation:apps/,
     );
+  });
+});
+
+describe("--write on YAML as people write it", () => {
+  // A stack config file in any of the layouts YAML allows: line endings, compact or indented sequences, a folded
+  // scalar and comments around, privateKeyJwt as a flow or block mapping, with or without keyGeneration.
+  const layout = fc.record({
+    eol: fc.constantFrom("\n", "\r\n"),
+    compact: fc.boolean(),
+    folded: fc.boolean(),
+    flowKeys: fc.boolean(),
+    keyGeneration: fc.option(fc.integer({ min: 1, max: 9 }), { nil: undefined }),
+    generation: fc.integer({ min: 1, max: 99 }),
+    comment: fc.boolean(),
+  });
+  function file(l: LayoutOf<typeof layout>): string {
+    const dash = l.compact ? "  - " : "    - ";
+    const body = l.compact ? "    " : "      ";
+    const lines = [
+      "config:",
+      "  other:note: >-",
+      "    a folded scalar",
+      "    over two lines",
+      `  ${KEY}:`,
+      `${dash}name: billing${l.comment ? " # the first app" : ""}`,
+      `${body}appId: 0oa1`,
+      `${body}generation: ${l.generation}${l.comment ? "   # bump to rotate" : ""}`,
+      `${dash}name: keys`,
+      `${body}appId: 0oa2`,
+      `${body}generation: 4`,
+      ...(l.flowKeys
+        ? [
+            `${body}privateKeyJwt: { enabled: true${l.keyGeneration ? `, keyGeneration: ${l.keyGeneration}` : ""} }`,
+          ]
+        : [
+            `${body}privateKeyJwt:`,
+            `${body}  enabled: true`,
+            ...(l.keyGeneration ? [`${body}  keyGeneration: ${l.keyGeneration}`] : []),
+          ]),
+      `${body}vault: { mount: secret, path: keys }`,
+    ];
+    if (!l.folded) lines.splice(1, 3);
+    return lines.join(l.eol) + l.eol;
+  }
+
+  it("changes the two numbers and nothing else, whatever the layout", () => {
+    fc.assert(
+      fc.property(layout, (l) => {
+        const text = file(l);
+        const from = l.keyGeneration ?? 1;
+        const out = applyBumps(
+          text,
+          KEY,
+          [
+            { index: 0, field: "generation", from: l.generation },
+            { index: 1, field: "privateKeyJwt.keyGeneration", from },
+          ],
+          "f",
+        );
+        const read = readStackConfig(out, NS, "f").apps as AppConfigInput[];
+        expect(read[0]!.generation).toBe(l.generation + 1);
+        expect(read[1]!.privateKeyJwt?.keyGeneration).toBe(from + 1);
+        expect(read[1]!.generation).toBe(4);
+        // The file as a person would have edited it: the two numbers, and every other character as it was.
+        const body = l.compact ? "    " : "      ";
+        let expected = text.replace(`generation: ${l.generation}`, `generation: ${l.generation + 1}`);
+        if (l.keyGeneration !== undefined) {
+          expected = expected.replace(`keyGeneration: ${from}`, `keyGeneration: ${from + 1}`);
+        } else if (l.flowKeys) {
+          expected = expected.replace("{ enabled: true }", `{ enabled: true, keyGeneration: 2 }`);
+        } else {
+          expected = expected.replace(
+            `${body}  enabled: true${l.eol}`,
+            `${body}  enabled: true${l.eol}${body}  keyGeneration: 2${l.eol}`,
+          );
+        }
+        expect(out).toBe(expected);
+      }),
+    );
+  });
+
+  it("refuses a bump shared through an anchor, an alias or a merge key, naming both apps, and writes nothing", () => {
+    const shared = [
+      "config:",
+      `  ${KEY}:`,
+      "    - name: one",
+      "      appId: 0oa1",
+      "      generation: &gen 3",
+      "    - name: two",
+      "      appId: 0oa2",
+      "      generation: *gen",
+      "    - &base",
+      "      name: three",
+      "      appId: 0oa3",
+      "      generation: 2",
+      "    - <<: { generation: 5 }",
+      "      name: four",
+      "      appId: 0oa4",
+      "",
+    ].join("\n");
+    const names = ["one", "two", "three", "four"];
+    const bumps = [
+      { index: 0, field: "generation" as const, from: 3 },
+      { index: 1, field: "generation" as const, from: 3 },
+      { index: 2, field: "generation" as const, from: 2 },
+      { index: 3, field: "generation" as const, from: 5 },
+    ];
+    const reasons = sharedBumps(shared, KEY, bumps, names, "f");
+    expect(reasons.get(0)).toMatch(
+      new RegExp(
+        `^${KEY}\\[0\\]\\.generation: the value carries the YAML anchor &gen \\(line 5\\), which app 'two' repeat by an alias: a bump here would bump them too\\.`,
+      ),
+    );
+    expect(reasons.get(1)).toMatch(
+      new RegExp(
+        `^${KEY}\\[1\\]\\.generation: the value is given by the YAML alias \\*gen \\(line 8\\).*replace \\*gen by its value`,
+      ),
+    );
+    // An anchor nothing repeats is not shared.
+    expect(reasons.has(2)).toBe(false);
+    expect(reasons.get(3)).toMatch(
+      /generation comes from a YAML merge key \(<<:, line 13\).*Set generation on this app itself/,
+    );
+    expect(() => applyBumps(shared, KEY, [bumps[0]!], "f", names)).toThrow(
+      /anchor &gen.*nothing was written$/,
+    );
+    expect(applyBumps(shared, KEY, [bumps[2]!], "f", names)).toBe(
+      shared.replace("generation: 2", "generation: 3"),
+    );
+  });
+});
+
+describe("runDue --write with an anchor shared by two apps", () => {
+  it("bumps the app that is due alone, refuses the shared one by name (exit 4), and says so in the table", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "due-anchor-"));
+    const text = [
+      "config:",
+      `  ${KEY}:`,
+      "    - name: due-shared",
+      "      appId: 0oa1",
+      "      generation: &g 3",
+      "      maxCredentialAgeDays: 30",
+      "    - name: rolled-back",
+      "      appId: 0oa2",
+      "      generation: *g",
+      "      rollback: true",
+      "    - name: due-alone",
+      "      appId: 0oa3",
+      "      generation: 7",
+      "      maxCredentialAgeDays: 30",
+      "",
+    ].join("\r\n");
+    const file = path.join(dir, "Pulumi.prod.yaml");
+    fs.writeFileSync(file, text);
+    const old = new Date(Date.now() - 40 * DAY).toISOString();
+    const reader = {
+      listSecrets: async () => [{ id: "ocs1", status: "ACTIVE", created: old }],
+      listKeys: async () => [],
+    } as unknown as CredentialReader;
+    let stdout = "";
+    const code = await runDue(["--config-file", file, "--write"], {
+      cwd: dir,
+      stdout: (t) => (stdout += t),
+      stderr: () => undefined,
+      reader,
+    });
+    expect(code).toBe(EXIT.refused);
+    expect(fs.readFileSync(file, "utf8")).toBe(text.replace("generation: 7", "generation: 8"));
+    expect(stdout).toMatch(
+      /refused: .*apps\[0\]\.generation: the value carries the YAML anchor &g .* app 'rolled-back'/,
+    );
+    expect(stdout).toMatch(/bumped in .*: due-alone\n$/);
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -1,0 +1,13 @@
+// The state-machine test's engine layer in CI: a fixed set of seeds, a few short sequences each, under the real
+// engine against the local Okta. `npm run fuzz -- --engine --seed N --runs K` runs more.
+import { describe, expect, it } from "vitest";
+import { runEngineLayer } from "./engine";
+
+describe("state machine, engine layer (real engine, local Okta)", () => {
+  it("keeps every invariant on the CI seeds", async () => {
+    const lines: string[] = [];
+    const { failure, steps } = await runEngineLayer(20261206, 2, 4, (l) => lines.push(l));
+    expect(failure ?? "passed", lines.join("\n")).toBe("passed");
+    expect(steps).toBeGreaterThan(2);
+  }, 1_800_000);
+});

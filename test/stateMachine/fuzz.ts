@@ -1,0 +1,52 @@
+// `npm run fuzz -- [--seed N] [--runs K] [--engine] [--max-commands M]`: more sequences of the state-machine test
+// than CI runs. Prints each failing sequence (shrunk) with its seed and replay path, the sequences, steps and
+// seconds. The pure layer by default; --engine runs the engine layer (real `pulumi preview`/`up`, local Okta).
+import fc from "fast-check";
+import { commands, setup } from "./model";
+import { runEngineLayer } from "./engine";
+
+function flag(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+async function main(): Promise<number> {
+  const seed = Number(flag("seed") ?? Date.now() % 2 ** 31);
+  const engine = process.argv.includes("--engine");
+  const runs = Number(flag("runs") ?? (engine ? 3 : 10_000));
+  const maxCommands = Number(flag("max-commands") ?? (engine ? 6 : 30));
+  const started = Date.now();
+  if (engine) {
+    const { failure, steps } = await runEngineLayer(seed, runs, maxCommands, (l) => console.log(l));
+    const secs = ((Date.now() - started) / 1000).toFixed(1);
+    console.log(`engine layer: seed ${seed}, ${runs} sequences, ${steps} steps, ${secs} s`);
+    if (failure) console.log(failure);
+    return failure ? 1 : 0;
+  }
+  let steps = 0;
+  const out = fc.check(
+    fc.property(fc.commands(commands, { maxCommands }), (cmds) => {
+      steps += [...cmds].length;
+      fc.modelRun(setup, cmds);
+    }),
+    { seed, numRuns: runs },
+  );
+  const secs = ((Date.now() - started) / 1000).toFixed(1);
+  console.log(
+    `pure layer: seed ${seed}, ${out.numRuns} sequences, ${steps} steps (shrinking included), ${secs} s`,
+  );
+  if (out.failed) {
+    console.log(fc.defaultReportMessage(out));
+    console.log(String(out.errorInstance));
+    console.log(`replay: npm run fuzz -- --seed ${seed} --runs ${runs} --max-commands ${maxCommands}`);
+  }
+  return out.failed ? 1 : 0;
+}
+
+main().then(
+  (code) => (process.exitCode = code),
+  (err: unknown) => {
+    console.error(err);
+    process.exitCode = 1;
+  },
+);
