@@ -10,7 +10,9 @@ import { SecretHandover } from "../dynamic/secretHandover";
 import { TokenExchangeGate } from "../dynamic/tokenExchangeGate";
 import { keyAuditRecord, type AuditRecord } from "./audit";
 import { planRotation, slotName, type SlotPlan } from "./plan";
-import type { VaultDeliveryArgs } from "./secretRotation";
+import { argumentError } from "./errors";
+import { planOrFail, type VaultDeliveryArgs } from "./secretRotation";
+import { claimVaultPath } from "./vaultPaths";
 import {
   rollDeployments,
   deliveryAuditFacts,
@@ -132,7 +134,11 @@ export class KeyRotation extends pulumi.ComponentResource {
         ? { ...opts, aliases: [...(opts.aliases ?? []), { type: "okta-rotation:index:SecretRotation" }] }
         : opts,
     );
-    const plan = planRotation(args.keyGeneration);
+    const fail = (argument: string, problem: string, fix: string) =>
+      argumentError(this, "KeyRotation", name, argument, problem, fix);
+    const plan = planOrFail(() => planRotation(args.keyGeneration), fail, "keyGeneration");
+    // Another rotation writing this Vault entry is refused before the first key is made.
+    const vaultClaim = args.vault ? claimVaultPath(this, "KeyRotation", name, args.vault) : undefined;
     const rollback = args.rollback ?? false;
     const clientId = args.clientId ?? args.appId;
     const trigger = `${args.keyGeneration}${rollback ? "-rollback" : ""}`;
@@ -142,7 +148,7 @@ export class KeyRotation extends pulumi.ComponentResource {
     // previous key rotation finished.
     const context = { app: name, generation: args.keyGeneration, rollback: false };
 
-    const slot = (p: SlotPlan, dependsOn: pulumi.Resource[]) => {
+    const slot = (p: SlotPlan, dependsOn: pulumi.Input<pulumi.Input<pulumi.Resource>[]>) => {
       const pair = new KeyPair(
         `${name}-key-${slotName(p.slot)}`,
         { algorithm: args.algorithm ?? "RS256", generation: p.generation, slot: context },
@@ -176,7 +182,7 @@ export class KeyRotation extends pulumi.ComponentResource {
     };
 
     // 1–2. The new key: generated, then registered ACTIVE next to the previous one.
-    const holder = slot(plan.holder, []);
+    const holder = slot(plan.holder, vaultClaim ?? []);
     // A new algorithm waits for the next key (KeyPair): say so where the held pair's algorithm is known (a preview
     // of an algorithm change alone; in the preview of a bump the new pair's is not known yet).
     pulumi.all([holder.pair.algorithm, args.algorithm]).apply(([held, wanted]) => {
