@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as vault from "@pulumi/vault";
-import * as k8s from "@pulumi/kubernetes";
+import type * as vault from "@pulumi/vault";
+import type * as k8s from "@pulumi/kubernetes";
 import { AppAuthMethod } from "../dynamic/appAuthMethod";
 import { AssertionGate } from "../dynamic/assertionGate";
 import { ClientSecret } from "../dynamic/clientSecret";
@@ -11,6 +11,7 @@ import { TokenExchangeGate } from "../dynamic/tokenExchangeGate";
 import { keyAuditRecord, type AuditRecord } from "./audit";
 import { planRotation, slotName, type SlotPlan } from "./plan";
 import { argumentError } from "./errors";
+import { vaultPackage } from "./peers";
 import { planOrFail, type VaultDeliveryArgs } from "./secretRotation";
 import { claimVaultPath } from "./vaultPaths";
 import {
@@ -202,7 +203,7 @@ export class KeyRotation extends pulumi.ComponentResource {
     let delivered: pulumi.Resource[] = [holder.jwk, secretSource];
     if (args.vault) {
       const v = args.vault;
-      this.vaultSecret = new vault.kv.SecretV2(
+      this.vaultSecret = new (vaultPackage(this, "KeyRotation", name).kv.SecretV2)(
         `${name}-vault`,
         {
           mount: v.mount,
@@ -250,6 +251,7 @@ export class KeyRotation extends pulumi.ComponentResource {
         dependsOn: delivered,
       },
       this,
+      "KeyRotation",
     );
     this.rollouts = rollout.patches;
     this.census = rollout.census;

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as k8s from "@pulumi/kubernetes";
+import type * as k8s from "@pulumi/kubernetes";
+import { kubernetesPackage } from "./peers";
 import type * as vault from "@pulumi/vault";
 import { REVISION_ANNOTATION, ROLLOUT_ANNOTATION, RolloutCensus } from "../dynamic/rolloutCensus";
 
@@ -52,10 +53,17 @@ export interface Rollout {
  * `skipAwait`), then counts the Deployments' pods until none — terminating ones included — carries an older
  * generation. The patches are kept on delete: deleting one would strip its annotations and roll the pods again.
  */
-export function rollDeployments(name: string, args: RolloutArgs, parent: pulumi.Resource): Rollout {
+export function rollDeployments(
+  name: string,
+  args: RolloutArgs,
+  parent: pulumi.Resource,
+  component = "SecretRotation",
+): Rollout {
+  if (args.deployments.length === 0) return { patches: [], done: args.dependsOn };
+  const kubernetes = kubernetesPackage(parent, component, name);
   const patches = args.deployments.map(
     (d, i) =>
-      new k8s.apps.v1.DeploymentPatch(
+      new kubernetes.apps.v1.DeploymentPatch(
         `${name}-rollout-${i}`,
         {
           metadata: {

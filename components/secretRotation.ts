@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as vault from "@pulumi/vault";
-import * as k8s from "@pulumi/kubernetes";
+import type * as vault from "@pulumi/vault";
+import type * as k8s from "@pulumi/kubernetes";
 import { ClientSecret } from "../dynamic/clientSecret";
 import { GeneratedSecret } from "../dynamic/generatedSecret";
 import { SecretValue } from "../dynamic/secretValue";
@@ -11,6 +11,7 @@ import { TokenExchangeGate } from "../dynamic/tokenExchangeGate";
 import { secretAuditRecord, type AuditRecord } from "./audit";
 import { defaultTokenUrl, secretExchangeRefusal } from "../dynamic/tokenEndpoint";
 import { argumentError } from "./errors";
+import { vaultPackage } from "./peers";
 import { planRotation, slotName, type RotationPlan, type SlotPlan } from "./plan";
 import { stackOrgUrl } from "./settings";
 import { claimVaultPath } from "./vaultPaths";
@@ -329,7 +330,7 @@ export class SecretRotation extends pulumi.ComponentResource {
     let delivered: pulumi.Resource[] = [holder];
     if (args.vault) {
       const v = args.vault;
-      this.vaultSecret = new vault.kv.SecretV2(
+      this.vaultSecret = new (vaultPackage(this, "SecretRotation", name).kv.SecretV2)(
         `${name}-vault`,
         {
           mount: v.mount,
