@@ -9,19 +9,22 @@ import {
   KeyRotation,
   parseAppsConfig,
   SecretRotation,
+  PACKAGE_CONFIG_NAMESPACE,
+  stackOrgUrl,
   type AppConfig,
 } from "okta-credential-rotation";
 import { defaultTokenUrl } from "okta-credential-rotation/dynamic";
 
-/** The org URL, for the token endpoint the gates call: explicit, or from @pulumi/okta's keys. */
+/**
+ * The org URL, for the token endpoint the gates call: `okta-credential-rotation:oktaOrgUrl`, or @pulumi/okta's keys
+ * (as the package's providers read them). A malformed one fails the program with one message.
+ */
 function orgUrl(): string | undefined {
-  const own = new pulumi.Config();
-  const okta = new pulumi.Config("okta");
-  const explicit = own.get("oktaOrgUrl") ?? process.env.OKTA_ORG_URL;
-  if (explicit) return explicit.replace(/\/+$/, "");
-  const org = okta.get("orgName") ?? process.env.OKTA_ORG_NAME;
-  const base = okta.get("baseUrl") ?? process.env.OKTA_BASE_URL ?? "okta.com";
-  return org ? `https://${org}.${base}` : undefined;
+  try {
+    return stackOrgUrl();
+  } catch (err) {
+    throw new pulumi.RunError((err as Error).message);
+  }
 }
 
 const org = orgUrl();
@@ -91,7 +94,7 @@ for (const app of apps) {
       throw new pulumi.RunError(
         formatConfigProblems([
           `${pulumi.getProject()}:${CONFIG_KEY} (app '${app.name}'): privateKeyJwt needs the token endpoint: ` +
-            `set gates.tokenUrl, or the org URL (${pulumi.getProject()}:oktaOrgUrl, or okta:orgName)`,
+            `set gates.tokenUrl, or the org URL (${PACKAGE_CONFIG_NAMESPACE}:oktaOrgUrl, or okta:orgName)`,
         ]),
       );
     }

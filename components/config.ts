@@ -753,7 +753,7 @@ function consistencyProblems(
           index: v.index,
           line:
             `${key(v.index, "gates", "tokenUrl")}${v.label}: ${needs} needs the token endpoint and no org URL ` +
-            `is set; set gates.tokenUrl, or the org URL (${namespace}:oktaOrgUrl, or okta:orgName)`,
+            `is set; set gates.tokenUrl, or the org URL (okta-credential-rotation:oktaOrgUrl, or okta:orgName)`,
         });
       }
     }

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as vault from "@pulumi/vault";
-import * as k8s from "@pulumi/kubernetes";
+import type * as vault from "@pulumi/vault";
+import type * as k8s from "@pulumi/kubernetes";
 import { AppAuthMethod } from "../dynamic/appAuthMethod";
 import { AssertionGate } from "../dynamic/assertionGate";
 import { ClientSecret } from "../dynamic/clientSecret";
@@ -10,7 +10,10 @@ import { SecretHandover } from "../dynamic/secretHandover";
 import { TokenExchangeGate } from "../dynamic/tokenExchangeGate";
 import { keyAuditRecord, type AuditRecord } from "./audit";
 import { planRotation, slotName, type SlotPlan } from "./plan";
-import type { VaultDeliveryArgs } from "./secretRotation";
+import { argumentError } from "./errors";
+import { vaultPackage } from "./peers";
+import { planOrFail, type VaultDeliveryArgs } from "./secretRotation";
+import { claimVaultPath } from "./vaultPaths";
 import {
   rollDeployments,
   deliveryAuditFacts,
@@ -134,7 +137,11 @@ export class KeyRotation extends pulumi.ComponentResource {
         ? { ...opts, aliases: [...(opts.aliases ?? []), { type: "okta-rotation:index:SecretRotation" }] }
         : opts,
     );
-    const plan = planRotation(args.keyGeneration);
+    const fail = (argument: string, problem: string, fix: string) =>
+      argumentError(this, "KeyRotation", name, argument, problem, fix);
+    const plan = planOrFail(() => planRotation(args.keyGeneration), fail, "keyGeneration");
+    // Another rotation writing this Vault entry is refused before the first key is made.
+    const vaultClaim = args.vault ? claimVaultPath(this, "KeyRotation", name, args.vault) : undefined;
     const rollback = args.rollback ?? false;
     const clientId = args.clientId ?? args.appId;
     const trigger = `${args.keyGeneration}${rollback ? "-rollback" : ""}`;
@@ -144,7 +151,7 @@ export class KeyRotation extends pulumi.ComponentResource {
     // previous key rotation finished.
     const context = { app: name, generation: args.keyGeneration, rollback: false };
 
-    const slot = (p: SlotPlan, dependsOn: pulumi.Resource[]) => {
+    const slot = (p: SlotPlan, dependsOn: pulumi.Input<pulumi.Input<pulumi.Resource>[]>) => {
       const pair = new KeyPair(
         `${name}-key-${slotName(p.slot)}`,
         { algorithm: args.algorithm ?? "RS256", generation: p.generation, slot: context },
@@ -178,7 +185,7 @@ export class KeyRotation extends pulumi.ComponentResource {
     };
 
     // 1–2. The new key: generated, then registered ACTIVE next to the previous one.
-    const holder = slot(plan.holder, []);
+    const holder = slot(plan.holder, vaultClaim ?? []);
     // A new algorithm waits for the next key (KeyPair): say so where the held pair's algorithm is known (a preview
     // of an algorithm change alone; in the preview of a bump the new pair's is not known yet).
     pulumi.all([holder.pair.algorithm, args.algorithm]).apply(([held, wanted]) => {
@@ -198,7 +205,7 @@ export class KeyRotation extends pulumi.ComponentResource {
     let delivered: pulumi.Resource[] = [holder.jwk, secretSource];
     if (args.vault) {
       const v = args.vault;
-      this.vaultSecret = new vault.kv.SecretV2(
+      this.vaultSecret = new (vaultPackage(this, "KeyRotation", name).kv.SecretV2)(
         `${name}-vault`,
         {
           mount: v.mount,
@@ -246,6 +253,7 @@ export class KeyRotation extends pulumi.ComponentResource {
         dependsOn: delivered,
       },
       this,
+      "KeyRotation",
     );
     this.rollouts = rollout.patches;
     this.census = rollout.census;

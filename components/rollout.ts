@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as k8s from "@pulumi/kubernetes";
+import type * as k8s from "@pulumi/kubernetes";
+import { kubernetesPackage } from "./peers";
 import type * as vault from "@pulumi/vault";
 import {
   REVISION_ANNOTATION,
@@ -76,7 +77,14 @@ export interface Rollout {
  * `skipAwait`), then counts the Deployments' pods until none — terminating ones included — carries an older
  * generation. The patches are kept on delete: deleting one would strip its annotations and roll the pods again.
  */
-export function rollDeployments(name: string, args: RolloutArgs, parent: pulumi.Resource): Rollout {
+export function rollDeployments(
+  name: string,
+  args: RolloutArgs,
+  parent: pulumi.Resource,
+  component = "SecretRotation",
+): Rollout {
+  if (args.deployments.length === 0) return { patches: [], done: args.dependsOn };
+  const kubernetes = kubernetesPackage(parent, component, name);
   const scope = (d: DeploymentRolloutArgs) => (d.shared ? name : undefined);
   const patches = args.deployments.map((d, i) => {
     const annotations: Record<string, pulumi.Input<string>> = {
@@ -84,7 +92,7 @@ export function rollDeployments(name: string, args: RolloutArgs, parent: pulumi.
     };
     for (const [k, v] of Object.entries(args.annotations)) annotations[scopedAnnotation(k, scope(d))] = v;
     const resourceName = patchName(name, d, i);
-    return new k8s.apps.v1.DeploymentPatch(
+    return new kubernetes.apps.v1.DeploymentPatch(
       resourceName,
       {
         metadata: {

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as vault from "@pulumi/vault";
-import * as k8s from "@pulumi/kubernetes";
+import type * as vault from "@pulumi/vault";
+import type * as k8s from "@pulumi/kubernetes";
 import { ClientSecret } from "../dynamic/clientSecret";
 import { GeneratedSecret } from "../dynamic/generatedSecret";
 import { SecretValue } from "../dynamic/secretValue";
@@ -9,7 +9,12 @@ import { Revocation } from "../dynamic/revocation";
 import type { RolloutCensus } from "../dynamic/rolloutCensus";
 import { TokenExchangeGate } from "../dynamic/tokenExchangeGate";
 import { secretAuditRecord, type AuditRecord } from "./audit";
-import { planRotation, slotName, type SlotPlan } from "./plan";
+import { defaultTokenUrl, secretExchangeRefusal } from "../dynamic/tokenEndpoint";
+import { argumentError } from "./errors";
+import { vaultPackage } from "./peers";
+import { planRotation, slotName, type RotationPlan, type SlotPlan } from "./plan";
+import { stackOrgUrl } from "./settings";
+import { claimVaultPath } from "./vaultPaths";
 import {
   rollDeployments,
   deliveryAuditFacts,
@@ -42,11 +47,15 @@ export interface RotationGatesArgs {
   /** Prove the credential with a real client_credentials exchange before the previous one is retired. */
   readonly tokenExchange?: boolean;
   /**
-   * Token endpoint for the exchange (required with `tokenExchange`): a custom authorization server's, e.g.
-   * `https://<org>.okta.com/oauth2/default/v1/token` — the org server (`/oauth2/v1/token`) refuses secrets.
+   * Token endpoint for the exchange: a custom authorization server's. Default: the org's `default` server,
+   * `<org URL>/oauth2/default/v1/token`, the org URL from `okta-credential-rotation:oktaOrgUrl` (or `okta:orgName` +
+   * `okta:baseUrl`, or `OKTA_ORG_URL`, `OKTA_ORG_NAME`). The org server (`/oauth2/v1/token`) refuses secrets.
    */
   readonly tokenUrl?: pulumi.Input<string>;
-  /** A scope defined on that server whose access policy rule admits the app for client_credentials. */
+  /**
+   * A scope defined on that server whose access policy rule admits the app for client_credentials (required with
+   * `tokenExchange`).
+   */
   readonly scope?: pulumi.Input<string>;
   /** Minimum seconds both credentials stay ACTIVE before the previous one is retired (default 0). */
   readonly minOverlapSeconds?: number;
@@ -93,6 +102,80 @@ export interface SecretRotationArgs {
 }
 
 const SECRET_ROTATION_TYPE = "okta-rotation:index:SecretRotation";
+
+type ArgumentFailure = (argument: string, problem: string, fix: string) => pulumi.ResourceError;
+
+/**
+ * The token endpoint of the gates, checked where it is known: with `tokenExchange`, `scope` is required, and
+ * `tokenUrl` defaults to the org's `default` custom authorization server (`<org URL>/oauth2/default/v1/token`, the
+ * org URL from `okta-credential-rotation:oktaOrgUrl` or `okta:orgName`, or their variables). An endpoint or scope
+ * Okta would refuse a secret at is refused here, before anything is written (the gate's own check runs only once
+ * the new secret exists).
+ */
+export function gateTokenUrl(
+  gates: RotationGatesArgs,
+  fail: ArgumentFailure,
+  orgUrl: () => string | undefined = () => stackOrgUrl(),
+): pulumi.Input<string> | undefined {
+  if (!gates.tokenExchange) return gates.tokenUrl;
+  if (gates.scope === undefined) {
+    throw fail(
+      "gates.scope",
+      "is required with gates.tokenExchange: Okta grants a client_credentials token only for a scope defined on " +
+        "the authorization server",
+      "add a scope there whose access policy rule admits this app, and set gates.scope to it, e.g. " +
+        'gates: { tokenExchange: true, scope: "rotation.check" }',
+    );
+  }
+  let tokenUrl = gates.tokenUrl;
+  if (tokenUrl === undefined) {
+    let org: string | undefined;
+    try {
+      org = orgUrl();
+    } catch (err) {
+      throw fail(
+        "gates.tokenUrl",
+        `is not set, and its default cannot be derived: ${(err as Error).message}`,
+        "fix the org URL, or set gates.tokenUrl",
+      );
+    }
+    if (org === undefined) {
+      throw fail(
+        "gates.tokenUrl",
+        "is not set, and no Okta org URL is configured to derive its default (<org URL>/oauth2/default/v1/token) from",
+        "set gates.tokenUrl to the token endpoint, or the org URL: pulumi config set " +
+          "okta-credential-rotation:oktaOrgUrl https://<org>.okta.com (or okta:orgName, or OKTA_ORG_URL)",
+      );
+    }
+    tokenUrl = defaultTokenUrl(org);
+  }
+  if (typeof tokenUrl === "string" && typeof gates.scope === "string") {
+    const why = secretExchangeRefusal(tokenUrl, gates.scope, "gates.tokenUrl and gates.scope");
+    if (why !== undefined)
+      throw fail(/^the scope /.test(why) ? "gates.scope" : "gates.tokenUrl", "is refused", why);
+  }
+  return tokenUrl;
+}
+
+/** The slot plan, or the planner's refusal as an argument error. */
+export function planOrFail(
+  plan: () => RotationPlan,
+  fail: ArgumentFailure,
+  field = "generation",
+): RotationPlan {
+  try {
+    return plan();
+  } catch (err) {
+    if (pulumi.ResourceError.isInstance(err)) throw err;
+    const message = (err as Error).message;
+    const rollback = /roll back/.test(message);
+    throw fail(
+      rollback ? "rollback" : field,
+      `is refused: ${message}`,
+      rollback ? "remove rollback" : `set ${field} to a whole number ≥ 1, and bump it by one to rotate`,
+    );
+  }
+}
 
 /** The resource options of a component renamed from `formerNames`: an alias per former name. */
 export function withFormerNames(
@@ -179,22 +262,35 @@ export class SecretRotation extends pulumi.ComponentResource {
       {},
       withFormerNames(opts, args.formerNames, { name, type: SECRET_ROTATION_TYPE }),
     );
+    // Every argument is checked here, before any child is registered: a wrong one fails `pulumi preview` with one
+    // message (no stack trace), and `pulumi up --skip-preview` the same, before anything is written.
+    const fail = (argument: string, problem: string, fix: string) =>
+      argumentError(this, "SecretRotation", name, argument, problem, fix);
     if (args.adoptGeneratedSecret && args.adoptSecretId !== undefined) {
-      throw new Error(
-        `SecretRotation '${name}': give adoptSecretId (a secret the app's clients use) or adoptGeneratedSecret (the ` +
-          "secret Okta generated for an app created in this program), not both",
+      throw fail(
+        "adoptSecretId",
+        "and adoptGeneratedSecret are both given",
+        "give adoptSecretId (a secret the app's clients use) or adoptGeneratedSecret (the secret Okta generated " +
+          "for an app created in this program), not both",
       );
     }
+    const gates = args.gates ?? {};
+    const tokenUrl = gateTokenUrl(gates, fail);
+    const vaultClaim = args.vault ? claimVaultPath(this, "SecretRotation", name, args.vault) : undefined;
     // The secret Okta generated for a new app, found before the rotation's own secret is made (which would be a
     // second one). Its id plays adoptSecretId.
     const generated = args.adoptGeneratedSecret
       ? new GeneratedSecret(`${name}-generated`, { appId: args.appId, app: name }, { parent: this })
       : undefined;
     const adoptSecretId: pulumi.Input<string> | undefined = generated?.secretId ?? args.adoptSecretId;
-    const plan = planRotation(args.generation, {
-      rollback: args.rollback ?? false,
-      adopting: adoptSecretId !== undefined,
-    });
+    const plan = planOrFail(
+      () =>
+        planRotation(args.generation, {
+          rollback: args.rollback ?? false,
+          adopting: adoptSecretId !== undefined,
+        }),
+      fail,
+    );
     // The app's config as each slot records it: the rules on changing it live in the slots (slotTransition.ts).
     const context = {
       app: name,
@@ -209,11 +305,29 @@ export class SecretRotation extends pulumi.ComponentResource {
     // found again by it. Only a new generation makes a new value (a rollback keeps it: it creates nothing).
     const value = new SecretValue(
       `${name}-value`,
-      { appId: args.appId, generation: args.generation },
+      {
+        appId: args.appId,
+        generation: args.generation,
+        // What the first write needs is looked up first: the app (onboarding without adoption) and, with the pod
+        // census on, the Deployments, in the cluster the census reads.
+        rotation: name,
+        adoption: args.adoptGeneratedSecret
+          ? "adoptGeneratedSecret"
+          : args.adoptSecretId !== undefined
+            ? "adoptSecretId"
+            : "none",
+        ...(args.deployments?.length && args.podCensus?.enabled !== false
+          ? {
+              deployments: args.deployments.map((d) => ({ namespace: d.namespace, name: d.name })),
+              ...(args.podCensus?.kubeconfig !== undefined ? { kubeconfig: args.podCensus.kubeconfig } : {}),
+              ...(args.podCensus?.context !== undefined ? { context: args.podCensus.context } : {}),
+            }
+          : {}),
+      },
       { parent: this, ...(generated ? { dependsOn: [generated] } : {}) },
     );
 
-    const slot = (p: SlotPlan, dependsOn: pulumi.Resource[]) =>
+    const slot = (p: SlotPlan, dependsOn: pulumi.Input<pulumi.Input<pulumi.Resource>[]>) =>
       new ClientSecret(
         `${name}-slot-${slotName(p.slot)}`,
         {
@@ -245,12 +359,13 @@ export class SecretRotation extends pulumi.ComponentResource {
       );
 
     // The holder comes first; the retired slot only changes once delivery and gates are done.
-    const holder = slot(plan.holder, [value]);
+    // The holder is the rotation's first write: it waits for a Vault path known only now to be checked.
+    const holder = slot(plan.holder, vaultClaim ? vaultClaim.apply(() => [value]) : [value]);
 
     let delivered: pulumi.Resource[] = [holder];
     if (args.vault) {
       const v = args.vault;
-      this.vaultSecret = new vault.kv.SecretV2(
+      this.vaultSecret = new (vaultPackage(this, "SecretRotation", name).kv.SecretV2)(
         `${name}-vault`,
         {
           mount: v.mount,
@@ -296,13 +411,6 @@ export class SecretRotation extends pulumi.ComponentResource {
     this.census = rollout.census;
     const rolledOut = rollout.done;
 
-    const gates = args.gates ?? {};
-    if (gates.tokenExchange && gates.tokenUrl === undefined) {
-      throw new Error(
-        `SecretRotation '${name}': gates.tokenExchange needs gates.tokenUrl (the app's token endpoint, ` +
-          `e.g. https://<org>.okta.com/oauth2/default/v1/token).`,
-      );
-    }
     this.gate = new TokenExchangeGate(
       `${name}-gate`,
       {
@@ -311,7 +419,7 @@ export class SecretRotation extends pulumi.ComponentResource {
         generation: plan.holder.generation,
         clientId: args.clientId ?? args.appId,
         clientSecret: holder.clientSecret,
-        tokenUrl: gates.tokenUrl ?? "",
+        tokenUrl: tokenUrl ?? "",
         ...(gates.scope !== undefined ? { scope: gates.scope } : {}),
         exchange: gates.tokenExchange ?? false,
         // The overlap is the time both secrets stay ACTIVE: none without a previous secret, and none for a revoke
@@ -334,7 +442,7 @@ export class SecretRotation extends pulumi.ComponentResource {
           generation: plan.retired.generation,
           clientId: args.clientId ?? args.appId,
           clientSecret: retired.clientSecret,
-          tokenUrl: gates.tokenUrl ?? "",
+          tokenUrl: tokenUrl ?? "",
           ...(gates.scope !== undefined ? { scope: gates.scope } : {}),
         },
         { parent: this, dependsOn: [retired] },

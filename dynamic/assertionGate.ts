@@ -22,6 +22,7 @@ import { readAuthSettings } from "./appAuthMethod";
 import { overlapRemainingMs } from "./tokenExchangeGate";
 import { sameValue, checkInputs } from "./validation";
 import { providerByReference } from "./providerByReference";
+import { isUnknown } from "./providerValues";
 import { assertionExchangeRefusal, isPolicyRefusal, policyRefusalHint } from "./tokenEndpoint";
 
 export function assertionGateInputsSchema() {
@@ -266,7 +267,8 @@ export class AssertionGateProvider implements pulumi.dynamic.ResourceProvider<
     if (checked.failures && checked.failures.length > 0) return checked;
     // Before anything is written (preview and --skip-preview): a proof Okta would refuse at this endpoint.
     const { tokenUrl, scope } = news;
-    if (typeof tokenUrl === "string" && (scope === undefined || typeof scope === "string")) {
+    const known = !isUnknown(tokenUrl) && !isUnknown(scope); // else checked once known, before the create
+    if (known && typeof tokenUrl === "string" && (scope === undefined || typeof scope === "string")) {
       const why = assertionExchangeRefusal(tokenUrl, scope, "gates.tokenUrl and gates.scope");
       if (why !== undefined) {
         return {

@@ -12,7 +12,7 @@ import { createOnce } from "./createOnce";
 import type { OktaApi } from "./oktaApi";
 import { OktaApiError, describeFailure, failureMentions, isNotFound, operationError } from "./oktaErrors";
 import { secretHash, type LifecycleStatus, type OktaClientSecret } from "./oktaObjects";
-import { compact } from "./providerValues";
+import { compact, isUnknown } from "./providerValues";
 import { sameValue, checkInputs } from "./validation";
 import { providerByReference } from "./providerByReference";
 import { activeReplacementProblem, slotTransitionProblem, type SlotContext } from "./slotTransition";
@@ -652,7 +652,10 @@ export class ClientSecretProvider implements pulumi.dynamic.ResourceProvider<
     if (fresh && onboarding && inputs.slot.adopting !== undefined && inputs.adoptSecretId === undefined) {
       // Onboarding: the new secret is about to be created; the one to adopt is only taken over at the end of the
       // run. Make sure it is there, and in use, before anything is written.
-      if (typeof inputs.appId !== "string") return result; // unknown in preview
+      // In a preview the app (an okta.app.OAuth of the same program) or the secret to adopt (GeneratedSecret) may
+      // not exist yet: their ids are Pulumi's unknown placeholder, which is no id to send to Okta. The engine
+      // checks again once they are known, in the `up`, before this secret is created.
+      if (isUnknown(inputs.appId) || isUnknown(inputs.slot.adopting)) return result;
       const reason = await adoptionProblem(getOktaApi(), inputs.appId, inputs.slot.adopting, inputs.slot.app);
       if (reason) return { inputs, failures: [{ property: "", reason }] };
     }

@@ -77,13 +77,30 @@ export {
   DEFAULT_SCOPES,
   OktaConfigError,
   isLoopbackHost,
+  packageNamespace,
   resolveConnectionSettings,
+  resolveOrgUrl,
   type ConfigSource,
   type OktaConnectionSettings,
   type OktaCredentials,
 } from "./oktaSettings";
 export { checkInputs, sameValue, validateInputs, type CheckFailure } from "./validation";
-export { SecretValue, SecretValueProvider, newSecretValue, type SecretValueArgs } from "./secretValue";
+export {
+  SecretValue,
+  SecretValueProvider,
+  newSecretValue,
+  type SecretValueArgs,
+  type SecretValueInputs,
+  type SecretValueOutputs,
+} from "./secretValue";
+export {
+  appOnboardingProblem,
+  missingDeploymentsProblem,
+  onboardingProblem,
+  type Adoption,
+  type DeploymentLookup,
+} from "./preflight";
+export { UNKNOWN, isUnknown } from "./providerValues";
 export {
   GeneratedSecret,
   GeneratedSecretProvider,

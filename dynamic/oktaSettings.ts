@@ -37,10 +37,19 @@ export function defaultScopes(): string[] {
 /** The scopes a service app asks for unless `okta:scopes` says otherwise: `okta.apps.read` and `okta.apps.manage`. */
 export const DEFAULT_SCOPES: readonly string[] = defaultScopes();
 
+/**
+ * The config namespace of what this package reads itself (`okta-credential-rotation:oktaOrgUrl`), as a provider
+ * package reads `<provider>:*`: the same in every program, whatever its project's name.
+ */
+export function packageNamespace(): string {
+  return "okta-credential-rotation";
+}
+
 /** Stack config keys and environment variables, in the order they are consulted. */
 export function connectionKeys() {
   return {
-    orgUrl: { config: "oktaOrgUrl", env: "OKTA_ORG_URL" },
+    // Fully qualified: the package's own namespace, whatever the project that uses it is called.
+    orgUrl: { config: `${packageNamespace()}:oktaOrgUrl`, env: "OKTA_ORG_URL" },
     orgName: { config: "okta:orgName", env: "OKTA_ORG_NAME" },
     baseUrl: { config: "okta:baseUrl", env: "OKTA_BASE_URL" },
     apiToken: { config: "okta:apiToken", env: "OKTA_API_TOKEN" },
@@ -100,9 +109,29 @@ function normaliseOrgUrl(raw: string, source: string): string {
 }
 
 /**
+ * The org URL, or undefined when none is configured: `okta-credential-rotation:oktaOrgUrl` / OKTA_ORG_URL, else
+ * `okta:orgName` + `okta:baseUrl` (default okta.com) / OKTA_ORG_NAME + OKTA_BASE_URL. Throws an OktaConfigError
+ * for one that is not an https URL (http only on loopback). Pure.
+ */
+export function resolveOrgUrl(
+  config: ConfigSource | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+): string | undefined {
+  const k = connectionKeys();
+  const explicit = lookup("orgUrl", config, env);
+  if (explicit !== undefined) {
+    return normaliseOrgUrl(explicit, `config "${k.orgUrl.config}" / env ${k.orgUrl.env}`);
+  }
+  const orgName = lookup("orgName", config, env);
+  if (orgName === undefined) return undefined;
+  const baseUrl = lookup("baseUrl", config, env) ?? "okta.com";
+  return normaliseOrgUrl(`https://${orgName}.${baseUrl}`, `okta:orgName/okta:baseUrl`);
+}
+
+/**
  * Resolves the org URL and credentials. Pure: takes the stack config (or nothing) and an environment.
  *
- * Org URL: `<project>:oktaOrgUrl` / OKTA_ORG_URL, else `okta:orgName` + `okta:baseUrl` (default okta.com)
+ * Org URL: `okta-credential-rotation:oktaOrgUrl` / OKTA_ORG_URL, else `okta:orgName` + `okta:baseUrl` (default okta.com)
  * / OKTA_ORG_NAME + OKTA_BASE_URL. Credentials: `okta:apiToken` / OKTA_API_TOKEN (SSWS), else an OAuth
  * service app: `okta:clientId`, `okta:privateKey` (PEM or JWK JSON), `okta:privateKeyId`, `okta:scopes`.
  */
@@ -111,21 +140,13 @@ export function resolveConnectionSettings(
   env: Readonly<Record<string, string | undefined>>,
 ): OktaConnectionSettings {
   const k = connectionKeys();
-  let orgUrl: string;
-  const explicit = lookup("orgUrl", config, env);
-  if (explicit !== undefined) {
-    orgUrl = normaliseOrgUrl(explicit, `config "${k.orgUrl.config}" / env ${k.orgUrl.env}`);
-  } else {
-    const orgName = lookup("orgName", config, env);
-    if (orgName === undefined) {
-      throw new OktaConfigError(
-        "No Okta org configured. Set `pulumi config set okta:orgName <org>` (and optionally okta:baseUrl, " +
-          `default okta.com), or env ${k.orgName.env}/${k.baseUrl.env}; or give the full URL with ` +
-          `\`pulumi config set ${k.orgUrl.config} https://<org>.okta.com\` or env ${k.orgUrl.env}.`,
-      );
-    }
-    const baseUrl = lookup("baseUrl", config, env) ?? "okta.com";
-    orgUrl = normaliseOrgUrl(`https://${orgName}.${baseUrl}`, `okta:orgName/okta:baseUrl`);
+  const orgUrl = resolveOrgUrl(config, env);
+  if (orgUrl === undefined) {
+    throw new OktaConfigError(
+      "No Okta org configured. Set `pulumi config set okta:orgName <org>` (and optionally okta:baseUrl, " +
+        `default okta.com), or env ${k.orgName.env}/${k.baseUrl.env}; or give the full URL with ` +
+        `\`pulumi config set ${k.orgUrl.config} https://<org>.okta.com\` or env ${k.orgUrl.env}.`,
+    );
   }
 
   const apiToken = lookup("apiToken", config, env);

@@ -6,11 +6,16 @@
 // instead of creating a third one — no clock, and never a secret this rotation did not make.
 // A change of `generation` makes a new value (an update: the resource keeps the generation the app was onboarded
 // at, which tells the slots whether a secret to adopt is still to be checked). A change of `appId` replaces it.
-// No Okta call.
+// Before the rotation's first write it looks up what that write needs (preflight.ts): one Okta read at onboarding
+// without adoption, and the Deployments at each new generation.
 
 import { randomBytes } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { configureConnection, getOktaApi } from "./connection";
+import { operationError } from "./oktaErrors";
+import { appOnboardingProblem, missingDeploymentsProblem, type Adoption } from "./preflight";
+import { isUnknown } from "./providerValues";
 import { checkInputs, sameValue } from "./validation";
 import { providerByReference } from "./providerByReference";
 
@@ -24,12 +29,21 @@ export function secretValueInputsSchema() {
       .number({ error: "generation must be a number" })
       .int("generation must be a whole number")
       .nonnegative("generation must not be negative"),
+    /** The rotation's name, for messages; with it, the preflight lookups run (preflight.ts). */
+    rotation: z.string().min(1).optional(),
+    /** How the rotation takes over the app's secret at onboarding. */
+    adoption: z.enum(["none", "adoptSecretId", "adoptGeneratedSecret"]).optional(),
+    /** The Deployments the rotation rolls, looked up before the first write (with the pod census on). */
+    deployments: z.array(z.object({ namespace: z.string().min(1), name: z.string().min(1) })).optional(),
+    /** The cluster, as the pod census reads it (a secret input; never in outputs). */
+    kubeconfig: z.string().optional(),
+    context: z.string().optional(),
   });
 }
 
 export type SecretValueInputs = z.infer<ReturnType<typeof secretValueInputsSchema>>;
 
-export interface SecretValueOutputs extends SecretValueInputs {
+export interface SecretValueOutputs extends Omit<SecretValueInputs, "kubeconfig"> {
   /** 64 characters of base64url: within Okta's 14–100 printable ASCII, and ≥ 32 for client_secret_jwt. */
   readonly value: string;
   /** The generation at which this rotation was first applied (its onboarding). */
@@ -46,11 +60,33 @@ export class SecretValueProvider implements pulumi.dynamic.ResourceProvider<
   SecretValueInputs,
   SecretValueOutputs
 > {
+  async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
+    await configureConnection(req);
+  }
+
+  /**
+   * Validates the inputs, and looks up what the rotation's first write needs (preflight.ts): at onboarding without
+   * adoption, that the app is in the org and holds no secret; at onboarding and at each new generation, that the
+   * Deployments exist (a cluster that cannot be reached is not judged here). Values not known yet (an app created
+   * in the same program, in a preview) are looked up when known, before the create.
+   */
   async check(
-    _olds: unknown,
+    olds: Record<string, unknown> | undefined,
     news: Record<string, unknown>,
   ): Promise<pulumi.dynamic.CheckResult<SecretValueInputs>> {
-    return checkInputs<SecretValueInputs>(secretValueInputsSchema(), news);
+    const result = checkInputs<SecretValueInputs>(secretValueInputsSchema(), news);
+    if ((result.failures?.length ?? 0) > 0) return result;
+    const inputs = result.inputs as SecretValueInputs;
+    const before = olds ?? {};
+    if (inputs.rotation === undefined) return result;
+    const onboarding = before.appId === undefined || !sameValue(before.appId, inputs.appId);
+    if (onboarding && (inputs.adoption ?? "none") === "none" && !isUnknown(inputs.appId)) {
+      const reason = await appOnboardingProblem(getOktaApi(), inputs.rotation, inputs.appId);
+      if (reason) return { inputs, failures: [{ property: "appId", reason }] };
+    }
+    const deployments = await deploymentsProblem(before, inputs, false);
+    if (deployments) return { inputs, failures: [{ property: "deployments", reason: deployments }] };
+    return result;
   }
 
   async diff(
@@ -63,9 +99,12 @@ export class SecretValueProvider implements pulumi.dynamic.ResourceProvider<
   }
 
   async create(inputs: SecretValueInputs): Promise<pulumi.dynamic.CreateResult<SecretValueOutputs>> {
+    const problem = await deploymentsProblem({}, inputs, true);
+    if (problem) throw operationError(problem);
+    const { kubeconfig: _omit, ...rest } = inputs;
     return {
       id: `${inputs.appId}-secret-value`,
-      outs: { ...inputs, value: newSecretValue(), onboardedGeneration: inputs.generation },
+      outs: { ...rest, value: newSecretValue(), onboardedGeneration: inputs.generation },
     };
   }
 
@@ -74,14 +113,45 @@ export class SecretValueProvider implements pulumi.dynamic.ResourceProvider<
     olds: SecretValueOutputs,
     news: SecretValueInputs,
   ): Promise<pulumi.dynamic.UpdateResult<SecretValueOutputs>> {
+    const problem = await deploymentsProblem(olds as unknown as Record<string, unknown>, news, true);
+    if (problem) throw operationError(problem);
+    const { kubeconfig: _omit, ...rest } = news;
     return {
       outs: {
-        ...news,
+        ...rest,
         value: olds.generation === news.generation ? olds.value : newSecretValue(),
         onboardedGeneration: olds.onboardedGeneration ?? olds.generation,
       },
     };
   }
+}
+
+/**
+ * The Deployments that are not there, at onboarding and at a new generation (when the rotation is about to write),
+ * or undefined. Values not known yet are not looked up. `strict`: see missingDeploymentsProblem.
+ */
+async function deploymentsProblem(
+  olds: Record<string, unknown>,
+  news: SecretValueInputs,
+  strict: boolean,
+): Promise<string | undefined> {
+  const deployments = news.deployments ?? [];
+  if (news.rotation === undefined || deployments.length === 0 || isUnknown(deployments)) return undefined;
+  if (isUnknown(news.kubeconfig) || isUnknown(news.context)) return undefined;
+  const writes =
+    olds.appId === undefined ||
+    !sameValue(olds.generation, news.generation) ||
+    !sameValue(olds.deployments, news.deployments);
+  if (!writes) return undefined;
+  return missingDeploymentsProblem(
+    {
+      rotation: news.rotation,
+      deployments,
+      ...(news.kubeconfig !== undefined ? { kubeconfig: news.kubeconfig } : {}),
+      ...(news.context !== undefined ? { context: news.context } : {}),
+    },
+    strict,
+  );
 }
 
 const provider = providerByReference(__filename, "SecretValueProvider");
@@ -91,6 +161,14 @@ export interface SecretValueArgs {
   readonly appId: pulumi.Input<string>;
   /** The generation the value is for: a change makes a new value. */
   readonly generation: pulumi.Input<number>;
+  /** The rotation's name: with it, what the first write needs is looked up first (see the provider's check). */
+  readonly rotation?: pulumi.Input<string>;
+  readonly adoption?: pulumi.Input<Adoption>;
+  readonly deployments?: pulumi.Input<
+    pulumi.Input<{ namespace: pulumi.Input<string>; name: pulumi.Input<string> }>[]
+  >;
+  readonly kubeconfig?: pulumi.Input<string>;
+  readonly context?: pulumi.Input<string>;
 }
 
 /** A generated client secret value (a Pulumi secret), kept in state until the generation changes. */
@@ -105,7 +183,12 @@ export class SecretValue extends pulumi.dynamic.Resource {
     super(
       provider,
       name,
-      { ...args, value: undefined, onboardedGeneration: undefined },
+      {
+        ...args,
+        ...(args.kubeconfig !== undefined ? { kubeconfig: pulumi.secret(args.kubeconfig) } : {}),
+        value: undefined,
+        onboardedGeneration: undefined,
+      },
       pulumi.mergeOptions(opts, { additionalSecretOutputs: ["value"] }),
       "okta-rotation",
       "SecretValue",

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { providerByReference } from "./providerByReference";
+import { isUnknown } from "./providerValues";
 import { isPolicyRefusal, policyRefusalHint, secretExchangeRefusal } from "./tokenEndpoint";
 
 export interface TokenExchangeGateInputs {
@@ -137,6 +138,8 @@ export function exchangeTargetFailures(
   news: Record<string, unknown>,
 ): { property: string; reason: string }[] {
   if (news.exchange !== true || typeof news.tokenUrl !== "string") return [];
+  // Not known yet (preview): checked when it is, before the gate's create.
+  if (isUnknown(news.tokenUrl) || isUnknown(news.scope)) return [];
   const scope = typeof news.scope === "string" ? news.scope : undefined;
   const why = secretExchangeRefusal(news.tokenUrl, scope, "gates.tokenUrl and gates.scope");
   if (why === undefined) return [];

@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { kubeGet, kubeRequest, kubeTarget, type KubeTarget } from "../dynamic/kubeApi";
-import { freePort, startProcess, stopProcesses, waitReady, type Started } from "./processes";
+import { freePort, removeOnExit, startProcess, stopProcesses, waitReady, type Started } from "./processes";
 
 export const REPO_ROOT = path.resolve(__dirname, "..");
 export const NODE_NAME = "kwok-node-0";
@@ -138,11 +138,14 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   const ownDir = options.dir === undefined;
   const dir = options.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), "okta-rotation-cluster-"));
   fs.mkdirSync(dir, { recursive: true });
+  // The CA key, the admin key and etcd's data: gone with the process, however it ends (Ctrl-C, SIGTERM).
+  const forget = ownDir ? removeOnExit(dir) : () => false;
   const bins = kubeBinDirs();
   const started: Started[] = [];
   const stop = async () => {
     await stopProcesses([...started].reverse());
     if (ownDir) fs.rmSync(dir, { recursive: true, force: true });
+    forget();
   };
   try {
     makeCertificates(dir);

@@ -1,5 +1,6 @@
 // The processes a local environment starts: each logs to a file, and every one is stopped by `stopAll` — also
-// when the parent exits, is interrupted (Ctrl-C) or a test fails, so no server outlives what started it.
+// when the parent exits, is interrupted (Ctrl-C) or a test fails, so no server outlives what started it, and
+// the directories they kept their files in (removeOnExit) go with them.
 
 import { spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
@@ -26,10 +27,28 @@ function killAllNow(): void {
   running.clear();
 }
 
+/** Directories to remove when this process ends: what the servers kept on disk (keys, etcd's data). */
+const ownedDirs = new Set<string>();
+
+function removeDirsNow(): void {
+  for (const dir of ownedDirs) {
+    try {
+      fs.rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+    } catch {
+      // Best effort at exit: nothing else can be done here.
+    }
+  }
+  ownedDirs.clear();
+}
+
 function hookExit(): void {
   if (hooked) return;
   hooked = true;
-  process.on("exit", killAllNow);
+  // The servers first (SIGKILL), then their directories: nothing writes to them any more.
+  process.on("exit", () => {
+    killAllNow();
+    removeDirsNow();
+  });
   // Ctrl-C, kill or a closed terminal: stop the servers, then exit as the signal would (`exit` handlers of
   // other parts, such as the Vault server's, run too).
   const codes = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 } as const;
@@ -39,6 +58,16 @@ function hookExit(): void {
       process.exit(code);
     });
   }
+}
+
+/**
+ * Removes `dir` when this process ends — also on Ctrl-C, SIGTERM or SIGHUP, after the servers are killed — unless
+ * the returned function is called first (the directory was removed by an orderly stop).
+ */
+export function removeOnExit(dir: string): () => void {
+  hookExit();
+  ownedDirs.add(dir);
+  return () => ownedDirs.delete(dir);
 }
 
 /** Starts a program with its output in `<logDir>/<name>.log`; it is killed when this process ends. */

@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import * as pulumi from "@pulumi/pulumi";
 import { installMocks, isSecret, valueOf } from "./mocks";
 
@@ -82,6 +82,8 @@ let components: typeof import("../../components");
 beforeAll(async () => {
   components = await import("../../components");
 });
+// Each test builds its rotations anew: two of them may write the same Vault entry, as in separate programs.
+beforeEach(() => components?.resetVaultPathClaims());
 
 const delivery = {
   vault: { mount: "secret", path: "apps/billing" },

@@ -1,10 +1,11 @@
 // examples/consumer-ts as a team uses it: a Pulumi program of its own that installs this package from the
 // tarball `npm pack` makes, defines its app with @pulumi/okta (`okta.app.OAuth`) and adds a rotation beside it.
-// Under the real engine against the local Okta: install, up, bump; then the same state is refreshed and rotated
+// Under the real engine against the local Okta, with the CLI as a user runs it: the first `pulumi preview` (the app
+// does not exist yet), `pulumi up`, a bump's `pulumi preview --diff`, `pulumi up`; then the same state is refreshed and rotated
 // again from the program moved to another path, and destroyed. State must name the providers by package, nothing
 // of either path, and stay small. The `okta` resource plugin is the local environment's stand-in
 // (local-env/okta-plugin/) where the official one is not installed.
-import { execFileSync } from "child_process";
+import { execFileSync, spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -65,6 +66,9 @@ async function admitAllClients(okta: OktaLocal): Promise<void> {
   expect(rule.status).toBe(201);
 }
 
+/** Pulumi's placeholder for a value not known in a preview (UnknownStringValue): never to reach Okta or a message. */
+const UNKNOWN_PLACEHOLDER = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
 interface StateResource {
   type: string;
   inputs?: Record<string, unknown>;
@@ -83,6 +87,23 @@ describe("a program that installs the packed package", () => {
       { stackName, workDir: dir },
       { envVars, pulumiCommand: await pulumiCommand() },
     );
+  }
+
+  /** The `pulumi` CLI in `dir` on the test's stack, as a user runs it: exit code and output (stdout, stderr). */
+  async function pulumiCli(dir: string, args: string[]): Promise<{ code: number | null; out: string }> {
+    const command = (await pulumiCommand()).command;
+    return new Promise((resolve, reject) => {
+      const child = spawn(command, [...args, "--stack", STACK, "--non-interactive", "--color", "never"], {
+        cwd: dir,
+        env: { ...process.env, ...envVars },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let out = "";
+      child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+      child.stderr.on("data", (d: Buffer) => (out += d.toString()));
+      child.once("error", reject);
+      child.once("close", (code) => resolve({ code, out }));
+    });
   }
 
   async function dynamicResources(stack: Stack): Promise<StateResource[]> {
@@ -152,7 +173,8 @@ describe("a program that installs the packed package", () => {
     expect(fs.existsSync(path.join(first, "node_modules", "tsx"))).toBe(false);
     expect(fs.existsSync(path.join(first, "node_modules", "okta-credential-rotation", "dist"))).toBe(true);
     // The example as it is: Pulumi's TypeScript template tsconfig (moduleResolution "node"), with esModuleInterop,
-    // which zod's types (the config schema's) need.
+    // which zod's types (the config schema's) need, and skipLibCheck: the package's declarations name the types of
+    // its optional peers (@pulumi/vault, @pulumi/kubernetes), which this program does not install.
     expect(tsc(first, ["--noEmit", "-p", "."])).toEqual({ status: 0, out: "" });
     // Types, not `any`: a wrong argument is refused, and every entry point resolves.
     fs.writeFileSync(
@@ -177,6 +199,7 @@ describe("a program that installs the packed package", () => {
       "--moduleResolution",
       "node",
       "--esModuleInterop",
+      "--skipLibCheck",
       "--types",
       "node",
       "wrong.ts",
@@ -199,8 +222,22 @@ describe("a program that installs the packed package", () => {
       scope: { value: ROTATION_SCOPE },
     });
 
-    const up1 = await stack.up();
-    expect(up1.summary.result).toBe("succeeded");
+    // As a user does, with the CLI: the first preview (the app not created yet: its id is unknown), then up.
+    const preview1 = await pulumiCli(first, ["preview"]);
+    expect(preview1.code, preview1.out).toBe(0);
+    expect(preview1.out).not.toContain(UNKNOWN_PLACEHOLDER);
+    for (const step of [
+      "okta:app:OAuth billing",
+      "okta-rotation:index:SecretRotation billing",
+      "pulumi-nodejs:dynamic/okta-rotation:GeneratedSecret billing-generated",
+      "pulumi-nodejs:dynamic/okta-rotation:ClientSecret billing-slot-b",
+      "pulumi-nodejs:dynamic/okta-rotation:ClientSecret billing-slot-a",
+    ])
+      expect(preview1.out).toContain(`+  ${step} create`);
+    expect(okta.apps.filter((a) => a.label === "consumer-billing")).toEqual([]);
+    const cliUp1 = await pulumiCli(first, ["up", "--yes"]);
+    expect(cliUp1.code, cliUp1.out).toBe(0);
+    const up1 = { outputs: await stack.outputs() };
     const appId = up1.outputs.appId!.value as string;
     const app = await api(okta, "GET", `/api/v1/apps/${appId}`);
     expect(app.json).toMatchObject({
@@ -252,9 +289,26 @@ describe("a program that installs the packed package", () => {
     );
     expect(templates.size).toBe(1);
 
+    // A bump, reviewed as in a pull request: the diff names the slot replaced and the one retired.
     await stack.setConfig("generation", { value: "2" });
-    const up2 = await stack.up();
-    expect(up2.summary.result).toBe("succeeded");
+    const preview2 = await pulumiCli(first, ["preview", "--diff"]);
+    expect(preview2.code, preview2.out).toBe(0);
+    expect(preview2.out).not.toContain(UNKNOWN_PLACEHOLDER);
+    const step = (kind: "replace" | "update", name: string, from: string, to: string) =>
+      new RegExp(
+        `${kind === "replace" ? "\\+-" : "~ "}pulumi-nodejs:dynamic/okta-rotation:ClientSecret: \\(${kind}\\)\\n` +
+          `\\s+\\[id=\\w+\\]\\n\\s+\\[urn=\\S+::${name}\\]\\n(?:.*\\n)*?` +
+          `\\s+~ status\\s+: "${from}" => "${to}"`,
+      );
+    // Slot a (generation 0, the adopted secret, INACTIVE) is replaced by generation 2; slot b is retired.
+    expect(preview2.out).toMatch(step("replace", "billing-slot-a", "INACTIVE", "ACTIVE"));
+    expect(preview2.out).toMatch(step("update", "billing-slot-b", "ACTIVE", "INACTIVE"));
+    expect(preview2.out).toMatch(/~ generation\s+: 0 => 2/);
+    expect(preview2.out).toMatch(/\+-1 to replace/);
+    expect(okta.listSecrets(appId)).toHaveLength(2);
+    const cliUp2 = await pulumiCli(first, ["up", "--yes"]);
+    expect(cliUp2.code, cliUp2.out).toBe(0);
+    const up2 = { outputs: await stack.outputs() };
     const gen2 = up2.outputs.currentSecretId!.value as string;
     expect(okta.listSecrets(appId).map((s) => [s.id, s.status])).toEqual(
       expect.arrayContaining([

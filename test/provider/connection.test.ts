@@ -63,7 +63,7 @@ describe("connection modes", () => {
     expect(calls(okta).some((c) => c.startsWith("POST /oauth2/v1/token"))).toBe(false);
   });
 
-  it("SSWS from the stack config given to configure(req): <project>:oktaOrgUrl and okta:apiToken", async () => {
+  it("SSWS from the stack config given to configure(req): okta-credential-rotation:oktaOrgUrl and okta:apiToken", async () => {
     await configure({ [`${PROJECT}:oktaOrgUrl`]: okta.orgUrl, "okta:apiToken": okta.apiToken });
     await roundTrip();
   });

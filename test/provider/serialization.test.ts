@@ -47,7 +47,7 @@ const out = process.env.OUT_DIR;
     "okta:apiToken": process.env.CONFIG_TOKEN,
     "okta:privateKey": process.env.CONFIG_KEY,
     "okta:clientId": "svc",
-    oktaOrgUrl: "https://example.okta.com",
+    "okta-credential-rotation:oktaOrgUrl": "https://example.okta.com",
   };
   for (const name of ${JSON.stringify(PROVIDERS)}) {
     const provider = new d[name]();

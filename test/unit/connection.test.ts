@@ -12,6 +12,7 @@ import {
   parseJwkList,
   rateLimitDelayMs,
   resolveConnectionSettings,
+  resolveOrgUrl,
   retryPolicyFromEnv,
   secretHash,
 } from "../../dynamic";
@@ -19,7 +20,7 @@ import {
 const config = (values: Record<string, string>) => ({ get: (k: string) => values[k] });
 
 describe("resolveConnectionSettings", () => {
-  it("reads <project>:oktaOrgUrl and okta:* through the dynamic provider host's own Config class", () => {
+  it("reads okta-credential-rotation:oktaOrgUrl and okta:* through the dynamic provider host's own Config class", () => {
     // The class the host passes as req.config: un-namespaced keys get the project prefix, `okta:` keys are
     // read as they are (since pulumi/pulumi#17229 dynamic providers receive the whole stack config).
     const req = {
@@ -37,9 +38,30 @@ describe("resolveConnectionSettings", () => {
     expect(s.credentials.kind === "apiToken" && s.credentials.apiToken === "from-config").toBe(true);
   });
 
-  it("reads the explicit org URL via req.config.get('oktaOrgUrl') and the token via okta:apiToken", () => {
+  it("reads okta-credential-rotation:oktaOrgUrl in any project, never the project's own namespace", () => {
+    // A program of its own (project rotation-consumer): the package's key is the same as in this repository's.
+    const req = new DynamicConfig(
+      {
+        "rotation-consumer:oktaOrgUrl": "https://not-this.okta.com",
+        "okta-credential-rotation:oktaOrgUrl": "https://acme.okta.com/",
+        "okta:apiToken": "t",
+      },
+      "rotation-consumer",
+    );
+    expect(resolveConnectionSettings(req, {}).orgUrl).toBe("https://acme.okta.com");
+    const own = new DynamicConfig(
+      { "rotation-consumer:oktaOrgUrl": "https://not-this.okta.com" },
+      "rotation-consumer",
+    );
+    expect(resolveOrgUrl(own, {})).toBeUndefined();
+    expect(resolveOrgUrl(own, { OKTA_ORG_NAME: "acme", OKTA_BASE_URL: "oktapreview.com" })).toBe(
+      "https://acme.oktapreview.com",
+    );
+  });
+
+  it("reads the explicit org URL from okta-credential-rotation:oktaOrgUrl and the token via okta:apiToken", () => {
     const s = resolveConnectionSettings(
-      config({ oktaOrgUrl: "http://127.0.0.1:8080/", "okta:apiToken": "t0k" }),
+      config({ "okta-credential-rotation:oktaOrgUrl": "http://127.0.0.1:8080/", "okta:apiToken": "t0k" }),
       { OKTA_ORG_URL: "https://ignored.okta.com", OKTA_API_TOKEN: "other" },
     );
     expect(s.orgUrl).toBe("http://127.0.0.1:8080");

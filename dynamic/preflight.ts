@@ -1,0 +1,129 @@
+// What a rotation looks up before its first write, where the program's own config check cannot: whether the app
+// is in the Okta org and free for the rotation, and whether the Deployments it rolls exist. Run by SecretValue —
+// the first resource of a rotation, which writes nothing — in its `check` (preview, where the values are known)
+// and again in its create/update (the `up`, before the new secret is created).
+
+import { kubeconfigText, kubeGet, kubeTarget } from "./kubeApi";
+import type { OktaApi } from "./oktaApi";
+import { OktaApiError, describeFailure, isNotFound } from "./oktaErrors";
+import type { OktaClientSecret } from "./oktaObjects";
+import { secretSummary } from "./clientSecret";
+
+/** How a rotation takes over the app's current secret at onboarding. */
+export type Adoption = "none" | "adoptSecretId" | "adoptGeneratedSecret";
+
+/**
+ * Why a rotation that adopts no secret cannot start on an app with these secrets, or undefined. An ACTIVE secret is
+ * one its clients may use: without adoption the rotation's own secret would be a second one, the next generation
+ * a third — which Okta refuses — and the app's own secret would never be retired. An INACTIVE one takes the room
+ * of the next generation as well. Pure.
+ */
+export function onboardingProblem(
+  rotation: string,
+  appId: string,
+  secrets: readonly Pick<OktaClientSecret, "id" | "status" | "created">[],
+): string | undefined {
+  if (secrets.length === 0) return undefined;
+  const list = secrets.map(secretSummary).join("; ");
+  const active = secrets.filter((s) => s.status === "ACTIVE");
+  if (active.length > 0) {
+    return (
+      `SecretRotation '${rotation}': app ${appId} already has ${active.length === 1 ? "an ACTIVE secret" : `${active.length} ACTIVE secrets`} ` +
+      `(${list}) and the rotation adopts none, so its own secret would be one more, and the next generation would ` +
+      `find no room (Okta allows two). Set adoptSecretId to the secret the app's clients use now (it is retired ` +
+      `once the rotation's own is delivered), or adoptGeneratedSecret: true for an app this program creates. ` +
+      `Nothing was changed.`
+    );
+  }
+  return (
+    `SecretRotation '${rotation}': app ${appId} has INACTIVE secrets (${list}) that would take the room of the ` +
+    `rotation's next generation (Okta allows two secrets). No client can use them: delete them (Okta Admin ` +
+    `Console, or DELETE /api/v1/apps/${appId}/credentials/secrets/<id>), then run again. Nothing was changed.`
+  );
+}
+
+/** The onboarding problem of a rotation that adopts no secret, reading the app's secrets (one call). */
+export async function appOnboardingProblem(
+  api: OktaApi,
+  rotation: string,
+  appId: string,
+): Promise<string | undefined> {
+  let secrets: OktaClientSecret[];
+  try {
+    secrets = await api.listSecrets(appId);
+  } catch (err) {
+    if (isNotFound(err)) {
+      return (
+        `SecretRotation '${rotation}': appId ${appId} is not an app of this Okta org. Set appId to the app's id ` +
+        `(0oa…, in the Admin Console's address of the app), and check that the org URL is the app's org. ` +
+        `Nothing was changed.`
+      );
+    }
+    throw new OktaApiError({
+      resource: `SecretRotation '${rotation}'`,
+      action: "check",
+      step: "reading the app's secrets before the first write",
+      failure: describeFailure(err),
+      hint: "check the Okta connection and the token's permissions (okta.apps.read), then run again.",
+    });
+  }
+  return onboardingProblem(rotation, appId, secrets);
+}
+
+export interface DeploymentLookup {
+  readonly rotation: string;
+  readonly deployments: readonly { readonly namespace: string; readonly name: string }[];
+  /** The cluster as the pod census reads it. */
+  readonly kubeconfig?: string;
+  readonly context?: string;
+}
+
+/**
+ * The Deployments of the rotation that do not exist, as a message, or undefined. `strict`: a cluster that cannot be
+ * reached (or no kubeconfig) is a problem too — the rollout would fail after Okta and Vault moved on; otherwise (a
+ * preview) it is not judged.
+ */
+export async function missingDeploymentsProblem(
+  lookup: DeploymentLookup,
+  strict: boolean,
+  timeoutMs = 10_000,
+): Promise<string | undefined> {
+  if (lookup.deployments.length === 0) return undefined;
+  const where = `SecretRotation '${lookup.rotation}'`;
+  let target;
+  try {
+    target = kubeTarget(kubeconfigText(lookup.kubeconfig), process.cwd(), lookup.context);
+  } catch (err) {
+    if (!strict) return undefined;
+    return (
+      `${where}: deployments cannot be looked up before the first write: ${(err as Error).message}. Give the pod ` +
+      `census the cluster (podCensus.kubeconfig and podCensus.context, as the Kubernetes provider's), or turn it ` +
+      `off with podCensus.enabled: false. Nothing was changed.`
+    );
+  }
+  const missing: string[] = [];
+  for (const [i, d] of lookup.deployments.entries()) {
+    const path =
+      `/apis/apps/v1/namespaces/${encodeURIComponent(d.namespace)}/deployments/` + encodeURIComponent(d.name);
+    try {
+      await kubeGet(target, path, timeoutMs);
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode === 404) {
+        missing.push(`deployments[${i}] ${d.namespace}/${d.name}`);
+        continue;
+      }
+      if (!strict) return undefined;
+      return (
+        `${where}: deployments[${i}] ${d.namespace}/${d.name} cannot be looked up before the first write ` +
+        `(${target.server}: ${(err as Error).message}). Check that the cluster is reachable and that the ` +
+        `credentials may get deployments, then run again. Nothing was changed.`
+      );
+    }
+  }
+  if (missing.length === 0) return undefined;
+  return (
+    `${where}: ${missing.join(", ")} ${missing.length === 1 ? "does" : "do"} not exist in the cluster at ` +
+    `${target.server}. Fix the namespace and name, create the Deployment first (or make the rotation depend on ` +
+    `it), or remove it from deployments. Nothing was changed.`
+  );
+}
