@@ -505,11 +505,26 @@ async function deleteSecret(
  */
 const checkedWithOlds = new Set<string>();
 
+/**
+ * A rotation slot's bookkeeping, kept in state under a `__` prefix so that no diff shows it (hiddenInputs.ts): what
+ * the slot last recorded of the app's config, the guard against replacing an ACTIVE secret, the onboarding
+ * generation; and in a slot, how its secret is made (a value made in a step before, or a secret to adopt).
+ */
+export function clientSecretHiddenInputs(props: Readonly<Record<string, unknown>>): readonly string[] {
+  return props.slot !== undefined
+    ? ["slot", "replaceOnlyInactive", "onboardedGeneration", "value", "adoptSecretId"]
+    : ["replaceOnlyInactive", "onboardedGeneration"];
+}
+
 /** The dynamic provider of ClientSecret. Holds no state: credentials come from `configure` or the environment. */
 export class ClientSecretProvider implements pulumi.dynamic.ResourceProvider<
   ClientSecretInputs,
   ClientSecretOutputs
 > {
+  hiddenInputs(props: Record<string, unknown>): readonly string[] {
+    return clientSecretHiddenInputs(props);
+  }
+
   async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
     await configureConnection(req);
   }
@@ -686,18 +701,21 @@ export class ClientSecret extends pulumi.dynamic.Resource {
   declare public readonly replacedSecret: pulumi.Output<{ secretId: string; deletedAt: string } | undefined>;
 
   constructor(name: string, args: ClientSecretArgs, opts?: pulumi.CustomResourceOptions) {
+    // Bookkeeping goes under the `__` prefix, which no diff shows (clientSecretHiddenInputs).
+    const hidden = new Set(clientSecretHiddenInputs(args.slot !== undefined ? { slot: true } : {}));
+    const key = (k: string) => (hidden.has(k) ? `__${k}` : k);
     super(
       provider,
       name,
       {
         appId: args.appId,
         status: args.status,
-        value: args.value === undefined ? undefined : pulumi.secret(args.value),
-        adoptSecretId: args.adoptSecretId,
+        [key("value")]: args.value === undefined ? undefined : pulumi.secret(args.value),
+        [key("adoptSecretId")]: args.adoptSecretId,
         generation: args.generation,
-        replaceOnlyInactive: args.replaceOnlyInactive,
-        onboardedGeneration: args.onboardedGeneration,
-        slot: args.slot,
+        [key("replaceOnlyInactive")]: args.replaceOnlyInactive,
+        [key("onboardedGeneration")]: args.onboardedGeneration,
+        [key("slot")]: args.slot,
         secretId: undefined,
         secretHash: undefined,
         created: undefined,
@@ -706,7 +724,7 @@ export class ClientSecret extends pulumi.dynamic.Resource {
         deactivatedAt: undefined,
         replacedSecret: undefined,
       },
-      pulumi.mergeOptions(opts, { additionalSecretOutputs: ["clientSecret", "value"] }),
+      pulumi.mergeOptions(opts, { additionalSecretOutputs: ["clientSecret", "value", "__value"] }),
       "okta-rotation",
       "ClientSecret",
     );

@@ -91,7 +91,8 @@ export interface Rotation {
 }
 
 function slotOf(props: Record<string, unknown>): Credential["slot"] {
-  const slot = known(props, "slot");
+  // Kept under `__slot` (out of every diff), or `slot` in state written before.
+  const slot = known(props, "__slot") ?? known(props, "slot");
   if (typeof slot !== "object" || slot === null) return undefined;
   const s = slot as Record<string, unknown>;
   const generation = knownNumber(s, "generation");
