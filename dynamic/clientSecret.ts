@@ -82,6 +82,8 @@ export interface ClientSecretOutputs {
   readonly value?: string;
   readonly adoptSecretId?: string;
   readonly generation?: number;
+  readonly replaceOnlyInactive?: boolean;
+  readonly onboardedGeneration?: number;
   readonly slot?: SlotContext & { readonly adopting?: string };
   readonly secretId: string;
   readonly secretHash: string;
@@ -190,6 +192,26 @@ export function secretSummary(s: Pick<OktaClientSecret, "id" | "status" | "creat
   return `${s.id} ${s.status}${s.created ? ` created ${s.created}` : ""}`;
 }
 
+/** The inputs a refreshed secret stands for: its outputs' echo of each input, with the status Okta holds. Pure. */
+export function readBackInputs(outs: ClientSecretOutputs): ClientSecretInputs {
+  const o = outs as unknown as Record<string, unknown>;
+  const inputs: Record<string, unknown> = {};
+  for (const k of CLIENT_SECRET_INPUT_KEYS) if (o[k] !== undefined) inputs[k] = o[k];
+  return inputs as ClientSecretInputs;
+}
+
+/** Every input of a ClientSecret (echoed into its outputs). */
+const CLIENT_SECRET_INPUT_KEYS = [
+  "appId",
+  "status",
+  "value",
+  "adoptSecretId",
+  "generation",
+  "replaceOnlyInactive",
+  "onboardedGeneration",
+  "slot",
+] as const;
+
 function outputs(
   inputs: ClientSecretInputs,
   s: OktaClientSecret,
@@ -202,6 +224,8 @@ function outputs(
     value: inputs.value,
     adoptSecretId: inputs.adoptSecretId,
     generation: inputs.generation,
+    replaceOnlyInactive: inputs.replaceOnlyInactive,
+    onboardedGeneration: inputs.onboardedGeneration,
     slot: inputs.slot,
     secretId: s.id,
     secretHash: s.secret_hash ?? (value !== undefined ? secretHash(value) : ""),
@@ -609,17 +633,18 @@ export class ClientSecretProvider implements pulumi.dynamic.ResourceProvider<
       });
     }
     const value = s.client_secret ?? props.clientSecret;
-    return {
-      id,
-      props: compact({
-        ...props,
-        status: s.status,
-        secretHash: s.secret_hash ?? (value !== undefined ? secretHash(value) : props.secretHash),
-        created: s.created ?? props.created,
-        lastUpdated: s.lastUpdated ?? props.lastUpdated,
-        clientSecret: value,
-      }),
-    };
+    const outs = compact({
+      ...props,
+      status: s.status,
+      secretHash: s.secret_hash ?? (value !== undefined ? secretHash(value) : props.secretHash),
+      created: s.created ?? props.created,
+      lastUpdated: s.lastUpdated ?? props.lastUpdated,
+      clientSecret: value,
+    });
+    // The inputs as Okta holds them now: a status changed in the Admin Console shows in the next diff as the
+    // change that puts it back (`status: "INACTIVE" => "ACTIVE"`), not as an update with nothing to read.
+    // (The SDK types read inputs as outputs.)
+    return { id, props: outs, inputs: readBackInputs(outs) as unknown as ClientSecretOutputs };
   }
 
   async update(
