@@ -192,11 +192,18 @@ export function secretSummary(s: Pick<OktaClientSecret, "id" | "status" | "creat
   return `${s.id} ${s.status}${s.created ? ` created ${s.created}` : ""}`;
 }
 
-/** The inputs a refreshed secret stands for: its outputs' echo of each input, with the status Okta holds. Pure. */
+/**
+ * The inputs a refreshed secret stands for: its outputs' echo of each input, with the status Okta holds. Pure.
+ * A slot's `value` is left out: it only said how the slot's secret was made, and the engine keeps a refreshed input
+ * secret only under the name it had before (`__value` in a slot, `value` in state written before the prefix).
+ */
 export function readBackInputs(outs: ClientSecretOutputs): ClientSecretInputs {
   const o = outs as unknown as Record<string, unknown>;
   const inputs: Record<string, unknown> = {};
-  for (const k of CLIENT_SECRET_INPUT_KEYS) if (o[k] !== undefined) inputs[k] = o[k];
+  for (const k of CLIENT_SECRET_INPUT_KEYS) {
+    if (k === "value" && o.slot !== undefined) continue;
+    if (o[k] !== undefined) inputs[k] = o[k];
+  }
   return inputs as ClientSecretInputs;
 }
 
