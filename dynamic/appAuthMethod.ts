@@ -425,13 +425,21 @@ export class AppAuthMethodProvider implements pulumi.dynamic.ResourceProvider<
       });
     }
     const now = readAuthSettings(app);
+    const outs = compact({
+      ...props,
+      tokenEndpointAuthMethod: (now.method ?? "client_secret_basic") as TokenEndpointAuthMethod,
+      jwksUri: props.jwksUri !== undefined ? now.jwksUri : undefined,
+    });
+    // The inputs as Okta holds them now: a method reset by a whole-app PUT (the Admin Console, another tool) shows
+    // in the next diff as the change that switches it back, e.g. `"client_secret_basic" => "private_key_jwt"`.
     return {
       id,
-      props: compact({
-        ...props,
-        tokenEndpointAuthMethod: (now.method ?? "client_secret_basic") as TokenEndpointAuthMethod,
-        jwksUri: props.jwksUri !== undefined ? now.jwksUri : undefined,
-      }),
+      props: outs,
+      inputs: compact({
+        appId: outs.appId,
+        tokenEndpointAuthMethod: outs.tokenEndpointAuthMethod,
+        jwksUri: outs.jwksUri,
+      }) as AppAuthMethodOutputs,
     };
   }
 

@@ -85,6 +85,8 @@ export interface ClientSecretOutputs {
   readonly value?: string;
   readonly adoptSecretId?: string;
   readonly generation?: number;
+  readonly replaceOnlyInactive?: boolean;
+  readonly onboardedGeneration?: number;
   readonly slot?: SlotContext & { readonly adopting?: string };
   readonly secretId: string;
   readonly secretHash: string;
@@ -193,6 +195,33 @@ export function secretSummary(s: Pick<OktaClientSecret, "id" | "status" | "creat
   return `${s.id} ${s.status}${s.created ? ` created ${s.created}` : ""}`;
 }
 
+/**
+ * The inputs a refreshed secret stands for: its outputs' echo of each input, with the status Okta holds. Pure.
+ * A slot's `value` is left out: it only said how the slot's secret was made, and the engine keeps a refreshed input
+ * secret only under the name it had before (`__value` in a slot, `value` in state written before the prefix).
+ */
+export function readBackInputs(outs: ClientSecretOutputs): ClientSecretInputs {
+  const o = outs as unknown as Record<string, unknown>;
+  const inputs: Record<string, unknown> = {};
+  for (const k of CLIENT_SECRET_INPUT_KEYS) {
+    if (k === "value" && o.slot !== undefined) continue;
+    if (o[k] !== undefined) inputs[k] = o[k];
+  }
+  return inputs as ClientSecretInputs;
+}
+
+/** Every input of a ClientSecret (echoed into its outputs). */
+const CLIENT_SECRET_INPUT_KEYS = [
+  "appId",
+  "status",
+  "value",
+  "adoptSecretId",
+  "generation",
+  "replaceOnlyInactive",
+  "onboardedGeneration",
+  "slot",
+] as const;
+
 function outputs(
   inputs: ClientSecretInputs,
   s: OktaClientSecret,
@@ -205,6 +234,8 @@ function outputs(
     value: inputs.value,
     adoptSecretId: inputs.adoptSecretId,
     generation: inputs.generation,
+    replaceOnlyInactive: inputs.replaceOnlyInactive,
+    onboardedGeneration: inputs.onboardedGeneration,
     slot: inputs.slot,
     secretId: s.id,
     secretHash: s.secret_hash ?? (value !== undefined ? secretHash(value) : ""),
@@ -595,11 +626,26 @@ async function adoptedSecretGone(
  */
 const checkedWithOlds = new Set<string>();
 
+/**
+ * A rotation slot's bookkeeping, kept in state under a `__` prefix so that no diff shows it (hiddenInputs.ts): what
+ * the slot last recorded of the app's config, the guard against replacing an ACTIVE secret, the onboarding
+ * generation; and in a slot, how its secret is made (a value made in a step before, or a secret to adopt).
+ */
+export function clientSecretHiddenInputs(props: Readonly<Record<string, unknown>>): readonly string[] {
+  return props.slot !== undefined
+    ? ["slot", "replaceOnlyInactive", "onboardedGeneration", "value", "adoptSecretId"]
+    : ["replaceOnlyInactive", "onboardedGeneration"];
+}
+
 /** The dynamic provider of ClientSecret. Holds no state: credentials come from `configure` or the environment. */
 export class ClientSecretProvider implements pulumi.dynamic.ResourceProvider<
   ClientSecretInputs,
   ClientSecretOutputs
 > {
+  hiddenInputs(props: Record<string, unknown>): readonly string[] {
+    return clientSecretHiddenInputs(props);
+  }
+
   async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
     await configureConnection(req);
   }
@@ -721,17 +767,18 @@ export class ClientSecretProvider implements pulumi.dynamic.ResourceProvider<
       });
     }
     const value = s.client_secret ?? props.clientSecret;
-    return {
-      id,
-      props: compact({
-        ...props,
-        status: s.status,
-        secretHash: s.secret_hash ?? (value !== undefined ? secretHash(value) : props.secretHash),
-        created: s.created ?? props.created,
-        lastUpdated: s.lastUpdated ?? props.lastUpdated,
-        clientSecret: value,
-      }),
-    };
+    const outs = compact({
+      ...props,
+      status: s.status,
+      secretHash: s.secret_hash ?? (value !== undefined ? secretHash(value) : props.secretHash),
+      created: s.created ?? props.created,
+      lastUpdated: s.lastUpdated ?? props.lastUpdated,
+      clientSecret: value,
+    });
+    // The inputs as Okta holds them now: a status changed in the Admin Console shows in the next diff as the
+    // change that puts it back (`status: "INACTIVE" => "ACTIVE"`), not as an update with nothing to read.
+    // (The SDK types read inputs as outputs.)
+    return { id, props: outs, inputs: readBackInputs(outs) as unknown as ClientSecretOutputs };
   }
 
   async update(
@@ -814,18 +861,21 @@ export class ClientSecret extends pulumi.dynamic.Resource {
   declare public readonly replacedSecret: pulumi.Output<{ secretId: string; deletedAt: string } | undefined>;
 
   constructor(name: string, args: ClientSecretArgs, opts?: pulumi.CustomResourceOptions) {
+    // Bookkeeping goes under the `__` prefix, which no diff shows (clientSecretHiddenInputs).
+    const hidden = new Set(clientSecretHiddenInputs(args.slot !== undefined ? { slot: true } : {}));
+    const key = (k: string) => (hidden.has(k) ? `__${k}` : k);
     super(
       provider,
       name,
       {
         appId: args.appId,
         status: args.status,
-        value: args.value === undefined ? undefined : pulumi.secret(args.value),
-        adoptSecretId: args.adoptSecretId,
+        [key("value")]: args.value === undefined ? undefined : pulumi.secret(args.value),
+        [key("adoptSecretId")]: args.adoptSecretId,
         generation: args.generation,
-        replaceOnlyInactive: args.replaceOnlyInactive,
-        onboardedGeneration: args.onboardedGeneration,
-        slot: args.slot,
+        [key("replaceOnlyInactive")]: args.replaceOnlyInactive,
+        [key("onboardedGeneration")]: args.onboardedGeneration,
+        [key("slot")]: args.slot,
         secretId: undefined,
         secretHash: undefined,
         created: undefined,
@@ -834,7 +884,7 @@ export class ClientSecret extends pulumi.dynamic.Resource {
         deactivatedAt: undefined,
         replacedSecret: undefined,
       },
-      pulumi.mergeOptions(opts, { additionalSecretOutputs: ["clientSecret", "value"] }),
+      pulumi.mergeOptions(opts, { additionalSecretOutputs: ["clientSecret", "value", "__value"] }),
       "okta-rotation",
       "ClientSecret",
     );

@@ -11,7 +11,8 @@
 //  - `listJwk` only parses `{"keys": [...]}`, while Okta's own spec documents a bare array and
 //    `{"jwks": {"keys": [...]}}` as well.
 
-import { Client } from "@okta/okta-sdk-nodejs";
+import type { Client } from "@okta/okta-sdk-nodejs";
+import { loadOktaSdk } from "./oktaSdk";
 import { parseJwkList, toKey, toSecret } from "./oktaObjects";
 import type { LifecycleStatus, OktaApp, OktaClientSecret, OktaJsonWebKey } from "./oktaObjects";
 import { retryPolicyFromEnv, type RetryEvent, type RetryPolicy } from "./oktaRetry";
@@ -45,6 +46,7 @@ export class OktaApi {
                 transport,
               }),
           );
+    const { Client } = loadOktaSdk();
     this.client =
       c.kind === "apiToken"
         ? new Client({

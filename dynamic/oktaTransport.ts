@@ -3,7 +3,8 @@
 // the rate limits (rateLimitPacing.ts), and, with a service app, authorization of every attempt
 // (serviceAppAuth.ts). Its types come from the Okta SDK, so it is kept out of the package's public types.
 
-import { RequestExecutor } from "@okta/okta-sdk-nodejs";
+import type { RequestExecutor } from "@okta/okta-sdk-nodejs";
+import { loadOktaSdk } from "./oktaSdk";
 import { OktaTransportError } from "./oktaErrors";
 import { createRateLimitPacer, rateLimitBucket } from "./rateLimitPacing";
 import {
@@ -130,7 +131,7 @@ export function retryingExecutor(
   reportRetry: (e: RetryEvent) => void,
   serviceApp?: (transport: Transport) => ServiceAppAuth,
 ): RequestExecutor {
-  const base = new RequestExecutor();
+  const base = new (loadOktaSdk().RequestExecutor)();
   const fetchOnce = base.fetch.bind(base);
   // Stays within this token's share of each bucket (rateLimitPacing.ts); a 429 stays the fallback.
   const pacer = createRateLimitPacer({

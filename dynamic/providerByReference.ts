@@ -26,6 +26,7 @@ import * as fs from "fs";
 import { createRequire } from "module";
 import * as path from "path";
 import type * as pulumi from "@pulumi/pulumi";
+import { hidesInputs, wrapHiddenInputs, type HidesInputs } from "./hiddenInputs";
 
 const PROVIDER_METHODS = ["check", "diff", "create", "read", "update", "delete"] as const;
 type ProviderMethod = "configure" | (typeof PROVIDER_METHODS)[number];
@@ -135,9 +136,13 @@ export async function install(
   specifier = "its module",
 ): Promise<void> {
   const provider = loadProvider(implementation, exportName, specifier);
+  // A provider with bookkeeping inputs gets them under their plain names (hiddenInputs.ts).
+  const methods = hidesInputs(provider)
+    ? wrapHiddenInputs(provider as unknown as Record<string, unknown> & HidesInputs, PROVIDER_METHODS)
+    : undefined;
   for (const m of PROVIDER_METHODS) {
     const fn = provider[m];
-    if (typeof fn === "function") stand[m] = fn.bind(provider);
+    if (typeof fn === "function") stand[m] = methods?.[m] ?? fn.bind(provider);
   }
   await provider.configure?.(req);
 }

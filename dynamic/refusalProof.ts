@@ -9,6 +9,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { basicExchangeRequest } from "./tokenExchangeGate";
 import { isPolicyRefusal, policyRefusalHint } from "./tokenEndpoint";
+import { hideInputs, type HidesInputs } from "./hiddenInputs";
 import { providerByReference } from "./providerByReference";
 
 export interface RefusalProofInputs {
@@ -116,7 +117,9 @@ async function prove(inputs: RefusalProofInputs): Promise<RefusalProofOutputs> {
 const WATCHED = ["appId", "secretId", "generation", "clientId", "tokenUrl", "scope"] as const;
 
 /** The provider's implementation; in state, the resources refer to it (see providerByReference.ts). */
-export const refusalProofProvider: pulumi.dynamic.ResourceProvider = {
+export const refusalProofProvider: pulumi.dynamic.ResourceProvider & HidesInputs = {
+  // The retired secret it presents is how the proof works: kept out of every diff (hiddenInputs.ts).
+  hiddenInputs: () => ["clientSecret"],
   async diff(_id: string, olds: RefusalProofOutputs, news: RefusalProofInputs) {
     const changed = WATCHED.filter((k) => olds[k] !== news[k]);
     return { changes: changed.length > 0, replaces: [] };
@@ -151,8 +154,8 @@ export class RefusalProof extends pulumi.dynamic.Resource {
     super(
       refusalProofReference,
       name,
-      { ...args, refusedAt: undefined, refusal: undefined },
-      { ...opts, additionalSecretOutputs: ["clientSecret"] },
+      hideInputs({ ...args, refusedAt: undefined, refusal: undefined }, ["clientSecret"]),
+      { ...opts, additionalSecretOutputs: ["clientSecret", "__clientSecret"] },
       "okta-rotation",
       "RefusalProof",
     );

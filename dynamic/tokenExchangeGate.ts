@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { hideInputs, type HidesInputs } from "./hiddenInputs";
 import { providerByReference } from "./providerByReference";
 import { isUnknown } from "./providerValues";
 import { isPolicyRefusal, policyRefusalHint, secretExchangeRefusal } from "./tokenEndpoint";
@@ -154,8 +155,13 @@ export function exchangeTargetFailures(
   ];
 }
 
+/** Inputs kept out of every diff (hiddenInputs.ts). */
+const GATE_HIDDEN_INPUTS = ["clientSecret", "activeSince"] as const;
+
 /** The provider's implementation; in state, the resources refer to it (see providerByReference.ts). */
-export const gateProvider: pulumi.dynamic.ResourceProvider = {
+export const gateProvider: pulumi.dynamic.ResourceProvider & HidesInputs = {
+  // The secret it proves and when that became ACTIVE are how the gate works, not what a reviewer decides on.
+  hiddenInputs: () => GATE_HIDDEN_INPUTS,
   // Runs before anything is written (preview, and `up --skip-preview` too): a gate Okta would never open
   // stops the rotation before its first step, not after the new secret is out.
   async check(_olds: unknown, news: Record<string, unknown>) {
@@ -204,8 +210,8 @@ export class TokenExchangeGate extends pulumi.dynamic.Resource {
     super(
       gateProviderReference,
       name,
-      { ...args, openedAt: undefined, exchangeStatus: undefined },
-      { ...opts, additionalSecretOutputs: ["clientSecret"] },
+      hideInputs({ ...args, openedAt: undefined, exchangeStatus: undefined }, GATE_HIDDEN_INPUTS),
+      { ...opts, additionalSecretOutputs: ["clientSecret", "__clientSecret"] },
       "okta-rotation",
       "TokenExchangeGate",
     );

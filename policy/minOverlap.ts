@@ -22,7 +22,8 @@ export function overlapViolations(
   minOverlapSeconds: number,
 ): { urn: string; message: string }[] {
   if (rotation.kind !== "secret" || rotation.revoking) return [];
-  const slots = rotation.credentials.filter((c) => c.kind === "client secret" && c.slot !== undefined);
+  // Every ClientSecret of a SecretRotation is one of its two slots (the engine does not hand a pack their `__slot`).
+  const slots = rotation.credentials.filter((c) => c.kind === "client secret");
   if (slots.length < 2) return [];
   return rotation.gates
     .filter((g) => g.minOverlapSeconds !== undefined && g.minOverlapSeconds < minOverlapSeconds)

@@ -91,7 +91,9 @@ export interface Rotation {
 }
 
 function slotOf(props: Record<string, unknown>): Credential["slot"] {
-  const slot = known(props, "slot");
+  // Kept under `__slot` (out of every diff), which the engine does not hand to a policy pack; `slot` in state
+  // written before.
+  const slot = known(props, "__slot") ?? known(props, "slot");
   if (typeof slot !== "object" || slot === null) return undefined;
   const s = slot as Record<string, unknown>;
   const generation = knownNumber(s, "generation");
@@ -181,11 +183,14 @@ export function rotationsOf(resources: readonly StackResource[]): Rotation[] {
  */
 export function currentCredentials(rotation: Rotation): Credential[] {
   if (rotation.kind === "secret") {
+    // The engine hands a policy pack no `__` property, so the slot's record is usually not there: the plan makes the
+    // holder ACTIVE and the retired slot INACTIVE (components/plan.ts), rollback included.
     return rotation.credentials.filter(
       (c) =>
         c.kind === "client secret" &&
-        c.slot !== undefined &&
-        c.generation === (c.slot.rollback ? c.slot.generation - 1 : c.slot.generation),
+        (c.slot !== undefined
+          ? c.generation === (c.slot.rollback ? c.slot.generation - 1 : c.slot.generation)
+          : c.status === "ACTIVE"),
     );
   }
   const secretBack = rotation.authMethods.some(

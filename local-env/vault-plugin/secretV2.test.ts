@@ -379,6 +379,20 @@ describe("check and diff", () => {
       { mount: "secret", name: "n", dataJson: "04da6b54-80e4-46f7-96ec-b56ff0331ba9" },
     );
     expect(r.failures).toEqual([]);
+    // Defaults are filled whatever else is unknown, as the bridged provider's check does: a bump's preview (whose
+    // dataJson is computed) does not show `- deleteAllVersions: false` leaving.
+    expect(unwrapSecrets(r.inputs).plain).toMatchObject({ deleteAllVersions: false, disableRead: false });
+    const given = checkSecretV2(
+      urn("u"),
+      {},
+      {
+        mount: "secret",
+        name: "n",
+        deleteAllVersions: true,
+        dataJson: "04da6b54-80e4-46f7-96ec-b56ff0331ba9",
+      },
+    );
+    expect(unwrapSecrets(given.inputs).plain.deleteAllVersions).toBe(true);
   });
 
   it("mount and name replace; dataJson, cas, options, deleteAllVersions and customMetadata update; reformatting is no change", () => {

@@ -204,7 +204,10 @@ export function checkSecretV2(urn: string, rawOlds: PropertyBag, rawNews: Proper
     }
   }
   if (failures.length > 0) return { inputs: rawNews, failures };
-  const inputs: PropertyBag = { ...(parsed.success ? parsed.data : known), ...unknown };
+  // Schema defaults are filled whatever else is unknown, as the bridged provider's check fills them (a preview of an
+  // update whose dataJson is computed would otherwise show `- deleteAllVersions: false` leaving the inputs).
+  const defaults: PropertyBag = { deleteAllVersions: false, disableRead: false };
+  const inputs: PropertyBag = { ...(parsed.success ? parsed.data : { ...defaults, ...known }), ...unknown };
   if (typeof inputs.dataJson === "string" && inputs.dataJson !== UNKNOWN) {
     inputs.dataJson = normalizeDataJson(inputs.dataJson);
   }

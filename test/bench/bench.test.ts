@@ -12,6 +12,7 @@ describe("bench at CI size", () => {
       tokenShare: 0.5,
       tokenShareLimit: { apps: 8, windowSeconds: 10 },
       split: 3,
+      previewRounds: 1,
     });
     console.log(formatBench(r).join("\n"));
     expect(r.writesPerRotation).toBe(3);
@@ -40,5 +41,14 @@ describe("bench at CI size", () => {
     // Providers are stored by reference: about 20 KB of state per app (by value it was over 600 KB).
     expect(r.large.stateBytes / r.apps).toBeLessThan(30_000);
     expect(r.rotationToNoopRatio).toBeGreaterThan(0);
+    // Both preview ratios come from the same run, each from previews that all succeeded.
+    expect(r.previews.rounds).toBe(1);
+    for (const ms of [...r.previews.emptyMs, ...r.previews.oneAppMs, ...r.previews.appsMs])
+      expect(ms).toBeGreaterThan(0);
+    expect(r.previews.oneAppToEmpty).toBeCloseTo(r.previews.oneAppMs[0]! / r.previews.emptyMs[0]!, 6);
+    expect(r.previews.appsToOneApp).toBeCloseTo(r.previews.appsMs[0]! / r.previews.oneAppMs[0]!, 6);
+    expect(formatBench(r).join("\n")).toMatch(
+      /1 app ÷ empty TypeScript program: [\d.]+×.*3 apps ÷ 1 app: [\d.]+×/,
+    );
   }, 600_000);
 });

@@ -1,4 +1,8 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { startOktaLocal, type OktaLocal, type RateLimits } from "../../local-env/okta";
+import { REPO_ROOT } from "../engine/harness";
 import { createCliStack, managementWrites, type CliResult, type CliStack } from "../engine/cli";
 
 export interface BenchOptions {
@@ -27,7 +31,25 @@ export interface BenchOptions {
    * the scaled-up limit (default: not run).
    */
   split?: number;
+  /** Rounds of the three no-change previews (empty program, one app, the large stack); default 4. */
+  previewRounds?: number;
   log?: (line: string) => void;
+}
+
+/**
+ * No-change previews under the same CLI, one round = one of each, back to back so that they share the machine's
+ * load: an empty TypeScript program (the engine's and the language host's own cost), the one-app stack, the large
+ * stack. Ratios are the medians of the rounds' ratios.
+ */
+export interface PreviewLatency {
+  rounds: number;
+  emptyMs: number[];
+  oneAppMs: number[];
+  appsMs: number[];
+  /** median(one app ÷ empty program): what this program adds to a preview. */
+  oneAppToEmpty: number;
+  /** median(large stack ÷ one app): how a preview's cost grows with apps. */
+  appsToOneApp: number;
 }
 
 /** One rotation of every app of the large stack in one `pulumi up`, under one rate limit. */
@@ -87,6 +109,8 @@ export interface BenchResult {
   rateLimitRatioSplit?: number;
   /** `pulumi preview` of the large stack ÷ of the one-app stack. */
   previewRatio: number;
+  /** No-change previews: one app against an empty program, the large stack against one app. */
+  previews: PreviewLatency;
 }
 
 const UP = ["up", "--yes", "--skip-preview"];
@@ -190,6 +214,10 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
     ok("set-up up (1 app)", await one.run(UP));
     ok(`set-up up (${opts.apps} apps)`, await big.run(UP));
 
+    const empty = await emptyProgramStack(env, log);
+    stacks.push(empty);
+    const previews = await previewLatency(empty, one, big, opts.previewRounds ?? 4, log);
+
     okta.setRateLimits({ ...opts.rateLimits, tokenShare: 1, app: 1e6 });
 
     log("one app: no-op up, rotation up, no-op up");
@@ -272,11 +300,71 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
         : {}),
       ...(largeSplit ? { largeSplit, rateLimitRatioSplit: largeSplit.rateLimitRatio } : {}),
       previewRatio: previewN.ms / preview1.ms,
+      previews,
     };
   } finally {
     for (const s of stacks) await s.dispose();
     await okta.close();
   }
+}
+
+/** An empty TypeScript Pulumi program (`export {}`) with this project's packages, in a folder of its own. */
+async function emptyProgramStack(
+  env: Record<string, string>,
+  log: (line: string) => void,
+): Promise<CliStack> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "okta-rotation-empty-"));
+  fs.writeFileSync(
+    path.join(dir, "Pulumi.yaml"),
+    "name: empty\nruntime:\n  name: nodejs\n  options:\n    typescript: true\n",
+  );
+  fs.writeFileSync(path.join(dir, "index.ts"), "export {};\n");
+  fs.writeFileSync(path.join(dir, "package.json"), '{ "name": "empty", "private": true }\n');
+  fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
+  log("empty TypeScript program: up once");
+  const stack = await createCliStack(`bench-empty-${process.pid}`, env, { cwd: dir });
+  ok("set-up up (empty program)", await stack.run(UP));
+  const dispose = stack.dispose;
+  return {
+    ...stack,
+    async dispose() {
+      await dispose();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function median(xs: readonly number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** Rounds of no-change previews: empty program, one app, the large stack. */
+async function previewLatency(
+  empty: CliStack,
+  one: CliStack,
+  big: CliStack,
+  rounds: number,
+  log: (line: string) => void,
+): Promise<PreviewLatency> {
+  const emptyMs: number[] = [];
+  const oneAppMs: number[] = [];
+  const appsMs: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    log(`no-change previews, round ${i + 1} of ${rounds}: empty program, 1 app, the large stack`);
+    emptyMs.push(ok("preview (empty program)", await empty.run(["preview"])).ms);
+    oneAppMs.push(ok("preview (1 app, no change)", await one.run(["preview"])).ms);
+    appsMs.push(ok("preview (large stack, no change)", await big.run(["preview"])).ms);
+  }
+  return {
+    rounds,
+    emptyMs,
+    oneAppMs,
+    appsMs,
+    oneAppToEmpty: median(oneAppMs.map((x, i) => x / emptyMs[i]!)),
+    appsToOneApp: median(appsMs.map((x, i) => x / oneAppMs[i]!)),
+  };
 }
 
 const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -309,6 +397,18 @@ export function formatBench(r: BenchResult): string[] {
     ...(r.largeAtTokenShare ? rotation(r.largeAtTokenShare) : []),
     ...(r.largeSplit ? rotation(r.largeSplit) : []),
     `  1-app rotation up ÷ no-op up: ${ratio(r.rotationToNoopRatio)} (${s(r.oneApp.rotationUpMs)} ÷ ${s(r.oneApp.noopUpMs)}; goal ≤ 1.5)`,
-    `  preview: ${r.apps} apps ${s(l.previewMs)} vs 1 app ${s(r.oneApp.previewMs)} (${ratio(r.previewRatio)})`,
+    `  preview with a bump pending: ${r.apps} apps ${s(l.previewMs)} vs 1 app ${s(r.oneApp.previewMs)} (${ratio(r.previewRatio)})`,
+    ...previewLines(r),
+  ];
+}
+
+/** The two preview ratios, side by side, from one run. */
+export function previewLines(r: Pick<BenchResult, "apps" | "previews">): string[] {
+  const p = r.previews;
+  const m = (xs: number[]) => s(median(xs));
+  return [
+    `  preview, no change (median of ${p.rounds} round${p.rounds > 1 ? "s" : ""}, same CLI):`,
+    `    1 app ÷ empty TypeScript program: ${ratio(p.oneAppToEmpty)} (${m(p.oneAppMs)} ÷ ${m(p.emptyMs)})` +
+      `   |   ${r.apps} apps ÷ 1 app: ${ratio(p.appsToOneApp)} (${m(p.appsMs)} ÷ ${m(p.oneAppMs)}; goal ≤ 1.5)`,
   ];
 }

@@ -25,6 +25,8 @@ async function main(): Promise<void> {
     tokenShareLimit: { apps: 100, windowSeconds: 60 },
     // As many apps again in K stacks rotated at once (--split 1: not run).
     split: positive("split", 4),
+    // Rounds of no-change previews (empty program, 1 app, the large stack) for the two preview ratios.
+    previewRounds: positive("preview-rounds", 4),
     log: json ? undefined : (line) => console.error(`… ${line}`),
   });
   // The fault drill (a test too): SIGKILL at each step boundary, then Okta faults. Skip with --no-drill.

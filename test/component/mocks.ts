@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { revealInputs } from "../../dynamic/hiddenInputs";
 
 export interface Registered {
   type: string;
@@ -24,7 +25,9 @@ export function installMocks(): void {
         registered.push({ type: args.type, name: args.name, inputs });
         const outs: Record<string, unknown> = { ...inputs };
         if (args.name.includes("-slot-")) {
-          outs.secretId = inputs.adoptSecretId ?? `ocs-${args.name}-${inputs.generation}`;
+          // What the provider sees: bookkeeping under its plain names (dynamic/hiddenInputs.ts).
+          const plain = revealInputs(inputs)!;
+          outs.secretId = plain.adoptSecretId ?? `ocs-${args.name}-${inputs.generation}`;
           outs.clientSecret = `value-of-${args.name}-${inputs.generation}`;
           outs.secretHash = `hash-${n}`;
           outs.created = "2026-01-01T00:00:00.000Z";
@@ -85,7 +88,10 @@ export function isSecret<T>(output: pulumi.Output<T>): Promise<boolean> {
 export interface ChildOptions {
   type: string;
   name: string;
+  /** The inputs as the provider sees them: bookkeeping under its plain names (dynamic/hiddenInputs.ts). */
   props: Record<string, unknown>;
+  /** The inputs as registered, bookkeeping under the `__` prefix that no diff shows. */
+  registered: Record<string, unknown>;
   opts: pulumi.CustomResourceOptions;
   resource: pulumi.Resource;
 }
@@ -97,7 +103,8 @@ export function recordChildren(into: ChildOptions[]): pulumi.ResourceTransformat
     into.push({
       type: a.type,
       name: a.name,
-      props: a.props as Record<string, unknown>,
+      props: revealInputs(a.props as Record<string, unknown>)!,
+      registered: a.props as Record<string, unknown>,
       opts: a.opts,
       resource: a.resource,
     });

@@ -210,6 +210,31 @@ describe("SecretRotation bump to generation 2", () => {
       expect(child(children, slot).props.replaceOnlyInactive).toBe(true);
   });
 
+  it("registers the bookkeeping only under the `__` prefix, which no diff shows; what happens stays visible", () => {
+    const { children } = build("shown", {
+      appId: "0oa3c",
+      generation: 5,
+      adoptSecretId: "ocsOLD",
+      gates: { tokenExchange: true, tokenUrl: "https://example.okta.com/oauth2/default/v1/token" },
+    });
+    const bookkeeping = ["slot", "replaceOnlyInactive", "onboardedGeneration", "value", "adoptSecretId"];
+    for (const slot of ["-slot-a", "-slot-b"]) {
+      const registered = child(children, slot).registered;
+      const visible = Object.keys(registered).filter((k) => !k.startsWith("__"));
+      for (const k of bookkeeping) expect(visible).not.toContain(k);
+      expect(visible).toEqual(expect.arrayContaining(["appId", "generation", "status"]));
+      expect(registered.__slot).toBeDefined();
+      expect(registered.__replaceOnlyInactive).toBe(true);
+    }
+    expect(child(children, "-slot-a").registered.__adoptSecretId).toBe("ocsOLD");
+    for (const suffix of ["-gate", "-refusal-proof"]) {
+      const visible = Object.keys(child(children, suffix).registered).filter((k) => !k.startsWith("__"));
+      expect(visible).not.toContain("clientSecret");
+      expect(visible).toEqual(expect.arrayContaining(["secretId", "generation"]));
+    }
+    expect(Object.keys(child(children, "-gate").registered)).not.toContain("activeSince");
+  });
+
   it("replaces a slot delete-before-replace, so the app never holds three secrets", () => {
     const { children } = build("dbr", { appId: "0oa4", generation: 2 });
     for (const slot of ["-slot-a", "-slot-b"])

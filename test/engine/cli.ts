@@ -47,8 +47,17 @@ export interface StateResource {
   delete?: boolean;
 }
 
-export async function createCliStack(name: string, env: Record<string, string>): Promise<CliStack> {
-  const backendDir = fs.mkdtempSync(path.join(os.tmpdir(), "okta-rotation-state-"));
+/**
+ * `cwd`: the program's directory (default: this project's). `backendDir`: share another stack's file backend.
+ */
+export async function createCliStack(
+  name: string,
+  env: Record<string, string>,
+  where: { cwd?: string; backendDir?: string } = {},
+): Promise<CliStack> {
+  const cwd = where.cwd ?? REPO_ROOT;
+  const backendDir = where.backendDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "okta-rotation-state-"));
+  const ownBackend = where.backendDir === undefined;
   const pulumiPath = (await pulumiCommand()).command;
   const fullEnv: Record<string, string> = {
     ...(process.env as Record<string, string>),
@@ -60,12 +69,12 @@ export async function createCliStack(name: string, env: Record<string, string>):
     PATH: `${path.dirname(pulumiPath)}${path.delimiter}${process.env.PATH ?? ""}`,
     ...env,
   };
-  const configFile = path.join(REPO_ROOT, `Pulumi.${name}.yaml`);
+  const configFile = path.join(cwd, `Pulumi.${name}.yaml`);
 
   const start = (args: string[]): CliRun => {
     const t0 = performance.now();
     const child = spawn(pulumiPath, [...args, "--stack", name, "--non-interactive", "--color", "never"], {
-      cwd: REPO_ROOT,
+      cwd,
       env: fullEnv,
       detached: true,
       stdio: ["ignore", "pipe", "pipe"],
@@ -122,7 +131,7 @@ export async function createCliStack(name: string, env: Record<string, string>):
     async dispose() {
       await run(["stack", "rm", "--yes", "--force"]).catch(() => undefined);
       fs.rmSync(configFile, { force: true });
-      fs.rmSync(backendDir, { recursive: true, force: true });
+      if (ownBackend) fs.rmSync(backendDir, { recursive: true, force: true });
     },
   };
 }

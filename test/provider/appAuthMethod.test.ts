@@ -14,7 +14,7 @@ import { releaseMessage } from "../../dynamic/appAuthMethod";
 import { OktaApi } from "../../dynamic/oktaApi";
 import type { OktaApp } from "../../dynamic/oktaObjects";
 import { ROTATION_SCOPE, startOktaLocal } from "../../local-env/okta";
-import { calls, startOkta, thrown, useSsws, type OktaLocal } from "./helpers";
+import { calls, outOfBand, startOkta, thrown, useSsws, type OktaLocal } from "./helpers";
 
 const provider = new AppAuthMethodProvider();
 const keys = new JsonWebKeyProvider();
@@ -255,6 +255,19 @@ describe("AppAuthMethod", () => {
     );
     const r = await provider.read(c.id, c.outs!);
     expect(r.props?.tokenEndpointAuthMethod).toBe("client_secret_post");
+    expect(r.inputs).toEqual({ appId: app.id, tokenEndpointAuthMethod: "client_secret_post" });
+    // A whole-app PUT resets the method: the refreshed inputs say so, and the next diff switches it back.
+    const body = structuredClone(appJson(app.id));
+    body.credentials.oauthClient.token_endpoint_auth_method = "client_secret_basic";
+    expect(await outOfBand(okta, "PUT", `/api/v1/apps/${app.id}`, body)).toBe(200);
+    const reset = await provider.read(c.id, c.outs!);
+    expect(reset.inputs).toEqual({ appId: app.id, tokenEndpointAuthMethod: "client_secret_basic" });
+    const d = await provider.diff(
+      c.id,
+      reset.props!,
+      await checked({ appId: app.id, tokenEndpointAuthMethod: "client_secret_post" }),
+    );
+    expect(d.changes).toBe(true);
     expect(await provider.read("0oaGone", { ...c.outs!, appId: "0oaGone" })).toEqual({ id: "" });
   });
 

@@ -292,6 +292,8 @@ describe("read (refresh)", () => {
     const r = await provider.read(c.id, c.outs);
     expect(r.id).toBe(c.id);
     expect(redact(r.props)).toMatchObject({ status: "INACTIVE", secretId: c.id, clientSecret: "<set>" });
+    // The inputs for the next diff are what Okta holds, so a preview shows `status: "INACTIVE" => "ACTIVE"`.
+    expect(r.inputs).toEqual({ appId: app.id, status: "INACTIVE", generation: 1 });
     const d = await provider.diff(c.id, r.props!, await checked({ appId: app.id, generation: 1 }));
     expect(d).toEqual({ changes: true, replaces: [] });
   });

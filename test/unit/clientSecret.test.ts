@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ClientSecretProvider, diffClientSecret, secretSummary, unsafeReplacement } from "../../dynamic";
+import { readBackInputs } from "../../dynamic/clientSecret";
 
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 const provider = new ClientSecretProvider();
@@ -200,5 +201,30 @@ describe("unsafeReplacement", () => {
     expect(unsafeReplacement("ocs1", { ...olds, status: "INACTIVE" }, news, ["generation"])).toBeUndefined();
     expect(unsafeReplacement("ocs1", olds, { ...news, generation: 3 }, [])).toBeUndefined();
     expect(unsafeReplacement("ocs1", olds, { appId: "0oa1", generation: 5 }, ["generation"])).toBeUndefined();
+  });
+});
+
+describe("readBackInputs", () => {
+  it("stands for the inputs Okta's state says, and never carries a slot's value", () => {
+    const outs = {
+      appId: "0oa1",
+      status: "INACTIVE" as const,
+      value: "a-value-made-before-the-create-0123",
+      generation: 3,
+      replaceOnlyInactive: true,
+      slot: { app: "svc", generation: 3, rollback: false },
+      secretId: "ocs1",
+      secretHash: "h",
+      clientSecret: "a-value-made-before-the-create-0123",
+    };
+    expect(readBackInputs(outs)).toEqual({
+      appId: "0oa1",
+      status: "INACTIVE",
+      generation: 3,
+      replaceOnlyInactive: true,
+      slot: outs.slot,
+    });
+    const { slot: _slot, ...standalone } = outs;
+    expect(readBackInputs(standalone)).toMatchObject({ value: outs.value, status: "INACTIVE" });
   });
 });

@@ -52,14 +52,19 @@ interface SecretStackOptions {
   previousCreated?: string;
   minOverlapSeconds?: number;
   revoke?: boolean;
+  /** The slots carry their record under `slot` (state written before `__slot`, which no pack is handed). */
+  slotRecord?: boolean;
 }
 
-/** The resources a SecretRotation declares, as a stack policy sees them. */
+/**
+ * The resources a SecretRotation declares, as a stack policy sees them: the engine hands a pack no `__` property,
+ * so the slots' `__slot` record is not there (unless `slotRecord`, as state written before the prefix has it).
+ */
 function secretStack(o: SecretStackOptions): StackResource[] {
   const app = o.app ?? "billing";
   const appId = o.appId ?? "0oaBilling";
   const parent = { type: SECRET_ROTATION, name: app };
-  const slot = { app, generation: o.generation, rollback: o.rollback ?? false };
+  const slot = o.slotRecord ? { slot: { app, generation: o.generation, rollback: o.rollback ?? false } } : {};
   const holderGen = o.rollback ? o.generation - 1 : o.generation;
   const retiredGen = o.rollback ? o.generation : o.generation - 1;
   const slotName = (g: number) => `${app}-slot-${g % 2 === 0 ? "a" : "b"}`;
@@ -72,7 +77,7 @@ function secretStack(o: SecretStackOptions): StackResource[] {
         appId,
         generation: holderGen,
         status: "ACTIVE",
-        slot,
+        ...slot,
         secretId: `ocs${holderGen}`,
         created: o.holderCreated ?? UNKNOWN_STRING,
       },
@@ -94,7 +99,7 @@ function secretStack(o: SecretStackOptions): StackResource[] {
           appId,
           generation: retiredGen,
           status: "INACTIVE",
-          slot,
+          ...slot,
           secretId: `ocs${retiredGen}`,
           ...(o.previousCreated ? { created: o.previousCreated } : {}),
         },
@@ -210,6 +215,15 @@ describe("currentCredentials", () => {
 
   it("a SecretRotation under rollback: the slot of the previous generation, reactivated", () => {
     expect(gens(secretStack({ generation: 3, previous: true, rollback: true }))).toEqual([
+      ["client secret", 2],
+    ]);
+  });
+
+  it("the same from the slots' record, in state written before it was kept under `__slot`", () => {
+    expect(gens(secretStack({ generation: 3, previous: true, slotRecord: true }))).toEqual([
+      ["client secret", 3],
+    ]);
+    expect(gens(secretStack({ generation: 3, previous: true, rollback: true, slotRecord: true }))).toEqual([
       ["client secret", 2],
     ]);
   });

@@ -1,0 +1,318 @@
+// The plan summary posted with a pull request's preview: per app, the numbered steps this `pulumi up` would carry
+// out, in the order it carries them out — generated from the preview itself (`pulumi preview --json`), never
+// written by hand. It names credentials by id (never a value: the JSON holds secrets as "[secret]", and nothing
+// here reads a value field), the Vault path and version, the Deployments that roll, the gates, and what is
+// deactivated and deleted.
+//
+// Usage: pulumi preview --json … > preview.json; tsx scripts/review/plan-summary.ts preview.json > summary.md
+
+import * as fs from "fs";
+
+/** One step of `pulumi preview --json` (the fields used here). */
+export interface PreviewStep {
+  readonly op: string;
+  readonly urn: string;
+  readonly oldState?: StepState;
+  readonly newState?: StepState;
+}
+
+interface StepState {
+  readonly type?: string;
+  readonly parent?: string;
+  readonly inputs?: Record<string, unknown>;
+  readonly outputs?: Record<string, unknown>;
+}
+
+export interface PreviewJson {
+  readonly steps?: readonly PreviewStep[];
+}
+
+/** What a preview step does to one resource: the steps of a replacement folded into one. */
+export type Change = "create" | "update" | "replace" | "delete" | "same";
+
+/** One resource of the preview with its old and new state, folded over its steps. */
+export interface Planned {
+  readonly urn: string;
+  readonly type: string;
+  readonly name: string;
+  readonly parent?: string;
+  readonly change: Change;
+  /** Old state: inputs and outputs merged, outputs first (what Okta, Vault, the cluster held). */
+  readonly old: Record<string, unknown>;
+  /** New inputs (unknown values are `undefined` or the engine's placeholder). */
+  readonly new: Record<string, unknown>;
+}
+
+const DYN = "pulumi-nodejs:dynamic/okta-rotation:";
+const SECRET_ROTATION = "okta-rotation:index:SecretRotation";
+const KEY_ROTATION = "okta-rotation:index:KeyRotation";
+/** Pulumi's placeholder for a value not known in a preview (UnknownStringValue). */
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/** Name and type of a URN (`urn:pulumi:<stack>::<project>::<type chain>::<name>`). Pure. */
+export function parseUrn(urn: string): { type: string; name: string } {
+  const parts = urn.split("::");
+  const name = parts.slice(3).join("::");
+  const chain = parts[2] ?? "";
+  return { type: chain.split("$").pop() ?? chain, name };
+}
+
+/** The preview's resources, each once, with what happens to it. Pure. */
+export function plannedResources(preview: PreviewJson): Planned[] {
+  const byUrn = new Map<string, { ops: Set<string>; old?: StepState; new?: StepState; order: number }>();
+  (preview.steps ?? []).forEach((s, order) => {
+    const e = byUrn.get(s.urn) ?? { ops: new Set<string>(), order };
+    e.ops.add(s.op);
+    e.old ??= s.oldState;
+    if (s.newState) e.new = s.newState;
+    byUrn.set(s.urn, e);
+  });
+  return [...byUrn.entries()]
+    .sort((a, b) => a[1].order - b[1].order)
+    .map(([urn, e]) => {
+      const { type, name } = parseUrn(urn);
+      const ops = e.ops;
+      const change: Change = ["replace", "create-replacement", "delete-replaced"].some((o) => ops.has(o))
+        ? "replace"
+        : ops.has("create")
+          ? "create"
+          : ops.has("update")
+            ? "update"
+            : ops.has("delete")
+              ? "delete"
+              : "same";
+      const parent = e.new?.parent ?? e.old?.parent;
+      return {
+        urn,
+        type,
+        name,
+        ...(parent !== undefined ? { parent } : {}),
+        change,
+        old: plain({ ...(e.old?.inputs ?? {}), ...(e.old?.outputs ?? {}) }),
+        new: plain(e.new?.inputs ?? {}),
+      };
+    });
+}
+
+/** Bookkeeping kept under `__` (dynamic/hiddenInputs.ts) under its plain name; the provider reference dropped. */
+function plain(props: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(props)) {
+    if (k === "__provider") continue;
+    const key = k.startsWith("__") ? k.slice(2) : k;
+    if (!(key in out) || !k.startsWith("__")) out[key] = v;
+  }
+  return out;
+}
+
+function known(v: unknown): boolean {
+  return v !== undefined && v !== null && v !== UNKNOWN && v !== "[unknown]" && v !== "[secret]";
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === "string" && known(v) ? v : undefined;
+}
+
+function num(v: unknown): number | undefined {
+  return typeof v === "number" ? v : typeof v === "string" && /^\d+$/.test(v) ? Number(v) : undefined;
+}
+
+function get(obj: unknown, ...path: string[]): unknown {
+  let v = obj;
+  for (const p of path) v = v && typeof v === "object" ? (v as Record<string, unknown>)[p] : undefined;
+  return v;
+}
+
+function code(s: string): string {
+  return `\`${s}\``;
+}
+
+/** The numbered steps of one SecretRotation's run, in the order the run takes them. Pure. */
+export function secretRotationSteps(app: string, children: readonly Planned[]): string[] {
+  const child = (suffix: string) => children.find((c) => c.name === `${app}${suffix}`);
+  const changed = (p: Planned | undefined): p is Planned => p !== undefined && p.change !== "same";
+  const slots = ["-slot-a", "-slot-b"].map(child).filter((p): p is Planned => p !== undefined);
+  const holder = slots.find((s) => s.new.status === "ACTIVE");
+  const retired = slots.find((s) => s.new.status === "INACTIVE");
+  const steps: string[] = [];
+  const generation = num(holder?.new.generation);
+  const slotLetter = (p: Planned) => p.name.slice(-1).toUpperCase();
+  const id = (p: Planned | undefined) => str(p?.old.secretId);
+
+  const value = child("-value");
+  const generated = child("-generated");
+  if (changed(generated) && generated.change === "create")
+    steps.push("Find the one secret Okta generated with the app, to adopt it as generation 0.");
+  if (changed(value) && generation !== undefined)
+    steps.push(`Make the value of generation ${generation}'s secret (kept as a Pulumi secret, never shown).`);
+
+  if (changed(holder)) {
+    const slot = slotLetter(holder);
+    const adopt = str(holder.new.adoptSecretId);
+    if (holder.change === "replace") {
+      const oldGen = num(holder.old.generation);
+      steps.push(
+        `Slot ${slot}: delete secret ${code(id(holder) ?? "?")} (generation ${oldGen ?? "?"}, ${String(holder.old.status ?? "?")}), ` +
+          `then create generation ${generation}'s secret in Okta, ACTIVE.`,
+      );
+    } else if (holder.change === "create") {
+      steps.push(
+        adopt !== undefined
+          ? `Slot ${slot}: adopt secret ${code(adopt)} as generation ${generation}, ACTIVE.`
+          : `Slot ${slot}: create generation ${generation}'s secret in Okta, ACTIVE.`,
+      );
+    } else if (holder.old.status !== holder.new.status) {
+      steps.push(
+        `Slot ${slot}: activate secret ${code(id(holder) ?? "?")} (generation ${generation}) — it is ${String(holder.old.status)} in Okta now.`,
+      );
+    }
+  }
+
+  const vault = child("-vault");
+  if (changed(vault)) {
+    const mount = str(vault.new.mount) ?? str(vault.old.mount) ?? "?";
+    const name = str(vault.new.name) ?? str(vault.old.name) ?? "?";
+    const now = num(get(vault.old.metadata, "version"));
+    steps.push(
+      now !== undefined
+        ? `Write it to Vault KV v2 ${code(`${mount}/${name}`)} as version ${now + 1} (version ${now} stays readable for rollback).`
+        : `Write it to Vault KV v2 ${code(`${mount}/${name}`)} as its first version.`,
+    );
+  }
+
+  const rollouts = children
+    .filter((c) => c.name.startsWith(`${app}-rollout-`) && c.change !== "same")
+    .map((c) => {
+      const ns = str(get(c.new.metadata, "namespace")) ?? str(get(c.old.metadata, "namespace")) ?? "?";
+      const n = str(get(c.new.metadata, "name")) ?? str(get(c.old.metadata, "name")) ?? "?";
+      return code(`${ns}/${n}`);
+    });
+  if (rollouts.length > 0)
+    steps.push(
+      `Roll Deployment${rollouts.length > 1 ? "s" : ""} ${rollouts.join(", ")} onto it (pod template annotation ` +
+        `${code("okta-rotation/generation")} → ${generation ?? "?"}) and wait for the rollout.`,
+    );
+  const census = child("-census");
+  if (changed(census))
+    steps.push(
+      `Pod census: wait until no pod of those Deployments (terminating ones included) carries an older generation ` +
+        `(at most ${num(census.new.timeoutSeconds) ?? 600} s).`,
+    );
+
+  const gate = child("-gate");
+  if (changed(gate)) {
+    const parts: string[] = [];
+    if (gate.new.exchange === true)
+      parts.push(
+        `a real token exchange with the new secret at ${code(str(gate.new.tokenUrl) ?? "?")}` +
+          (str(gate.new.scope) ? ` (scope ${code(str(gate.new.scope)!)})` : ""),
+      );
+    const overlap = num(gate.new.minOverlapSeconds) ?? 0;
+    if (overlap > 0) parts.push(`both secrets ACTIVE for at least ${overlap} s`);
+    steps.push(parts.length > 0 ? `Gate: ${parts.join("; ")}.` : "Gate: none asked for (the rollout alone).");
+  }
+
+  if (changed(retired)) {
+    const slot = slotLetter(retired);
+    const retiredGen = num(retired.new.generation);
+    if (retired.change === "create") {
+      const adopt = str(retired.new.adoptSecretId);
+      steps.push(
+        adopt !== undefined
+          ? `Slot ${slot}: adopt secret ${code(adopt)} (generation ${retiredGen}) and deactivate it: INACTIVE, kept for rollback.`
+          : `Slot ${slot}: create an INACTIVE secret for generation ${retiredGen}.`,
+      );
+    } else if (retired.change === "replace") {
+      steps.push(
+        `Slot ${slot}: delete secret ${code(id(retired) ?? "?")} and create an INACTIVE one for generation ${retiredGen}.`,
+      );
+    } else if (retired.old.status !== "INACTIVE") {
+      steps.push(
+        `Slot ${slot}: deactivate secret ${code(id(retired) ?? "?")} (generation ${retiredGen}): INACTIVE, kept for rollback ` +
+          `until generation ${retiredGen !== undefined ? retiredGen + 2 : "?"} needs its slot.`,
+      );
+    }
+  }
+  const proof = child("-refusal-proof");
+  if (changed(proof))
+    steps.push(
+      `Prove Okta refuses secret ${code(id(retired) ?? "?")}: a token exchange with it must get ${code("invalid_client")}.`,
+    );
+  const revocation = child("-revocation");
+  if (changed(revocation) && revocation.change !== "delete")
+    steps.push(`Revoke: delete secret ${code(id(retired) ?? "?")} now (no rollback to it).`);
+
+  // Removals: what the stack stops managing (an ACTIVE secret is released, never deleted).
+  for (const c of children.filter((c) => c.change === "delete")) {
+    if (c.type === `${DYN}ClientSecret`)
+      steps.push(
+        c.old.status === "ACTIVE"
+          ? `Release secret ${code(id(c) ?? "?")}: it stays ACTIVE in Okta, no longer managed.`
+          : `Delete secret ${code(id(c) ?? "?")} (INACTIVE).`,
+      );
+  }
+  return steps;
+}
+
+/** Steps of a KeyRotation (or anything else under an app): each change in the preview's order. Pure. */
+export function genericSteps(children: readonly Planned[]): string[] {
+  return children
+    .filter((c) => c.change !== "same")
+    .map((c) => {
+      const what = c.type.startsWith(DYN) ? c.type.slice(DYN.length) : c.type;
+      const facts = ["generation", "status", "keyId", "kid", "secretId", "tokenEndpointAuthMethod"]
+        .filter((k) => known(c.new[k]) || known(c.old[k]))
+        .map((k) => {
+          const before = c.old[k];
+          const after = c.new[k];
+          return known(before) && known(after) && before !== after
+            ? `${k} ${String(before)} → ${String(after)}`
+            : `${k} ${String(known(after) ? after : before)}`;
+        });
+      return `${c.change} ${what} ${code(c.name)}${facts.length > 0 ? ` (${facts.join(", ")})` : ""}.`;
+    });
+}
+
+/** The summary as Markdown. Pure. */
+export function planSummary(preview: PreviewJson): string {
+  const planned = plannedResources(preview);
+  // The preview lists what changes, not what stays: an app is known by its component, or by the parent its
+  // changed resources name.
+  const apps = new Map<string, { type: string; name: string; change: Change }>();
+  for (const p of planned) {
+    if (p.type === SECRET_ROTATION || p.type === KEY_ROTATION) apps.set(p.urn, p);
+    const parent = p.parent !== undefined ? parseUrn(p.parent) : undefined;
+    if (parent && (parent.type === SECRET_ROTATION || parent.type === KEY_ROTATION) && !apps.has(p.parent!))
+      apps.set(p.parent!, { ...parent, change: "same" });
+  }
+  const lines: string[] = [];
+  let changedApps = 0;
+  for (const [urn, app] of apps) {
+    const children = planned.filter((p) => p.parent === urn);
+    const steps =
+      app.type === SECRET_ROTATION ? secretRotationSteps(app.name, children) : genericSteps(children);
+    if (steps.length === 0) continue;
+    changedApps++;
+    const kind = app.type === SECRET_ROTATION ? "client secret" : "private_key_jwt";
+    lines.push(`#### ${app.name} (${kind}${app.change === "delete" ? ", removed from the stack" : ""})`, "");
+    steps.forEach((s, i) => lines.push(`${i + 1}. ${s}`));
+    lines.push("");
+  }
+  const header =
+    changedApps === 0
+      ? "### Plan: no rotation step in this preview"
+      : `### Plan: ${changedApps} app${changedApps > 1 ? "s" : ""} (from \`pulumi preview --json\`)`;
+  return [header, "", ...lines].join("\n").trimEnd() + "\n";
+}
+
+function main(argv: readonly string[]): number {
+  const file = argv[0];
+  if (!file) {
+    console.error("usage: plan-summary <preview.json>   (the output of pulumi preview --json)");
+    return 2;
+  }
+  process.stdout.write(planSummary(JSON.parse(fs.readFileSync(file, "utf8")) as PreviewJson));
+  return 0;
+}
+
+if (require.main === module) process.exit(main(process.argv.slice(2)));
