@@ -158,7 +158,9 @@ async function proveRegistered(
   });
   try {
     const publicKey = await jose.importJWK(
-      { kty: key.kty, e: key.e, n: key.n, crv: key.crv, x: key.x, y: key.y } as never,
+      // Okta echoes `"crv": null` for an EC key registered without it (okta-api.md Revision 3): the curve is
+      // then the private key's.
+      { kty: key.kty, e: key.e, n: key.n, crv: key.crv ?? priv.crv, x: key.x, y: key.y } as never,
       String(priv.alg ?? (key.kty === "RSA" ? "RS256" : "ES256")),
     );
     await jose.jwtVerify(assertion, publicKey, {

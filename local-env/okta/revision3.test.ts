@@ -344,6 +344,46 @@ describe("token endpoint texts (Revision 3 and the five of revision 2)", () => {
   });
 });
 
+describe("assertion texts of okta-api.md's list (revision 2) the tests above do not reach", () => {
+  it("a private_key_jwt app without an ACTIVE key, and a client_secret_jwt app whose secret is too short", async () => {
+    const keyless = okta.addApp({ label: "no-jwks", tokenEndpointAuthMethod: "private_key_jwt" });
+    const send = (assertion: string) =>
+      token(okta, { ...cc, client_assertion_type: ASSERTION_TYPE, client_assertion: assertion });
+    const signed = await clientAssertion(keyA.privateKey, { clientId: keyless.clientId, aud: customAud() });
+    expect(oauth(await send(signed))).toEqual({
+      status: 401,
+      error: "invalid_client",
+      description: "The client does not have a JWKSet configured, but the client_assertion requires one.",
+    });
+    const short = okta.addApp({
+      label: "short-hmac",
+      tokenEndpointAuthMethod: "client_secret_jwt",
+      secrets: 0,
+    });
+    // Added while the app still took client_secret_basic: 20 characters, under the 32 an HMAC needs.
+    const body = (await api(okta, "GET", `/api/v1/apps/${short.id}`)).json;
+    body.credentials.oauthClient.token_endpoint_auth_method = "client_secret_basic";
+    expect((await api(okta, "PUT", `/api/v1/apps/${short.id}`, { body })).status).toBe(200);
+    const own = "z".repeat(20);
+    const added = await api(okta, "POST", `/api/v1/apps/${short.id}/credentials/secrets`, {
+      body: { client_secret: own },
+    });
+    expect(added.status).toBe(201);
+    body.credentials.oauthClient.token_endpoint_auth_method = "client_secret_jwt";
+    expect((await api(okta, "PUT", `/api/v1/apps/${short.id}`, { body })).status).toBe(200);
+    const hmac = await clientAssertion(new TextEncoder().encode(own), {
+      clientId: short.clientId,
+      aud: customAud(),
+      alg: "HS256",
+    });
+    expect(oauth(await send(hmac))).toEqual({
+      status: 401,
+      error: "invalid_client",
+      description: "The client secret is too short to verify a JWT HMAC.",
+    });
+  });
+});
+
 describe("insufficient_scope at the management API (Revision 3)", () => {
   it("answers 403 E0000006 with a WWW-Authenticate challenge naming the missing scope", async () => {
     const local = await startOktaLocal({ apps: [{ label: "scoped" }], serviceAppDpop: false });

@@ -140,6 +140,28 @@ describe("AssertionGate after the switch", () => {
   });
 });
 
+describe("AssertionGate with an EC key registered without crv", () => {
+  it("opens: Okta echoes crv null, and the curve is taken from the private key", async () => {
+    const app = okta.addApp({ label: "gate-ec-nocrv" });
+    const pair = (await new KeyPairProvider().create({ algorithm: "ES256", generation: 1 })).outs!;
+    const { crv: _crv, ...withoutCrv } = pair.publicJwk as unknown as Record<string, unknown>;
+    await new JsonWebKeyProvider().create({
+      appId: app.id,
+      jwk: withoutCrv as unknown as PublicJwk,
+      generation: 1,
+      status: "ACTIVE",
+    });
+    const keys = okta.listKeys(app.id);
+    expect(keys).toHaveLength(1);
+    const echoed = (
+      okta.getApp(app.id) as { settings: { oauthClient: { jwks: { keys: { crv: unknown }[] } } } }
+    ).settings.oauthClient.jwks.keys[0];
+    expect(echoed.crv).toBeNull();
+    const { outs } = await gate.create({ ...inputs(0, pair), appId: app.id, clientId: app.clientId });
+    expect(outs).toMatchObject({ authMethod: "client_secret_basic" });
+  });
+});
+
 describe("AssertionGate refused for want of an access policy rule", () => {
   it("says which policy and rule to create, and does not retry", async () => {
     const app = okta.addApp({ label: "gate-no-policy", inRotationPolicy: false });
