@@ -215,7 +215,11 @@ describe("SecretRotation bump to generation 2", () => {
       appId: "0oa3c",
       generation: 5,
       adoptSecretId: "ocsOLD",
-      gates: { tokenExchange: true, tokenUrl: "https://example.okta.com/oauth2/default/v1/token" },
+      gates: {
+        tokenExchange: true,
+        tokenUrl: "https://example.okta.com/oauth2/default/v1/token",
+        scope: "rotation.check",
+      },
     });
     const bookkeeping = ["slot", "replaceOnlyInactive", "onboardedGeneration", "value", "adoptSecretId"];
     for (const slot of ["-slot-a", "-slot-b"]) {

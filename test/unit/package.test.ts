@@ -206,8 +206,8 @@ describe("the packed package", () => {
       }
     ).engines?.node;
     if (sdk !== undefined && sdk !== range) {
-      // The README says why the ranges differ, naming both.
-      const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+      // The docs (where a consumer reads how to add the package) say why the ranges differ, naming both.
+      const readme = fs.readFileSync(path.join(ROOT, "docs", "concepts.md"), "utf8");
       expect(readme).toContain(`"node": "${range}"`);
       expect(readme).toContain(`\`${sdk}\``);
     }
