@@ -2,7 +2,7 @@
 // `maxCredentialAgeDays`, and with `--write`, the generation bumps that rotate them, written into the stack
 // config file for a pull request (README "Rotation when due").
 //
-//   okta-rotation-due [--stack <name> | --config-file <path>] [--json] [--write]
+//   okta-rotation-due [--stack <name> | --config-file <path>] [--as-of <date>] [--json] [--write]
 //
 // Exit codes: see EXIT in due.ts.
 
@@ -23,15 +23,17 @@ import {
 import { appsToBump, dueRow, exitCodeOf, EXIT, formatTable, type DueRow } from "./due";
 import { listCredentials, oktaReader, type CredentialReader } from "./okta";
 
-export const USAGE = `usage: okta-rotation-due [--stack <name> | --config-file <path>] [--json] [--write]
+export const USAGE = `usage: okta-rotation-due [--stack <name> | --config-file <path>] [--as-of <date>] [--json] [--write]
 
 Reads the stack config file (Pulumi.<stack>.yaml), each app's current client secret (or, for private_key_jwt
 apps, its current key) from Okta, and reports its age against maxCredentialAgeDays.
   --stack <name>        the stack: reads Pulumi.<name>.yaml here, and its outputs (audit records) for --json
   --config-file <path>  the stack config file to read (and write)
+  --as-of <date>        measure the ages at this date (YYYY-MM-DD, UTC midnight, or an ISO 8601 time): what will be
+                        due then; default now
   --json                print the report as JSON
   --write               bump generation (or privateKeyJwt.keyGeneration) of each due app in the file
-Okta: the file's okta:* / <project>:oktaOrgUrl keys, else OKTA_ORG_URL and OKTA_API_TOKEN, or the service app's
+Okta: the file's okta:* / okta-credential-rotation:oktaOrgUrl keys, else OKTA_ORG_URL and OKTA_API_TOKEN, or the service app's
 OKTA_API_CLIENT_ID, OKTA_API_PRIVATE_KEY [, OKTA_API_PRIVATE_KEY_ID] (okta.apps.read is enough).
 Exit: 0 nothing due (or all due apps bumped), 1 error (nothing written), 2 usage, 3 due without --write,
 4 --write refused a due app in an unfinished state (the others were bumped).`;
@@ -41,6 +43,8 @@ export interface DueOptions {
   readonly configFile?: string;
   readonly json: boolean;
   readonly write: boolean;
+  /** `--as-of`: the time the ages are measured at (epoch ms). */
+  readonly asOfMs?: number;
 }
 
 /** The options, or a usage error message. Pure. */
@@ -49,6 +53,7 @@ export function parseArgs(argv: readonly string[]): DueOptions | { readonly usag
   let configFile: string | undefined;
   let json = false;
   let write = false;
+  let asOfMs: number | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const [flag, inline] =
@@ -63,7 +68,12 @@ export function parseArgs(argv: readonly string[]): DueOptions | { readonly usag
     try {
       if (flag === "--stack" || flag === "-s") stack = value();
       else if (flag === "--config-file") configFile = value();
-      else if (flag === "--json") json = true;
+      else if (flag === "--as-of") {
+        const given = value();
+        const ms = /^\d{4}-\d{2}-\d{2}(T.*)?$/.test(given) ? Date.parse(given) : NaN;
+        if (Number.isNaN(ms)) return { usage: `--as-of needs a date, e.g. 2027-01-31 (got ${given})` };
+        asOfMs = ms;
+      } else if (flag === "--json") json = true;
       else if (flag === "--write") write = true;
       else if (flag === "--help" || flag === "-h") return { usage: "" };
       else return { usage: `unknown option ${flag}` };
@@ -82,6 +92,7 @@ export function parseArgs(argv: readonly string[]): DueOptions | { readonly usag
     ...(configFile !== undefined ? { configFile } : {}),
     json,
     write,
+    ...(asOfMs !== undefined ? { asOfMs } : {}),
   };
 }
 
@@ -168,7 +179,7 @@ export async function runDue(argv: readonly string[], io: DueIo): Promise<number
     throw err;
   }
 
-  const nowMs = io.nowMs ?? Date.now();
+  const nowMs = opts.asOfMs ?? io.nowMs ?? Date.now();
   const listings = await listCredentials(reader, apps);
   let rows: DueRow[] = apps.map((app) => dueRow(app, listings.get(app.name)!, nowMs));
   if (opts.write) {

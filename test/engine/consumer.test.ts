@@ -93,7 +93,8 @@ describe("a program that installs the packed package", () => {
   async function pulumiCli(dir: string, args: string[]): Promise<{ code: number | null; out: string }> {
     const command = (await pulumiCommand()).command;
     return new Promise((resolve, reject) => {
-      const child = spawn(command, [...args, "--stack", STACK, "--non-interactive", "--color", "never"], {
+      const stack = args.includes("--stack") ? [] : ["--stack", STACK];
+      const child = spawn(command, [...args, ...stack, "--non-interactive", "--color", "never"], {
         cwd: dir,
         env: { ...process.env, ...envVars },
         stdio: ["ignore", "pipe", "pipe"],
@@ -366,8 +367,24 @@ describe("a program that installs the packed package", () => {
       generation: { value: "1" },
       adoptSecretId: { value: okta.listSecrets(app)[0]!.id },
       tokenUrl: { value: `${okta.orgUrl}/oauth2/default/v1/token` },
-      scope: { value: ROTATION_SCOPE },
     });
+    // A wrong argument of a component, as the user sees it: one error line naming the rotation, the argument and
+    // the fix, no stack trace, and nothing written.
+    const secretsBefore = okta.listSecrets(app);
+    const refused = await pulumiCli(js, ["preview", "--stack", `${STACK}-js`]);
+    expect(refused.code).not.toBe(0);
+    // Pulumi shows the error in the progress and once in its Diagnostics.
+    const said = (text: string) => text.split("\n").filter((l) => l.includes("SecretRotation 'billing'"));
+    expect(said(refused.out).length, refused.out).toBeGreaterThan(0);
+    for (const line of said(refused.out))
+      expect(line).toMatch(
+        /error: SecretRotation 'billing': gates\.scope is required with gates\.tokenExchange/,
+      );
+    expect(said(refused.out.slice(refused.out.indexOf("Diagnostics:"))), refused.out).toHaveLength(1);
+    expect(refused.out).not.toMatch(/^\s+at /m);
+    expect(refused.out).not.toContain("unhandled exception");
+    expect(okta.listSecrets(app)).toEqual(secretsBefore);
+    await stack.setConfig("scope", { value: ROTATION_SCOPE });
     const up = await stack.up();
     expect(up.summary.result).toBe("succeeded");
     const current = up.outputs.currentSecretId!.value as string;

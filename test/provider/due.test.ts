@@ -129,6 +129,24 @@ describe("okta-rotation-due (local Okta, git repository)", () => {
     expect(git("status", "--porcelain")).toBe("");
   });
 
+  it("--as-of measures the ages at another date: what will be due then", async () => {
+    const [freshSecret] = okta.listSecrets(ids.fresh);
+    const created = Date.parse(freshSecret!.created!);
+    const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+    // 89 whole days after the fresh secret's day: not yet; 91: due (max 90).
+    const before = await run("--stack", "prod", "--json", "--as-of", dayOf(created + 89 * DAY));
+    const after = await run("--stack", "prod", "--json", "--as-of", dayOf(created + 92 * DAY));
+    const fresh = (r: { stdout: string }) =>
+      (JSON.parse(r.stdout) as { apps: { app: string; ageDays: number; due: boolean }[] }).apps.find(
+        (a) => a.app === "fresh",
+      );
+    expect(fresh(before)).toMatchObject({ due: false });
+    expect(fresh(before)!.ageDays).toBeLessThan(90);
+    expect(fresh(after)).toMatchObject({ due: true });
+    expect(fresh(after)!.ageDays).toBeGreaterThanOrEqual(90);
+    expect(git("status", "--porcelain")).toBe("");
+  });
+
   it("--json says the same, with Okta's ids and creation times, and that the audit records were not read", async () => {
     const r = await run("--config-file", file(), "--json");
     expect(r.code).toBe(3);

@@ -183,6 +183,22 @@ describe("parseArgs", () => {
     expect(parseArgs(["--stack"])).toEqual({ usage: "--stack needs a value" });
     expect(parseArgs(["--stack", "a", "--force"])).toEqual({ usage: "unknown option --force" });
   });
+
+  it("takes --as-of as a date (UTC midnight) or an ISO time, and refuses anything else", () => {
+    expect(parseArgs(["--stack", "a", "--as-of", "2027-01-31"])).toEqual({
+      stack: "a",
+      json: false,
+      write: false,
+      asOfMs: Date.UTC(2027, 0, 31),
+    });
+    expect(parseArgs(["--stack", "a", "--as-of=2027-01-31T12:00:00Z"])).toMatchObject({
+      asOfMs: Date.UTC(2027, 0, 31, 12),
+    });
+    for (const bad of ["tomorrow", "31/01/2027", "2027-13-45"])
+      expect(parseArgs(["--stack", "a", "--as-of", bad])).toEqual({
+        usage: `--as-of needs a date, e.g. 2027-01-31 (got ${bad})`,
+      });
+  });
 });
 
 describe("stack config file", () => {
