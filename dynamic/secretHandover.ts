@@ -111,9 +111,11 @@ async function listSecrets(api: OktaApi, appId: string): Promise<OktaClientSecre
 async function read(inputs: SecretHandoverInputs): Promise<SecretHandoverOutputs> {
   const api = getOktaApi();
   const authMethod = await authMethodOf(api, inputs.appId);
-  if (!usesClientSecrets(authMethod)) return { ...inputs, authMethod };
+  // No secret to hand over is an empty value, not a missing output: the engine gives a preview an output missing
+  // from the state as unknown, which would show the Vault entry built from it as a write on every preview.
+  if (!usesClientSecrets(authMethod)) return { ...inputs, authMethod, clientSecret: "" };
   const current = currentSecret(await listSecrets(api, inputs.appId));
-  if (current?.client_secret === undefined) return { ...inputs, authMethod };
+  if (current?.client_secret === undefined) return { ...inputs, authMethod, clientSecret: "" };
   return { ...inputs, authMethod, clientSecret: current.client_secret, secretId: current.id };
 }
 
@@ -206,7 +208,9 @@ export class SecretHandoverProvider implements pulumi.dynamic.ResourceProvider<
     const updates = (["trigger", "keep"] as const).filter(
       (k) => !sameValue(o[k] ?? (k === "keep" ? [] : ""), n[k]),
     );
-    return { changes: replaces.length > 0 || updates.length > 0, replaces: [...replaces] };
+    // State written before `clientSecret` was always set: read once more, so later previews know the value.
+    const stale = n.mode === "read" && o.clientSecret === undefined;
+    return { changes: replaces.length > 0 || updates.length > 0 || stale, replaces: [...replaces] };
   }
 
   async create(inputs: SecretHandoverInputs): Promise<pulumi.dynamic.CreateResult<SecretHandoverOutputs>> {

@@ -251,10 +251,11 @@ export async function runEngineLayer(
   const out = await fc.check(
     fc.asyncProperty(fc.commands(engineCommands, { maxCommands }), async (cmds) => {
       const real = await engineSetup(`sm-${process.pid}-${n++}`, log);
-      log(`sequence: ${cmds.toString()}`);
       try {
         await fc.asyncModelRun(() => ({ model: real.model, real }), cmds);
       } finally {
+        // fast-check names the commands that ran once they ran.
+        log(`sequence: ${cmds.toString()}`);
         steps += real.steps;
         await engineTeardown(real);
       }

@@ -103,7 +103,7 @@ describe("SecretHandover against the local Okta", () => {
   });
 
   it("diff: mode and app replace; trigger and keep update", async () => {
-    const olds = { appId: "a", mode: "read" as const, trigger: "1", keep: [] };
+    const olds = { appId: "a", mode: "read" as const, trigger: "1", keep: [], clientSecret: "" };
     expect(await provider.diff("id", olds, { ...olds, trigger: "2" })).toEqual({
       changes: true,
       replaces: [],
@@ -113,5 +113,15 @@ describe("SecretHandover against the local Okta", () => {
       replaces: ["mode"],
     });
     expect(await provider.diff("id", olds, { ...olds })).toEqual({ changes: false, replaces: [] });
+    // State from before every read recorded clientSecret: read once more.
+    const { clientSecret: _none, ...stale } = olds;
+    expect(await provider.diff("id", stale, { ...olds })).toEqual({ changes: true, replaces: [] });
+  });
+
+  it("read: once the app is on private_key_jwt, an empty value, never a missing one (a preview would see unknown)", async () => {
+    const app = okta.addApp({ secrets: 1, tokenEndpointAuthMethod: "private_key_jwt" });
+    const { outs } = await provider.create({ appId: app.id, mode: "read", trigger: "2", keep: [] });
+    expect(outs).toHaveProperty("clientSecret", "");
+    expect(outs!.authMethod).toBe("private_key_jwt");
   });
 });
