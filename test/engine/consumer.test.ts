@@ -304,7 +304,7 @@ describe("a program that installs the packed package", () => {
     // Slot a (generation 0, the adopted secret, INACTIVE) is replaced by generation 2; slot b is retired.
     expect(preview2.out).toMatch(step("replace", "billing-slot-a", "INACTIVE", "ACTIVE"));
     expect(preview2.out).toMatch(step("update", "billing-slot-b", "ACTIVE", "INACTIVE"));
-    expect(preview2.out).toMatch(/~ generation\s+: 0 => 2/);
+    expect(preview2.out).toMatch(/~ generation\s*: 0 => 2/);
     expect(preview2.out).toMatch(/\+-1 to replace/);
     expect(okta.listSecrets(appId)).toHaveLength(2);
     const cliUp2 = await pulumiCli(first, ["up", "--yes"]);
