@@ -32,7 +32,8 @@ export function onboardingProblem(
       `(${list}) and the rotation adopts none, so its own secret would be one more, and the next generation would ` +
       `find no room (Okta allows two). Set adoptSecretId to the secret the app's clients use now (it is retired ` +
       `once the rotation's own is delivered), or adoptGeneratedSecret: true for an app this program creates. ` +
-      `Nothing was changed.`
+      `If you renamed app '${rotation}' in the stack config (or the component), put the old name in its formerNames ` +
+      `instead, so the stack keeps the app's secrets. Nothing was changed.`
     );
   }
   return (

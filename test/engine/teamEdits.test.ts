@@ -60,7 +60,7 @@ describe("a rename without formerNames, then with them (real engine)", () => {
     const from = okta.requestLog.length;
     const text = await failure(s.stack.up({ color: "never" }));
     expect(text).toMatch(
-      /app 'new': the app already holds two client secrets .*If you renamed app 'new' in the stack config, put the old name in its formerNames/,
+      /SecretRotation 'new': app \w+ already has an ACTIVE secret .*If you renamed app 'new' in the stack config \(or the component\), put the old name in its formerNames/,
     );
     expect(writesSince(okta, from)).toEqual([]);
     expect(secrets(okta, appId)).toEqual(before);
