@@ -33,7 +33,9 @@ const ownedDirs = new Set<string>();
 function removeDirsNow(): void {
   for (const dir of ownedDirs) {
     try {
-      fs.rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+      // A server killed a moment ago may still be writing (etcd's WAL): retry while the directory refills, up to
+      // about five seconds (Node waits 100 ms more on each retry).
+      fs.rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
     } catch {
       // Best effort at exit: nothing else can be done here.
     }
