@@ -642,6 +642,7 @@ export class ClientSecretProvider implements pulumi.dynamic.ResourceProvider<
   ClientSecretInputs,
   ClientSecretOutputs
 > {
+  /** The bookkeeping inputs kept under a `__` prefix, so that no diff shows them. */
   hiddenInputs(props: Record<string, unknown>): readonly string[] {
     return clientSecretHiddenInputs(props);
   }

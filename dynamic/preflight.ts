@@ -71,6 +71,7 @@ export async function appOnboardingProblem(
   return onboardingProblem(rotation, appId, secrets);
 }
 
+/** The Deployments a rotation rolls, to look up before its first write, and the cluster to look in. */
 export interface DeploymentLookup {
   readonly rotation: string;
   readonly deployments: readonly { readonly namespace: string; readonly name: string }[];

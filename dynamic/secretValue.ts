@@ -41,8 +41,10 @@ export function secretValueInputsSchema() {
   });
 }
 
+/** A SecretValue's inputs: the rotation it makes the value for, and what it looks up before the first write. */
 export type SecretValueInputs = z.infer<ReturnType<typeof secretValueInputsSchema>>;
 
+/** A SecretValue's outputs: its inputs without the kubeconfig, and the value made (a secret). */
 export interface SecretValueOutputs extends Omit<SecretValueInputs, "kubeconfig"> {
   /** 64 characters of base64url: within Okta's 14–100 printable ASCII, and ≥ 32 for client_secret_jwt. */
   readonly value: string;
