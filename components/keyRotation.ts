@@ -11,6 +11,7 @@ import { TokenExchangeGate } from "../dynamic/tokenExchangeGate";
 import { keyAuditRecord, type AuditRecord } from "./audit";
 import { planRotation, slotName, type SlotPlan } from "./plan";
 import { argumentError } from "./errors";
+import { checkedMaxAge, componentGeneration, KEY_GENERATIONS_KEY } from "./generations";
 import { vaultPackage } from "./peers";
 import { planOrFail, type VaultDeliveryArgs } from "./secretRotation";
 import { claimVaultPath } from "./vaultPaths";
@@ -31,8 +32,17 @@ export interface KeyRotationArgs {
   readonly appId: pulumi.Input<string>;
   /** OAuth client id (`iss`/`sub` of the assertions); default: the app id. */
   readonly clientId?: pulumi.Input<string>;
-  /** Bump by one to rotate the key. Key generation g lives in key slot g % 2. */
-  readonly keyGeneration: number;
+  /**
+   * Bump by one to rotate the key. Key generation g lives in key slot g % 2. Left out, it is read from the stack
+   * config's `okta-credential-rotation:keyGenerations` entry of this rotation's name — where
+   * `okta-rotation-due --write` bumps it (docs/configuration.md).
+   */
+  readonly keyGeneration?: number;
+  /**
+   * The age in days at which `okta-rotation-due` reports this rotation's current key due (recorded in the stack's
+   * state; default: never, unless `okta-rotation-due --max-age-days` gives one).
+   */
+  readonly maxCredentialAgeDays?: number;
   /** RS256 (default, most compatible) or ES256 (smallest). A change takes effect with the next key. */
   readonly algorithm?: pulumi.Input<KeyPairAlgorithm>;
   /** Go back to a client secret: create one, deliver it, switch the app back, retire other secrets. */
@@ -139,17 +149,24 @@ export class KeyRotation extends pulumi.ComponentResource {
     );
     const fail = (argument: string, problem: string, fix: string) =>
       argumentError(this, "KeyRotation", name, argument, problem, fix);
-    const plan = planOrFail(() => planRotation(args.keyGeneration), fail, "keyGeneration");
+    const { generation: keyGeneration, source: generationSource } = componentGeneration(
+      KEY_GENERATIONS_KEY,
+      name,
+      args.keyGeneration,
+      fail,
+    );
+    const maxCredentialAgeDays = checkedMaxAge(args.maxCredentialAgeDays, fail);
+    const plan = planOrFail(() => planRotation(keyGeneration), fail, "keyGeneration");
     // Another rotation writing this Vault entry is refused before the first key is made.
     const vaultClaim = args.vault ? claimVaultPath(this, "KeyRotation", name, args.vault) : undefined;
     const rollback = args.rollback ?? false;
     const clientId = args.clientId ?? args.appId;
-    const trigger = `${args.keyGeneration}${rollback ? "-rollback" : ""}`;
+    const trigger = `${keyGeneration}${rollback ? "-rollback" : ""}`;
 
     // The app's key generation as each key slot records it: the pair's `check` refuses an unsafe change before
     // anything is replaced (slotTransition.ts). The retired slot's pair is updated last, so it records whether the
     // previous key rotation finished.
-    const context = { app: name, generation: args.keyGeneration, rollback: false };
+    const context = { app: name, generation: keyGeneration, rollback: false };
 
     const slot = (p: SlotPlan, dependsOn: pulumi.Input<pulumi.Input<pulumi.Resource>[]>) => {
       const pair = new KeyPair(
@@ -407,6 +424,9 @@ export class KeyRotation extends pulumi.ComponentResource {
       retiredSecrets: this.retiredSecrets,
       unusableSecrets: this.unusableSecrets,
       audit: this.audit,
+      // For okta-rotation-due, which reads them from the stack's state.
+      generationSource,
+      ...(maxCredentialAgeDays !== undefined ? { maxCredentialAgeDays } : {}),
     });
   }
 }

@@ -11,6 +11,7 @@ import { TokenExchangeGate } from "../dynamic/tokenExchangeGate";
 import { secretAuditRecord, type AuditRecord } from "./audit";
 import { defaultTokenUrl, secretExchangeRefusal } from "../dynamic/tokenEndpoint";
 import { argumentError } from "./errors";
+import { checkedMaxAge, componentGeneration, GENERATIONS_KEY } from "./generations";
 import { vaultPackage } from "./peers";
 import { planRotation, slotName, type RotationPlan, type SlotPlan } from "./plan";
 import { stackOrgUrl } from "./settings";
@@ -67,8 +68,16 @@ export interface SecretRotationArgs {
   readonly appId: pulumi.Input<string>;
   /** OAuth client id, for the token exchange gate; default: the app id. */
   readonly clientId?: pulumi.Input<string>;
-  /** Bump by one to rotate. */
-  readonly generation: number;
+  /**
+   * Bump by one to rotate. Left out, it is read from the stack config's `okta-credential-rotation:generations`
+   * entry of this rotation's name — where `okta-rotation-due --write` bumps it (docs/configuration.md).
+   */
+  readonly generation?: number;
+  /**
+   * The age in days at which `okta-rotation-due` reports this rotation's current secret due (recorded in the
+   * stack's state; default: never, unless `okta-rotation-due --max-age-days` gives one).
+   */
+  readonly maxCredentialAgeDays?: number;
   /** Day one: the secret the app already uses; it is generation 0 and is retired by generation 1. */
   readonly adoptSecretId?: string;
   /**
@@ -274,6 +283,13 @@ export class SecretRotation extends pulumi.ComponentResource {
           "for an app created in this program), not both",
       );
     }
+    const { generation, source: generationSource } = componentGeneration(
+      GENERATIONS_KEY,
+      name,
+      args.generation,
+      fail,
+    );
+    const maxCredentialAgeDays = checkedMaxAge(args.maxCredentialAgeDays, fail);
     const gates = args.gates ?? {};
     const tokenUrl = gateTokenUrl(gates, fail);
     const vaultClaim = args.vault ? claimVaultPath(this, "SecretRotation", name, args.vault) : undefined;
@@ -285,7 +301,7 @@ export class SecretRotation extends pulumi.ComponentResource {
     const adoptSecretId: pulumi.Input<string> | undefined = generated?.secretId ?? args.adoptSecretId;
     const plan = planOrFail(
       () =>
-        planRotation(args.generation, {
+        planRotation(generation, {
           rollback: args.rollback ?? false,
           adopting: adoptSecretId !== undefined,
         }),
@@ -294,7 +310,7 @@ export class SecretRotation extends pulumi.ComponentResource {
     // The app's config as each slot records it: the rules on changing it live in the slots (slotTransition.ts).
     const context = {
       app: name,
-      generation: args.generation,
+      generation,
       rollback: args.rollback ?? false,
       // Recorded only when set: the slots refuse a revoke without a bump (it would revoke the wrong secret).
       ...(args.revoke ? { revoke: true } : {}),
@@ -307,7 +323,7 @@ export class SecretRotation extends pulumi.ComponentResource {
       `${name}-value`,
       {
         appId: args.appId,
-        generation: args.generation,
+        generation,
         // What the first write needs is looked up first: the app (onboarding without adoption) and, with the pod
         // census on, the Deployments, in the cluster the census reads.
         rotation: name,
@@ -452,7 +468,7 @@ export class SecretRotation extends pulumi.ComponentResource {
     if (retired && plan.retired && args.revoke && !args.rollback) {
       this.revocation = new Revocation(
         `${name}-revocation`,
-        { appId: args.appId, secretId: retired.secretId, generation: args.generation },
+        { appId: args.appId, secretId: retired.secretId, generation },
         { parent: this, dependsOn: [this.refusalProof ?? retired] },
       );
     }
@@ -523,6 +539,9 @@ export class SecretRotation extends pulumi.ComponentResource {
       current: this.current,
       previous: this.previous,
       audit: this.audit,
+      // For okta-rotation-due, which reads them from the stack's state.
+      generationSource,
+      ...(maxCredentialAgeDays !== undefined ? { maxCredentialAgeDays } : {}),
     });
   }
 }
