@@ -12,27 +12,48 @@ import * as path from "node:path";
 import { parseDocument } from "yaml";
 import { ConfigError, parseAppsConfig, type AppConfig } from "../components/config";
 import { OktaConfigError } from "../dynamic/oktaSettings";
+import { PACKAGE_CONFIG_NAMESPACE } from "../components/settings";
 import {
   applyBumps,
+  applyGenerationBumps,
   configSource,
   DEFAULT_PROJECT,
+  hasAppsKey,
+  readComponentStackConfig,
   readStackConfig,
   StackConfigFileError,
   sharedBumps,
+  sharedGenerationBumps,
+  type GenerationBump,
 } from "./configFile";
-import { appsToBump, dueRow, exitCodeOf, EXIT, formatTable, type DueRow } from "./due";
+import {
+  appsToBump,
+  credentialKind,
+  dueRow,
+  exitCodeOf,
+  EXIT,
+  formatTable,
+  targetOfApp,
+  type DueRow,
+} from "./due";
+import { componentTargets, rotationsOfState } from "./stackState";
 import { listCredentials, oktaReader, type CredentialReader } from "./okta";
 
-export const USAGE = `usage: okta-rotation-due [--stack <name> | --config-file <path>] [--as-of <date>] [--json] [--write]
+export const USAGE = `usage: okta-rotation-due [--stack <name> | --config-file <path>] [--as-of <date>] [--max-age-days <n>]
+                         [--json] [--write]
 
 Reads the stack config file (Pulumi.<stack>.yaml), each app's current client secret (or, for private_key_jwt
-apps, its current key) from Okta, and reports its age against maxCredentialAgeDays.
+apps, its current key) from Okta, and reports its age against maxCredentialAgeDays. A stack whose config has no
+<project>:apps list is a program that uses the components: its SecretRotation and KeyRotation resources are read
+from the stack's state (pulumi stack export), and a bump raises okta-credential-rotation:generations.<name>
+(keyGenerations.<name>), where such a program keeps its generations (docs/operations.md#rotation-when-due).
   --stack <name>        the stack: reads Pulumi.<name>.yaml here, and its outputs (audit records) for --json
-  --config-file <path>  the stack config file to read (and write)
+  --config-file <path>  the stack config file to read (and write); not for a component program's stack
   --as-of <date>        measure the ages at this date (YYYY-MM-DD, UTC midnight, or an ISO 8601 time): what will be
                         due then; default now
+  --max-age-days <n>    a component program's rotations that record no maxCredentialAgeDays are due at this age
   --json                print the report as JSON
-  --write               bump generation (or privateKeyJwt.keyGeneration) of each due app in the file
+  --write               bump generation (or privateKeyJwt.keyGeneration, or the component's entry) of each due app
 Okta: the file's okta:* / okta-credential-rotation:oktaOrgUrl keys, else OKTA_ORG_URL and OKTA_API_TOKEN, or the service app's
 OKTA_API_CLIENT_ID, OKTA_API_PRIVATE_KEY [, OKTA_API_PRIVATE_KEY_ID] (okta.apps.read is enough).
 Exit: 0 nothing due (or all due apps bumped), 1 error (nothing written), 2 usage, 3 due without --write,
@@ -45,6 +66,8 @@ export interface DueOptions {
   readonly write: boolean;
   /** `--as-of`: the time the ages are measured at (epoch ms). */
   readonly asOfMs?: number;
+  /** `--max-age-days`: the age limit of a component program's rotations that record none. */
+  readonly maxAgeDays?: number;
 }
 
 /** The options, or a usage error message. Pure. */
@@ -54,6 +77,7 @@ export function parseArgs(argv: readonly string[]): DueOptions | { readonly usag
   let json = false;
   let write = false;
   let asOfMs: number | undefined;
+  let maxAgeDays: number | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const [flag, inline] =
@@ -73,6 +97,12 @@ export function parseArgs(argv: readonly string[]): DueOptions | { readonly usag
         const ms = /^\d{4}-\d{2}-\d{2}(T.*)?$/.test(given) ? Date.parse(given) : NaN;
         if (Number.isNaN(ms)) return { usage: `--as-of needs a date, e.g. 2027-01-31 (got ${given})` };
         asOfMs = ms;
+      } else if (flag === "--max-age-days") {
+        const given = value();
+        if (!/^[1-9]\d*$/.test(given)) {
+          return { usage: `--max-age-days needs a whole number of days ≥ 1 (got ${given})` };
+        }
+        maxAgeDays = Number(given);
       } else if (flag === "--json") json = true;
       else if (flag === "--write") write = true;
       else if (flag === "--help" || flag === "-h") return { usage: "" };
@@ -93,6 +123,7 @@ export function parseArgs(argv: readonly string[]): DueOptions | { readonly usag
     json,
     write,
     ...(asOfMs !== undefined ? { asOfMs } : {}),
+    ...(maxAgeDays !== undefined ? { maxAgeDays } : {}),
   };
 }
 
@@ -109,28 +140,45 @@ function readAuditRecords(
   stack: string,
   cwd: string,
 ): Promise<{ records: Record<string, unknown> } | { unavailable: string }> {
+  return pulumiJson(["stack", "output", "rotations", "--json"], stack, cwd).then((r) => {
+    if ("unavailable" in r) return r;
+    const rotations = r.json as Record<string, { audit?: unknown } | undefined> | null;
+    const records: Record<string, unknown> = {};
+    for (const [app, rot] of Object.entries(rotations ?? {})) records[app] = rot?.audit ?? null;
+    return { records };
+  });
+}
+
+/** A `pulumi … --json` command's output on a stack, parsed; or why it could not be had. */
+function pulumiJson(
+  args: readonly string[],
+  stack: string,
+  cwd: string,
+): Promise<{ json: unknown } | { unavailable: string }> {
   return new Promise((resolve) => {
     execFile(
       "pulumi",
-      ["stack", "output", "rotations", "--json", "--stack", stack, "--non-interactive"],
-      { cwd, env: process.env, maxBuffer: 16 * 1024 * 1024 },
+      [...args, "--stack", stack, "--non-interactive"],
+      { cwd, env: process.env, maxBuffer: 256 * 1024 * 1024 },
       (err, stdout, stderr) => {
         if (err) {
           const why = (stderr || err.message).trim().split("\n")[0] ?? "";
-          resolve({ unavailable: `pulumi stack output of stack '${stack}' failed: ${why}` });
+          resolve({ unavailable: `pulumi ${args[0]} ${args[1]} of stack '${stack}' failed: ${why}` });
           return;
         }
         try {
-          const rotations = JSON.parse(stdout) as Record<string, { audit?: unknown } | undefined>;
-          const records: Record<string, unknown> = {};
-          for (const [app, r] of Object.entries(rotations ?? {})) records[app] = r?.audit ?? null;
-          resolve({ records });
+          resolve({ json: JSON.parse(stdout) as unknown });
         } catch {
-          resolve({ unavailable: `pulumi stack output of stack '${stack}' did not print JSON` });
+          resolve({ unavailable: `pulumi ${args[0]} ${args[1]} of stack '${stack}' did not print JSON` });
         }
       },
     );
   });
+}
+
+/** The stack's state as `pulumi stack export` prints it (only ids, names and numbers are read from it). */
+function exportStack(stack: string, cwd: string): Promise<{ json: unknown } | { unavailable: string }> {
+  return pulumiJson(["stack", "export"], stack, cwd);
 }
 
 export interface DueIo {
@@ -141,6 +189,128 @@ export interface DueIo {
   readonly nowMs?: number;
   /** The Okta client (default: the providers' connection from the stack config and the environment). */
   readonly reader?: CredentialReader;
+  /** The stack's state (default: `pulumi stack export --stack <name>` in the project's directory). */
+  readonly exportStack?: (stack: string, cwd: string) => Promise<{ json: unknown } | { unavailable: string }>;
+}
+
+/** What the report is made of, whichever kind of program the stack runs. */
+interface Judged {
+  readonly rows: DueRow[];
+  /** Writes the bumps of these rows into the file's text; names what it bumped. */
+  readonly bump: (rows: readonly DueRow[]) => { text: string; bumped: string[] };
+  /** Marks the rows whose bump cannot be written on its own (YAML anchors and aliases). */
+  readonly shared: (rows: readonly DueRow[]) => DueRow[];
+  /** The audit records for --json, if this kind of program has them at hand (else read from stack outputs). */
+  readonly audit?: Record<string, unknown>;
+}
+
+class Refusal extends Error {}
+
+/** A program with the stack config's apps list: its apps, bumped in that list. */
+async function judgeApps(
+  text: string,
+  project: string,
+  file: string,
+  opts: DueOptions,
+  io: DueIo,
+  nowMs: number,
+): Promise<Judged> {
+  if (opts.maxAgeDays !== undefined) {
+    throw new Refusal(
+      `--max-age-days is for a program that uses the components; ${file} lists its apps, and each sets its own ` +
+        `maxCredentialAgeDays`,
+    );
+  }
+  const config = readStackConfig(text, project, file);
+  const appsKey = config.appsKey;
+  const apps: AppConfig[] = parseAppsConfig(config.apps, project);
+  const reader = io.reader ?? (await oktaReader(configSource(config.settings, project)));
+  const targets = apps.map(targetOfApp);
+  const listings = await listCredentials(reader, targets);
+  const names = apps.map((a) => a.name);
+  const bumpsOf = (rows: readonly DueRow[]) =>
+    appsToBump(rows).map((r) => {
+      const app = apps.find((a) => a.name === r.app)!;
+      return { index: names.indexOf(r.app), field: credentialKind(app).field, from: r.generation! };
+    });
+  return {
+    rows: targets.map((t) => dueRow(t, listings.get(t.name)!, nowMs)),
+    shared: (rows) => {
+      const shared = sharedBumps(text, appsKey, bumpsOf(rows), names, file);
+      return rows.map((r) => {
+        const reason = shared.get(names.indexOf(r.app));
+        return reason === undefined ? r : { ...r, refused: reason };
+      });
+    },
+    bump: (rows) => {
+      const bumps = bumpsOf(rows);
+      return {
+        text: applyBumps(text, appsKey, bumps, file, names),
+        bumped: bumps.map((b) => apps[b.index]!.name),
+      };
+    },
+  };
+}
+
+/**
+ * A program that uses the components: its SecretRotation and KeyRotation resources from the stack's state, bumped
+ * in the stack config's `okta-credential-rotation:generations` / `keyGenerations` (components/generations.ts).
+ */
+async function judgeComponents(
+  text: string,
+  project: string,
+  file: string,
+  opts: DueOptions,
+  io: DueIo,
+  nowMs: number,
+): Promise<Judged> {
+  if (opts.stack === undefined) {
+    throw new Refusal(
+      `${file} has no ${project}:apps list, so the stack runs a program that uses the components: give --stack ` +
+        `<name> in the project's directory, so its rotations are read from the stack's state`,
+    );
+  }
+  const config = readComponentStackConfig(text, file);
+  const exported = await (io.exportStack ?? exportStack)(opts.stack, path.dirname(file));
+  if ("unavailable" in exported) {
+    throw new Refusal(
+      `${exported.unavailable}; the rotations of a component program are read from its state`,
+    );
+  }
+  const rotations = rotationsOfState(exported.json);
+  if (rotations.length === 0) {
+    throw new Refusal(
+      `stack '${opts.stack}' has no SecretRotation or KeyRotation in its state, and ${file} no ${project}:apps ` +
+        `list: run okta-rotation-due in the directory of the project that rotates the apps, after its first pulumi up`,
+    );
+  }
+  const judged = componentTargets(rotations, config, PACKAGE_CONFIG_NAMESPACE, opts.maxAgeDays);
+  const targets = judged.flatMap((j) => ("target" in j ? [j.target] : []));
+  const reader = io.reader ?? (await oktaReader(configSource(config.settings, project)));
+  const listings = await listCredentials(reader, targets);
+  const rows: DueRow[] = judged.map((j) =>
+    "target" in j
+      ? dueRow(j.target, listings.get(j.target.name)!, nowMs)
+      : { app: j.name, kind: "clientSecret", field: "-", due: false, error: j.error },
+  );
+  const keyOf = new Map(judged.flatMap((j) => ("target" in j ? [[j.target.name, j.key] as const] : [])));
+  const bumpsOf = (rs: readonly DueRow[]): GenerationBump[] =>
+    appsToBump(rs).map((r) => ({ key: keyOf.get(r.app)!, name: r.app, from: r.generation! }));
+  return {
+    rows,
+    shared: (rs) => {
+      const shared = sharedGenerationBumps(text, bumpsOf(rs), file);
+      return rs.map((r) => {
+        const reason = shared.get(`${keyOf.get(r.app)}.${r.app}`);
+        return reason === undefined ? r : { ...r, refused: reason };
+      });
+    },
+    bump: (rs) => {
+      const bumps = bumpsOf(rs);
+      return { text: applyGenerationBumps(text, bumps, file), bumped: bumps.map((b) => b.name) };
+    },
+    audit: Object.fromEntries(rotations.map((r) => [r.name, r.audit ?? null])),
+  };
 }
 
 /** Runs the command; returns its exit code. Prints the report on stdout, problems on stderr. */
@@ -156,81 +326,57 @@ export async function runDue(argv: readonly string[], io: DueIo): Promise<number
   }
   const file = path.resolve(io.cwd, opts.configFile ?? `Pulumi.${opts.stack}.yaml`);
   const project = projectOf(path.dirname(file));
-  let apps: AppConfig[];
-  let text: string;
-  let appsKey: string;
-  let reader: CredentialReader;
+  const nowMs = opts.asOfMs ?? io.nowMs ?? Date.now();
+  let judged: Judged;
   try {
     if (!fs.existsSync(file)) {
       throw new StackConfigFileError(
         `${file} does not exist: give --stack <name> in the project's directory, or --config-file <path>`,
       );
     }
-    text = fs.readFileSync(file, "utf8");
-    const config = readStackConfig(text, project, file);
-    appsKey = config.appsKey;
-    apps = parseAppsConfig(config.apps, project);
-    reader = io.reader ?? (await oktaReader(configSource(config.settings, project)));
+    const text = fs.readFileSync(file, "utf8");
+    judged = hasAppsKey(text, project, file)
+      ? await judgeApps(text, project, file, opts, io, nowMs)
+      : await judgeComponents(text, project, file, opts, io, nowMs);
   } catch (err) {
-    if (err instanceof ConfigError || err instanceof StackConfigFileError || err instanceof OktaConfigError) {
+    if (
+      err instanceof ConfigError ||
+      err instanceof StackConfigFileError ||
+      err instanceof OktaConfigError ||
+      err instanceof Refusal
+    ) {
       io.stderr(`okta-rotation-due: ${err.message}\n`);
       return EXIT.error;
     }
     throw err;
   }
 
-  const nowMs = opts.asOfMs ?? io.nowMs ?? Date.now();
-  const listings = await listCredentials(reader, apps);
-  let rows: DueRow[] = apps.map((app) => dueRow(app, listings.get(app.name)!, nowMs));
-  if (opts.write) {
-    // A value shared with another app through YAML anchors cannot be bumped for one app alone: refused, by app.
-    const names = apps.map((a) => a.name);
-    const candidates = appsToBump(rows).map((r) => ({
-      index: names.indexOf(r.app),
-      field: r.field,
-      from: r.generation,
-    }));
-    const shared = sharedBumps(text, appsKey, candidates, names, file);
-    rows = rows.map((r) => {
-      const reason = shared.get(names.indexOf(r.app));
-      return reason === undefined ? r : { ...r, refused: reason };
-    });
-  }
+  // A value shared with another app through YAML anchors cannot be bumped for one app alone: refused, by app.
+  const rows = opts.write ? judged.shared(judged.rows) : judged.rows;
   const code = exitCodeOf(rows, opts.write);
 
   const written: string[] = [];
-  if (opts.write && code !== EXIT.error) {
-    const bumps = appsToBump(rows).map((r) => ({
-      index: apps.findIndex((a) => a.name === r.app),
-      field: r.field,
-      from: r.generation,
-    }));
-    if (bumps.length > 0) {
-      try {
-        fs.writeFileSync(
-          file,
-          applyBumps(
-            text,
-            appsKey,
-            bumps,
-            file,
-            apps.map((a) => a.name),
-          ),
-        );
-      } catch (err) {
-        if (err instanceof StackConfigFileError) {
-          io.stderr(`okta-rotation-due: ${err.message}\n`);
-          return EXIT.error;
-        }
-        throw err;
+  if (opts.write && code !== EXIT.error && appsToBump(rows).length > 0) {
+    try {
+      const { text, bumped } = judged.bump(rows);
+      fs.writeFileSync(file, text);
+      written.push(...bumped);
+    } catch (err) {
+      if (err instanceof StackConfigFileError) {
+        io.stderr(`okta-rotation-due: ${err.message}\n`);
+        return EXIT.error;
       }
-      written.push(...bumps.map((b) => apps[b.index]!.name));
+      throw err;
     }
   }
 
   if (opts.json) {
     const audit =
-      opts.stack !== undefined ? await readAuditRecords(opts.stack, path.dirname(file)) : undefined;
+      judged.audit !== undefined
+        ? { records: judged.audit }
+        : opts.stack !== undefined
+          ? await readAuditRecords(opts.stack, path.dirname(file))
+          : undefined;
     const report = {
       configFile: file,
       checkedAt: new Date(nowMs).toISOString(),

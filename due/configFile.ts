@@ -21,6 +21,8 @@ import {
   type YAMLSeq,
 } from "yaml";
 import { CONFIG_KEY } from "../components/config";
+import type { GenerationsKey } from "../components/generations";
+import { PACKAGE_CONFIG_NAMESPACE } from "../components/settings";
 import type { ConfigSource } from "../dynamic/oktaSettings";
 
 /** The project name when no Pulumi.yaml is found next to the config file. */
@@ -52,6 +54,179 @@ function parse(text: string, file: string): Document {
   return doc;
 }
 
+/** The plain-text settings of a parsed stack config file, by full key; secure values are left out. */
+function settingsOf(doc: Document): Record<string, string> {
+  const settings: Record<string, string> = {};
+  for (const [k, v] of Object.entries((doc.toJS() as { config?: Record<string, unknown> })?.config ?? {})) {
+    if (typeof v === "string") settings[k] = v;
+    else if (typeof v === "number" || typeof v === "boolean") settings[k] = String(v);
+  }
+  return settings;
+}
+
+/** Whether the file sets `<project>:apps`: the stack config program's list (else a component program's stack). Pure. */
+export function hasAppsKey(text: string, project: string, file: string): boolean {
+  return parse(text, file).getIn(["config", `${project}:${CONFIG_KEY}`], true) !== undefined;
+}
+
+/** The full stack config key of a convention map: `okta-credential-rotation:generations`. */
+export function generationsConfigKey(key: GenerationsKey): string {
+  return `${PACKAGE_CONFIG_NAMESPACE}:${key}`;
+}
+
+/** A convention map's value in the file: a mapping, or a JSON text of one (`pulumi config set` without --path). */
+function mapValue(doc: Document, key: GenerationsKey, file: string): Record<string, unknown> | undefined {
+  const full = generationsConfigKey(key);
+  const value = (doc.toJS() as { config?: Record<string, unknown> }).config?.[full];
+  if (value === undefined || value === null) return undefined;
+  let parsed: unknown = value;
+  if (typeof value === "string") {
+    try {
+      parsed = JSON.parse(value) as unknown;
+    } catch {
+      parsed = undefined;
+    }
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    throw new StackConfigFileError(
+      `${file}: ${full} must map each rotation's name to its generation, e.g. ` +
+        `pulumi config set --path '${full}.billing' 1`,
+    );
+  }
+  return parsed as Record<string, unknown>;
+}
+
+/** The stack config file of a program that uses the components: its settings and the convention's maps. Pure. */
+export function readComponentStackConfig(
+  text: string,
+  file: string,
+): {
+  readonly settings: Readonly<Record<string, string>>;
+  readonly generations?: Record<string, unknown>;
+  readonly keyGenerations?: Record<string, unknown>;
+} {
+  const doc = parse(text, file);
+  const config = doc.get("config", true);
+  if (config !== undefined && config !== null && !isMap(config)) {
+    throw new StackConfigFileError(`${file}: 'config' must be a mapping of config keys`);
+  }
+  const generations = mapValue(doc, "generations", file);
+  const keyGenerations = mapValue(doc, "keyGenerations", file);
+  return {
+    settings: settingsOf(doc),
+    ...(generations !== undefined ? { generations } : {}),
+    ...(keyGenerations !== undefined ? { keyGenerations } : {}),
+  };
+}
+
+/** One bump of a convention map's entry: `okta-credential-rotation:<key>.<name>`, from `from` to `from + 1`. */
+export interface GenerationBump {
+  readonly key: GenerationsKey;
+  readonly name: string;
+  readonly from: number;
+}
+
+/**
+ * Where a convention entry's number stands, or why it cannot be written on its own (a YAML alias or an anchor
+ * another place repeats: a bump would change that place too). Pure.
+ */
+function locateEntry(
+  doc: Document,
+  text: string,
+  b: GenerationBump,
+): { readonly node: Scalar } | { readonly json: Scalar } | { readonly reason: string } {
+  const full = generationsConfigKey(b.key);
+  const here = `${full}.${b.name}`;
+  const map = doc.getIn(["config", full], true);
+  if (isScalar(map) && typeof map.value === "string") return { json: map };
+  const aliases: string[] = [];
+  visit(doc, {
+    Alias(_k, node) {
+      aliases.push(node.source);
+    },
+  });
+  if (isAlias(map)) return { reason: `${full} is the YAML alias *${map.source}, shared with its anchor` };
+  if (!isMap(map)) return { reason: `${full} is not a mapping in the file` };
+  if (map.anchor && aliases.includes(map.anchor)) {
+    return { reason: `${full} carries the YAML anchor &${map.anchor}, which an alias elsewhere repeats` };
+  }
+  const pair = map.items.find((p) => isScalar(p.key) && p.key.value === b.name);
+  if (pair === undefined) return { reason: `${here} is not set in the file` };
+  const value = pair.value;
+  if (isAlias(value)) {
+    return {
+      reason:
+        `${here} is given by the YAML alias *${value.source} (line ${lineOf(text, value.range?.[0])}), shared ` +
+        `with its anchor: write the number out (replace *${value.source} by its value)`,
+    };
+  }
+  if (!isScalar(value)) return { reason: `${here} is not a number in the file` };
+  if (value.anchor && aliases.includes(value.anchor)) {
+    return {
+      reason:
+        `${here} carries the YAML anchor &${value.anchor} (line ${lineOf(text, value.range?.[0])}), which an alias ` +
+        `repeats: write the number out on its own (remove the anchor)`,
+    };
+  }
+  return { node: value };
+}
+
+/** Why each convention bump (by name) cannot be written on its own; see `locateEntry`. Pure. */
+export function sharedGenerationBumps(
+  text: string,
+  bumps: readonly GenerationBump[],
+  file: string,
+): Map<string, string> {
+  const doc = parse(text, file);
+  const out = new Map<string, string>();
+  for (const b of bumps) {
+    const at = locateEntry(doc, text, b);
+    if ("reason" in at) out.set(`${b.key}.${b.name}`, `${at.reason}, then run okta-rotation-due again`);
+  }
+  return out;
+}
+
+/**
+ * The file's text with each convention entry raised by one, and nothing else changed (comments, line endings,
+ * quoting, anchors): each number is rewritten where it stands; a JSON text is written back as compact JSON where it
+ * stood. Refuses, writing nothing, when the file does not hold the value a bump starts from or the value is shared
+ * (see `sharedGenerationBumps`). Pure.
+ */
+export function applyGenerationBumps(text: string, bumps: readonly GenerationBump[], file: string): string {
+  const doc = parse(text, file);
+  const edits: { at: number; end: number; text: string }[] = [];
+  const jsonMaps = new Map<GenerationsKey, { node: Scalar; map: Record<string, unknown> }>();
+  const stale = (b: GenerationBump, now: unknown) =>
+    new StackConfigFileError(
+      `${file}: ${generationsConfigKey(b.key)}.${b.name} is ${JSON.stringify(now ?? null)}, not ${b.from} as read; ` +
+        `nothing was written. Run again.`,
+    );
+  for (const b of bumps) {
+    const at = locateEntry(doc, text, b);
+    if ("reason" in at) throw new StackConfigFileError(`${file}: ${at.reason}; nothing was written`);
+    if ("json" in at) {
+      const held = jsonMaps.get(b.key) ?? {
+        node: at.json,
+        map: JSON.parse(at.json.value as string) as Record<string, unknown>,
+      };
+      jsonMaps.set(b.key, held);
+      if (held.map[b.name] !== b.from) throw stale(b, held.map[b.name]);
+      held.map[b.name] = b.from + 1;
+      continue;
+    }
+    if (at.node.value !== b.from) throw stale(b, at.node.value);
+    const [start, end] = at.node.range!;
+    edits.push({ at: start, end, text: String(b.from + 1) });
+  }
+  for (const { node, map } of jsonMaps.values()) {
+    const [start, end] = node.range!;
+    edits.push({ at: start, end, text: JSON.stringify(JSON.stringify(map)) });
+  }
+  let out = text;
+  for (const e of edits.sort((x, y) => y.at - x.at)) out = out.slice(0, e.at) + e.text + out.slice(e.end);
+  return out;
+}
+
 /** Reads the apps and the plain-text settings of a stack config file's text. Pure. */
 export function readStackConfig(text: string, project: string, file: string): StackConfigFile {
   const doc = parse(text, file);
@@ -60,11 +235,7 @@ export function readStackConfig(text: string, project: string, file: string): St
   if (config !== undefined && config !== null && !isMap(config)) {
     throw new StackConfigFileError(`${file}: 'config' must be a mapping of config keys`);
   }
-  const settings: Record<string, string> = {};
-  for (const [k, v] of Object.entries((doc.toJS() as { config?: Record<string, unknown> })?.config ?? {})) {
-    if (typeof v === "string") settings[k] = v;
-    else if (typeof v === "number" || typeof v === "boolean") settings[k] = String(v);
-  }
+  const settings = settingsOf(doc);
   const node = doc.getIn(["config", appsKey], true);
   if (node === undefined) {
     throw new StackConfigFileError(

@@ -36,6 +36,55 @@ export interface CredentialKind {
   readonly generation: number;
 }
 
+/**
+ * What the report judges and a bump changes, whichever kind of program keeps it: an app of the stack config's
+ * `apps` list (`targetOfApp`), or a SecretRotation / KeyRotation of a program that uses the components, read from
+ * the stack's state (stackState.ts).
+ */
+export interface DueTarget {
+  /** The app's `name`, or the component's name. */
+  readonly name: string;
+  readonly appId: string;
+  readonly kind: CredentialKind["kind"];
+  /** What a bump raises, as the report names it: `generation`, or where the program keeps it. */
+  readonly field: string;
+  /** Its value now. */
+  readonly generation: number;
+  /** The age at which the current credential is due; undefined: never. */
+  readonly maxCredentialAgeDays?: number;
+  /** Rolled back to the previous secret (`rollback: true`). */
+  readonly rollback: boolean;
+  /** Going back from private_key_jwt to a client secret. */
+  readonly keyRollback: boolean;
+  /** `revoke: true`: every bump is an emergency revoke. */
+  readonly revoke: boolean;
+  /** How the program names those three settings, for the refusals: e.g. `privateKeyJwt.rollback: true`. */
+  readonly names: { readonly rollback: string; readonly keyRollback: string; readonly revoke: string };
+  /** Why `--write` cannot bump this one (the generation is not where the tool can write it), if so. */
+  readonly notWritable?: string;
+}
+
+/** An app of the stack config's `apps` list as the report judges it. Pure. */
+export function targetOfApp(app: AppConfig): DueTarget {
+  const k = credentialKind(app);
+  return {
+    name: app.name,
+    appId: app.appId,
+    kind: k.kind,
+    field: k.field,
+    generation: k.generation,
+    ...(app.maxCredentialAgeDays !== undefined ? { maxCredentialAgeDays: app.maxCredentialAgeDays } : {}),
+    rollback: app.rollback,
+    keyRollback: app.privateKeyJwt?.rollback === true,
+    revoke: app.revoke,
+    names: {
+      rollback: "rollback: true",
+      keyRollback: "privateKeyJwt.rollback: true",
+      revoke: "revoke: true",
+    },
+  };
+}
+
 /** For a private_key_jwt app the current key is what ages; for any other, the current client secret. */
 export function credentialKind(app: AppConfig): CredentialKind {
   const pkj = app.privateKeyJwt;
@@ -71,42 +120,43 @@ export function ageInDays(created: string, nowMs: number): number {
  * Why a due app must not be bumped now, from its config and what Okta shows, or undefined. A bump then would be
  * refused by `pulumi up` or would do something else than a scheduled rotation. Pure.
  */
-export function unfinishedState(app: AppConfig, activeCredentials: number): string | undefined {
-  const what = `app '${app.name}'`;
-  if (app.rollback) {
+export function unfinishedState(target: DueTarget, activeCredentials: number): string | undefined {
+  const what = `app '${target.name}'`;
+  if (target.rollback) {
     return (
-      `${what} is rolled back (rollback: true): a bump from a rollback is refused. Remove rollback and run ` +
-      `pulumi up first (the current generation comes back), then the next scheduled run bumps it`
+      `${what} is rolled back (${target.names.rollback}): a bump from a rollback is refused. Remove rollback and ` +
+      `run pulumi up first (the current generation comes back), then the next scheduled run bumps it`
     );
   }
-  if (app.privateKeyJwt?.rollback) {
+  if (target.keyRollback) {
     return (
-      `${what} is going back from private_key_jwt (privateKeyJwt.rollback: true): there is no key rotation to ` +
+      `${what} is going back from private_key_jwt (${target.names.keyRollback}): there is no key rotation to ` +
       `schedule. Finish or undo that rollback first`
     );
   }
-  if (app.revoke) {
+  if (target.revoke) {
     return (
-      `${what} has revoke: true, which makes every bump an emergency revoke (no overlap, the previous secret ` +
-      `deleted at once). Bump it by hand and remove revoke in the same change: that rotation keeps the overlap`
+      `${what} has ${target.names.revoke}, which makes every bump an emergency revoke (no overlap, the previous ` +
+      `secret deleted at once). Bump it by hand and remove revoke in the same change: that rotation keeps the overlap`
     );
   }
   if (activeCredentials > 1) {
-    const noun = credentialKind(app).kind === "privateKey" ? "keys" : "secrets";
+    const noun = target.kind === "privateKey" ? "keys" : "secrets";
     return (
       `${what} has ${activeCredentials} ACTIVE ${noun} in Okta: a rotation has not finished. Run pulumi up with the ` +
       `current config to finish it, then the next scheduled run bumps it if it is still due`
     );
   }
-  return undefined;
+  return target.notWritable;
 }
 
 /** One line of the report. */
 export interface DueRow {
   readonly app: string;
   readonly kind: CredentialKind["kind"];
-  readonly field: CredentialKind["field"];
-  readonly generation: number;
+  readonly field: string;
+  /** Its value now; unknown for a rotation whose state could not be judged. */
+  readonly generation?: number;
   readonly credentialId?: string;
   readonly created?: string;
   readonly ageDays?: number;
@@ -122,31 +172,31 @@ export interface DueRow {
 /** What Okta listed for an app's credential kind, or why it could not be read. */
 export type Listing = { readonly credentials: readonly ListedCredential[] } | { readonly error: string };
 
-/** The report line of one app. Pure. */
-export function dueRow(app: AppConfig, listing: Listing, nowMs: number): DueRow {
-  const k = credentialKind(app);
+/** The report line of one app (or one rotation of a component program). Pure. */
+export function dueRow(subject: AppConfig | DueTarget, listing: Listing, nowMs: number): DueRow {
+  const t = "names" in subject ? subject : targetOfApp(subject);
   const base = {
-    app: app.name,
-    kind: k.kind,
-    field: k.field,
-    generation: k.generation,
-    ...(app.maxCredentialAgeDays !== undefined ? { maxAgeDays: app.maxCredentialAgeDays } : {}),
+    app: t.name,
+    kind: t.kind,
+    field: t.field,
+    generation: t.generation,
+    ...(t.maxCredentialAgeDays !== undefined ? { maxAgeDays: t.maxCredentialAgeDays } : {}),
   };
   if ("error" in listing) return { ...base, due: false, error: listing.error };
   const current = currentCredential(listing.credentials);
   if (current === undefined) {
-    const noun = k.kind === "privateKey" ? "JSON Web Key" : "client secret";
+    const noun = t.kind === "privateKey" ? "JSON Web Key" : "client secret";
     return {
       ...base,
       due: false,
       error:
-        `app '${app.name}' (${app.appId}) has no ACTIVE ${noun} in Okta; check the app in the Admin Console ` +
+        `app '${t.name}' (${t.appId}) has no ACTIVE ${noun} in Okta; check the app in the Admin Console ` +
         `(it has ${listing.credentials.length})`,
     };
   }
   const ageDays = ageInDays(current.created, nowMs);
-  const due = app.maxCredentialAgeDays !== undefined && ageDays >= app.maxCredentialAgeDays;
-  const refused = due ? unfinishedState(app, current.active) : undefined;
+  const due = t.maxCredentialAgeDays !== undefined && ageDays >= t.maxCredentialAgeDays;
+  const refused = due ? unfinishedState(t, current.active) : undefined;
   return {
     ...base,
     credentialId: current.id,
@@ -189,7 +239,7 @@ export function formatTable(rows: readonly DueRow[], write: boolean): string {
     r.maxAgeDays === undefined ? "-" : String(r.maxAgeDays),
     dueCell(r, write) +
       (r.due && r.refused === undefined && write
-        ? ` (${r.field} ${r.generation} → ${r.generation + 1})`
+        ? ` (${r.field} ${r.generation!} → ${r.generation! + 1})`
         : ""),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));

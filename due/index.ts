@@ -7,8 +7,10 @@ export {
   dueRow,
   exitCodeOf,
   formatTable,
+  targetOfApp,
   unfinishedState,
   type CredentialKind,
+  type DueTarget,
   type DueRow,
   type ListedCredential,
   type Listing,
@@ -17,11 +19,23 @@ export {
   DEFAULT_PROJECT,
   StackConfigFileError,
   applyBumps,
+  applyGenerationBumps,
   configSource,
+  hasAppsKey,
+  readComponentStackConfig,
   readStackConfig,
   sharedBumps,
+  sharedGenerationBumps,
   type Bump,
+  type GenerationBump,
   type StackConfigFile,
 } from "./configFile";
+export {
+  componentTargets,
+  rotationsOfState,
+  type GenerationMaps,
+  type StateRotation,
+  type TargetOrError,
+} from "./stackState";
 export { listCredentials, oktaReader, type CredentialReader } from "./okta";
 export { USAGE, parseArgs, runDue, type DueIo, type DueOptions } from "./cli";

@@ -3,12 +3,11 @@
 // or the service app's OKTA_API_CLIENT_ID / OKTA_API_PRIVATE_KEY, with DPoP when Okta binds its tokens — and
 // the same retries. Only list calls are made: a token granted okta.apps.read is enough.
 
-import type { AppConfig } from "../components/config";
 import { configureConnection, getOktaApi } from "../dynamic/connection";
 import type { OktaApi } from "../dynamic/oktaApi";
 import { describeFailure, OktaApiError } from "../dynamic/oktaErrors";
 import type { ConfigSource } from "../dynamic/oktaSettings";
-import { credentialKind, type Listing } from "./due";
+import type { DueTarget, Listing } from "./due";
 
 /** The calls this tool makes. */
 export type CredentialReader = Pick<OktaApi, "listSecrets" | "listKeys">;
@@ -22,11 +21,11 @@ export async function oktaReader(config: ConfigSource): Promise<CredentialReader
 /** Each app's credentials of the kind that ages (secrets, or keys for private_key_jwt apps), one app at a time. */
 export async function listCredentials(
   reader: CredentialReader,
-  apps: readonly AppConfig[],
+  apps: readonly Pick<DueTarget, "name" | "appId" | "kind">[],
 ): Promise<Map<string, Listing>> {
   const out = new Map<string, Listing>();
   for (const app of apps) {
-    const kind = credentialKind(app).kind;
+    const kind = app.kind;
     try {
       const credentials =
         kind === "privateKey" ? await reader.listKeys(app.appId) : await reader.listSecrets(app.appId);

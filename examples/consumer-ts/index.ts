@@ -27,10 +27,12 @@ const app =
 // retired: the app must then be admitted by an access policy rule of that authorization server.
 const tokenUrl = config.get("tokenUrl");
 
-// Bump `generation` to rotate: a new secret, delivered and proven, before the previous one is retired.
+// Bump the generation to rotate: a new secret, delivered and proven, before the previous one is retired. It is kept
+// in the stack config, where `okta-rotation-due --write` bumps it when the secret is older than maxCredentialAgeDays:
+//   pulumi config set --path 'okta-credential-rotation:generations.billing' 2
 const rotation = new SecretRotation("billing", {
   appId: app?.id ?? config.require("appId"),
-  generation: config.requireNumber("generation"),
+  maxCredentialAgeDays: 90,
   // A new app: adopt the secret Okta generated for it. An existing one: the secret its clients use now, if any.
   ...(app ? { adoptGeneratedSecret: true } : { adoptSecretId: config.get("adoptSecretId") }),
   ...(tokenUrl ? { gates: { tokenExchange: true, tokenUrl, scope: config.get("scope") } } : {}),

@@ -69,6 +69,9 @@ async function admitAllClients(okta: OktaLocal): Promise<void> {
 /** Pulumi's placeholder for a value not known in a preview (UnknownStringValue): never to reach Okta or a message. */
 const UNKNOWN_PLACEHOLDER = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
+/** Where examples/consumer-ts keeps its rotation's generation (and okta-rotation-due bumps it). */
+const GENERATION_KEY = "okta-credential-rotation:generations.billing";
+
 interface StateResource {
   type: string;
   inputs?: Record<string, unknown>;
@@ -95,6 +98,22 @@ describe("a program that installs the packed package", () => {
     return new Promise((resolve, reject) => {
       const stack = args.includes("--stack") ? [] : ["--stack", STACK];
       const child = spawn(command, [...args, ...stack, "--non-interactive", "--color", "never"], {
+        cwd: dir,
+        env: { ...process.env, ...envVars },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let out = "";
+      child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+      child.stderr.on("data", (d: Buffer) => (out += d.toString()));
+      child.once("error", reject);
+      child.once("close", (code) => resolve({ code, out }));
+    });
+  }
+
+  /** The okta-rotation-due bin the package installed, run in `dir` as a schedule runs it. */
+  async function dueCli(dir: string, args: string[]): Promise<{ code: number | null; out: string }> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(path.join(dir, "node_modules", ".bin", "okta-rotation-due"), args, {
         cwd: dir,
         env: { ...process.env, ...envVars },
         stdio: ["ignore", "pipe", "pipe"],
@@ -218,10 +237,11 @@ describe("a program that installs the packed package", () => {
     let stack = await stackAt(first);
     await stack.setAllConfig({
       label: { value: "consumer-billing" },
-      generation: { value: "1" },
       tokenUrl: { value: `${okta.orgUrl}/oauth2/default/v1/token` },
       scope: { value: ROTATION_SCOPE },
     });
+    // Where the example keeps its generation: `pulumi config set --path …generations.billing 1`.
+    await stack.setConfig(GENERATION_KEY, { value: "1" }, true);
 
     // As a user does, with the CLI: the first preview (the app not created yet: its id is unknown), then up.
     const preview1 = await pulumiCli(first, ["preview"]);
@@ -291,7 +311,7 @@ describe("a program that installs the packed package", () => {
     expect(templates.size).toBe(1);
 
     // A bump, reviewed as in a pull request: the diff names the slot replaced and the one retired.
-    await stack.setConfig("generation", { value: "2" });
+    await stack.setConfig(GENERATION_KEY, { value: "2" }, true);
     const preview2 = await pulumiCli(first, ["preview", "--diff"]);
     expect(preview2.code, preview2.out).toBe(0);
     expect(preview2.out).not.toContain(UNKNOWN_PLACEHOLDER);
@@ -327,7 +347,23 @@ describe("a program that installs the packed package", () => {
     expect(refresh.summary.result).toBe("succeeded");
     expect(Object.keys(refresh.summary.resourceChanges ?? {})).toEqual(["same"]);
 
-    await stack.setConfig("generation", { value: "3" });
+    // The schedule's bump: okta-rotation-due, installed with the package, reads the rotation from the stack's state
+    // and the secret's age from Okta, and bumps the generation where the program keeps it.
+    const configFile = path.join(moved, `Pulumi.${STACK}.yaml`);
+    const before = fs.readFileSync(configFile, "utf8");
+    const fresh = await dueCli(moved, ["--stack", STACK]);
+    expect(fresh.code, fresh.out).toBe(0);
+    expect(fresh.out).toMatch(new RegExp(`billing\\s+${gen2}\\s+\\S+\\s+0\\s+90\\s+no`));
+    const asOf = new Date(Date.now() + 100 * 86_400_000).toISOString().slice(0, 10);
+    const bumped = await dueCli(moved, ["--stack", STACK, "--as-of", asOf, "--write"]);
+    expect(bumped.code, bumped.out).toBe(0);
+    expect(bumped.out).toContain(`due, bumped (${GENERATION_KEY} 2 → 3)`);
+    expect(bumped.out).toContain(`bumped in ${configFile}: billing`);
+    const after = fs.readFileSync(configFile, "utf8");
+    expect(after).not.toBe(before);
+    expect(after.replace(/\d+/g, "#")).toBe(before.replace(/\d+/g, "#"));
+    expect((await stack.getConfig(GENERATION_KEY, true)).value).toBe("3");
+    for (const s of okta.listSecrets(appId)) expect(bumped.out + fresh.out).not.toContain(s.clientSecret);
     const up3 = await stack.up();
     expect(up3.summary.result).toBe("succeeded");
     const gen3 = up3.outputs.currentSecretId!.value as string;
