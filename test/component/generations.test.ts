@@ -4,7 +4,7 @@
 import fc from "fast-check";
 import * as pulumi from "@pulumi/pulumi";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { installMocks, recordChildren, valueOf, type ChildOptions } from "./mocks";
+import { installMocks, recordChildren, resourceErrorMessage, valueOf, type ChildOptions } from "./mocks";
 
 installMocks();
 
@@ -15,20 +15,7 @@ beforeAll(async () => {
 beforeEach(() => components.resetVaultPathClaims());
 afterEach(() => pulumi.runtime.setAllConfig({}));
 
-/** The message of the ResourceError `fn` throws (one line, no stack trace). */
-function argumentError(fn: () => unknown): string {
-  let thrown: unknown;
-  try {
-    fn();
-  } catch (err) {
-    thrown = err;
-  }
-  expect(pulumi.ResourceError.isInstance(thrown)).toBe(true);
-  const err = thrown as pulumi.ResourceError;
-  expect(err.hideStack).toBe(true);
-  expect(err.message).not.toContain("\n");
-  return err.message;
-}
+const argumentError = resourceErrorMessage;
 
 const secretRotation = (name: string, args: Partial<import("../../components").SecretRotationArgs>) => {
   const children: ChildOptions[] = [];

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { expect } from "vitest";
 import { revealInputs } from "../../dynamic/hiddenInputs";
 
 export interface Registered {
@@ -110,4 +111,19 @@ export function recordChildren(into: ChildOptions[]): pulumi.ResourceTransformat
     });
     return undefined;
   };
+}
+
+/** The message of the pulumi.ResourceError `fn` throws, checked to be one line shown without a stack trace. */
+export function resourceErrorMessage(fn: () => unknown): string {
+  let thrown: unknown;
+  try {
+    fn();
+  } catch (err) {
+    thrown = err;
+  }
+  expect(pulumi.ResourceError.isInstance(thrown)).toBe(true);
+  const err = thrown as pulumi.ResourceError;
+  expect(err.hideStack).toBe(true);
+  expect(err.message).not.toContain("\n");
+  return err.message;
 }

@@ -92,12 +92,14 @@ describe("a program that installs the packed package", () => {
     );
   }
 
-  /** The `pulumi` CLI in `dir` on the test's stack, as a user runs it: exit code and output (stdout, stderr). */
-  async function pulumiCli(dir: string, args: string[]): Promise<{ code: number | null; out: string }> {
-    const command = (await pulumiCommand()).command;
+  /** `command` run in `dir` with the test's environment: exit code and output (stdout, stderr). */
+  function runIn(
+    dir: string,
+    command: string,
+    args: string[],
+  ): Promise<{ code: number | null; out: string }> {
     return new Promise((resolve, reject) => {
-      const stack = args.includes("--stack") ? [] : ["--stack", STACK];
-      const child = spawn(command, [...args, ...stack, "--non-interactive", "--color", "never"], {
+      const child = spawn(command, args, {
         cwd: dir,
         env: { ...process.env, ...envVars },
         stdio: ["ignore", "pipe", "pipe"],
@@ -110,20 +112,16 @@ describe("a program that installs the packed package", () => {
     });
   }
 
+  /** The `pulumi` CLI in `dir` on the test's stack, as a user runs it. */
+  async function pulumiCli(dir: string, args: string[]): Promise<{ code: number | null; out: string }> {
+    const stack = args.includes("--stack") ? [] : ["--stack", STACK];
+    const command = (await pulumiCommand()).command;
+    return runIn(dir, command, [...args, ...stack, "--non-interactive", "--color", "never"]);
+  }
+
   /** The okta-rotation-due bin the package installed, run in `dir` as a schedule runs it. */
-  async function dueCli(dir: string, args: string[]): Promise<{ code: number | null; out: string }> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(path.join(dir, "node_modules", ".bin", "okta-rotation-due"), args, {
-        cwd: dir,
-        env: { ...process.env, ...envVars },
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      let out = "";
-      child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-      child.stderr.on("data", (d: Buffer) => (out += d.toString()));
-      child.once("error", reject);
-      child.once("close", (code) => resolve({ code, out }));
-    });
+  function dueCli(dir: string, args: string[]): Promise<{ code: number | null; out: string }> {
+    return runIn(dir, path.join(dir, "node_modules", ".bin", "okta-rotation-due"), args);
   }
 
   async function dynamicResources(stack: Stack): Promise<StateResource[]> {
