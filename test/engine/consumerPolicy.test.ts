@@ -195,6 +195,10 @@ describe("the shipped policy pack on a program that declares the components itse
     // The new secret is made by this run: its age is not judged.
     expect(short.out).not.toContain(CREDENTIAL_MAX_AGE);
     expectNoSecretIn(short.out);
+    // What the user sees: the CLI's policy report of both previews.
+    const report = (out: string) => out.slice(out.indexOf("Policies:"), out.indexOf("Resources:"));
+    console.log(`pulumi preview --policy-pack (maxAgeDays 90):\n${report(old.out)}`);
+    console.log(`pulumi preview --policy-pack (minOverlapSeconds 600):\n${report(short.out)}`);
 
     // A mandatory violation stops `pulumi up` before any write.
     const before = okta.listSecrets(app.id).map((s) => [s.id, s.status]);
@@ -223,6 +227,7 @@ describe("the shipped policy pack on a program that declares the components itse
     try {
       const missing = await previewWith("lenient");
       expect(missing.code).not.toBe(0);
+      console.log(`pulumi preview --policy-pack without @pulumi/policy:\n${missing.out}`);
       expect(missing.out).toContain(
         `run npm install --save-dev @pulumi/policy@${versionOf("@pulumi/policy")} in the program`,
       );
