@@ -124,10 +124,13 @@ describe("create", () => {
     ...extra,
   });
 
+  // A rotation onboarded at generation 1 (SecretValue's onboardedGeneration), at a later one.
+  const bumped = { onboardedGeneration: 1 };
+
   it("in a slot, creates its own value with one call, without listing first", async () => {
     const app = okta.addApp({ secrets: 1 });
     okta.clearLog();
-    const { id, outs } = await create({ appId: app.id, generation: 2, value: OWN, slot: slot(2) });
+    const { id, outs } = await create({ appId: app.id, generation: 2, value: OWN, slot: slot(2), ...bumped });
     expect(calls(okta)).toEqual([`POST /api/v1/apps/${app.id}/credentials/secrets 201`]);
     expect(oktaSecret(app.id, id)?.status).toBe("ACTIVE");
     expect(outs.secretHash).toBe(secretHash(OWN));
@@ -140,10 +143,30 @@ describe("create", () => {
     expect(await outOfBand(okta, "POST", path, { client_secret: OWN })).toBe(201);
     const lost = okta.listSecrets(app.id).find((x) => x.id !== app.secrets[0]!.id)!;
     okta.clearLog();
-    const { id } = await create({ appId: app.id, generation: 2, value: OWN, slot: slot(2) });
+    const { id } = await create({ appId: app.id, generation: 2, value: OWN, slot: slot(2), ...bumped });
     expect(id).toBe(lost.id);
     expect(calls(okta)).toEqual([`POST ${path} 400`, `GET ${path} 200`]);
     expect(okta.listSecrets(app.id)).toHaveLength(2);
+  });
+
+  it("at onboarding without adoption, lists first: a killed run's secret is adopted below the cap, not made twice", async () => {
+    // The app had no secret: the lost create leaves it one, and Okta would take a second with the same value.
+    const app = okta.addApp({ secrets: 0 });
+    const path = `/api/v1/apps/${app.id}/credentials/secrets`;
+    expect(await outOfBand(okta, "POST", path, { client_secret: OWN })).toBe(201);
+    const lost = okta.listSecrets(app.id)[0]!;
+    okta.clearLog();
+    const onboarding = { appId: app.id, generation: 1, value: OWN, slot: slot(1), onboardedGeneration: 1 };
+    const { id } = await create(onboarding);
+    expect(id).toBe(lost.id);
+    expect(calls(okta)).toEqual([`GET ${path} 200`]);
+    expect(okta.listSecrets(app.id)).toHaveLength(1);
+    // Without the lost secret, the onboarding's create is one list and one POST.
+    const fresh = okta.addApp({ secrets: 0 });
+    okta.clearLog();
+    await create({ ...onboarding, appId: fresh.id });
+    const freshPath = `/api/v1/apps/${fresh.id}/credentials/secrets`;
+    expect(calls(okta)).toEqual([`GET ${freshPath} 200`, `POST ${freshPath} 201`]);
   });
 
   it("in a slot, never adopts a secret it did not make: at the cap it refuses, naming renames and onboarding", async () => {
