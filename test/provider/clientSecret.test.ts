@@ -412,6 +412,37 @@ describe("check in a rotation slot: refusals before anything is written", () => 
     expect(ok.failures).toBeUndefined();
   });
 
+  it("rolled back at onboarding, the holder adopts: the app must hold nothing else (a rename without formerNames)", async () => {
+    // The holder of generation 0 reactivates the adopted secret; the retired slot (generation 1) then creates one
+    // more. Next to a secret of the app's former name, that create would fail at the cap after the delivery.
+    const app = okta.addApp({ secrets: 2 });
+    const [adopted, formerNames] = app.secrets;
+    await outOfBand(
+      okta,
+      "POST",
+      `/api/v1/apps/${app.id}/credentials/secrets/${formerNames!.id}/lifecycle/deactivate`,
+    );
+    const holder = {
+      appId: app.id,
+      generation: 0,
+      status: "ACTIVE",
+      adoptSecretId: adopted!.id,
+      slot: ctx(1, { rollback: true, adopting: adopted!.id }),
+      onboardedGeneration: 1,
+    };
+    expect(await refusal({}, holder)).toMatch(
+      new RegExp(
+        `^app 'svc': the app already has 2 secrets .* If you renamed app 'svc' in the stack config, put the old ` +
+          `name in its formerNames`,
+      ),
+    );
+    // The retired slot's adoption (INACTIVE, the usual onboarding) is no first write: it is not looked up.
+    okta.clearLog();
+    const retired = { ...holder, status: "INACTIVE", slot: ctx(1, { adopting: adopted!.id }) };
+    expect((await provider.check({}, retired)).failures).toBeUndefined();
+    expect(okta.requestLog).toEqual([]);
+  });
+
   it("does not take a replaced slot for a new one: the engine's second check, without olds, reads nothing", async () => {
     const app = okta.addApp({ secrets: 1 });
     // Bump 1 → 2 of a slot whose adopted secret is long gone: the engine checks with the old inputs, then again
