@@ -87,6 +87,22 @@ export interface Fault {
   absorbed: boolean;
 }
 
+/** What the generated sequences did, for `npm run fuzz` to print: runs, refusals, faults and what they stopped. */
+export const stats = {
+  runs: 0,
+  applied: 0,
+  refused: 0,
+  /** Refused by SecretValue's lookup at a first run (an app holding secrets, or none at generation ≥ 2). */
+  refusedAtOnboarding: 0,
+  faults: 0,
+  /** Faults that stopped a run part-way (the rest were absorbed by the retries, or came after the last step). */
+  stopped: 0,
+  /** Of those, the ones where the last call took effect in Okta and its answer was lost. */
+  lostAnswers: 0,
+  /** Runs of the same config after a stopped one, each of which completed it. */
+  completed: 0,
+};
+
 /** Thrown inside a run where its fault stops it. */
 class Stopped extends Error {}
 
@@ -138,6 +154,21 @@ export type Outcome =
  * (see Fault); the apps after it do not run, and nothing is released.
  */
 export function up(world: World, apps: readonly ModelApp[], fault?: Fault): Outcome {
+  const outcome = upOnce(world, apps, fault);
+  stats.runs++;
+  if (fault) stats.faults++;
+  if (outcome.kind === "applied") stats.applied++;
+  else if (outcome.kind === "refused") {
+    stats.refused++;
+    if (outcome.reasons.some((x) => /^SecretRotation '[a-z0-9-]+': /.test(x))) stats.refusedAtOnboarding++;
+  } else {
+    stats.stopped++;
+    if (outcome.reasons.some((x) => /\(done, not recorded\)$/.test(x))) stats.lostAnswers++;
+  }
+  return outcome;
+}
+
+function upOnce(world: World, apps: readonly ModelApp[], fault?: Fault): Outcome {
   let parsed: AppConfig[];
   try {
     parsed = parseAppsConfig(rawConfig(apps), NS);
@@ -666,7 +697,7 @@ function faultFor(
   fault: Omit<Fault, "app"> | undefined,
 ): Fault | undefined {
   if (fault === undefined) return undefined;
-  const clean = up(structuredClone(world), apps);
+  const clean = upOnce(structuredClone(world), apps);
   if (clean.kind !== "applied" && clean.reasons.some((x) => x.includes(`'${app}'`))) return undefined;
   return { ...fault, app };
 }
@@ -682,6 +713,7 @@ function completes(world: World, apps: readonly ModelApp[], app: string, why: re
     (again.kind === "failed" || again.reasons.some((x) => x.includes(`'${app}'`)));
   must(!blocked, `after ${why.join(" | ")}, the same config's next run: ${JSON.stringify(again)}`);
   must(!world.interrupted.has(app), `after ${why.join(" | ")}, the next run did not finish app ${app}`);
+  stats.completed++;
   return again;
 }
 
