@@ -179,21 +179,37 @@ class OutOfBand implements Cmd {
 }
 
 class Burst implements Cmd {
+  constructor(readonly kind: "5xx" | "429") {}
   check(m: Readonly<EngineModel>) {
     return m.apps.length > 0;
   }
   async run(m: EngineModel, r: EngineReal): Promise<void> {
-    // 5xx on a share of the secret calls during a bump: the up completes, or its retry does.
-    r.okta.setFaults([{ path: "/api/v1/apps/[^/]+/credentials/secrets.*", errorRate: 0.3 }]);
+    // 5xx: on a share of the secret calls during a bump. 429: the token's share of the apps bucket cut to two calls
+    // per 2-second window (Okta's limits per token and window, local-env/okta/limits.ts), so that most calls of
+    // the bump meet a 429 and wait for X-Rate-Limit-Reset. The up completes, or the same config's next up does.
+    if (this.kind === "5xx") {
+      r.okta.setFaults([{ path: "/api/v1/apps/[^/]+/credentials/secrets.*", errorRate: 0.3 }]);
+    } else r.okta.setRateLimits({ apps: 4, windowSeconds: 2 });
+    const from = r.okta.requestLog.length;
     try {
       const a = m.apps[0]!;
-      await step(m, r, [{ ...a, generation: a.generation + 1 }, ...m.apps.slice(1)], "bump under 5xx");
+      await step(
+        m,
+        r,
+        [{ ...a, generation: a.generation + 1 }, ...m.apps.slice(1)],
+        `bump under ${this.kind}`,
+      );
     } finally {
       r.okta.setFaults([]);
+      r.okta.setRateLimits({ apps: 10_000, windowSeconds: 60 });
     }
+    const met = r.okta.requestLog
+      .slice(from)
+      .filter((e) => (this.kind === "429" ? e.status === 429 : e.status >= 500));
+    r.log(`  the bump met ${met.length} × ${this.kind === "429" ? "429" : "500/503"}`);
   }
   toString() {
-    return "bump under a 5xx burst";
+    return `bump under a ${this.kind} burst`;
   }
 }
 
@@ -207,7 +223,8 @@ export const engineCommands: fc.Arbitrary<Cmd>[] = [
   fc.constant(new Edit("set rollback", (a) => ({ ...a, rollback: true }))),
   fc.constant(new Edit("remove rollback", (a) => (a.rollback ? { ...a, rollback: false } : undefined))),
   fc.constant(new OutOfBand()),
-  fc.constant(new Burst()),
+  fc.constant(new Burst("5xx")),
+  fc.constant(new Burst("429")),
 ];
 
 /** A local Okta with one app and a stack at generation 1 (the first up of the sequence). */
