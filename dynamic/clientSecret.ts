@@ -428,6 +428,16 @@ export async function adoptionProblem(
       hint: "check the Okta connection and the token's permissions (okta.apps.read), then run again.",
     });
   }
+  return secretAdoptionProblem(appId, secretId, app, secrets);
+}
+
+/** {@link adoptionProblem} on the app's secrets as listed. Pure. */
+export function secretAdoptionProblem(
+  appId: string,
+  secretId: string,
+  app: string,
+  secrets: readonly Pick<OktaClientSecret, "id" | "status" | "created">[],
+): string | undefined {
   const found = secrets.find((x) => x.id === secretId);
   const list = secrets.length === 0 ? "none" : secrets.map(secretSummary).join("; ");
   if (found === undefined) {

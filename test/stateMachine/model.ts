@@ -18,6 +18,7 @@ import { slotTransitionProblem, type SlotContext } from "../../dynamic/slotTrans
 import {
   createsWithoutListing,
   rollbackTargetMissing,
+  secretAdoptionProblem,
   type ClientSecretInputs,
 } from "../../dynamic/clientSecret";
 import { onboardingProblem } from "../../dynamic/preflight";
@@ -318,10 +319,8 @@ function applyApp(
     app.adoptSecretId !== undefined &&
     (plan.retired?.adopts || plan.holder.adopts)
   ) {
-    const adopted = find(app.adoptSecretId);
-    if (!adopted || adopted.status !== "ACTIVE" || secrets.length >= 2) {
-      return `app '${app.name}': adoptSecretId ${app.adoptSecretId} cannot be adopted; set adoptSecretId to the ACTIVE secret. Nothing was changed.`;
-    }
+    const problem = secretAdoptionProblem(app.appId, app.adoptSecretId, app.name, secrets);
+    if (problem) return problem;
   }
 
   // Accepted: the steps in the components' order. Each step's effect (in Okta, or the pods) comes first, then the
@@ -751,7 +750,7 @@ function snapshot(w: World) {
 
 const replace = (m: Model, app: ModelApp) => m.apps.map((a) => (a.appId === app.appId ? app : a));
 
-class Bump extends Edit {
+export class Bump extends Edit {
   label = "bump";
   constructor(
     index: number,
@@ -768,7 +767,7 @@ class Bump extends Edit {
     return replace(m, app);
   }
 }
-class SetFlag extends Edit {
+export class SetFlag extends Edit {
   constructor(
     index: number,
     readonly flag: "rollback" | "revoke",
@@ -785,7 +784,7 @@ class SetFlag extends Edit {
     return replace(m, app);
   }
 }
-class Down extends Edit {
+export class Down extends Edit {
   label = "generation down";
   edit(app: ModelApp, m: Model) {
     if (app.generation < 2) return undefined;
@@ -793,7 +792,7 @@ class Down extends Edit {
     return replace(m, app);
   }
 }
-class Rename extends Edit {
+export class Rename extends Edit {
   constructor(
     index: number,
     readonly withFormer: boolean,
@@ -813,7 +812,7 @@ class Rename extends Edit {
     return replace(m, app);
   }
 }
-class StopAdopting extends Edit {
+export class StopAdopting extends Edit {
   label = "remove adoptSecretId";
   edit(app: ModelApp, m: Model) {
     if (app.adoptSecretId === undefined) return undefined;
@@ -855,7 +854,7 @@ class RemoveApp extends Edit {
     return m.apps.filter((a) => a.appId !== app.appId);
   }
 }
-class AddApp implements Command {
+export class AddApp implements Command {
   constructor(
     readonly n: number,
     readonly adopt: boolean,
@@ -911,7 +910,7 @@ class AddApp implements Command {
     return `add app${this.adopt ? " adopting" : ""}(${this.n})${this.fault ? ` with ${faultLabel(this.fault)}` : ""}`;
   }
 }
-class OutOfBandDelete implements Command {
+export class OutOfBandDelete implements Command {
   constructor(readonly index: number) {}
   check(m: Readonly<Model>) {
     return m.apps.length > 0;
