@@ -1,6 +1,10 @@
 // The decision preview.yml acts on: which pull requests are previewed by the base branch's code with only their
 // stack config (config-only), and which run their own code, after a maintainer's approval. Cases are generated:
 // file lists, config files and the changes made to them.
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import fc from "fast-check";
 import { stringify } from "yaml";
 import { describe, expect, it } from "vitest";
@@ -541,5 +545,45 @@ describe("credential destinations", () => {
     );
     expect(line).not.toContain("`");
     expect(line).not.toContain("\n");
+  });
+
+  it("--destinations-only compares two files as deploy.yml gives them: none before counts every destination", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "classify-"));
+    const file = (name: string, apps: unknown) => {
+      const p = path.join(dir, name);
+      fs.writeFileSync(p, configText({}, { [APPS]: apps }));
+      return p;
+    };
+    const gates = { tokenExchange: true, scope: "rotation.check" };
+    const before = file("before.yaml", [{ name: "billing", appId: "0oa1", generation: 1, gates }]);
+    const bumped = file("bumped.yaml", [{ name: "billing", appId: "0oa1", generation: 2, gates }]);
+    const moved = file("moved.yaml", [
+      { name: "billing", appId: "0oa1", generation: 2, gates: { ...gates, tokenUrl: "https://x.example/t" } },
+    ]);
+    const run = (base: string, config: string) =>
+      JSON.parse(
+        execFileSync(
+          "npx",
+          [
+            "tsx",
+            "scripts/review/classify-pr.ts",
+            "--destinations-only",
+            "--stack",
+            "prod",
+            "--project",
+            PROJECT,
+          ].concat(["--base-config", base, "--config", config]),
+          { cwd: path.resolve(__dirname, "../.."), encoding: "utf8" },
+        ),
+      ) as { destinations: string[] };
+    expect(run(before, bumped)).toEqual({ destinations: [] });
+    expect(run(before, moved).destinations).toEqual([
+      expect.stringContaining("token endpoint \"the org's default authorization server"),
+    ]);
+    expect(run(before, moved).destinations[0]).toContain('"https://x.example/t"');
+    expect(run(path.join(dir, "none.yaml"), bumped).destinations).toEqual([
+      expect.stringMatching(/^app "billing" is new: its credential goes to Okta app "0oa1"; token endpoint/),
+    ]);
+    expect(run(before, path.join(dir, "none.yaml"))).toEqual({ destinations: [] });
   });
 });
