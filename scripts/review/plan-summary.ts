@@ -59,12 +59,20 @@ export function parseUrn(urn: string): { type: string; name: string } {
 
 /** The preview's resources, each once, with what happens to it. Pure. */
 export function plannedResources(preview: PreviewJson): Planned[] {
-  const byUrn = new Map<string, { ops: Set<string>; old?: StepState; new?: StepState; order: number }>();
+  const byUrn = new Map<
+    string,
+    { ops: Set<string>; old?: StepState; refreshed?: StepState; new?: StepState; order: number }
+  >();
   (preview.steps ?? []).forEach((s, order) => {
     const e = byUrn.get(s.urn) ?? { ops: new Set<string>(), order };
-    e.ops.add(s.op);
-    e.old ??= s.oldState;
-    if (s.newState) e.new = s.newState;
+    // With --refresh, a `refresh` step comes first: its new state is what Okta holds now (a key id a whole-app PUT
+    // renumbered, a secret deactivated in the Admin Console), the old state the run compares with.
+    if (s.op === "refresh") e.refreshed ??= s.newState;
+    else {
+      e.ops.add(s.op);
+      e.old ??= s.oldState;
+      if (s.newState) e.new = s.newState;
+    }
     byUrn.set(s.urn, e);
   });
   return [...byUrn.entries()]
@@ -81,14 +89,15 @@ export function plannedResources(preview: PreviewJson): Planned[] {
             : ops.has("delete")
               ? "delete"
               : "same";
-      const parent = e.new?.parent ?? e.old?.parent;
+      const old = e.old ?? e.refreshed;
+      const parent = e.new?.parent ?? old?.parent;
       return {
         urn,
         type,
         name,
         ...(parent !== undefined ? { parent } : {}),
         change,
-        old: plain({ ...(e.old?.inputs ?? {}), ...(e.old?.outputs ?? {}) }),
+        old: plain({ ...(old?.inputs ?? {}), ...(old?.outputs ?? {}) }),
         new: plain(e.new?.inputs ?? {}),
       };
     });
@@ -299,14 +308,17 @@ export function keyRotationSteps(
     num(holder?.new.generation) ?? (holder ? num(pairOf(holder)?.new.generation) : undefined);
   const rollback = children.some((c) => c.name === `${app}-rollback-value` && c.change !== "delete");
   // The app's auth method before this run: the auth method resource's, or, when the preview does not list it
-  // (unchanged), what the secret handover or the gate last saw — else the method it was set to, private_key_jwt.
+  // (unchanged), what the last step of the last run saw (the secret retirement, then the proof; the key gate and
+  // the secret read ran before that run's switch) — else the method it was set to, private_key_jwt.
   const auth = child("-auth-method");
   const read = child("-secrets-read");
   const gate = child("-key-gate");
+  const retire = child("-secrets-retire");
+  const proof = child("-key-proof");
   const methodBefore =
     auth === undefined
-      ? (str(read?.old.authMethod) ??
-        str(gate?.old.authMethod) ??
+      ? (str(retire?.old.authMethod) ??
+        str(proof?.old.authMethod) ??
         (former.length === 0 && !rollback ? "private_key_jwt" : undefined))
       : auth.change !== "create"
         ? str(auth.old.tokenEndpointAuthMethod)
@@ -400,7 +412,6 @@ export function keyRotationSteps(
     );
 
   // 7. The proof after the switch.
-  const proof = child("-key-proof");
   if (changed(proof))
     steps.push(
       `${onKeysBefore ? "Proof" : "Prove the switch"}: a real private_key_jwt token exchange with key generation ` +
@@ -423,9 +434,10 @@ export function keyRotationSteps(
         `${g !== undefined ? g + 2 : "?"} needs its slot.`,
     );
   }
-  const retire = child("-secrets-retire");
   const formerSecrets = former
     .filter((c) => c.type === `${DYN}ClientSecret` && str(c.old.secretId) !== undefined)
+    // In the order they are retired: INACTIVE first.
+    .sort((a, b) => Number(a.old.status === "ACTIVE") - Number(b.old.status === "ACTIVE"))
     .map((c) => `${code(str(c.old.secretId)!)} (${String(c.old.status ?? "?")})`);
   if (changed(retire)) {
     const unusable = ids(retire.old.unusable).map(code);

@@ -2,6 +2,8 @@
 // with op, urn, oldState and newState as the state file holds them; secrets as "[secret]"). A real preview of
 // examples/consumer-ts is summarised in test/engine/review.test.ts; this covers what that example does not
 // declare (Vault, Deployments, the pod census, a revoke, a removal).
+import * as fs from "fs";
+import * as path from "path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseUrn, planSummary, type PreviewJson, type PreviewStep } from "../../scripts/review/plan-summary";
@@ -526,5 +528,86 @@ describe("planSummary of a key rotation", () => {
       "2. Delete key `pksB` (kid `kB`, key generation 1) (INACTIVE).",
       "3. Release the auth method: the app stays on `private_key_jwt`, no longer managed.",
     ]);
+  });
+});
+
+// Real previews: `pulumi preview --refresh --json` of this program under the local Okta, recorded by
+// test/engine/review.test.ts (PLAN_SUMMARY_FIXTURES=<dir>) — a migration to private_key_jwt, the rotation to key
+// generation 2, and the switch back — with the serialized provider code and stack traces left out.
+describe("planSummary of recorded key-rotation previews", () => {
+  const fixture = (name: string) =>
+    JSON.parse(
+      fs.readFileSync(path.join(__dirname, "fixtures", "planSummary", `${name}.json`), "utf8"),
+    ) as PreviewJson;
+  const stepsOf = (summary: string) => summary.split("\n").filter((l) => /^\d+\. /.test(l));
+  const at = (p: PreviewJson) => {
+    const proof = p.steps!.find(
+      (s) => s.urn.endsWith("::svc-key-proof") || s.urn.endsWith("::svc-secret-proof"),
+    );
+    return `\`${String(proof!.newState!.inputs!.tokenUrl)}\` (scope \`rotation.check\`)`;
+  };
+
+  it("tells the migration: key, read, gate before the switch, switch, proof, the secrets retired", () => {
+    const p = fixture("migration");
+    const summary = planSummary(p);
+    expect(summary).toContain("#### svc (migration from a client secret to private_key_jwt)");
+    const secrets = p
+      .steps!.filter((s) => s.op === "delete" && /::svc-slot-[ab]$/.test(s.urn))
+      .map((s) => s.oldState!.outputs!)
+      .sort((a, b) => Number(a.status !== "INACTIVE") - Number(b.status !== "INACTIVE"));
+    expect(secrets.map((s) => s.status)).toEqual(["INACTIVE", "ACTIVE"]);
+    expect(stepsOf(summary)).toEqual([
+      "1. Key slot B: generate key generation 1's RS256 key pair (the private key is kept as a Pulumi secret, never shown; its kid is known once it is made) and register the public key on the app, ACTIVE — the app still authenticates with its client secret.",
+      "2. Read which client secret pods use now (the newest ACTIVE one), to deliver it next to the key until the switch.",
+      "3. Gate: key generation 1 is registered, ACTIVE and verifies; no token exchange yet: Okta refuses every assertion until the app uses private_key_jwt.",
+      "4. Switch the app's token endpoint auth method to `private_key_jwt` (a GET and a PUT of the whole app; keys are found again by kid after it).",
+      `5. Prove the switch: a real private_key_jwt token exchange with key generation 1 at ${at(p)}.`,
+      `6. Retire the client secrets ${secrets.map((s) => `\`${String(s.secretId)}\` (${String(s.status)})`).join(", ")}: each deactivated and deleted, INACTIVE first; one Okta will not deactivate (an app's only ACTIVE secret) is left ACTIVE and reported as unusable — under private_key_jwt it authenticates nobody.`,
+      "7. The secret rotation's own resources (secret slots, value, gates) leave the stack once all of the above succeeded: the secrets are retired by then, and one still ACTIVE is released, not deleted.",
+    ]);
+  });
+
+  it("tells a key rotation with the previous key's id as the refresh read it, not as the state had it", () => {
+    const p = fixture("rotation");
+    const jwk = p.steps!.filter((s) => s.urn.endsWith("::svc-jwk-b"));
+    const before = jwk.find((s) => s.op === "refresh")!.oldState!.outputs!;
+    const now = jwk.find((s) => s.op === "update")!.oldState!.outputs!;
+    // The switch's whole-app PUT gave the key a new id; the refresh found it by kid.
+    expect(now.keyId).not.toBe(before.keyId);
+    expect(now.kid).toBe(before.kid);
+    const steps = stepsOf(planSummary(p));
+    expect(steps[3]).toBe(
+      `4. Key slot B: deactivate key \`${String(now.keyId)}\` (kid \`${String(now.kid)}\`, key generation 1): INACTIVE, kept until key generation 3 needs its slot.`,
+    );
+    expect(steps).toHaveLength(5);
+    expect(steps[1]).toBe(
+      `2. Gate: key generation 2 is registered, ACTIVE and verifies; a real private_key_jwt token exchange with it at ${at(p)}.`,
+    );
+  });
+
+  it("tells the switch back: the value first, the switch, the secret registered and proven, others retired", () => {
+    const p = fixture("rollback");
+    const summary = planSummary(p);
+    expect(summary).toContain("#### svc (private_key_jwt, going back to a client secret)");
+    expect(stepsOf(summary)).toEqual([
+      "1. Make the value of the client secret to go back to (kept as a Pulumi secret, never shown; Okta takes it only after the switch back).",
+      "2. Switch the app's token endpoint auth method from `private_key_jwt` to `client_secret_basic` (a GET and a PUT of the whole app; keys are found again by kid after it).",
+      "3. Register the client secret in Okta, ACTIVE, right after the switch (clients retry the moment in between).",
+      `4. Prove it: a real client_secret_basic token exchange with it at ${at(p)}.`,
+      "5. Retire every other client secret: deactivate and delete it; the keys stay registered, so removing rollback migrates again.",
+    ]);
+  });
+
+  it("never reads a value field of the recorded state: values there never reach the summary", () => {
+    for (const name of ["migration", "rotation", "rollback"]) {
+      const p = fixture(name);
+      const marker = "PRIVATE-MATERIAL-0123456789abcdef";
+      const poisoned = JSON.parse(
+        JSON.stringify(p).replaceAll('"[secret]"', JSON.stringify(marker)),
+      ) as PreviewJson;
+      expect(JSON.stringify(poisoned)).toContain(marker);
+      expect(planSummary(poisoned)).not.toContain(marker);
+      expect(planSummary(poisoned)).toBe(planSummary(p));
+    }
   });
 });
