@@ -611,3 +611,50 @@ describe("planSummary of recorded key-rotation previews", () => {
     }
   });
 });
+
+describe("planSummary of a migration that delivers to Vault and Deployments", () => {
+  it("writes the key next to the client secret pods use, then rolls, before the switch", () => {
+    const p = JSON.parse(
+      fs.readFileSync(path.join(__dirname, "fixtures", "planSummary", "migration.json"), "utf8"),
+    ) as PreviewJson;
+    // What a migration adds for an app with Vault and a Deployment (both taken over from the secret rotation), as
+    // children of the recorded KeyRotation.
+    const parent = p.steps!.find((x) => x.urn.endsWith("::svc-key-b"))!.newState!.parent!;
+    const child = (
+      type: string,
+      name: string,
+      old: Record<string, unknown>,
+      inputs: Record<string, unknown>,
+    ) => ({
+      op: "update",
+      urn: `${parent.split("::").slice(0, 3).join("::")}$${type}::${name}`,
+      oldState: { type, parent, inputs: old, outputs: old },
+      newState: { type, parent, inputs },
+    });
+    const delivery = [
+      child(
+        "vault:kv/secretV2:SecretV2",
+        "svc-vault",
+        { mount: "secret", name: "svc/okta", dataJson: "[secret]", metadata: { version: "3" } },
+        { mount: "secret", name: "svc/okta", dataJson: "[secret]" },
+      ),
+      child(
+        "kubernetes:apps/v1:DeploymentPatch",
+        "svc-rollout-0",
+        { metadata: { namespace: "svc", name: "svc-api" } },
+        { metadata: { namespace: "svc", name: "svc-api" } },
+      ),
+    ];
+    const steps = [...p.steps!];
+    const gate = steps.findIndex((s) => s.urn.endsWith("::svc-key-gate"));
+    steps.splice(gate, 0, ...delivery);
+    const lines = planSummary({ steps })
+      .split("\n")
+      .filter((l) => /^\d+\. /.test(l));
+    expect(lines.slice(2, 5)).toEqual([
+      "3. Write the private key, its kid and the client secret pods use now (the client falls back from one to the other) to Vault KV v2 `secret/svc/okta` as version 4 (version 3 stays readable for rollback).",
+      "4. Roll Deployment `svc/svc-api` onto it (pod template annotations `okta-rotation/generation` → `key-1` and `okta-rotation/kid` → its kid) and wait for the rollout.",
+      "5. Gate: key generation 1 is registered, ACTIVE and verifies; no token exchange yet: Okta refuses every assertion until the app uses private_key_jwt.",
+    ]);
+  });
+});
