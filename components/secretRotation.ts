@@ -324,6 +324,8 @@ export class SecretRotation extends pulumi.ComponentResource {
       {
         appId: args.appId,
         generation,
+        // Recorded only when set: a new generation is judged by the slots' rules, rollback included.
+        ...(args.rollback ? { rollback: true } : {}),
         // What the first write needs is looked up first: the app (onboarding without adoption) and, with the pod
         // census on, the Deployments, in the cluster the census reads.
         rotation: name,

@@ -32,6 +32,8 @@ export function secretValueInputsSchema() {
       .nonnegative("generation must not be negative"),
     /** The rotation's name, for messages; with it, the preflight lookups run (preflight.ts). */
     rotation: z.string().min(1).optional(),
+    /** The rotation is rolled back (`rollback: true`); set only then. */
+    rollback: z.boolean().optional(),
     /** How the rotation takes over the app's secret at onboarding. */
     adoption: z.enum(["none", "adoptSecretId", "adoptGeneratedSecret"]).optional(),
     /** The Deployments the rotation rolls, looked up before the first write (with the pod census on). */
@@ -84,17 +86,25 @@ export class SecretValueProvider implements pulumi.dynamic.ResourceProvider<
     const before = olds ?? {};
     if (inputs.rotation === undefined) return result;
     const onboarding = before.appId === undefined || !sameValue(before.appId, inputs.appId);
-    // The generation this rotation last made a value for: it only goes up. The slots refuse the same, but only
-    // while they are in state; one a refresh dropped (its secret deleted in Okta) would let the other slot's
-    // ACTIVE secret, which pods hold, be released.
+    // A new generation is judged here by the slots' own rules (slotTransition.ts: it only goes up, one at a time, and
+    // not straight from a rollback), before this resource records it: a generation the slots would refuse must not
+    // be recorded here, or setting it back would be refused in turn. The slots judge the same, but only while they
+    // are in state; one a refresh dropped (its secret deleted in Okta) would let the other slot's ACTIVE secret,
+    // which pods hold, be released by a generation that goes down.
     const last = before.generation;
-    if (!onboarding && typeof last === "number" && inputs.generation < last) {
-      const app = { app: inputs.rotation, rollback: false };
+    if (!onboarding && typeof last === "number" && inputs.generation !== last) {
+      const context = (generation: number, rollback: unknown) => ({
+        app: inputs.rotation!,
+        generation,
+        rollback: rollback === true,
+      });
       const why = slotTransitionProblem(
-        { ...app, generation: last },
-        { ...app, generation: inputs.generation },
+        context(last, before.rollback),
+        context(inputs.generation, inputs.rollback),
       );
-      return { inputs, failures: [{ property: "generation", reason: `${why} Nothing was changed.` }] };
+      if (why) {
+        return { inputs, failures: [{ property: "generation", reason: `${why} Nothing was changed.` }] };
+      }
     }
     if (onboarding && (inputs.adoption ?? "none") === "none" && !isUnknown(inputs.appId)) {
       const reason = await appOnboardingProblem(
