@@ -15,6 +15,8 @@ import { CREDENTIAL_MAX_AGE } from "../../policy/credentialAge";
 import { ROTATION_MIN_OVERLAP } from "../../policy/minOverlap";
 import { PRIVATE_KEY_JWT_REQUIRED } from "../../policy/authMethod";
 
+/** Where examples/consumer-ts keeps its rotation's generation. */
+const GENERATION_KEY = "okta-credential-rotation:generations.billing";
 const EXAMPLE = path.join(REPO_ROOT, "examples", "consumer-ts");
 const STACK = `consumer-policy-${process.pid}`;
 const DAY_MS = 86_400_000;
@@ -149,9 +151,10 @@ describe("the shipped policy pack on a program that declares the components itse
     );
     await stack.setAllConfig({
       appId: { value: app.id },
-      generation: { value: "1" },
       adoptSecretId: { value: okta.listSecrets(app.id)[0]!.id },
     });
+    // Where the example keeps its generation (okta-rotation-due bumps it there).
+    await stack.setConfig(GENERATION_KEY, { value: "1" }, true);
     // Generation 1, made while the local Okta's clock runs AGE_DAYS behind: its `created` is that old.
     clockOffsetMs = AGE_DAYS * DAY_MS;
     try {
@@ -183,7 +186,7 @@ describe("the shipped policy pack on a program that declares the components itse
     expectNoSecretIn(old.out);
 
     // The bump the message asks for, with the example's overlap (none set: 0 s) against a minimum of 600 s.
-    await stack.setConfig("generation", { value: "2" });
+    await stack.setConfig(GENERATION_KEY, { value: "2" }, true);
     const short = await previewWith("overlap");
     expect(short.code, short.out).not.toBe(0);
     expect(short.out).toContain(ROTATION_MIN_OVERLAP);

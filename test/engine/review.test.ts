@@ -142,7 +142,9 @@ describe("a bump's review on examples/consumer-ts", () => {
         [
           "config:",
           "  rotation-consumer:label: review-billing",
-          `  rotation-consumer:generation: "${generation}"`,
+          // Where the example keeps its rotation's generation.
+          "  okta-credential-rotation:generations:",
+          `    billing: ${generation}`,
           `  rotation-consumer:tokenUrl: ${okta.orgUrl}/oauth2/default/v1/token`,
           `  rotation-consumer:scope: ${ROTATION_SCOPE}`,
           "",
