@@ -90,7 +90,7 @@ function deploymentsOf(app: AppConfig) {
 /** One app's rotation, and what the stack outputs of it. */
 function rotate(app: AppConfig): unknown {
   // Default: the org's `default` custom authorization server, where Okta gives apps machine tokens; the org
-  // server (/oauth2/v1/token) refuses client secrets and custom scopes (README "Connecting to Okta").
+  // server (/oauth2/v1/token) refuses client secrets and custom scopes (docs/configuration.md#connecting-to-okta).
   const tokenUrl = app.gates.tokenUrl ?? (org ? defaultTokenUrl(org) : undefined);
   const pkj = app.privateKeyJwt;
   if (pkj?.enabled) {

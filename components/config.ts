@@ -145,7 +145,7 @@ export type Gates = z.infer<typeof gatesSchema>;
 /** An app's private_key_jwt settings, with defaults applied. */
 export type PrivateKeyJwtConfig = z.infer<typeof privateKeyJwtSchema>;
 
-/** What a field must be and what to do about a wrong one, in the words of the README's "Stack config". */
+/** What a field must be and what to do about a wrong one, in the words of docs/configuration.md#stack-config. */
 export interface FieldRule {
   /** The shape of the value, for "you gave … as text" hints. */
   readonly type: "number" | "boolean" | "text" | "list" | "mapping";
@@ -166,7 +166,7 @@ export const FIELD_RULES: Readonly<Record<string, FieldRule>> = {
   "": {
     type: "mapping",
     must: "an app: a mapping with at least name, appId and generation",
-    fix: 'write it as in README "Stack config"',
+    fix: "write it as in docs/configuration.md#stack-config",
   },
   name: {
     type: "text",
@@ -275,7 +275,7 @@ export const FIELD_RULES: Readonly<Record<string, FieldRule>> = {
   "gates.scope": {
     type: "text",
     must: "a scope defined on the authorization server, e.g. rotation.check",
-    fix: 'set it to the scope you added for the rotation (README "Connecting to Okta")',
+    fix: "set it to the scope you added for the rotation (docs/configuration.md#connecting-to-okta)",
   },
   "gates.minOverlapSeconds": {
     type: "number",
@@ -460,7 +460,7 @@ function unknownFieldFix(where: string, key: string): string {
         return `it belongs under ${parent.replace("[]", "")}: move it to ${under}.${inner}`;
     }
   }
-  return `remove it (fields here: ${here.join(", ")}; see README "Stack config")`;
+  return `remove it (fields here: ${here.join(", ")}; see docs/configuration.md#stack-config)`;
 }
 
 /** One line per problem in a zod issue of app `index`; never zod's own message. */
@@ -481,8 +481,8 @@ function issueLines(
   }
   const rule = FIELD_RULES[pattern(issue.path)] ?? {
     type: "text",
-    must: 'as README "Stack config" describes',
-    fix: 'see README "Stack config"',
+    must: "as docs/configuration.md#stack-config describes",
+    fix: "see docs/configuration.md#stack-config",
   };
   const field = [...issue.path].reverse().find((p) => typeof p === "string") ?? "value";
   const { present, value } = at(rawApp, issue.path);
@@ -712,7 +712,7 @@ function consistencyProblems(
             `client_credentials token exchange, and Okta grants one only for a scope defined on the ` +
             `authorization server; add a scope there with an access policy rule that admits this app, and set ` +
             `gates.scope to it, e.g. gates: { tokenExchange: true, scope: rotation.check } ` +
-            `(README "Connecting to Okta")`,
+            `(docs/configuration.md#connecting-to-okta)`,
         });
       }
       // The org server refuses a secret proof, and a private_key_jwt proof that asks for other than Okta scopes.
@@ -772,20 +772,20 @@ export function parseAppsConfig(raw: unknown, namespace: string, context?: Confi
   const example = `pulumi config set --path '${CONFIG_KEY}[0].appId' 0oa…`;
   if (raw === undefined || raw === null) {
     throw new ConfigError([
-      `${root} is not set: add a list of apps to rotate (see README "Stack config"), e.g. ${example}`,
+      `${root} is not set: add a list of apps to rotate (see docs/configuration.md#stack-config), e.g. ${example}`,
     ]);
   }
   if (!Array.isArray(raw)) {
     const kind = given({ type: "list", must: "", fix: "" }, CONFIG_KEY, true, raw);
     throw new ConfigError([
-      `${root}: must be a list of apps (${kind}); write each app as a list item (see README "Stack config"), ` +
-        `e.g. ${example}`,
+      `${root}: must be a list of apps (${kind}); write each app as a list item ` +
+        `(see docs/configuration.md#stack-config), e.g. ${example}`,
     ]);
   }
   if (raw.length === 0) {
     throw new ConfigError([
-      `${root}: must be a list of at least one app (it is an empty list); add an app (see README "Stack config"), ` +
-        `e.g. ${example}`,
+      `${root}: must be a list of at least one app (it is an empty list); add an app ` +
+        `(see docs/configuration.md#stack-config), e.g. ${example}`,
     ]);
   }
 

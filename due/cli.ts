@@ -1,6 +1,6 @@
 // `okta-rotation-due` (`npm run due`): which apps' current credential is older than their
 // `maxCredentialAgeDays`, and with `--write`, the generation bumps that rotate them, written into the stack
-// config file for a pull request (README "Rotation when due").
+// config file for a pull request (docs/operations.md#rotation-when-due).
 //
 //   okta-rotation-due [--stack <name> | --config-file <path>] [--as-of <date>] [--json] [--write]
 //

@@ -239,8 +239,8 @@ export function readStackConfig(text: string, project: string, file: string): St
   const node = doc.getIn(["config", appsKey], true);
   if (node === undefined) {
     throw new StackConfigFileError(
-      `${file} has no ${appsKey}: add the apps to rotate (README "Stack config"), or point --config-file at the ` +
-        `stack's config file`,
+      `${file} has no ${appsKey}: add the apps to rotate (docs/configuration.md#stack-config), or point ` +
+        `--config-file at the stack's config file`,
     );
   }
   let apps: unknown = (doc.toJS() as { config: Record<string, unknown> }).config[appsKey];
@@ -249,7 +249,8 @@ export function readStackConfig(text: string, project: string, file: string): St
       apps = JSON.parse(apps) as unknown;
     } catch {
       throw new StackConfigFileError(
-        `${file}: ${appsKey} is text that is not JSON; write the apps as a YAML list (README "Stack config")`,
+        `${file}: ${appsKey} is text that is not JSON; write the apps as a YAML list ` +
+          `(docs/configuration.md#stack-config)`,
       );
     }
   }
@@ -346,7 +347,7 @@ function locate(doc: Document, text: string, appsKey: string, b: Bump, names: re
     if (!isMap(node))
       return {
         kind: "shared",
-        reason: `${here}: not a mapping in the file; write it as in README "Stack config"`,
+        reason: `${here}: not a mapping in the file; write it as in docs/configuration.md#stack-config`,
       };
     const k = keys[i]!;
     const pair = node.items.find((p) => isScalar(p.key) && p.key.value === k);
@@ -363,7 +364,10 @@ function locate(doc: Document, text: string, appsKey: string, b: Bump, names: re
         };
       }
       if (i === keys.length - 1) return { kind: "insert", map: node };
-      return { kind: "shared", reason: `${here}: ${k} is not set; set it as in README "Stack config"` };
+      return {
+        kind: "shared",
+        reason: `${here}: ${k} is not set; set it as in docs/configuration.md#stack-config`,
+      };
     }
     node = pair.value;
   }

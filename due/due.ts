@@ -6,7 +6,7 @@ import type { AppConfig } from "../components/config";
 
 const DAY_MS = 86_400_000;
 
-/** Exit codes of `okta-rotation-due` (README "Rotation when due"). */
+/** Exit codes of `okta-rotation-due` (docs/operations.md#rotation-when-due). */
 export const EXIT = {
   /** Nothing is due; or, with `--write`, every due app was bumped. */
   ok: 0,

@@ -239,7 +239,7 @@ export function driftMessage(appId: string, found: string): string {
     `Console) replaced it, and with it, most likely, the app's keys. Its clients sign with a key the app no longer ` +
     `accepts. Run pulumi up --refresh: the refresh finds the keys that are gone, and the up registers them again ` +
     `and switches the app back to private_key_jwt (this resource's update). Then, in the program, keep the ` +
-    `okta.app.OAuth unchanged or apply its changes with --refresh (README "Add it to your program").`
+    `okta.app.OAuth unchanged or apply its changes with --refresh (docs/concepts.md#add-it-to-your-program).`
   );
 }
 

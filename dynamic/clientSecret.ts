@@ -284,11 +284,7 @@ async function createSecretExclusive(api: OktaApi, inputs: ClientSecretInputs): 
   const isOwn = (s: OktaClientSecret) =>
     wantHash !== undefined &&
     (s.secret_hash === wantHash || (s.client_secret !== undefined && s.client_secret === value));
-  // A rotation slot creates its own value (made in a step before, kept in state) without listing first: one call
-  // of the rate-limited bucket fewer per rotation. A secret of this slot whose create answer was lost to a killed
-  // run still shows: the app is then at Okta's two-secret cap, Okta refuses the create, and the list read then
-  // finds it by its hash. Only a secret with this very value is taken — never one this slot did not make.
-  const listLazily = inputs.slot !== undefined && wantHash !== undefined;
+  const listLazily = createsWithoutListing(inputs);
   let before: OktaClientSecret[] | undefined = listLazily ? undefined : await listFirst();
   // A secret with this very value already there (e.g. an interrupted earlier run): it is ours.
   const existing = before?.find(isOwn);
@@ -356,6 +352,24 @@ async function createSecretExclusive(api: OktaApi, inputs: ClientSecretInputs): 
   return created.status === status ? created : setStatus(api, appId, created.id, status);
 }
 
+/**
+ * Whether a create skips listing the app's secrets first. A rotation slot creates its own value (made in a step
+ * before, kept in state) without listing: one call of the rate-limited bucket fewer per rotation. A secret of this
+ * slot whose create answer was lost to a killed run still shows: the app is then at Okta's two-secret cap (the
+ * secret clients hold is the other one), Okta refuses the create, and the list read then finds it by its hash. Only
+ * a secret with this very value is taken — never one this slot did not make. Not at onboarding without adoption:
+ * the app held no secret, so a lost create leaves it below the cap, and a second create would make a second
+ * secret with the same value that the stack never holds (and that blocks the next generation). Pure.
+ */
+export function createsWithoutListing(
+  inputs: Pick<ClientSecretInputs, "slot" | "value" | "generation" | "onboardedGeneration">,
+): boolean {
+  if (inputs.slot === undefined || inputs.value === undefined) return false;
+  const onboarding =
+    inputs.onboardedGeneration === undefined || inputs.onboardedGeneration === inputs.generation;
+  return !(onboarding && inputs.slot.adopting === undefined);
+}
+
 /** What to do when an app is at Okta's two-secret cap and none of them is a slot's new one. */
 function capHint(app: string): string {
   return (
@@ -414,6 +428,16 @@ export async function adoptionProblem(
       hint: "check the Okta connection and the token's permissions (okta.apps.read), then run again.",
     });
   }
+  return secretAdoptionProblem(appId, secretId, app, secrets);
+}
+
+/** {@link adoptionProblem} on the app's secrets as listed. Pure. */
+export function secretAdoptionProblem(
+  appId: string,
+  secretId: string,
+  app: string,
+  secrets: readonly Pick<OktaClientSecret, "id" | "status" | "created">[],
+): string | undefined {
   const found = secrets.find((x) => x.id === secretId);
   const list = secrets.length === 0 ? "none" : secrets.map(secretSummary).join("; ");
   if (found === undefined) {
@@ -432,8 +456,9 @@ export async function adoptionProblem(
   if (secrets.length >= 2) {
     return (
       `app '${app}': the app already has ${secrets.length} secrets (${list}) and Okta allows two, so there is no room ` +
-      `for the new one. Deactivate and delete the one that is not ${secretId} and that no client uses, then run ` +
-      `again. Nothing was changed.`
+      `for the new one. If you renamed app '${app}' in the stack config, put the old name in its formerNames (the ` +
+      `stack keeps the secrets it made); otherwise deactivate and delete the one that is not ${secretId} and that ` +
+      `no client uses, then run again. Nothing was changed.`
     );
   }
   return undefined;
@@ -696,9 +721,11 @@ export class ClientSecretProvider implements pulumi.dynamic.ResourceProvider<
     // the rotation's first generation is recorded by its SecretValue (unknown while that is being made).
     const onboarded = news.onboardedGeneration;
     const onboarding = typeof onboarded !== "number" || onboarded === inputs.slot.generation;
-    if (fresh && onboarding && inputs.slot.adopting !== undefined && inputs.adoptSecretId === undefined) {
-      // Onboarding: the new secret is about to be created; the one to adopt is only taken over at the end of the
-      // run. Make sure it is there, and in use, before anything is written.
+    // The slot that writes first at onboarding: the holder, which creates the new secret (the one to adopt is only
+    // taken over at the end of the run), or, rolled back at onboarding, adopts it itself (the retired slot then
+    // creates one more). Make sure it is there, in use, and the only one, before anything is written.
+    const firstWrite = inputs.adoptSecretId === undefined || inputs.status === "ACTIVE";
+    if (fresh && onboarding && inputs.slot.adopting !== undefined && firstWrite) {
       // In a preview the app (an okta.app.OAuth of the same program) or the secret to adopt (GeneratedSecret) may
       // not exist yet: their ids are Pulumi's unknown placeholder, which is no id to send to Okta. The engine
       // checks again once they are known, in the `up`, before this secret is created.

@@ -13,7 +13,7 @@ import { createOnce } from "./createOnce";
 import type { OktaApi } from "./oktaApi";
 import { OktaApiError, describeFailure, failureMentions, isNotFound, operationError } from "./oktaErrors";
 import type { LifecycleStatus, OktaJsonWebKey } from "./oktaObjects";
-import { compact } from "./providerValues";
+import { compact, isUnknown } from "./providerValues";
 import { sameValue, validateInputs } from "./validation";
 import { providerByReference } from "./providerByReference";
 import { activeReplacementProblem } from "./slotTransition";
@@ -175,8 +175,12 @@ export function diffJsonWebKey(
   news: Partial<Record<string, unknown>>,
 ): { changes: boolean; replaces: string[] } {
   const replaceKeys = ["appId", "generation", "jwk"] as const; // JSON_WEB_KEY_REPLACE_KEYS
+  // A jwk not known yet is not known to change: in a preview, the key pair of a slot is updated (its slot context)
+  // on every key bump, which leaves its public JWK unknown until the update runs. A pair whose material changes is
+  // replaced with a new generation, which replaces this key anyway; and `pulumi up` diffs again with the real
+  // value before it writes this key.
   const replaces = replaceKeys.filter((k) =>
-    k === "jwk" ? !sameJwk(olds.jwk, news.jwk) : !sameValue(olds[k], news[k]),
+    k === "jwk" ? !isUnknown(news.jwk) && !sameJwk(olds.jwk, news.jwk) : !sameValue(olds[k], news[k]),
   );
   const statusChanged = !sameValue(olds.status ?? "ACTIVE", news.status ?? "ACTIVE");
   return { changes: replaces.length > 0 || statusChanged, replaces: [...replaces] };

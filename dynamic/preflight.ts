@@ -13,17 +13,28 @@ import { secretSummary } from "./clientSecret";
 export type Adoption = "none" | "adoptSecretId" | "adoptGeneratedSecret";
 
 /**
- * Why a rotation that adopts no secret cannot start on an app with these secrets, or undefined. An ACTIVE secret is
- * one its clients may use: without adoption the rotation's own secret would be a second one, the next generation
- * a third — which Okta refuses — and the app's own secret would never be retired. An INACTIVE one takes the room
- * of the next generation as well. Pure.
+ * Why a rotation that adopts no secret cannot start on an app with these secrets at `generation`, or undefined. An
+ * ACTIVE secret is one its clients may use: without adoption the rotation's own secret would be a second one, the
+ * next generation a third — which Okta refuses — and the app's own secret would never be retired. An INACTIVE one
+ * takes the room of the next generation as well. An app with no secret starts at generation 1: at a later
+ * generation the plan's retired slot (generation − 1) would create a second secret that no client ever held, only
+ * to keep it INACTIVE as a rollback target that was never rolled out. Pure.
  */
 export function onboardingProblem(
   rotation: string,
   appId: string,
   secrets: readonly Pick<OktaClientSecret, "id" | "status" | "created">[],
+  generation = 1,
 ): string | undefined {
-  if (secrets.length === 0) return undefined;
+  if (secrets.length === 0) {
+    if (generation < 2) return undefined;
+    return (
+      `SecretRotation '${rotation}': generation is ${generation} at the rotation's first run, and app ${appId} has ` +
+      `no secret to adopt: besides the secret of generation ${generation}, the rotation would create one for ` +
+      `generation ${generation - 1} that no client ever held, only to keep it INACTIVE as a rollback target. Set ` +
+      `generation to 1 for app '${rotation}' (a new app gets one secret; bump from there to rotate). Nothing was changed.`
+    );
+  }
   const list = secrets.map(secretSummary).join("; ");
   const active = secrets.filter((s) => s.status === "ACTIVE");
   if (active.length > 0) {
@@ -48,6 +59,7 @@ export async function appOnboardingProblem(
   api: OktaApi,
   rotation: string,
   appId: string,
+  generation = 1,
 ): Promise<string | undefined> {
   let secrets: OktaClientSecret[];
   try {
@@ -68,7 +80,7 @@ export async function appOnboardingProblem(
       hint: "check the Okta connection and the token's permissions (okta.apps.read), then run again.",
     });
   }
-  return onboardingProblem(rotation, appId, secrets);
+  return onboardingProblem(rotation, appId, secrets, generation);
 }
 
 /** The Deployments a rotation rolls, to look up before its first write, and the cluster to look in. */

@@ -18,6 +18,7 @@ import { appOnboardingProblem, missingDeploymentsProblem, type Adoption } from "
 import { isUnknown } from "./providerValues";
 import { checkInputs, sameValue } from "./validation";
 import { providerByReference } from "./providerByReference";
+import { slotTransitionProblem } from "./slotTransition";
 
 export function secretValueInputsSchema() {
   return z.object({
@@ -68,9 +69,10 @@ export class SecretValueProvider implements pulumi.dynamic.ResourceProvider<
 
   /**
    * Validates the inputs, and looks up what the rotation's first write needs (preflight.ts): at onboarding without
-   * adoption, that the app is in the org and holds no secret; at onboarding and at each new generation, that the
-   * Deployments exist (a cluster that cannot be reached is not judged here). Values not known yet (an app created
-   * in the same program, in a preview) are looked up when known, before the create.
+   * adoption, that the app is in the org and holds no secret (and, holding none, starts at generation 1); at
+   * onboarding and at each new generation, that the Deployments exist (a cluster that cannot be reached is not
+   * judged here). Values not known yet (an app created in the same program, in a preview) are looked up when known,
+   * before the create.
    */
   async check(
     olds: Record<string, unknown> | undefined,
@@ -82,8 +84,25 @@ export class SecretValueProvider implements pulumi.dynamic.ResourceProvider<
     const before = olds ?? {};
     if (inputs.rotation === undefined) return result;
     const onboarding = before.appId === undefined || !sameValue(before.appId, inputs.appId);
+    // The generation this rotation last made a value for: it only goes up. The slots refuse the same, but only
+    // while they are in state; one a refresh dropped (its secret deleted in Okta) would let the other slot's
+    // ACTIVE secret, which pods hold, be released.
+    const last = before.generation;
+    if (!onboarding && typeof last === "number" && inputs.generation < last) {
+      const app = { app: inputs.rotation, rollback: false };
+      const why = slotTransitionProblem(
+        { ...app, generation: last },
+        { ...app, generation: inputs.generation },
+      );
+      return { inputs, failures: [{ property: "generation", reason: `${why} Nothing was changed.` }] };
+    }
     if (onboarding && (inputs.adoption ?? "none") === "none" && !isUnknown(inputs.appId)) {
-      const reason = await appOnboardingProblem(getOktaApi(), inputs.rotation, inputs.appId);
+      const reason = await appOnboardingProblem(
+        getOktaApi(),
+        inputs.rotation,
+        inputs.appId,
+        inputs.generation,
+      );
       if (reason) return { inputs, failures: [{ property: "appId", reason }] };
     }
     const deployments = await deploymentsProblem(before, inputs, false);

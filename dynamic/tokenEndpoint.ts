@@ -106,7 +106,7 @@ function instead(tokenUrl: string, what: string): string {
   return (
     `set ${what} to a custom authorization server's token endpoint, e.g. ${defaultTokenUrl(org)}, and a scope ` +
     `defined on that server, with an access policy rule that lets this app use client_credentials ` +
-    `(README "Connecting to Okta")`
+    `(docs/configuration.md#connecting-to-okta)`
   );
 }
 

@@ -170,7 +170,10 @@ export async function startChain(
 
 async function run(env: LocalEnv, o: DeliveryOptions, log: (line: string) => void): Promise<DeliveryResult> {
   if (env.vaultStandIn)
-    log('Vault resources go through the local stand-in plugin (README "Local environment")');
+    log(
+      "Vault resources go through the local stand-in plugin " +
+        "(docs/local-environment.md#vault-in-the-local-environment)",
+    );
   const chain = await startChain(env, o);
   const { fleet } = chain;
   log(

@@ -24,9 +24,15 @@ export interface LocalEnv {
    * and PATH with the stand-in plugins first (each unless its official plugin is installed).
    */
   env: Record<string, string>;
-  /** Whether the engine uses the stand-in Vault plugin (README "Local environment"). */
+  /**
+   * Whether the engine uses the stand-in Vault plugin
+   * (docs/local-environment.md#vault-in-the-local-environment).
+   */
   vaultStandIn: boolean;
-  /** Whether the engine uses the stand-in okta plugin (README "Local environment"). */
+  /**
+   * Whether the engine uses the stand-in okta plugin
+   * (docs/local-environment.md#oktaappoauth-in-the-local-environment).
+   */
   oktaStandIn: boolean;
   stop(): Promise<void>;
 }

@@ -2,9 +2,10 @@
 
 import type { StackValidationPolicy } from "@pulumi/policy";
 import {
-  APPS_CONFIG_KEY,
   currentCredentials,
+  rotationLabel,
   rotationsOf,
+  whereToChange,
   type Credential,
   type Rotation,
 } from "./resources";
@@ -29,7 +30,7 @@ export function ageInDays(created: string, nowMs: number): number | undefined {
  * (a credential about to be created or updated in a preview: the run at hand is what makes it). Pure.
  */
 export function credentialAgeViolation(
-  rotation: Pick<Rotation, "app" | "kind">,
+  rotation: Pick<Rotation, "app" | "kind" | "appIds">,
   credential: Credential,
   maxAgeDays: number,
   nowMs: number,
@@ -40,13 +41,14 @@ export function credentialAgeViolation(
   const days = ageInDays(credential.created, nowMs)!;
   const what = `${credential.kind}${credential.id !== undefined ? ` ${credential.id}` : ""}`;
   const generation = credential.generation !== undefined ? ` (generation ${credential.generation})` : "";
+  // A KeyRotation's credentials (its key, or under rollback the client secret it made) follow keyGeneration.
   const bump =
-    rotation.kind === "key" && credential.kind === "key"
-      ? `bump privateKeyJwt.keyGeneration of app '${rotation.app}' in ${APPS_CONFIG_KEY}`
-      : `bump generation of app '${rotation.app}' in ${APPS_CONFIG_KEY}`;
+    rotation.kind === "key"
+      ? whereToChange(rotation, "keyGeneration", "privateKeyJwt.keyGeneration")
+      : whereToChange(rotation, "generation");
   return (
-    `app '${rotation.app}': its current ${what}${generation} was created ${credential.created}, ${days} days ago — ` +
-    `older than maxAgeDays (${maxAgeDays}). Rotate it: ${bump} and run pulumi up.`
+    `${rotationLabel(rotation)}: its current ${what}${generation} was created ${credential.created}, ${days} days ` +
+    `ago — older than maxAgeDays (${maxAgeDays}). Rotate it: bump ${bump} by one and run pulumi up.`
   );
 }
 

@@ -1,4 +1,7 @@
-// The policy pack of okta-credential-rotation: `pulumi preview --policy-pack policy` (README "Policy pack").
+// The policy pack of okta-credential-rotation (docs/operations.md#policy-pack). Compiled, it ships in the package as
+// dist/policy: `pulumi preview --policy-pack node_modules/okta-credential-rotation/dist/policy`.
+// First: a missing @pulumi/policy is named with what to install.
+import "./sdk";
 import { PolicyPack } from "@pulumi/policy";
 import { privateKeyJwtRequired } from "./authMethod";
 import { credentialMaxAge } from "./credentialAge";

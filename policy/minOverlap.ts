@@ -1,10 +1,10 @@
 // Policy `rotation-min-overlap`: outside an emergency revoke, both secrets stay ACTIVE at least minOverlapSeconds.
 
 import type { StackValidationPolicy } from "@pulumi/policy";
-import { APPS_CONFIG_KEY, rotationsOf, type Rotation } from "./resources";
+import { rotationLabel, rotationsOf, whereToChange, type Rotation } from "./resources";
 
 export const ROTATION_MIN_OVERLAP = "rotation-min-overlap";
-/** The runbook's safe overlap (README: `gates.minOverlapSeconds`). */
+/** The runbook's safe overlap (docs/operations.md#policy-pack). */
 export const DEFAULT_MIN_OVERLAP_SECONDS = 900;
 
 export interface MinOverlapConfig {
@@ -30,10 +30,10 @@ export function overlapViolations(
     .map((g) => ({
       urn: g.urn,
       message:
-        `app '${rotation.app}': the previous secret stays ACTIVE next to the new one for ${g.minOverlapSeconds} s ` +
-        `(gates.minOverlapSeconds), less than this policy's minOverlapSeconds (${minOverlapSeconds}) — clients that ` +
-        `have not picked up the new secret yet would fail. Set gates.minOverlapSeconds of app '${rotation.app}' in ` +
-        `${APPS_CONFIG_KEY} to at least ${minOverlapSeconds}; for a leaked secret, rotate with revoke: true instead.`,
+        `${rotationLabel(rotation)}: the previous secret stays ACTIVE next to the new one for ` +
+        `${g.minOverlapSeconds} s, less than this policy's minOverlapSeconds (${minOverlapSeconds}) — clients that ` +
+        `have not picked up the new secret yet would fail. Set ${whereToChange(rotation, "gates.minOverlapSeconds")} ` +
+        `to at least ${minOverlapSeconds}; for a leaked secret, rotate with revoke: true instead.`,
     }));
 }
 

@@ -21,8 +21,39 @@ export const TOKEN_EXCHANGE_GATE = "pulumi-nodejs:dynamic/okta-rotation:TokenExc
 export const REVOCATION = "pulumi-nodejs:dynamic/okta-rotation:Revocation";
 export const APP_AUTH_METHOD = "pulumi-nodejs:dynamic/okta-rotation:AppAuthMethod";
 
-/** The stack config key that lists the apps (`<project>:apps`); named in every message. */
+/**
+ * The stack config key that lists the apps of this package's own program (index.ts, `<project>:apps`), which
+ * declares one component per app, named after it. A message names the component's argument first (what any
+ * program that uses the components changes) and then the app's key under this one.
+ */
 export const APPS_CONFIG_KEY = "okta-credential-rotation:apps";
+
+/** The component as a message names it: its type and name, e.g. `SecretRotation 'billing'`. Pure. */
+export function componentLabel(rotation: Pick<Rotation, "kind" | "app">): string {
+  return `${rotation.kind === "secret" ? "SecretRotation" : "KeyRotation"} '${rotation.app}'`;
+}
+
+/** The component and the Okta app ids it rotates, when known: `SecretRotation 'billing' (app 0oa…)`. Pure. */
+export function rotationLabel(rotation: Pick<Rotation, "kind" | "app" | "appIds">): string {
+  const ids = rotation.appIds.length > 0 ? ` (app ${rotation.appIds.join(", ")})` : "";
+  return `${componentLabel(rotation)}${ids}`;
+}
+
+/**
+ * Where to make a change, right for both kinds of program: the component's argument (`argument of SecretRotation
+ * 'billing'`), then where the stack-config program keeps it (`field` of the app in `okta-credential-rotation:apps`,
+ * default: the same path as the argument). Pure.
+ */
+export function whereToChange(
+  rotation: Pick<Rotation, "kind" | "app">,
+  argument: string,
+  field: string = argument,
+): string {
+  return (
+    `${argument} of ${componentLabel(rotation)} ` +
+    `(where ${APPS_CONFIG_KEY} declares it: ${field} of app '${rotation.app}')`
+  );
+}
 
 /** The part of a @pulumi/policy `PolicyResource` the policies read. */
 export interface StackResource {
@@ -77,7 +108,7 @@ export interface Gate {
 /** One app's rotation: its component and the resources it declares. */
 export interface Rotation {
   readonly kind: "secret" | "key";
-  /** The app's `name` in the stack config (the component's name). */
+  /** The component's name (in the stack-config program, the app's `name`). */
   readonly app: string;
   readonly urn: string;
   /** Okta app ids its credentials name. */

@@ -10,16 +10,22 @@
 //   removed, renamed or made a symlink, a new provider key (`okta:httpProxy`), a secure value, a secrets
 //   provider, an ESC environment. Its preview runs the pull request's code, and so waits for a maintainer's
 //   approval (the `preview-code` environment's required reviewers).
+// - `destination`: config-only, but the change sends a credential somewhere it did not go before (a new token
+//   endpoint, Vault entry, Deployment or Okta app: `credentialDestinationChanges`). Previewed like `config`; the
+//   comment names each destination first, and deploy.yml carries it out only after a maintainer's approval.
 //
 // Usage (the workflow's): tsx scripts/review/classify-pr.ts --stack <stack> --files <files.json>
 //   --base-config <Pulumi.<stack>.yaml of the base> [--pr-config <the pull request's file>] [--pr-config-type file]
 //   [--project <name>]   (default: `name` of ./Pulumi.yaml)
-// Prints one line of JSON, {"mode": "config" | "code", "reasons": [...]}; exit 0 either way, 2 on bad usage.
+// Prints one line of JSON, {"mode": "config" | "destination" | "code", "reasons": [...], "destinations": [...]};
+// exit 0 whatever the mode, 2 on bad usage.
+//   tsx scripts/review/classify-pr.ts --destinations-only --stack <stack> --base-config <file before> --config <file>
+// prints {"destinations": [...]} for a pushed change (deploy.yml).
 
 import * as fs from "fs";
 import { isMap, parseDocument, visit, type Document } from "yaml";
 
-export type PreviewMode = "config" | "code";
+export type PreviewMode = "config" | "destination" | "code";
 
 /** One entry of GitHub's "list pull request files" answer (the fields used here). */
 export interface ChangedFile {
@@ -42,8 +48,13 @@ export interface ClassifyInput {
 
 export interface Classification {
   readonly mode: PreviewMode;
-  /** Why it is not config-only (empty for `config`). */
+  /** Why it is not config-only (empty for `config` and `destination`). */
   readonly reasons: readonly string[];
+  /**
+   * The credential destinations the stack config's change adds (`credentialDestinationChanges`), whatever the
+   * mode; a config-only change with any is `destination`.
+   */
+  readonly destinations: readonly string[];
 }
 
 /** The most files GitHub lists for a pull request; a longer list may be cut, so it is never config-only. */
@@ -123,8 +134,31 @@ function plainAppsValue(v: unknown): boolean {
   return Array.isArray(v) && !JSON.stringify(v).includes('"secure"');
 }
 
-/** The decision. Pure: it reads nothing but its input. */
+/**
+ * The decision. Pure: it reads nothing but its input. `config` and `destination` are both previewed with the base
+ * branch's code; `destination` also names the destinations it adds at the top of the comment, and deploy.yml
+ * waits for a maintainer's approval before it carries them out.
+ */
 export function classifyPullRequest(input: ClassifyInput): Classification {
+  const decided = classifyFiles(input);
+  const destinations = destinationsOfInput(input);
+  if (decided.mode === "code") return { ...decided, destinations };
+  return { mode: destinations.length > 0 ? "destination" : "config", reasons: [], destinations };
+}
+
+/** The destination changes between the two config files, when both can be read; else none (a `code` change). */
+function destinationsOfInput(input: ClassifyInput): string[] {
+  if (input.baseConfig === undefined || input.prConfig?.type !== "file") return [];
+  const base = parseStackConfig(input.baseConfig, "base");
+  const pr = parseStackConfig(input.prConfig.text, "pr");
+  if ("problem" in base || "problem" in pr) return [];
+  const appsKey = `${input.project}:apps`;
+  const apps = (v: Record<string, unknown>) => (record(v.config) ?? {})[appsKey];
+  return credentialDestinationChanges(apps(base.value), apps(pr.value), appsKey);
+}
+
+/** Whether the files and the config file's keys make it config-only. Pure. */
+function classifyFiles(input: ClassifyInput): { mode: "config" | "code"; reasons: string[] } {
   const reasons: string[] = [];
   const file = stackConfigFile(input.stack);
   const appsKey = `${input.project}:apps`;
@@ -172,6 +206,155 @@ export function classifyPullRequest(input: ClassifyInput): Classification {
   return reasons.length > 0 ? { mode: "code", reasons } : { mode: "config", reasons: [] };
 }
 
+// ---- Where a credential goes ---------------------------------------------------------------------------------
+//
+// A config-only pull request runs no code of its own, but after it is merged `pulumi up` sends each app's new
+// credential where the config says: the token-exchange gate presents the new secret (and the refusal proof the old
+// one; a private_key_jwt app's assertion gate a signed assertion) at `gates.tokenUrl`; the value is written to the
+// Vault entry `vault.mount`/`vault.path`; the Deployments listed roll onto it; and `appId` says whose credential it
+// is. A change to any of these is a credential destination change: it is named at the top of the review comment,
+// and `deploy.yml` carries it out only after a maintainer approved it (the `credential-destination` environment).
+
+/** The places one app's credential is delivered to, as the stack config says (before the program's defaults). */
+interface Destinations {
+  readonly appId: string;
+  /** The token endpoint a gate presents a credential at; undefined when no gate does. */
+  readonly tokenUrl: string | undefined;
+  /** `mount/path` of the Vault entry, or undefined when the app has no Vault delivery. */
+  readonly vault: string | undefined;
+  readonly deployments: ReadonlySet<string>;
+}
+
+/** What the token endpoint is when `gates.tokenUrl` is not set: the program's default. */
+export const DEFAULT_TOKEN_URL = "the org's default authorization server (<org URL>/oauth2/default/v1/token)";
+
+function record(v: unknown): Record<string, unknown> | undefined {
+  return typeof v === "object" && v !== null && !Array.isArray(v)
+    ? (v as Record<string, unknown>)
+    : undefined;
+}
+
+/** A field as the program reads it (text trimmed); any other value in its exact JSON form, so a change shows. */
+function field(v: unknown): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  return typeof v === "string" ? v.trim() : JSON.stringify(v);
+}
+
+/** One app's destinations, from its raw config. Pure. */
+function destinationsOf(app: Record<string, unknown>): Destinations {
+  const gates = record(app.gates) ?? {};
+  const pkj = record(app.privateKeyJwt) ?? {};
+  // A gate presents a credential at the token endpoint when it exchanges a secret (tokenExchange; the refusal proof
+  // then presents the retired one too) and always for a private_key_jwt app (the assertion gate).
+  const presents = gates.tokenExchange === true || pkj.enabled === true;
+  const vault = record(app.vault);
+  const deployments = Array.isArray(app.deployments) ? app.deployments : [];
+  return {
+    appId: field(app.appId) ?? "",
+    tokenUrl: presents ? (field(gates.tokenUrl) ?? DEFAULT_TOKEN_URL) : undefined,
+    vault: vault !== undefined ? `${field(vault.mount) ?? ""}/${field(vault.path) ?? ""}` : undefined,
+    deployments: new Set(
+      deployments.map((d) => {
+        const r = record(d);
+        return r !== undefined
+          ? `${field(r.namespace) ?? "default"}/${field(r.name) ?? ""}`
+          : JSON.stringify(d);
+      }),
+    ),
+  };
+}
+
+/** The apps of an apps value (a YAML list or the JSON text `pulumi config set` writes), or undefined. Pure. */
+export function appsOf(value: unknown): Record<string, unknown>[] | undefined {
+  let list = value;
+  if (typeof value === "string") {
+    try {
+      list = JSON.parse(value);
+    } catch {
+      return undefined;
+    }
+  }
+  if (!Array.isArray(list)) return undefined;
+  const apps = list.map(record);
+  return apps.every((a) => a !== undefined && typeof a.name === "string")
+    ? (apps as Record<string, unknown>[])
+    : undefined;
+}
+
+/** A value as the comment shows it: quoted, one line, no backtick to break out of the block it stands in. */
+export function shown(v: string): string {
+  return JSON.stringify(v).replace(/`/g, "\\u0060");
+}
+
+/**
+ * The credential destinations the change from `before` to `after` (apps values of the stack config) adds: for
+ * each app, a token endpoint, Vault entry, Deployment or Okta app its credential did not go to before. An app is
+ * matched by its name, or by a former name (a rename). Removing a destination is not listed: it sends nothing
+ * anywhere new. An apps value that cannot be read as a list of named apps counts as a change. Pure.
+ */
+export function credentialDestinationChanges(before: unknown, after: unknown, appsKey: string): string[] {
+  const afterApps = appsOf(after);
+  if (afterApps === undefined)
+    return [
+      `${appsKey} of the pull request cannot be read as a list of named apps: every destination may change`,
+    ];
+  const beforeApps = appsOf(before);
+  if (beforeApps === undefined && before !== undefined)
+    return [
+      `${appsKey} of the base branch cannot be read as a list of named apps: every destination may change`,
+    ];
+  const byName = new Map<string, Record<string, unknown>>();
+  for (const a of beforeApps ?? []) if (!byName.has(a.name as string)) byName.set(a.name as string, a);
+  const out: string[] = [];
+  const seen = new Set<string>();
+  for (const app of afterApps) {
+    const name = app.name as string;
+    const label = `app ${shown(name)}`;
+    if (seen.has(name)) {
+      out.push(`${label} is listed twice: every destination may change`);
+      continue;
+    }
+    seen.add(name);
+    const formers = Array.isArray(app.formerNames)
+      ? app.formerNames.filter((f) => typeof f === "string")
+      : [];
+    const prev = byName.get(name) ?? formers.map((f) => byName.get(f as string)).find((a) => a !== undefined);
+    const now = destinationsOf(app);
+    if (prev === undefined) {
+      const where = [
+        `Okta app ${shown(now.appId)}`,
+        now.tokenUrl !== undefined ? `token endpoint ${shown(now.tokenUrl)}` : undefined,
+        now.vault !== undefined ? `Vault ${shown(now.vault)}` : undefined,
+        now.deployments.size > 0 ? `Deployments ${[...now.deployments].map(shown).join(", ")}` : undefined,
+      ].filter((w) => w !== undefined);
+      out.push(`${label} is new: its credential goes to ${where.join("; ")}`);
+      continue;
+    }
+    const was = destinationsOf(prev);
+    if (now.appId !== was.appId)
+      out.push(
+        `${label}: appId ${shown(was.appId)} → ${shown(now.appId)} (the credential rotated and delivered is ` +
+          `that Okta app's)`,
+      );
+    if (now.tokenUrl !== undefined && now.tokenUrl !== was.tokenUrl)
+      out.push(
+        `${label}: token endpoint ${was.tokenUrl !== undefined ? shown(was.tokenUrl) : "(none: no gate presented a credential)"} → ` +
+          `${shown(now.tokenUrl)} (the gates present the new credential there, the refusal proof the old one)`,
+      );
+    if (now.vault !== undefined && now.vault !== was.vault)
+      out.push(
+        `${label}: Vault entry ${was.vault !== undefined ? shown(was.vault) : "(none)"} → ${shown(now.vault)} ` +
+          `(the credential is written there)`,
+      );
+    const added = [...now.deployments].filter((d) => !was.deployments.has(d));
+    if (added.length > 0)
+      out.push(
+        `${label}: Deployment${added.length > 1 ? "s" : ""} ${added.map(shown).join(", ")} added (rolled onto the credential)`,
+      );
+  }
+  return out;
+}
+
 function arg(argv: readonly string[], name: string): string | undefined {
   const i = argv.indexOf(name);
   return i >= 0 ? argv[i + 1] : undefined;
@@ -184,7 +367,46 @@ function projectName(): string {
   return name;
 }
 
+/**
+ * `--destinations-only`: the destinations a pushed change of the stack config adds (deploy.yml: the file before the
+ * push, absent when it cannot be read, and after it). Prints {"destinations": [...]}.
+ */
+function destinationsMain(argv: readonly string[]): number {
+  const stack = arg(argv, "--stack");
+  const basePath = arg(argv, "--base-config");
+  const configPath = arg(argv, "--config");
+  if (!stack || !basePath || !configPath) {
+    console.error(
+      "usage: classify-pr --destinations-only --stack <stack> --base-config <file> --config <file>",
+    );
+    return 2;
+  }
+  const appsKey = `${arg(argv, "--project") ?? projectName()}:apps`;
+  const read = (path: string, which: string): { apps?: unknown; problem?: string } => {
+    if (!fs.existsSync(path)) return {};
+    const parsed = parseStackConfig(fs.readFileSync(path, "utf8"), which);
+    return "problem" in parsed
+      ? { problem: parsed.problem }
+      : { apps: (record(parsed.value.config) ?? {})[appsKey] };
+  };
+  // No stack config file after the change: the config lives elsewhere (and this check cannot see it).
+  if (!fs.existsSync(configPath)) {
+    console.log(JSON.stringify({ destinations: [] }));
+    return 0;
+  }
+  const before = read(basePath, `${stackConfigFile(stack)} before the change`);
+  const after = read(configPath, stackConfigFile(stack));
+  const problem = before.problem ?? after.problem;
+  const destinations =
+    problem !== undefined
+      ? [`${problem}: every destination may change`]
+      : credentialDestinationChanges(before.apps, after.apps, appsKey);
+  console.log(JSON.stringify({ destinations }));
+  return 0;
+}
+
 function main(argv: readonly string[]): number {
+  if (argv.includes("--destinations-only")) return destinationsMain(argv);
   const stack = arg(argv, "--stack");
   const filesPath = arg(argv, "--files");
   const basePath = arg(argv, "--base-config");

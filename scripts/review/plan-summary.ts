@@ -59,12 +59,20 @@ export function parseUrn(urn: string): { type: string; name: string } {
 
 /** The preview's resources, each once, with what happens to it. Pure. */
 export function plannedResources(preview: PreviewJson): Planned[] {
-  const byUrn = new Map<string, { ops: Set<string>; old?: StepState; new?: StepState; order: number }>();
+  const byUrn = new Map<
+    string,
+    { ops: Set<string>; old?: StepState; refreshed?: StepState; new?: StepState; order: number }
+  >();
   (preview.steps ?? []).forEach((s, order) => {
     const e = byUrn.get(s.urn) ?? { ops: new Set<string>(), order };
-    e.ops.add(s.op);
-    e.old ??= s.oldState;
-    if (s.newState) e.new = s.newState;
+    // With --refresh, a `refresh` step comes first: its new state is what Okta holds now (a key id a whole-app PUT
+    // renumbered, a secret deactivated in the Admin Console), the old state the run compares with.
+    if (s.op === "refresh") e.refreshed ??= s.newState;
+    else {
+      e.ops.add(s.op);
+      e.old ??= s.oldState;
+      if (s.newState) e.new = s.newState;
+    }
     byUrn.set(s.urn, e);
   });
   return [...byUrn.entries()]
@@ -81,14 +89,15 @@ export function plannedResources(preview: PreviewJson): Planned[] {
             : ops.has("delete")
               ? "delete"
               : "same";
-      const parent = e.new?.parent ?? e.old?.parent;
+      const old = e.old ?? e.refreshed;
+      const parent = e.new?.parent ?? old?.parent;
       return {
         urn,
         type,
         name,
         ...(parent !== undefined ? { parent } : {}),
         change,
-        old: plain({ ...(e.old?.inputs ?? {}), ...(e.old?.outputs ?? {}) }),
+        old: plain({ ...(old?.inputs ?? {}), ...(old?.outputs ?? {}) }),
         new: plain(e.new?.inputs ?? {}),
       };
     });
@@ -125,6 +134,34 @@ function get(obj: unknown, ...path: string[]): unknown {
 
 function code(s: string): string {
   return `\`${s}\``;
+}
+
+/** The Vault write of a rotation: the entry and the version it becomes. */
+function vaultStep(vault: Planned, what: string): string {
+  const mount = str(vault.new.mount) ?? str(vault.old.mount) ?? "?";
+  const name = str(vault.new.name) ?? str(vault.old.name) ?? "?";
+  const now = num(get(vault.old.metadata, "version"));
+  return now !== undefined
+    ? `Write ${what} to Vault KV v2 ${code(`${mount}/${name}`)} as version ${now + 1} (version ${now} stays readable for rollback).`
+    : `Write ${what} to Vault KV v2 ${code(`${mount}/${name}`)} as its first version.`;
+}
+
+/** The Deployments a rotation rolls, as `namespace/name`. */
+function rolledDeployments(app: string, children: readonly Planned[]): string[] {
+  return children
+    .filter((c) => c.name.startsWith(`${app}-rollout-`) && c.change !== "same" && c.change !== "delete")
+    .map((c) => {
+      const ns = str(get(c.new.metadata, "namespace")) ?? str(get(c.old.metadata, "namespace")) ?? "?";
+      const n = str(get(c.new.metadata, "name")) ?? str(get(c.old.metadata, "name")) ?? "?";
+      return code(`${ns}/${n}`);
+    });
+}
+
+function censusStep(census: Planned): string {
+  return (
+    `Pod census: wait until no pod of those Deployments (terminating ones included) carries an older generation ` +
+    `(at most ${num(census.new.timeoutSeconds) ?? 600} s).`
+  );
 }
 
 /** The numbered steps of one SecretRotation's run, in the order the run takes them. Pure. */
@@ -169,35 +206,16 @@ export function secretRotationSteps(app: string, children: readonly Planned[]): 
   }
 
   const vault = child("-vault");
-  if (changed(vault)) {
-    const mount = str(vault.new.mount) ?? str(vault.old.mount) ?? "?";
-    const name = str(vault.new.name) ?? str(vault.old.name) ?? "?";
-    const now = num(get(vault.old.metadata, "version"));
-    steps.push(
-      now !== undefined
-        ? `Write it to Vault KV v2 ${code(`${mount}/${name}`)} as version ${now + 1} (version ${now} stays readable for rollback).`
-        : `Write it to Vault KV v2 ${code(`${mount}/${name}`)} as its first version.`,
-    );
-  }
+  if (changed(vault)) steps.push(vaultStep(vault, "it"));
 
-  const rollouts = children
-    .filter((c) => c.name.startsWith(`${app}-rollout-`) && c.change !== "same")
-    .map((c) => {
-      const ns = str(get(c.new.metadata, "namespace")) ?? str(get(c.old.metadata, "namespace")) ?? "?";
-      const n = str(get(c.new.metadata, "name")) ?? str(get(c.old.metadata, "name")) ?? "?";
-      return code(`${ns}/${n}`);
-    });
+  const rollouts = rolledDeployments(app, children);
   if (rollouts.length > 0)
     steps.push(
       `Roll Deployment${rollouts.length > 1 ? "s" : ""} ${rollouts.join(", ")} onto it (pod template annotation ` +
         `${code("okta-rotation/generation")} → ${generation ?? "?"}) and wait for the rollout.`,
     );
   const census = child("-census");
-  if (changed(census))
-    steps.push(
-      `Pod census: wait until no pod of those Deployments (terminating ones included) carries an older generation ` +
-        `(at most ${num(census.new.timeoutSeconds) ?? 600} s).`,
-    );
+  if (changed(census)) steps.push(censusStep(census));
 
   const gate = child("-gate");
   if (changed(gate)) {
@@ -254,7 +272,223 @@ export function secretRotationSteps(app: string, children: readonly Planned[]): 
   return steps;
 }
 
-/** Steps of a KeyRotation (or anything else under an app): each change in the preview's order. Pure. */
+function ids(v: unknown): string[] {
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === "string" && known(x)) : [];
+}
+
+/** A key as a reviewer can find it in Okta: its id and kid (public), and its key generation. */
+function keyName(jwk: Planned, generation: number | undefined): string {
+  const parts = [
+    str(jwk.old.kid) !== undefined ? `kid ${code(str(jwk.old.kid)!)}` : undefined,
+    generation !== undefined ? `key generation ${generation}` : undefined,
+  ].filter((p) => p !== undefined);
+  return `key ${code(str(jwk.old.keyId) ?? "?")}${parts.length > 0 ? ` (${parts.join(", ")})` : ""}`;
+}
+
+/**
+ * The numbered steps of one KeyRotation's run (private_key_jwt: the migration from a client secret, a key rotation,
+ * the switch back to a secret), in the order the run takes them. `former`: the resources of the SecretRotation of
+ * the same name that this run stops managing (a migration). Ids and kids only: a private key is a Pulumi secret
+ * (`[secret]` in the JSON) and nothing here reads a value field. Pure.
+ */
+export function keyRotationSteps(
+  app: string,
+  children: readonly Planned[],
+  former: readonly Planned[] = [],
+): string[] {
+  const child = (suffix: string) => children.find((c) => c.name === `${app}${suffix}`);
+  const changed = (p: Planned | undefined): p is Planned =>
+    p !== undefined && p.change !== "same" && p.change !== "delete";
+  const jwks = ["-jwk-a", "-jwk-b"].map(child).filter((p): p is Planned => p !== undefined);
+  const holder = jwks.find((j) => j.change !== "delete" && (j.new.status ?? "ACTIVE") === "ACTIVE");
+  const retired = jwks.find((j) => j.change !== "delete" && j.new.status === "INACTIVE");
+  const slotLetter = (p: Planned) => p.name.slice(-1).toUpperCase();
+  const pairOf = (jwk: Planned) => child(`-key-${jwk.name.slice(-1)}`);
+  const generation =
+    num(holder?.new.generation) ?? (holder ? num(pairOf(holder)?.new.generation) : undefined);
+  const rollback = children.some((c) => c.name === `${app}-rollback-value` && c.change !== "delete");
+  // The app's auth method before this run: the auth method resource's, or, when the preview does not list it
+  // (unchanged), what the last step of the last run saw (the secret retirement, then the proof; the key gate and
+  // the secret read ran before that run's switch) — else the method it was set to, private_key_jwt.
+  const auth = child("-auth-method");
+  const read = child("-secrets-read");
+  const gate = child("-key-gate");
+  const retire = child("-secrets-retire");
+  const proof = child("-key-proof");
+  const methodBefore =
+    auth === undefined
+      ? (str(retire?.old.authMethod) ??
+        str(proof?.old.authMethod) ??
+        (former.length === 0 && !rollback ? "private_key_jwt" : undefined))
+      : auth.change !== "create"
+        ? str(auth.old.tokenEndpointAuthMethod)
+        : undefined;
+  const methodAfter = auth === undefined ? methodBefore : str(auth.new.tokenEndpointAuthMethod);
+  // Before this run's switch the app authenticates with a client secret: Okta refuses every assertion until then.
+  const onKeysBefore = methodBefore === "private_key_jwt";
+  const migrating = !rollback && !onKeysBefore && methodAfter === "private_key_jwt";
+  const tokenUrl = (g: Planned) => {
+    const scope = str(g.new.scope);
+    return `at ${code(str(g.new.tokenUrl) ?? "?")}${scope !== undefined ? ` (scope ${code(scope)})` : ""}`;
+  };
+  const steps: string[] = [];
+
+  // 1–2. The new key: the slot's INACTIVE key g−2 deleted first, the pair generated, its public key registered.
+  if (changed(holder)) {
+    const slot = slotLetter(holder);
+    const pair = pairOf(holder);
+    const alg = str(pair?.new.algorithm) ?? "RS256";
+    const made =
+      `generate key generation ${generation ?? "?"}'s ${alg} key pair (the private key is kept as a Pulumi secret, ` +
+      `never shown; its kid is known once it is made) and register the public key on the app, ACTIVE`;
+    const both = migrating
+      ? " — the app still authenticates with its client secret"
+      : " — both keys are ACTIVE while pods move to the new one";
+    if (holder.change === "replace")
+      steps.push(
+        `Key slot ${slot}: delete ${keyName(holder, num(holder.old.generation))}, ${String(holder.old.status ?? "?")}, ` +
+          `then ${made}${both}.`,
+      );
+    else if (holder.change === "create") steps.push(`Key slot ${slot}: ${made}${both}.`);
+    else if (holder.old.status !== "ACTIVE")
+      steps.push(
+        `Key slot ${slot}: activate ${keyName(holder, generation)} — it is ${String(holder.old.status)} in Okta now.`,
+      );
+  }
+
+  // The client secret delivered with the key: the one pods hold (until the switch), or the one to go back to.
+  const value = child("-rollback-value");
+  if (changed(value))
+    steps.push(
+      "Make the value of the client secret to go back to (kept as a Pulumi secret, never shown; Okta takes it only " +
+        "after the switch back).",
+    );
+  if (changed(read) && !onKeysBefore)
+    steps.push(
+      `Read which client secret pods use now (the newest ACTIVE one${str(read.old.secretId) ? `, ${code(str(read.old.secretId)!)} at the last run` : ""}), ` +
+        "to deliver it next to the key until the switch.",
+    );
+
+  // 3–4. Delivery: Vault, the rollout, the census.
+  const vault = child("-vault");
+  if (changed(vault))
+    steps.push(
+      vaultStep(
+        vault,
+        rollback
+          ? "the client secret to go back to, next to the key (pods keep signing with the key until the switch)"
+          : migrating
+            ? "the private key, its kid and the client secret pods use now (the client falls back from one to the other)"
+            : "the new private key and its kid",
+      ),
+    );
+  const rollouts = rolledDeployments(app, children);
+  if (rollouts.length > 0)
+    steps.push(
+      `Roll Deployment${rollouts.length > 1 ? "s" : ""} ${rollouts.join(", ")} onto it (pod template annotations ` +
+        `${code("okta-rotation/generation")} → ${code(`key-${generation ?? "?"}${rollback ? "-rollback" : ""}`)} and ` +
+        `${code("okta-rotation/kid")} → its kid) and wait for the rollout.`,
+    );
+  const census = child("-census");
+  if (changed(census)) steps.push(censusStep(census));
+
+  // 5. The key gate: as far as Okta allows before the switch.
+  if (changed(gate)) {
+    const parts = [
+      `key generation ${num(gate.new.generation) ?? generation ?? "?"} is registered, ACTIVE and verifies`,
+    ];
+    if (onKeysBefore) parts.push(`a real private_key_jwt token exchange with it ${tokenUrl(gate)}`);
+    else parts.push("no token exchange yet: Okta refuses every assertion until the app uses private_key_jwt");
+    const overlap = num(gate.new.minOverlapSeconds) ?? 0;
+    if (overlap > 0) parts.push(`both keys ACTIVE for at least ${overlap} s`);
+    steps.push(`Gate: ${parts.join("; ")}.`);
+  }
+
+  // 6. The switch.
+  if (changed(auth) && methodAfter !== undefined && methodBefore !== methodAfter)
+    steps.push(
+      `Switch the app's token endpoint auth method ${methodBefore !== undefined ? `from ${code(methodBefore)} ` : ""}` +
+        `to ${code(methodAfter)} (a GET and a PUT of the whole app; keys are found again by kid after it).`,
+    );
+
+  // 7. The proof after the switch.
+  if (changed(proof))
+    steps.push(
+      `${onKeysBefore ? "Proof" : "Prove the switch"}: a real private_key_jwt token exchange with key generation ` +
+        `${num(proof.new.generation) ?? generation ?? "?"} ${tokenUrl(proof)}.`,
+    );
+  const secret = child("-rollback-secret");
+  if (changed(secret))
+    steps.push(
+      "Register the client secret in Okta, ACTIVE, right after the switch (clients retry the moment in between).",
+    );
+  const secretProof = child("-secret-proof");
+  if (changed(secretProof))
+    steps.push(`Prove it: a real client_secret_basic token exchange with it ${tokenUrl(secretProof)}.`);
+
+  // 8. Retire: the previous key, then the client secrets.
+  if (changed(retired) && retired.old.status !== "INACTIVE") {
+    const g = num(retired.new.generation);
+    steps.push(
+      `Key slot ${slotLetter(retired)}: deactivate ${keyName(retired, g)}: INACTIVE, kept until key generation ` +
+        `${g !== undefined ? g + 2 : "?"} needs its slot.`,
+    );
+  }
+  const formerSecrets = former
+    .filter((c) => c.type === `${DYN}ClientSecret` && str(c.old.secretId) !== undefined)
+    // In the order they are retired: INACTIVE first.
+    .sort((a, b) => Number(a.old.status === "ACTIVE") - Number(b.old.status === "ACTIVE"))
+    .map((c) => `${code(str(c.old.secretId)!)} (${String(c.old.status ?? "?")})`);
+  if (changed(retire)) {
+    const unusable = ids(retire.old.unusable).map(code);
+    if (rollback)
+      steps.push(
+        "Retire every other client secret: deactivate and delete it" +
+          (unusable.length > 0 ? ` (${unusable.join(", ")}, left ACTIVE by the migration)` : "") +
+          "; the keys stay registered, so removing rollback migrates again.",
+      );
+    else if (migrating || formerSecrets.length > 0)
+      steps.push(
+        `Retire the client secrets${formerSecrets.length > 0 ? ` ${formerSecrets.join(", ")}` : ""}: each deactivated ` +
+          "and deleted, INACTIVE first; one Okta will not deactivate (an app's only ACTIVE secret) is left ACTIVE " +
+          "and reported as unusable — under private_key_jwt it authenticates nobody.",
+      );
+    else
+      steps.push(
+        "Retire any client secret the app holds (none expected: it uses private_key_jwt)" +
+          (unusable.length > 0
+            ? `; ${unusable.join(", ")} is left ACTIVE and unusable, as Okta keeps it`
+            : "") +
+          ".",
+      );
+  }
+  if (former.some((c) => c.change === "delete"))
+    steps.push(
+      "The secret rotation's own resources (secret slots, value, gates) leave the stack once all of the above " +
+        "succeeded: the secrets are retired by then, and one still ACTIVE is released, not deleted.",
+    );
+
+  // Removals: what the stack stops managing. The key pods sign with and the auth method are released, never deleted.
+  for (const c of children.filter((c) => c.change === "delete")) {
+    if (c.type === `${DYN}JsonWebKey`)
+      steps.push(
+        c.old.status === "ACTIVE"
+          ? `Release ${keyName(c, num(c.old.generation))}: it stays ACTIVE in Okta, no longer managed.`
+          : `Delete ${keyName(c, num(c.old.generation))} (INACTIVE).`,
+      );
+    else if (c.type === `${DYN}AppAuthMethod`)
+      steps.push(
+        `Release the auth method: the app stays on ${code(str(c.old.tokenEndpointAuthMethod) ?? "?")}, no longer managed.`,
+      );
+    else if (c.name === `${app}-vault`)
+      steps.push(
+        `Keep the Vault entry ${code(`${str(c.old.mount) ?? "?"}/${str(c.old.name) ?? "?"}`)} as it is (pods read it).`,
+      );
+  }
+  return steps;
+}
+
+/** Steps of anything else under an app: each change in the preview's order. Pure. */
 export function genericSteps(children: readonly Planned[]): string[] {
   return children
     .filter((c) => c.change !== "same")
@@ -287,13 +521,31 @@ export function planSummary(preview: PreviewJson): string {
   }
   const lines: string[] = [];
   let changedApps = 0;
+  const keyApps = new Set([...apps.values()].filter((a) => a.type === KEY_ROTATION).map((a) => a.name));
   for (const [urn, app] of apps) {
     const children = planned.filter((p) => p.parent === urn);
+    // A migration: the SecretRotation of the same name is taken over by the KeyRotation (an alias), and what it
+    // does not take over leaves the stack. Its steps are the KeyRotation's.
+    if (app.type === SECRET_ROTATION && keyApps.has(app.name)) continue;
+    const former = [...apps.entries()]
+      .filter(([, a]) => a.type === SECRET_ROTATION && a.name === app.name)
+      .flatMap(([u]) => planned.filter((p) => p.parent === u));
     const steps =
-      app.type === SECRET_ROTATION ? secretRotationSteps(app.name, children) : genericSteps(children);
+      app.type === SECRET_ROTATION
+        ? secretRotationSteps(app.name, children)
+        : app.type === KEY_ROTATION
+          ? keyRotationSteps(app.name, children, former)
+          : genericSteps(children);
     if (steps.length === 0) continue;
     changedApps++;
-    const kind = app.type === SECRET_ROTATION ? "client secret" : "private_key_jwt";
+    const kind =
+      app.type === SECRET_ROTATION
+        ? "client secret"
+        : children.some((c) => c.name === `${app.name}-rollback-value` && c.change !== "delete")
+          ? "private_key_jwt, going back to a client secret"
+          : former.length > 0
+            ? "migration from a client secret to private_key_jwt"
+            : "private_key_jwt";
     lines.push(`#### ${app.name} (${kind}${app.change === "delete" ? ", removed from the stack" : ""})`, "");
     steps.forEach((s, i) => lines.push(`${i + 1}. ${s}`));
     lines.push("");

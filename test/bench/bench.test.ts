@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { formatBench, runBench } from "./bench";
 
-// The bench at a size that fits CI (3 apps); `npm run bench` runs 100 (see README "At scale").
+// The bench at a size that fits CI (3 apps); `npm run bench` runs 100 (see docs/local-environment.md#at-scale).
 describe("bench at CI size", () => {
   it("counts Okta writes per rotation and per no-op, and rotates every app without failure", async () => {
     const r = await runBench({

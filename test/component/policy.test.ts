@@ -17,6 +17,7 @@ import {
 } from "../../policy/resources";
 import { overlapViolations } from "../../policy/minOverlap";
 import { authMethodViolations } from "../../policy/authMethod";
+import { credentialAgeViolations } from "../../policy/credentialAge";
 
 installMocks();
 
@@ -123,5 +124,31 @@ describe("the policy pack's view of the components", () => {
     expect(
       await verdict(keyRotation("r", { appId: "0oa11", keyGeneration: 1, tokenUrl, rollback: true })),
     ).toEqual(["r-auth-method"]);
+  });
+
+  it("words each violation for a program that declares the component itself: its type, name and argument", async () => {
+    // As examples/consumer-ts declares it: a SecretRotation of its own name, not an app of a stack config.
+    const [billing] = rotationsOf(
+      await secretRotation("billing", {
+        appId: "0oa12",
+        generation: 2,
+        gates: { tokenUrl, minOverlapSeconds: 5 },
+      }),
+    );
+    const [overlap] = overlapViolations(billing!, 600);
+    expect(overlap!.message).toMatch(
+      /^SecretRotation 'billing' \(app 0oa12\): the previous secret stays ACTIVE/,
+    );
+    expect(overlap!.message).toContain("Set gates.minOverlapSeconds of SecretRotation 'billing' (where ");
+    const [required] = authMethodViolations(billing!, ["billing"]);
+    expect(required!.message).toMatch(/^SecretRotation 'billing' \(app 0oa12\) must authenticate/);
+    expect(required!.message).toContain("Declare a KeyRotation named 'billing' in its place");
+    // Under mocks no credential has Okta's `created`: what the preview does not know is not judged.
+    expect(credentialAgeViolations([billing!], { maxAgeDays: 0 }, Date.now())).toEqual([]);
+    const [orders] = rotationsOf(
+      await keyRotation("orders", { appId: "0oa13", keyGeneration: 1, tokenUrl, rollback: true }),
+    );
+    const [back] = authMethodViolations(orders!, ["orders"]);
+    expect(back!.message).toContain("Remove rollback of KeyRotation 'orders' (where ");
   });
 });

@@ -19,7 +19,8 @@ async function main(): Promise<void> {
     ratePerPod: Number(flag("pod-rate") ?? 4),
     log: json ? undefined : (line) => console.error(line),
   });
-  // `pulumi up` killed at each step on the real chain, and recovered as the README says.
+  // `pulumi up` killed at each step on the real chain, and recovered as
+  // docs/operations.md#when-pulumi-up-is-interrupted says.
   const kills = await runRealKillDrill({
     replicas: Number(flag("kill-replicas") ?? 10),
     log: json ? undefined : (line) => console.error(line),

@@ -1,8 +1,9 @@
 // Kill drills on the real chain: `pulumi up` of a rotation (real Vault, the rollout through the
 // pulumi-kubernetes plugin, the pod census) is SIGKILLed at a step boundary that is observed where it happens —
 // Okta's request log for the new secret and the deactivation, Vault's entry metadata for the write, the
-// Deployment's pod template for the rollout — and then recovered as the README says (`pulumi cancel`,
-// `refresh --clear-pending-creates`, `preview`, `up`). Throughout, the Deployment's pods exchange tokens with the
+// Deployment's pod template for the rollout — and then recovered as
+// docs/operations.md#when-pulumi-up-is-interrupted says (`pulumi cancel`, `refresh --clear-pending-creates`,
+// `preview`, `up`). Throughout, the Deployment's pods exchange tokens with the
 // credential they read from Vault; afterwards the credential each pod holds, as Vault delivered it, must
 // authenticate.
 
@@ -141,7 +142,7 @@ class RealDrill {
 
 /**
  * On the real chain (local Okta, a real Vault, a real control plane with kwok pods), rotates once, then kills
- * `pulumi up` at each point and recovers as the README says.
+ * `pulumi up` at each point and recovers as docs/operations.md#when-pulumi-up-is-interrupted says.
  */
 export async function runRealKillDrill(
   opts: {

@@ -10,6 +10,7 @@ describe("emergency revoke drill (pulumi up against the local Okta, with a fleet
     expect(r.revokeUpSeconds).toBeLessThan(900);
     expect(r.revokeExchanges).toBeGreaterThan(0);
     // Failed exchanges are measured (npm run drill prints them), not bounded here: this drill's pods move onto the
-    // new secret when Okta has it, and the engine cannot await that stand-in rollout (README "Emergency revoke").
+    // new secret when Okta has it, and the engine cannot await that stand-in rollout
+    // (docs/operations.md#emergency-revoke).
   }, 600_000);
 });

@@ -32,7 +32,7 @@ describe("a rotation through a DPoP-bound service app, under the real Pulumi eng
     appId = okta.apps[0].id;
     seededId = okta.listSecrets(appId)[0].id;
     remember();
-    // The connection env of README "Connecting to Okta": no API token, the service app's private JWK.
+    // The connection env of docs/configuration.md#connecting-to-okta: no API token, the service app's private JWK.
     s = await createStack(`test-dpop-${process.pid}`, {
       OKTA_ORG_URL: okta.orgUrl,
       OKTA_API_CLIENT_ID: okta.serviceApp.clientId,

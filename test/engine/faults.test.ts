@@ -2,8 +2,9 @@ import { describe, expect, it } from "vitest";
 import { formatFaultDrill, runFaultDrill, type FaultDrillResult } from "../bench/faultDrill";
 
 // SIGKILLs `pulumi up` of a one-app rotation at step boundaries (the gate's minimum overlap stands in for the
-// Vault write and the rollout), then repairs the stack the way the README says and runs it again; then rotates
-// under Okta faults. `npm run bench` runs the same drill, trying `up` without `pulumi cancel` after every kill.
+// Vault write and the rollout), then repairs the stack as docs/operations.md#when-pulumi-up-is-interrupted says
+// and runs it again; then rotates under Okta faults. `npm run bench` runs the same drill, trying `up` without
+// `pulumi cancel` after every kill.
 describe("rotations that are killed or meet Okta faults", () => {
   let r: FaultDrillResult;
 

@@ -12,7 +12,7 @@ import { PRIVATE_KEY_JWT_REQUIRED } from "../../policy/authMethod";
 import { ROTATION_MIN_OVERLAP } from "../../policy/minOverlap";
 
 // The pack started as a binary analyzer plugin (policy/analyzer): the Node.js language host installed here is built
-// from sdk/v3 v3.68.0, which cannot run a policy pack folder itself (README "Policy pack").
+// from sdk/v3 v3.68.0, which cannot run a policy pack folder itself (docs/operations.md#policy-pack).
 const POLICY_PACK = path.join(REPO_ROOT, "policy", "analyzer");
 
 const MAX_AGE_DAYS = 90;
@@ -174,7 +174,9 @@ describe("policy pack (real engine)", () => {
       [CREDENTIAL_MAX_AGE, "mandatory"],
     ]);
     const [secret] = okta.listSecrets(appId("aged"));
-    expect(run.violations[0]!.message).toContain(`app 'aged': its current client secret ${secret!.id}`);
+    expect(run.violations[0]!.message).toContain(
+      `SecretRotation 'aged' (app ${appId("aged")}): its current client secret ${secret!.id}`,
+    );
     expect(run.violations[0]!.message).toContain(`${ageDays} days ago`);
     expect(run.violations[0]!.resourceUrn).toMatch(/ClientSecret::aged-slot-b$/);
     expectNoSecretIn(run);
@@ -187,7 +189,9 @@ describe("policy pack (real engine)", () => {
     expect(run.violations.map((v) => [v.policyName, v.enforcementLevel])).toEqual([
       [PRIVATE_KEY_JWT_REQUIRED, "mandatory"],
     ]);
-    expect(run.violations[0]!.message).toContain(`app 'legacy' (${appId("legacy")}) must authenticate with`);
+    expect(run.violations[0]!.message).toContain(
+      `SecretRotation 'legacy' (app ${appId("legacy")}) must authenticate with`,
+    );
     expect(run.violations[0]!.resourceUrn).toMatch(/SecretRotation::legacy$/);
   }, 600_000);
 
@@ -208,7 +212,9 @@ describe("policy pack (real engine)", () => {
     expect(run.violations.map((v) => [v.policyName, v.enforcementLevel])).toEqual([
       [ROTATION_MIN_OVERLAP, "mandatory"],
     ]);
-    expect(run.violations[0]!.message).toContain(`app 'short': the previous secret stays ACTIVE`);
+    expect(run.violations[0]!.message).toContain(
+      `SecretRotation 'short' (app ${appId("short")}): the previous secret stays ACTIVE`,
+    );
     expect(run.violations[0]!.message).toContain(`for ${overlap} s`);
     expect(run.violations[0]!.resourceUrn).toMatch(/TokenExchangeGate::short-gate$/);
 

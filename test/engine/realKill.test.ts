@@ -2,8 +2,9 @@ import { describe, expect, it } from "vitest";
 import { formatRealKillDrill, runRealKillDrill, type RealKillDrillResult } from "../drill/realKillDrill";
 
 // `pulumi up` of a rotation on the real chain (real Vault, the rollout awaited through the pulumi-kubernetes
-// plugin, the pod census) SIGKILLed at each step boundary, each seen where it happens, then recovered as the
-// README says. The Deployment's pods exchange tokens all along. `npm run drill` runs it with more pods.
+// plugin, the pod census) SIGKILLed at each step boundary, each seen where it happens, then recovered as
+// docs/operations.md#when-pulumi-up-is-interrupted says. The Deployment's pods exchange tokens all along.
+// `npm run drill` runs it with more pods.
 describe("rotations killed on the real chain", () => {
   let r: RealKillDrillResult;
 
@@ -12,7 +13,7 @@ describe("rotations killed on the real chain", () => {
     console.log(formatRealKillDrill(r).join("\n"));
   }, 1_200_000);
 
-  it("each kill lands at its step, and the README's recovery converges with nothing left over", () => {
+  it("each kill lands at its step, and the documented recovery converges with nothing left over", () => {
     expect(r.kills.map((k) => [k.point, k.killedAtPoint])).toEqual([
       ["after-create", true],
       ["after-vault", true],

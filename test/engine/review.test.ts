@@ -299,3 +299,123 @@ describe("an auth method reset by a whole-app PUT, on this program", () => {
     expect(auth).toMatch(/~ tokenEndpointAuthMethod\s*: "client_secret_basic" => "private_key_jwt"/);
   }, 900_000);
 });
+
+describe("a private_key_jwt migration, key rotation and switch back, as the plan summary tells them", () => {
+  let okta: OktaLocal;
+  let stack: CliStack;
+  let appId: string;
+  const secretValues = new Set<string>();
+  const remember = () => okta.listSecrets(appId).forEach((x) => secretValues.add(x.clientSecret));
+  const app = (privateKeyJwt?: Record<string, unknown>) => ({
+    name: "svc",
+    appId,
+    generation: 1,
+    adoptSecretId: seeded,
+    gates: { tokenExchange: true, scope: ROTATION_SCOPE },
+    ...(privateKeyJwt ? { privateKeyJwt } : {}),
+  });
+  let seeded: string;
+  /** The review's preview (scripts/review/preview.sh): `pulumi preview --refresh --json`, and the summary's steps. */
+  const review = async (what: string) => {
+    const json = ok(`preview --json (${what})`, await stack.run(["preview", "--refresh", "--json"])).stdout;
+    remember();
+    for (const v of secretValues) expect(json).not.toContain(v);
+    expect(json).not.toMatch(/"d"\s*:\s*"[A-Za-z0-9_-]{20,}/);
+    const summary = planSummary(JSON.parse(json) as PreviewJson);
+    console.log(summary);
+    for (const v of secretValues) expect(summary).not.toContain(v);
+    // Recorded once as test/unit/fixtures/planSummary/<what>.json (planSummary.test.ts reads them).
+    if (process.env.PLAN_SUMMARY_FIXTURES)
+      fs.writeFileSync(path.join(process.env.PLAN_SUMMARY_FIXTURES, `${what}.json`), json);
+    return { summary, steps: summary.split("\n").filter((l) => /^\d+\. /.test(l)) };
+  };
+  const method = () =>
+    (okta.getApp(appId) as { credentials: { oauthClient: { token_endpoint_auth_method: string } } })
+      .credentials.oauthClient.token_endpoint_auth_method;
+  const PAIR =
+    "RS256 key pair (the private key is kept as a Pulumi secret, never shown; its kid is known once it is made) " +
+    "and register the public key on the app, ACTIVE";
+  const SWITCH = "(a GET and a PUT of the whole app; keys are found again by kid after it)";
+
+  beforeAll(async () => {
+    okta = await startOktaLocal({
+      apps: [{ label: "review-migrate" }],
+      rateLimits: { apps: 10_000, app: 10_000 },
+    });
+    appId = okta.apps[0]!.id;
+    seeded = okta.listSecrets(appId)[0]!.id;
+    remember();
+    stack = await createCliStack(`review-migrate-${process.pid}`, {
+      OKTA_ORG_URL: okta.orgUrl,
+      OKTA_API_TOKEN: okta.apiToken,
+    });
+    stack.setApps([app()]);
+    ok("up (secret)", await stack.run(["up", "--yes", "--skip-preview"]));
+  }, 600_000);
+
+  afterAll(async () => {
+    await stack?.dispose();
+    await okta?.close();
+  });
+
+  it("numbers the steps of each, from the review's preview, and each `up` does what they say", async () => {
+    const tokenUrl = `\`${okta.orgUrl}/oauth2/default/v1/token\` (scope \`${ROTATION_SCOPE}\`)`;
+    const active = okta.listSecrets(appId).find((x) => x.status === "ACTIVE")!.id;
+    const inactive = okta.listSecrets(appId).find((x) => x.status === "INACTIVE")!.id;
+
+    // The migration: the key before the switch, the switch, its proof, the secrets retired.
+    stack.setApps([app({ enabled: true })]);
+    const migration = await review("migration");
+    expect(migration.summary).toContain("#### svc (migration from a client secret to private_key_jwt)");
+    expect(migration.steps.slice(0, 5)).toEqual([
+      `1. Key slot B: generate key generation 1's ${PAIR} — the app still authenticates with its client secret.`,
+      "2. Read which client secret pods use now (the newest ACTIVE one), to deliver it next to the key until the switch.",
+      "3. Gate: key generation 1 is registered, ACTIVE and verifies; no token exchange yet: Okta refuses every " +
+        "assertion until the app uses private_key_jwt.",
+      `4. Switch the app's token endpoint auth method to \`private_key_jwt\` ${SWITCH}.`,
+      `5. Prove the switch: a real private_key_jwt token exchange with key generation 1 at ${tokenUrl}.`,
+    ]);
+    expect(migration.steps[5]).toMatch(/^6\. Retire the client secrets /);
+    expect(migration.steps[5]).toContain(`\`${inactive}\` (INACTIVE)`);
+    expect(migration.steps[5]).toContain(`\`${active}\` (ACTIVE)`);
+    expect(migration.steps[6]).toMatch(/^7\. The secret rotation's own resources .* leave the stack/);
+    expect(migration.steps).toHaveLength(7);
+    ok("up (migration)", await stack.run(["up", "--yes", "--skip-preview"]));
+    expect(method()).toBe("private_key_jwt");
+    const [first] = okta.listKeys(appId);
+    expect(first?.status).toBe("ACTIVE");
+
+    // A key rotation: the new key, the gate with a real exchange, the proof, the first key deactivated (by the id
+    // Okta gave it after the switch's PUT, which the refresh read).
+    stack.setApps([app({ enabled: true, keyGeneration: 2 })]);
+    const rotation = await review("rotation");
+    expect(rotation.summary).toContain("#### svc (private_key_jwt)");
+    expect(rotation.steps).toEqual([
+      `1. Key slot A: generate key generation 2's ${PAIR} — both keys are ACTIVE while pods move to the new one.`,
+      `2. Gate: key generation 2 is registered, ACTIVE and verifies; a real private_key_jwt token exchange with it at ${tokenUrl}.`,
+      `3. Proof: a real private_key_jwt token exchange with key generation 2 at ${tokenUrl}.`,
+      `4. Key slot B: deactivate key \`${first!.id}\` (kid \`${first!.kid}\`, key generation 1): INACTIVE, kept until ` +
+        "key generation 3 needs its slot.",
+      "5. Retire any client secret the app holds (none expected: it uses private_key_jwt).",
+    ]);
+    ok("up (rotation)", await stack.run(["up", "--yes", "--skip-preview"]));
+    expect(okta.listKeys(appId).find((k) => k.kid === first!.kid)?.status).toBe("INACTIVE");
+
+    // The switch back: the secret's value made first, the switch, the secret registered and proven.
+    stack.setApps([app({ enabled: true, keyGeneration: 2, rollback: true })]);
+    const back = await review("rollback");
+    expect(back.summary).toContain("#### svc (private_key_jwt, going back to a client secret)");
+    expect(back.steps).toEqual([
+      "1. Make the value of the client secret to go back to (kept as a Pulumi secret, never shown; Okta takes it " +
+        "only after the switch back).",
+      `2. Switch the app's token endpoint auth method from \`private_key_jwt\` to \`client_secret_basic\` ${SWITCH}.`,
+      "3. Register the client secret in Okta, ACTIVE, right after the switch (clients retry the moment in between).",
+      `4. Prove it: a real client_secret_basic token exchange with it at ${tokenUrl}.`,
+      "5. Retire every other client secret: deactivate and delete it; the keys stay registered, so removing " +
+        "rollback migrates again.",
+    ]);
+    ok("up (rollback)", await stack.run(["up", "--yes", "--skip-preview"]));
+    expect(method()).toBe("client_secret_basic");
+    expect(okta.listSecrets(appId).filter((x) => x.status === "ACTIVE")).toHaveLength(1);
+  }, 900_000);
+});

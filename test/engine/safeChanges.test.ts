@@ -205,26 +205,63 @@ describe("onboarding and two stacks on one app (real engine)", () => {
   let okta: OktaLocal;
   let first: EngineStack;
   let second: EngineStack;
+  let third: EngineStack;
   let shared: string;
   let late: string;
+  let fresh: string;
 
   beforeAll(async () => {
     okta = await startOktaLocal({
-      apps: [{ label: "shared", secrets: 0 }, { label: "late" }],
+      apps: [{ label: "shared", secrets: 0 }, { label: "late" }, { label: "fresh", secrets: 0 }],
       rateLimits: { apps: 10_000, app: 10_000 },
     });
     shared = okta.apps[0].id;
     late = okta.apps[1].id;
+    fresh = okta.apps[2].id;
     const env = { OKTA_ORG_URL: okta.orgUrl, OKTA_API_TOKEN: okta.apiToken };
     first = await createStack(`test-safe-first-${process.pid}`, env);
     second = await createStack(`test-safe-second-${process.pid}`, env);
+    third = await createStack(`test-safe-third-${process.pid}`, env);
   }, 300_000);
 
   afterAll(async () => {
     await first?.dispose();
     await second?.dispose();
+    await third?.dispose();
     await okta?.close();
   });
+
+  it("a new app without a secret, first applied at generation 3, is refused before any write; at 1 it gets one secret", async () => {
+    // At 3 the plan's retired slot (generation 2) would create a second secret that no client ever held.
+    await setApps(third.stack, [{ name: "fresh", appId: fresh, generation: 3 }]);
+    const from = okta.requestLog.length;
+    const text = await failure(third.stack.up({ color: "never" }));
+    expect(text).toContain(
+      `SecretRotation 'fresh': generation is 3 at the rotation's first run, and app ${fresh} has no secret to adopt`,
+    );
+    expect(text).toContain("Set generation to 1 for app 'fresh'");
+    expect(occurrences(text.slice(text.indexOf("Diagnostics:")), "at the rotation's first run"), text).toBe(
+      1,
+    );
+    expect(writesSince(okta, from)).toEqual([]);
+    expect(okta.listSecrets(fresh)).toEqual([]);
+
+    // What the refusal says to do: one secret, one create.
+    await setApps(third.stack, [{ name: "fresh", appId: fresh, generation: 1 }]);
+    const from1 = okta.requestLog.length;
+    expect((await third.stack.up()).summary.result).toBe("succeeded");
+    expect(secrets(okta, fresh).map((x) => x[1])).toEqual(["ACTIVE"]);
+    expect(writesSince(okta, from1)).toEqual([`POST /api/v1/apps/${fresh}/credentials/secrets 201`]);
+
+    // And the ordinary bump to 2 — a slot the stack never had — rotates as before.
+    await setApps(third.stack, [{ name: "fresh", appId: fresh, generation: 2 }]);
+    expect((await third.stack.up()).summary.result).toBe("succeeded");
+    expect(
+      secrets(okta, fresh)
+        .map((x) => x[1])
+        .sort(),
+    ).toEqual(["ACTIVE", "INACTIVE"]);
+  }, 900_000);
 
   it("refuses an adoptSecretId that is not the app's, or INACTIVE, before anything is written", async () => {
     const existing = okta.listSecrets(late)[0]!.id;

@@ -124,10 +124,13 @@ describe("create", () => {
     ...extra,
   });
 
+  // A rotation onboarded at generation 1 (SecretValue's onboardedGeneration), at a later one.
+  const bumped = { onboardedGeneration: 1 };
+
   it("in a slot, creates its own value with one call, without listing first", async () => {
     const app = okta.addApp({ secrets: 1 });
     okta.clearLog();
-    const { id, outs } = await create({ appId: app.id, generation: 2, value: OWN, slot: slot(2) });
+    const { id, outs } = await create({ appId: app.id, generation: 2, value: OWN, slot: slot(2), ...bumped });
     expect(calls(okta)).toEqual([`POST /api/v1/apps/${app.id}/credentials/secrets 201`]);
     expect(oktaSecret(app.id, id)?.status).toBe("ACTIVE");
     expect(outs.secretHash).toBe(secretHash(OWN));
@@ -140,10 +143,30 @@ describe("create", () => {
     expect(await outOfBand(okta, "POST", path, { client_secret: OWN })).toBe(201);
     const lost = okta.listSecrets(app.id).find((x) => x.id !== app.secrets[0]!.id)!;
     okta.clearLog();
-    const { id } = await create({ appId: app.id, generation: 2, value: OWN, slot: slot(2) });
+    const { id } = await create({ appId: app.id, generation: 2, value: OWN, slot: slot(2), ...bumped });
     expect(id).toBe(lost.id);
     expect(calls(okta)).toEqual([`POST ${path} 400`, `GET ${path} 200`]);
     expect(okta.listSecrets(app.id)).toHaveLength(2);
+  });
+
+  it("at onboarding without adoption, lists first: a killed run's secret is adopted below the cap, not made twice", async () => {
+    // The app had no secret: the lost create leaves it one, and Okta would take a second with the same value.
+    const app = okta.addApp({ secrets: 0 });
+    const path = `/api/v1/apps/${app.id}/credentials/secrets`;
+    expect(await outOfBand(okta, "POST", path, { client_secret: OWN })).toBe(201);
+    const lost = okta.listSecrets(app.id)[0]!;
+    okta.clearLog();
+    const onboarding = { appId: app.id, generation: 1, value: OWN, slot: slot(1), onboardedGeneration: 1 };
+    const { id } = await create(onboarding);
+    expect(id).toBe(lost.id);
+    expect(calls(okta)).toEqual([`GET ${path} 200`]);
+    expect(okta.listSecrets(app.id)).toHaveLength(1);
+    // Without the lost secret, the onboarding's create is one list and one POST.
+    const fresh = okta.addApp({ secrets: 0 });
+    okta.clearLog();
+    await create({ ...onboarding, appId: fresh.id });
+    const freshPath = `/api/v1/apps/${fresh.id}/credentials/secrets`;
+    expect(calls(okta)).toEqual([`GET ${freshPath} 200`, `POST ${freshPath} 201`]);
   });
 
   it("in a slot, never adopts a secret it did not make: at the cap it refuses, naming renames and onboarding", async () => {
@@ -387,6 +410,37 @@ describe("check in a rotation slot: refusals before anything is written", () => 
     );
     const ok = await provider.check({}, news(first!.id));
     expect(ok.failures).toBeUndefined();
+  });
+
+  it("rolled back at onboarding, the holder adopts: the app must hold nothing else (a rename without formerNames)", async () => {
+    // The holder of generation 0 reactivates the adopted secret; the retired slot (generation 1) then creates one
+    // more. Next to a secret of the app's former name, that create would fail at the cap after the delivery.
+    const app = okta.addApp({ secrets: 2 });
+    const [adopted, formerNames] = app.secrets;
+    await outOfBand(
+      okta,
+      "POST",
+      `/api/v1/apps/${app.id}/credentials/secrets/${formerNames!.id}/lifecycle/deactivate`,
+    );
+    const holder = {
+      appId: app.id,
+      generation: 0,
+      status: "ACTIVE",
+      adoptSecretId: adopted!.id,
+      slot: ctx(1, { rollback: true, adopting: adopted!.id }),
+      onboardedGeneration: 1,
+    };
+    expect(await refusal({}, holder)).toMatch(
+      new RegExp(
+        `^app 'svc': the app already has 2 secrets .* If you renamed app 'svc' in the stack config, put the old ` +
+          `name in its formerNames`,
+      ),
+    );
+    // The retired slot's adoption (INACTIVE, the usual onboarding) is no first write: it is not looked up.
+    okta.clearLog();
+    const retired = { ...holder, status: "INACTIVE", slot: ctx(1, { adopting: adopted!.id }) };
+    expect((await provider.check({}, retired)).failures).toBeUndefined();
+    expect(okta.requestLog).toEqual([]);
   });
 
   it("does not take a replaced slot for a new one: the engine's second check, without olds, reads nothing", async () => {

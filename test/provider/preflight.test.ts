@@ -78,17 +78,32 @@ describe("onboardingProblem", () => {
 
   it("refuses any secret the rotation would not adopt, naming each and the fix", () => {
     fc.assert(
-      fc.property(fc.array(secret, { maxLength: 2 }), (secrets) => {
-        const problem = onboardingProblem("billing", "0oa1", secrets);
-        if (secrets.length === 0) return problem === undefined;
-        expect(problem).toMatch(/^SecretRotation 'billing': app 0oa1 /);
-        for (const s of secrets) expect(problem).toContain(s.id);
-        if (secrets.some((s) => s.status === "ACTIVE"))
-          expect(problem).toMatch(/Set adoptSecretId to the secret/);
-        else expect(problem).toMatch(/No client can use them: delete them/);
-        expect(problem).toMatch(/Nothing was changed\.$/);
-        return true;
-      }),
+      fc.property(
+        fc.array(secret, { maxLength: 2 }),
+        fc.integer({ min: 1, max: 9 }),
+        (secrets, generation) => {
+          const problem = onboardingProblem("billing", "0oa1", secrets, generation);
+          if (secrets.length === 0) {
+            // An app without a secret starts at generation 1: later, a second secret would be made for g − 1.
+            if (generation === 1) return problem === undefined;
+            expect(problem).toMatch(
+              new RegExp(
+                `^SecretRotation 'billing': generation is ${generation} at the rotation's first run, and app 0oa1 ` +
+                  `has no secret to adopt: .* one for generation ${generation - 1} that no client ever held`,
+              ),
+            );
+            expect(problem).toMatch(/Set generation to 1 for app 'billing'.*Nothing was changed\.$/);
+            return true;
+          }
+          expect(problem).toMatch(/^SecretRotation 'billing': app 0oa1 /);
+          for (const s of secrets) expect(problem).toContain(s.id);
+          if (secrets.some((s) => s.status === "ACTIVE"))
+            expect(problem).toMatch(/Set adoptSecretId to the secret/);
+          else expect(problem).toMatch(/No client can use them: delete them/);
+          expect(problem).toMatch(/Nothing was changed\.$/);
+          return true;
+        },
+      ),
     );
   });
 });
@@ -122,6 +137,47 @@ describe("SecretValue check at onboarding: the app", () => {
     expect(r.failures?.[0]?.property).toBe("appId");
     expect(r.failures?.[0]?.reason).toContain(`already has an ACTIVE secret (${app.secrets[0]!.id} ACTIVE`);
     expect(calls(okta)).toEqual([`GET /api/v1/apps/${app.id}/credentials/secrets 200`]);
+  });
+
+  it("refuses a first run at generation 3 on an app without secrets, before anything is written; takes a bump", async () => {
+    const empty = okta.addApp({ secrets: 0 });
+    okta.clearLog();
+    const r = await provider.check({}, news(empty.id, { generation: 3 }));
+    expect(r.failures?.[0]?.property).toBe("appId");
+    expect(r.failures?.[0]?.reason).toMatch(
+      /^SecretRotation 'billing': generation is 3 at the rotation's first run, .* Set generation to 1 for app 'billing'/,
+    );
+    expect(calls(okta)).toEqual([`GET /api/v1/apps/${empty.id}/credentials/secrets 200`]);
+    // An ordinary bump of a rotation that exists (1 → 2, and on) is no first run: nothing read, nothing refused.
+    okta.clearLog();
+    for (const g of [2, 3]) {
+      const olds = { appId: empty.id, generation: g - 1, rotation: "billing", adoption: "none" };
+      expect((await provider.check(olds, news(empty.id, { generation: g }))).failures).toBeUndefined();
+    }
+    expect(calls(okta)).toEqual([]);
+    // With a secret to adopt, a first run at 3 is an onboarding like any other: the adopted secret plays 2.
+    expect(
+      (await provider.check({}, news(empty.id, { generation: 3, adoption: "adoptSecretId" }))).failures,
+    ).toBeUndefined();
+  });
+
+  it("refuses a generation that goes down, with nothing read: a slot a refresh dropped cannot let it through", async () => {
+    const app = okta.addApp({ secrets: 1 });
+    okta.clearLog();
+    const olds = { appId: app.id, generation: 3, rotation: "billing", adoption: "none" };
+    const r = await provider.check(olds, news(app.id, { generation: 2 }));
+    expect(r.failures).toEqual([
+      {
+        property: "generation",
+        reason: expect.stringMatching(
+          /^app 'billing': generation went down from 3 to 2\. .*Set generation back to 3; to go back to the previous secret, keep 3 and set rollback: true\. Nothing was changed\.$/,
+        ),
+      },
+    ]);
+    // The same generation (a rollback keeps it) and the next one pass.
+    for (const g of [3, 4])
+      expect((await provider.check(olds, news(app.id, { generation: g }))).failures).toBeUndefined();
+    expect(calls(okta)).toEqual([]);
   });
 
   it("takes an app without secrets; reads nothing with adoption, for an existing rotation, or an unknown app", async () => {

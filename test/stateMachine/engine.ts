@@ -67,12 +67,19 @@ async function stderrOf(run: Promise<unknown>): Promise<string | undefined> {
 }
 
 /** One step: the config as edited, previewed then applied, and every invariant checked. */
-export async function step(m: EngineModel, r: EngineReal, apps: EngineApp[], what: string): Promise<void> {
+export async function step(
+  m: EngineModel,
+  r: EngineReal,
+  apps: EngineApp[],
+  what: string,
+  beforeUp: () => Promise<void> = async () => {},
+): Promise<void> {
   const t0 = Date.now();
   r.steps++;
   await setApps(r.stack.stack, raw(apps));
   const preview = stepCollector();
   const previewError = await stderrOf(r.stack.stack.preview({ onEvent: preview.onEvent, color: "never" }));
+  await beforeUp();
   const from = r.okta.requestLog.length;
   const applied = stepCollector();
   const upError = await stderrOf(r.stack.stack.up({ onEvent: applied.onEvent, color: "never" }));
@@ -179,21 +186,45 @@ class OutOfBand implements Cmd {
 }
 
 class Burst implements Cmd {
+  constructor(readonly kind: "5xx" | "429") {}
   check(m: Readonly<EngineModel>) {
     return m.apps.length > 0;
   }
   async run(m: EngineModel, r: EngineReal): Promise<void> {
-    // 5xx on a share of the secret calls during a bump: the up completes, or its retry does.
-    r.okta.setFaults([{ path: "/api/v1/apps/[^/]+/credentials/secrets.*", errorRate: 0.3 }]);
+    // 5xx: on a share of the secret calls during a bump. 429: the token's share of the apps bucket (Okta's limits
+    // per token and window, local-env/okta/limits.ts) cut to 3 calls per 60-second window and used up right before
+    // the `up`, so that its first calls meet 429s and wait for X-Rate-Limit-Reset. The up completes, or the same
+    // config's next up does.
+    const secrets = `/api/v1/apps/${m.apps[0]!.appId}/credentials/secrets`;
+    let from = r.okta.requestLog.length;
+    const useUpShare = async () => {
+      for (let i = 0; i < 10; i++) {
+        const res = await fetch(`${r.okta.orgUrl}${secrets}`, {
+          headers: { Authorization: `SSWS ${r.okta.apiToken}`, Accept: "application/json" },
+        });
+        await res.arrayBuffer();
+        if (res.status === 429) break;
+      }
+      from = r.okta.requestLog.length;
+    };
+    if (this.kind === "5xx") {
+      r.okta.setFaults([{ path: "/api/v1/apps/[^/]+/credentials/secrets.*", errorRate: 0.3 }]);
+    } else r.okta.setRateLimits({ apps: 6, windowSeconds: 60 });
     try {
       const a = m.apps[0]!;
-      await step(m, r, [{ ...a, generation: a.generation + 1 }, ...m.apps.slice(1)], "bump under 5xx");
+      const bump = [{ ...a, generation: a.generation + 1 }, ...m.apps.slice(1)];
+      await step(m, r, bump, `bump under ${this.kind}`, this.kind === "429" ? useUpShare : undefined);
     } finally {
       r.okta.setFaults([]);
+      r.okta.setRateLimits({ apps: 10_000, windowSeconds: 60 });
     }
+    const met = r.okta.requestLog
+      .slice(from)
+      .filter((e) => (this.kind === "429" ? e.status === 429 : e.status >= 500));
+    r.log(`  the bump met ${met.length} × ${this.kind === "429" ? "429" : "500/503"}`);
   }
   toString() {
-    return "bump under a 5xx burst";
+    return `bump under a ${this.kind} burst`;
   }
 }
 
@@ -207,7 +238,8 @@ export const engineCommands: fc.Arbitrary<Cmd>[] = [
   fc.constant(new Edit("set rollback", (a) => ({ ...a, rollback: true }))),
   fc.constant(new Edit("remove rollback", (a) => (a.rollback ? { ...a, rollback: false } : undefined))),
   fc.constant(new OutOfBand()),
-  fc.constant(new Burst()),
+  fc.constant(new Burst("5xx")),
+  fc.constant(new Burst("429")),
 ];
 
 /** A local Okta with one app and a stack at generation 1 (the first up of the sequence). */

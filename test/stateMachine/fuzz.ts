@@ -1,8 +1,9 @@
-// `npm run fuzz -- [--seed N] [--runs K] [--engine] [--max-commands M]`: more sequences of the state-machine test
-// than CI runs. Prints each failing sequence (shrunk) with its seed and replay path, the sequences, steps and
-// seconds. The pure layer by default; --engine runs the engine layer (real `pulumi preview`/`up`, local Okta).
+// `npm run fuzz -- [--seed N] [--runs K] [--engine] [--max-commands M] [--path P]`: more sequences of the
+// state-machine test than CI runs. Prints each failing sequence (shrunk) with its seed and replay path (--path
+// replays that one sequence), the sequences, steps, runs, refusals and faults, and seconds. The pure layer by
+// default; --engine runs the engine layer (real `pulumi preview`/`up`, local Okta).
 import fc from "fast-check";
-import { commands, setup } from "./model";
+import { commands, setup, stats } from "./model";
 import { runEngineLayer } from "./engine";
 
 function flag(name: string): string | undefined {
@@ -24,21 +25,31 @@ async function main(): Promise<number> {
     return failure ? 1 : 0;
   }
   let steps = 0;
+  const path = flag("path");
   const out = fc.check(
     fc.property(fc.commands(commands, { maxCommands }), (cmds) => {
       steps += [...cmds].length;
       fc.modelRun(setup, cmds);
     }),
-    { seed, numRuns: runs },
+    { seed, numRuns: runs, ...(path !== undefined ? { path } : {}) },
   );
   const secs = ((Date.now() - started) / 1000).toFixed(1);
   console.log(
     `pure layer: seed ${seed}, ${out.numRuns} sequences, ${steps} steps (shrinking included), ${secs} s`,
   );
+  console.log(
+    `  ${stats.runs} runs: ${stats.applied} applied, ${stats.refused} refused (${stats.refusedAtOnboarding} by ` +
+      `the first run's lookup); ${stats.faults} with a fault, ${stats.stopped} stopped part-way ` +
+      `(${stats.lostAnswers} after Okta did the call), each completed by the same config's next run ` +
+      `(${stats.completed})`,
+  );
   if (out.failed) {
     console.log(fc.defaultReportMessage(out));
     console.log(String(out.errorInstance));
-    console.log(`replay: npm run fuzz -- --seed ${seed} --runs ${runs} --max-commands ${maxCommands}`);
+    console.log(
+      `replay: npm run fuzz -- --seed ${seed} --runs ${runs} --max-commands ${maxCommands}` +
+        (out.counterexamplePath ? ` --path ${out.counterexamplePath}` : ""),
+    );
   }
   return out.failed ? 1 : 0;
 }

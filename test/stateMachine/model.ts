@@ -15,7 +15,13 @@ import { planRotation, slotOf, type RotationPlan } from "../../components/plan";
 import { patchName } from "../../components/rollout";
 import { ROLLOUT_ANNOTATION, scopedAnnotation } from "../../dynamic/rolloutCensus";
 import { slotTransitionProblem, type SlotContext } from "../../dynamic/slotTransition";
-import { rollbackTargetMissing, type ClientSecretInputs } from "../../dynamic/clientSecret";
+import {
+  createsWithoutListing,
+  rollbackTargetMissing,
+  secretAdoptionProblem,
+  type ClientSecretInputs,
+} from "../../dynamic/clientSecret";
+import { onboardingProblem } from "../../dynamic/preflight";
 
 export const NS = "okta-credential-rotation";
 
@@ -36,6 +42,8 @@ interface OktaSecret {
   status: "ACTIVE" | "INACTIVE";
   /** The generation whose rotation made it (0: there before the stack). */
   madeFor: number;
+  /** The value, as a token: a slot finds a secret its lost create made by it (Okta's secret_hash). */
+  value: string;
 }
 
 interface SlotState {
@@ -47,14 +55,57 @@ interface SlotState {
 /** The simulated stack: Okta's secrets by app id, and the state the stack keeps per app name. */
 export interface World {
   okta: Map<string, OktaSecret[]>;
-  stack: Map<
-    string,
-    { appId: string; slots: [SlotState?, SlotState?]; delivered?: string; deletedAt?: number }
-  >;
+  stack: Map<string, AppState>;
   /** An app whose last run stopped half-way (a fault): the same config must complete it. */
   interrupted: Set<string>;
   nextId: number;
 }
+
+/** What the stack's state holds of one app (per resource, as the engine records it), and what its pods hold. */
+interface AppState {
+  appId: string;
+  /** SecretValue: the next secret's value, made per generation before Okta is called (kept by a rollback). */
+  value?: { generation: number; value: string };
+  /** SecretValue: the generation the rotation was first applied at. */
+  onboarded?: number;
+  slots: [SlotState?, SlotState?];
+  /** Not state: the secret the app's pods hold, as Vault delivered it. */
+  delivered?: string;
+  deletedAt?: number;
+}
+
+/**
+ * A fault in one app's run: the run stops at its `at`-th step that calls Okta (counted from 0, wrapping), after the
+ * call took effect in Okta or before. `kill`: a killed `pulumi up` (the answer never recorded); `429`: a burst
+ * longer than the retries (Okta did nothing); `5xx`: a burst longer than the retries, the last call's outcome
+ * unclear (done or not). A burst the retries absorb is `absorbed`: the run completes as without it.
+ */
+export interface Fault {
+  app: string;
+  kind: "kill" | "429" | "5xx";
+  at: number;
+  happened: boolean;
+  absorbed: boolean;
+}
+
+/** What the generated sequences did, for `npm run fuzz` to print: runs, refusals, faults and what they stopped. */
+export const stats = {
+  runs: 0,
+  applied: 0,
+  refused: 0,
+  /** Refused by SecretValue's lookup at a first run (an app holding secrets, or none at generation ≥ 2). */
+  refusedAtOnboarding: 0,
+  faults: 0,
+  /** Faults that stopped a run part-way (the rest were absorbed by the retries, or came after the last step). */
+  stopped: 0,
+  /** Of those, the ones where the last call took effect in Okta and its answer was lost. */
+  lostAnswers: 0,
+  /** Runs of the same config after a stopped one, each of which completed it. */
+  completed: 0,
+};
+
+/** Thrown inside a run where its fault stops it. */
+class Stopped extends Error {}
 
 /** The config the team holds, and what the last run did. */
 export interface Model {
@@ -64,7 +115,15 @@ export interface Model {
 
 export function newWorld(appIds: readonly string[]): World {
   const okta = new Map<string, OktaSecret[]>();
-  appIds.forEach((id, i) => okta.set(id, [{ id: `ocs-seed-${i}`, status: "ACTIVE", madeFor: 0 }]));
+  // Every app but the last had a secret before the stack; the last has none (an app created for it).
+  appIds.forEach((id, i) =>
+    okta.set(
+      id,
+      i < appIds.length - 1
+        ? [{ id: `ocs-seed-${i}`, status: "ACTIVE", madeFor: 0, value: `seed-${i}` }]
+        : [],
+    ),
+  );
   return { okta, stack: new Map(), interrupted: new Set(), nextId: 1 };
 }
 
@@ -87,13 +146,30 @@ function must(ok: boolean, what: string): void {
   if (!ok) throw new Violation(what);
 }
 
-export type Outcome = { kind: "applied" } | { kind: "refused"; reasons: string[] };
+export type Outcome =
+  { kind: "applied" } | { kind: "refused"; reasons: string[] } | { kind: "failed"; reasons: string[] };
 
 /**
- * One `pulumi up` of `apps`: the config check, then per app the slots' checks and, when they pass, the steps of
- * the plan. `fault`: the app's run stops after its new secret is created and delivered (a 5xx on the deactivate).
+ * One `pulumi up` of `apps`: the config check, then per app the first resource's lookups (SecretValue, preflight.ts),
+ * the slots' checks and, when they pass, the steps of the plan. `fault`: the app's run stops at one of its steps
+ * (see Fault); the apps after it do not run, and nothing is released.
  */
-export function up(world: World, apps: readonly ModelApp[], fault?: string): Outcome {
+export function up(world: World, apps: readonly ModelApp[], fault?: Fault): Outcome {
+  const outcome = upOnce(world, apps, fault);
+  stats.runs++;
+  if (fault) stats.faults++;
+  if (outcome.kind === "applied") stats.applied++;
+  else if (outcome.kind === "refused") {
+    stats.refused++;
+    if (outcome.reasons.some((x) => /^SecretRotation '[a-z0-9-]+': /.test(x))) stats.refusedAtOnboarding++;
+  } else {
+    stats.stopped++;
+    if (outcome.reasons.some((x) => /\(done, not recorded\)$/.test(x))) stats.lostAnswers++;
+  }
+  return outcome;
+}
+
+function upOnce(world: World, apps: readonly ModelApp[], fault?: Fault): Outcome {
   let parsed: AppConfig[];
   try {
     parsed = parseAppsConfig(rawConfig(apps), NS);
@@ -122,7 +198,13 @@ export function up(world: World, apps: readonly ModelApp[], fault?: string): Out
       }
     }
     seen.add(app.name);
-    const reason = applyApp(world, app, state, fault === app.name);
+    let reason: string | undefined;
+    try {
+      reason = applyApp(world, app, state, fault?.app === app.name ? fault : undefined);
+    } catch (err) {
+      if (!(err instanceof Stopped)) throw err;
+      return { kind: "failed", reasons: [...reasons, `app '${app.name}': ${err.message}`] };
+    }
     if (reason !== undefined) {
       reasons.push(reason);
       // A refused app keeps its state as it was, under the name it had.
@@ -147,14 +229,14 @@ export function up(world: World, apps: readonly ModelApp[], fault?: string): Out
     }
     world.stack.delete(name);
   }
-  return reasons.length > 0 ? { kind: "refused", reasons } : { kind: "applied" };
+  return { kind: "applied" };
 }
 
 function applyApp(
   world: World,
   app: AppConfig,
-  state: World extends { stack: Map<string, infer S> } ? S | undefined : never,
-  fault: boolean,
+  state: AppState | undefined,
+  fault: Fault | undefined,
 ): string | undefined {
   const secrets = world.okta.get(app.appId)!;
   const plan: RotationPlan = planRotation(app.generation, {
@@ -170,6 +252,19 @@ function applyApp(
   };
   const slots = state?.slots ?? [undefined, undefined];
   const find = (id: string | undefined) => secrets.find((x) => x.id === id);
+
+  // SecretValue, the rotation's first resource, made once per name (and per generation after): at its creation
+  // without adoption, the app must hold no secret and start at generation 1 (its check, before any write).
+  if (state === undefined && app.adoptSecretId === undefined) {
+    const problem = onboardingProblem(app.name, app.appId, secrets, app.generation);
+    if (problem) return problem;
+  }
+  // SecretValue's check of an existing rotation: the generation only goes up (the slots say the same, while in state).
+  if (state?.value !== undefined && app.generation < state.value.generation) {
+    const last = { app: app.name, generation: state.value.generation, rollback: false };
+    return `${slotTransitionProblem(last, { ...last, generation: app.generation })} Nothing was changed.`;
+  }
+  const value = state?.value?.generation === app.generation ? state.value.value : `value-${world.nextId++}`;
 
   // The slots' checks, holder first (the first resource that writes), each before anything of it is written.
   for (const p of [plan.holder, plan.retired]) {
@@ -206,92 +301,220 @@ function applyApp(
     return `app '${app.name}': adoptSecretId ${app.adoptSecretId} is not a secret of the app any more; remove adoptSecretId. Nothing was changed.`;
   }
   const creates = holderBefore === undefined || holderBefore.generation !== plan.holder.generation;
-  const fresh = holderBefore === undefined;
-  if (fresh && !app.rollback && app.adoptSecretId === undefined && secrets.length >= 2) {
+  // ClientSecret's check of a slot the stack never had, about to create with its value: at Okta's cap, unless one
+  // of the two holds that value (a lost create of this slot, which the create then adopts).
+  if (
+    holderBefore === undefined &&
+    !app.rollback &&
+    app.adoptSecretId === undefined &&
+    secrets.length >= 2 &&
+    !secrets.some((x) => x.value === value)
+  ) {
     return `app '${app.name}': the app already holds two client secrets; if you renamed app '${app.name}', put the old name in its formerNames. Nothing was changed.`;
   }
-  if (fresh && app.adoptSecretId !== undefined && plan.retired?.adopts) {
-    const adopted = find(app.adoptSecretId);
-    if (!adopted || adopted.status !== "ACTIVE" || secrets.length >= 2) {
-      return `app '${app.name}': adoptSecretId ${app.adoptSecretId} cannot be adopted; set adoptSecretId to the ACTIVE secret. Nothing was changed.`;
-    }
+  // ClientSecret's check of the slot that writes first at onboarding (the holder, or the retired slot's adoption
+  // when the holder itself adopts, rolled back at onboarding): the secret to adopt is there, ACTIVE, the only one.
+  if (
+    state === undefined &&
+    app.adoptSecretId !== undefined &&
+    (plan.retired?.adopts || plan.holder.adopts)
+  ) {
+    const problem = secretAdoptionProblem(app.appId, app.adoptSecretId, app.name, secrets);
+    if (problem) return problem;
   }
 
-  // Accepted: the steps in the components' order.
-  const record = state ?? { appId: app.appId, slots: [undefined, undefined] as [SlotState?, SlotState?] };
-  world.stack.set(app.name, record);
+  // Accepted: the steps in the components' order. Each step's effect (in Okta, or the pods) comes first, then the
+  // engine records it in state; a fault stops the run between the two, or before both.
+  const record: AppState = state ?? { appId: app.appId, slots: [undefined, undefined] };
   const heldBefore = record.delivered;
+  let n = 0;
+  const step = (what: string, effect: () => void, recorded: () => void = () => {}): void => {
+    const i = n++;
+    if (fault && !fault.absorbed && i === fault.at) {
+      // Known gap, left out: a retired slot a refresh dropped is made again from nothing (an INACTIVE secret whose
+      // value Okta makes); a killed run that loses that create's answer leaves a secret nothing recognises, and
+      // the next run meets Okta's cap. Only the same kill before the call is generated there.
+      const done = fault.happened && fault.kind !== "429" && what !== "creating the retired slot";
+      if (done) effect();
+      world.interrupted.add(app.name);
+      throw new Stopped(`${fault.kind} at ${what}${done ? " (done, not recorded)" : ""}`);
+    }
+    effect();
+    recorded();
+  };
+  // 0. SecretValue: a new value per generation (no Okta call).
+  if (state === undefined || record.value?.generation !== app.generation) {
+    step(
+      "SecretValue",
+      () => {},
+      () => {
+        record.value = { generation: app.generation, value };
+        record.onboarded ??= app.generation;
+        world.stack.set(app.name, record);
+      },
+    );
+  }
   // 1. The holder: replace (delete the INACTIVE secret of g − 2 first, then create), or reactivate.
-  let holderId: string;
+  let holderId = holderBefore?.secretId ?? "";
+  const holderSlot = (id: string) => () => {
+    record.slots[plan.holder.slot] = { ctx, secretId: id, generation: plan.holder.generation };
+  };
   if (creates && plan.holder.adopts && app.adoptSecretId !== undefined && find(app.adoptSecretId)) {
     // A rollback at onboarding: the holder is the adopted secret itself, reactivated.
     holderId = app.adoptSecretId;
-    const adopted = find(holderId)!;
-    adopted.status = "ACTIVE";
-    adopted.madeFor = plan.holder.generation;
+    step(
+      "adopting the holder",
+      () => {
+        const adopted = find(holderId)!;
+        adopted.status = "ACTIVE";
+        adopted.madeFor = plan.holder.generation;
+      },
+      holderSlot(holderId),
+    );
   } else if (creates) {
-    const old = find(holderBefore?.secretId);
-    if (old) {
-      must(
-        old.status === "INACTIVE",
-        `app ${app.name}: the slot of generation ${plan.holder.generation} replaced its ACTIVE secret ${old.id}`,
+    if (holderBefore !== undefined) {
+      const old = find(holderBefore.secretId);
+      if (old) {
+        must(
+          old.status === "INACTIVE",
+          `app ${app.name}: the slot of generation ${plan.holder.generation} replaced its ACTIVE secret ${old.id}`,
+        );
+      }
+      // Delete-before-replace: a secret found gone (404) counts as deleted.
+      step(
+        "deleting generation − 2",
+        () => {
+          const o = find(holderBefore.secretId);
+          if (o) secrets.splice(secrets.indexOf(o), 1);
+        },
+        () => {
+          record.slots[plan.holder.slot] = undefined;
+        },
       );
-      secrets.splice(secrets.indexOf(old), 1);
     }
-    must(secrets.length < 2, `app ${app.name}: a third secret would be created (Okta refuses it)`);
-    holderId = `ocs-${world.nextId++}`;
-    secrets.push({ id: holderId, status: "ACTIVE", madeFor: plan.holder.generation });
+    // As ClientSecret's create: without listing first (a lost create's secret then found by its value only once
+    // Okta refuses a third), except at onboarding without adoption.
+    const lazy = createsWithoutListing({
+      slot: ctx,
+      value,
+      generation: plan.holder.generation,
+      onboardedGeneration: state?.onboarded ?? app.generation,
+    });
+    step(
+      "creating the holder",
+      () => {
+        const own = !lazy || secrets.length >= 2 ? secrets.find((x) => x.value === value) : undefined;
+        if (own) {
+          own.status = "ACTIVE";
+          holderId = own.id;
+          return;
+        }
+        must(secrets.length < 2, `app ${app.name}: a third secret would be created (Okta refuses it)`);
+        holderId = `ocs-${world.nextId++}`;
+        secrets.push({ id: holderId, status: "ACTIVE", madeFor: plan.holder.generation, value });
+      },
+      () => holderSlot(holderId)(),
+    );
   } else {
-    holderId = holderBefore!.secretId;
-    find(holderId)!.status = "ACTIVE";
+    const held = find(holderId);
+    must(held !== undefined, `app ${app.name}: the holder's secret ${holderId} is gone from Okta`);
+    step(
+      "updating the holder",
+      () => {
+        held!.status = "ACTIVE";
+      },
+      holderSlot(holderId),
+    );
   }
-  record.slots[plan.holder.slot] = { ctx, secretId: holderId, generation: plan.holder.generation };
   // 2. Delivered (Vault, rollout, census): pods now hold the holder's secret.
-  record.delivered = holderId;
-  if (fault) {
-    world.interrupted.add(app.name);
-    return undefined;
-  }
-  world.interrupted.delete(app.name);
+  step("delivering", () => {
+    record.delivered = holderId;
+  });
   // 3. The retired slot: deactivate (adopting it first at onboarding); a revoke with a bump deletes it.
   if (plan.retired) {
     const r = plan.retired;
-    let retiredState = record.slots[r.slot];
+    const retiredState = record.slots[r.slot];
+    let retiredId = retiredState?.secretId;
     if (retiredState === undefined || retiredState.generation !== r.generation) {
       const id = r.adopts && app.adoptSecretId !== undefined ? app.adoptSecretId : undefined;
       if (id === undefined) {
-        must(secrets.length < 2, `app ${app.name}: the retired slot would create a third secret`);
-        const made = `ocs-${world.nextId++}`;
-        secrets.push({ id: made, status: "INACTIVE", madeFor: r.generation });
-        retiredState = { ctx, secretId: made, generation: r.generation };
+        // Created INACTIVE, its value made by Okta (the create lists the app's secrets first).
+        step(
+          "creating the retired slot",
+          () => {
+            must(secrets.length < 2, `app ${app.name}: the retired slot would create a third secret`);
+            retiredId = `ocs-${world.nextId++}`;
+            secrets.push({
+              id: retiredId,
+              status: "INACTIVE",
+              madeFor: r.generation,
+              value: `okta-${retiredId}`,
+            });
+          },
+          () => {
+            record.slots[r.slot] = { ctx, secretId: retiredId!, generation: r.generation };
+          },
+        );
       } else {
         // The adopted secret plays generation − 1 from now on; one that is gone fails the adoption's read.
         const adopted = find(id);
         if (!adopted) {
           return `app '${app.name}': adoptSecretId ${id} is not a secret of the app any more; remove adoptSecretId. Nothing was changed.`;
         }
-        if (adopted) adopted.madeFor = r.generation;
-        retiredState = { ctx, secretId: id, generation: r.generation };
+        retiredId = id;
+        step(
+          "adopting the retired slot",
+          () => {
+            adopted.madeFor = r.generation;
+            adopted.status = "INACTIVE";
+          },
+          () => {
+            record.slots[r.slot] = { ctx, secretId: id, generation: r.generation };
+          },
+        );
       }
     }
-    const s = find(retiredState.secretId);
-    if (s) {
-      must(s.id !== holderId, `app ${app.name}: the holder's secret retired`);
-      s.status = "INACTIVE";
-    }
-    record.slots[r.slot] = { ...retiredState, ctx };
-    if (app.revoke && !app.rollback && s) {
-      secrets.splice(secrets.indexOf(s), 1);
-      record.deletedAt = app.generation;
+    must(retiredId !== holderId, `app ${app.name}: the holder's secret retired`);
+    step(
+      "deactivating the retired slot",
+      () => {
+        const s = find(retiredId);
+        if (s) s.status = "INACTIVE";
+      },
+      () => {
+        record.slots[r.slot] = { ...record.slots[r.slot]!, ctx };
+      },
+    );
+    if (app.revoke && !app.rollback) {
+      step(
+        "revoking",
+        () => {
+          const s = find(retiredId);
+          if (s) secrets.splice(secrets.indexOf(s), 1);
+        },
+        () => {
+          record.deletedAt = app.generation;
+        },
+      );
     }
   } else {
     // No retired slot in the plan (generation 1, nothing adopted): a slot of generation 0 left in state is deleted.
-    const other = record.slots[(1 - plan.holder.slot) as 0 | 1];
-    const s = other && find(other.secretId);
-    if (s && s.status === "INACTIVE") secrets.splice(secrets.indexOf(s), 1);
-    record.slots[(1 - plan.holder.slot) as 0 | 1] = undefined;
+    const other = (1 - plan.holder.slot) as 0 | 1;
+    if (record.slots[other] !== undefined) {
+      step(
+        "deleting generation 0",
+        () => {
+          const s = find(record.slots[other]!.secretId);
+          if (s && s.status === "INACTIVE") secrets.splice(secrets.indexOf(s), 1);
+        },
+        () => {
+          record.slots[other] = undefined;
+        },
+      );
+    }
   }
   if (!app.revoke) record.deletedAt = undefined;
+  world.interrupted.delete(app.name);
   // What pods held before is retired only now that its successor is delivered.
   must(
     heldBefore === undefined || heldBefore === holderId || record.delivered === holderId,
@@ -319,13 +542,23 @@ export function deleteInactiveAndRefresh(world: World, appId: string): boolean {
 export function checkInvariants(world: World, model: Model): void {
   for (const [appId, secrets] of world.okta) {
     must(secrets.length <= 2, `app ${appId} holds ${secrets.length} secrets`);
+    // An app created without a secret has none until its first rotation; every other keeps one ACTIVE.
     must(
-      secrets.some((s) => s.status === "ACTIVE"),
+      secrets.length === 0 || secrets.some((s) => s.status === "ACTIVE"),
       `app ${appId} has no ACTIVE secret: ${JSON.stringify(secrets)}`,
     );
   }
   for (const [name, state] of world.stack) {
     const secrets = world.okta.get(state.appId)!;
+    if (!world.interrupted.has(name)) {
+      // After a finished run, every secret of the app is one the stack holds in a slot: none made and lost.
+      const known = new Set(state.slots.map((s) => s?.secretId));
+      const lost = secrets.filter((s) => !known.has(s.id));
+      must(
+        lost.length === 0,
+        `app ${name}: secrets in Okta the stack does not hold: ${lost.map((s) => `${s.id} ${s.status}`).join(", ")}`,
+      );
+    }
     const held = secrets.find((s) => s.id === state.delivered);
     if (state.delivered !== undefined) {
       must(held?.status === "ACTIVE", `app ${name}: the secret pods hold (${state.delivered}) is not ACTIVE`);
@@ -380,21 +613,16 @@ abstract class Edit implements Command {
   }
   /** The edited config, or undefined when the edit does not apply. */
   protected abstract edit(app: ModelApp, m: Model): ModelApp[] | undefined;
-  /** Whether the run is cut after the app's new secret is delivered. */
-  protected fault = false;
+  /** A fault in the edited app's run, if any (see Fault). */
+  fault?: Omit<Fault, "app">;
   run(m: Model, r: Real): void {
     const before = snapshot(r.world);
     const apps = this.edit(structuredClone(this.target(m)), m);
     if (apps === undefined) return;
-    const outcome = up(r.world, apps, this.fault ? this.target(m).name : undefined);
+    let outcome = up(r.world, apps, faultFor(r.world, apps, this.target(m).name, this.fault));
+    if (outcome.kind === "failed") outcome = completes(r.world, apps, this.target(m).name, outcome.reasons);
     if (outcome.kind === "refused") {
-      for (const reason of outcome.reasons) {
-        must(/app '[a-z0-9-]+'|\(app '|apps\[\d+\]/.test(reason), `a refusal that names no app: ${reason}`);
-        must(
-          /[Ss]et |[Rr]emove |[Kk]eep |put |give |list /.test(reason),
-          `a refusal that says nothing to do: ${reason}`,
-        );
-      }
+      checkRefusals(outcome.reasons);
       // A refused run writes nothing to the apps it refused; others may have gone on (the engine runs them apart).
       const refusedApps = apps.filter((a) => outcome.reasons.some((x) => x.includes(`'${a.name}'`)));
       for (const a of refusedApps) {
@@ -435,7 +663,7 @@ abstract class Edit implements Command {
           `app ${a.name}: the run recorded a revoke, but the secret pods held before it (${held}) is still in Okta`,
         );
       }
-      if (was && was.generation === a.generation && !a.revoke && !this.fault && state) {
+      if (was && was.generation === a.generation && !a.revoke && state) {
         const gone = (before.okta.get(a.appId) ?? []).filter(
           (x) => !r.world.okta.get(a.appId)!.some((y) => y.id === x.id),
         );
@@ -454,17 +682,59 @@ abstract class Edit implements Command {
       }
     }
     m.apps = apps;
-    if (this.fault) {
-      // No wedge: the same config's next run completes what the failed one started.
-      const again = up(r.world, apps);
-      must(again.kind === "applied", `after a fault, the same config was refused: ${JSON.stringify(again)}`);
-      must(r.world.interrupted.size === 0, "after a fault, the next run did not finish the rotation");
-    }
     checkInvariants(r.world, m);
   }
   toString(): string {
-    return `${this.label}(${this.index})`;
+    return `${this.label}(${this.index})${this.fault ? ` with ${faultLabel(this.fault)}` : ""}`;
   }
+}
+
+/**
+ * The fault to inject into `app`'s run, when a run without it would not be refused for that app or fail anyway (a
+ * standing refusal, from an earlier step, is no fault's doing).
+ */
+function faultFor(
+  world: World,
+  apps: readonly ModelApp[],
+  app: string,
+  fault: Omit<Fault, "app"> | undefined,
+): Fault | undefined {
+  if (fault === undefined) return undefined;
+  const clean = upOnce(structuredClone(world), apps);
+  if (clean.kind !== "applied" && clean.reasons.some((x) => x.includes(`'${app}'`))) return undefined;
+  return { ...fault, app };
+}
+
+/**
+ * No wedge: after a run that failed part-way for `app`, the same config's next run completes it (another app's
+ * standing refusal, from before, may remain). Returns that run's outcome.
+ */
+function completes(world: World, apps: readonly ModelApp[], app: string, why: readonly string[]): Outcome {
+  const again = up(world, apps);
+  const blocked =
+    again.kind !== "applied" &&
+    (again.kind === "failed" || again.reasons.some((x) => x.includes(`'${app}'`)));
+  must(!blocked, `after ${why.join(" | ")}, the same config's next run: ${JSON.stringify(again)}`);
+  must(!world.interrupted.has(app), `after ${why.join(" | ")}, the next run did not finish app ${app}`);
+  stats.completed++;
+  return again;
+}
+
+/** Every refusal names the app and says what to set. */
+function checkRefusals(reasons: readonly string[]): void {
+  for (const reason of reasons) {
+    must(/app '[a-z0-9-]+'|\(app '|apps\[\d+\]/.test(reason), `a refusal that names no app: ${reason}`);
+    must(
+      /[Ss]et |[Rr]emove |[Kk]eep |put |give |list /.test(reason),
+      `a refusal that says nothing to do: ${reason}`,
+    );
+  }
+}
+
+function faultLabel(f: Omit<Fault, "app">): string {
+  if (f.kind === "kill") return `up killed at step ${f.at}${f.happened ? " (done, not recorded)" : ""}`;
+  if (f.absorbed) return `a ${f.kind} burst the retries absorb`;
+  return `a ${f.kind} burst at step ${f.at}${f.happened ? " (done, answer lost)" : ""}`;
 }
 
 function snapshot(w: World) {
@@ -480,17 +750,15 @@ function snapshot(w: World) {
 
 const replace = (m: Model, app: ModelApp) => m.apps.map((a) => (a.appId === app.appId ? app : a));
 
-class Bump extends Edit {
+export class Bump extends Edit {
   label = "bump";
   constructor(
     index: number,
     readonly by: number,
     readonly revoke: boolean,
-    fault: boolean,
   ) {
     super(index);
-    this.fault = fault;
-    this.label = `bump+${by}${revoke ? " revoke" : ""}${fault ? " fault" : ""}`;
+    this.label = `bump+${by}${revoke ? " revoke" : ""}`;
   }
   edit(app: ModelApp, m: Model) {
     app.generation += this.by;
@@ -499,7 +767,7 @@ class Bump extends Edit {
     return replace(m, app);
   }
 }
-class SetFlag extends Edit {
+export class SetFlag extends Edit {
   constructor(
     index: number,
     readonly flag: "rollback" | "revoke",
@@ -516,7 +784,7 @@ class SetFlag extends Edit {
     return replace(m, app);
   }
 }
-class Down extends Edit {
+export class Down extends Edit {
   label = "generation down";
   edit(app: ModelApp, m: Model) {
     if (app.generation < 2) return undefined;
@@ -524,7 +792,7 @@ class Down extends Edit {
     return replace(m, app);
   }
 }
-class Rename extends Edit {
+export class Rename extends Edit {
   constructor(
     index: number,
     readonly withFormer: boolean,
@@ -535,9 +803,8 @@ class Rename extends Edit {
     return `rename ${this.withFormer ? "with" : "without"} formerNames`;
   }
   edit(app: ModelApp, m: Model) {
-    // Without formerNames, a rename starts the app afresh at its generation; at ≥ 2 that is the onboarding gap
-    // above (a second new secret, for the retired slot), found by this test and not yet refused before a write.
-    if (!this.withFormer && (app.generation > 1 || app.rollback)) return undefined;
+    // Without formerNames, a rename starts the app afresh at its generation, on an app that holds the secrets the
+    // old name made: refused before any write (SecretValue's lookup), whatever the generation.
     const next = `${app.name.replace(/-r\d+$/, "")}-r${Math.floor(app.generation + this.index)}`;
     if (next === app.name || m.apps.some((a) => a.name === next)) return undefined;
     if (this.withFormer) app.formerNames = [...new Set([...app.formerNames, app.name])];
@@ -545,7 +812,7 @@ class Rename extends Edit {
     return replace(m, app);
   }
 }
-class StopAdopting extends Edit {
+export class StopAdopting extends Edit {
   label = "remove adoptSecretId";
   edit(app: ModelApp, m: Model) {
     if (app.adoptSecretId === undefined) return undefined;
@@ -587,16 +854,18 @@ class RemoveApp extends Edit {
     return m.apps.filter((a) => a.appId !== app.appId);
   }
 }
-class AddApp implements Command {
+export class AddApp implements Command {
   constructor(
     readonly n: number,
     readonly adopt: boolean,
+    readonly fault?: Omit<Fault, "app">,
   ) {}
   check(m: Readonly<Model>) {
     return m.apps.length < POOL.length;
   }
   run(m: Model, r: Real): void {
-    const appId = [...r.world.okta.keys()].find((id) => !m.apps.some((a) => a.appId === id));
+    const free = [...r.world.okta.keys()].filter((id) => !m.apps.some((a) => a.appId === id));
+    const appId = free[this.n % Math.max(1, free.length)];
     const name = POOL.find((p) => !m.apps.some((a) => a.name === p || a.formerNames.includes(p)));
     if (appId === undefined || name === undefined) return;
     const secrets = r.world.okta.get(appId)!;
@@ -605,22 +874,43 @@ class AddApp implements Command {
       name,
       formerNames: [],
       appId,
-      // Onboarding at generation ≥ 2 without adoptSecretId makes the retired slot create a secret of its own next
-      // to the one the app has: at Okta's cap that create fails after the new secret is delivered (found by this
-      // test, not yet refused before any write). Teams onboard at 1, or adopt.
-      generation: this.adopt ? 1 + (this.n % 3) : 1,
+      // Any generation, adopting or not: an app that holds a secret the stack would not adopt, or one with no
+      // secret at a generation ≥ 2, is refused before any write (SecretValue's lookup); the rest onboard.
+      generation: 1 + (this.n % 3),
       ...(this.adopt && active.length === 1 ? { adoptSecretId: active[0]!.id } : {}),
       deployments: [],
     };
-    const outcome = up(r.world, [...m.apps, app]);
-    if (outcome.kind === "applied") m.apps = [...m.apps, app];
+    const apps = [...m.apps, app];
+    let outcome = up(r.world, apps, faultFor(r.world, apps, name, this.fault));
+    if (outcome.kind === "failed") outcome = completes(r.world, apps, name, outcome.reasons);
+    const reasons = outcome.kind === "applied" ? [] : outcome.reasons;
+    const refused = reasons.some((x) => x.includes(`'${name}'`));
+    checkRefusals(reasons);
+    if (refused) {
+      must(!r.world.stack.has(name), `refused app ${name} left state: ${reasons.join(" | ")}`);
+      if (app.adoptSecretId === undefined && (secrets.length > 0 || app.generation > 1)) {
+        must(
+          reasons.some((x) => x.startsWith(`SecretRotation '${name}': `)),
+          `app ${name}: refused, but not by the onboarding lookup: ${reasons.join(" | ")}`,
+        );
+      }
+    } else {
+      // Adopting none, an app with no secret at generation 1 gets exactly one: the rotation's own.
+      if (app.adoptSecretId === undefined) {
+        must(
+          r.world.okta.get(appId)!.length === 1,
+          `app ${name}: onboarded without adoption, it holds ${r.world.okta.get(appId)!.length} secrets`,
+        );
+      }
+      m.apps = apps;
+    }
     checkInvariants(r.world, m);
   }
   toString() {
-    return `add app${this.adopt ? " adopting" : ""}(${this.n})`;
+    return `add app${this.adopt ? " adopting" : ""}(${this.n})${this.fault ? ` with ${faultLabel(this.fault)}` : ""}`;
   }
 }
-class OutOfBandDelete implements Command {
+export class OutOfBandDelete implements Command {
   constructor(readonly index: number) {}
   check(m: Readonly<Model>) {
     return m.apps.length > 0;
@@ -636,13 +926,31 @@ class OutOfBandDelete implements Command {
 }
 
 const idx = fc.nat({ max: 5 });
+/** A killed `pulumi up`, or a 429 / 5xx burst (absorbed by the retries, or longer), at one step of a run. */
+const fault: fc.Arbitrary<Omit<Fault, "app">> = fc
+  .record({
+    kind: fc.constantFrom("kill" as const, "429" as const, "5xx" as const),
+    at: fc.nat({ max: 6 }),
+    happened: fc.boolean(),
+    absorbed: fc.boolean(),
+  })
+  .map((f) => ({
+    ...f,
+    happened: f.kind !== "429" && f.happened,
+    absorbed: f.kind !== "kill" && f.absorbed,
+  }));
+const maybeFault = fc.option(fault, { freq: 2, nil: undefined });
+const faulted = <E extends Edit>(e: E, f: Omit<Fault, "app"> | undefined): E => {
+  if (f) e.fault = f;
+  return e;
+};
 /** Every command a team's day may bring. */
 export const commands: fc.Arbitrary<Command>[] = [
-  fc.tuple(idx, fc.boolean()).map(([i, f]) => new Bump(i, 1, false, f)),
-  idx.map((i) => new Bump(i, 2, false, false)),
-  idx.map((i) => new Bump(i, 1, true, false)),
+  fc.tuple(idx, maybeFault).map(([i, f]) => faulted(new Bump(i, 1, false), f)),
+  fc.tuple(idx, maybeFault).map(([i, f]) => faulted(new Bump(i, 2, false), f)),
+  fc.tuple(idx, maybeFault).map(([i, f]) => faulted(new Bump(i, 1, true), f)),
   idx.map((i) => new Down(i)),
-  fc.tuple(idx, fc.boolean()).map(([i, on]) => new SetFlag(i, "rollback", on)),
+  fc.tuple(idx, fc.boolean(), maybeFault).map(([i, on, f]) => faulted(new SetFlag(i, "rollback", on), f)),
   fc.tuple(idx, fc.boolean()).map(([i, on]) => new SetFlag(i, "revoke", on)),
   fc.tuple(idx, fc.boolean()).map(([i, w]) => new Rename(i, w)),
   idx.map((i) => new StopAdopting(i)),
@@ -650,7 +958,7 @@ export const commands: fc.Arbitrary<Command>[] = [
     .tuple(idx, fc.constantFrom("add", "remove", "reorder", "share") as fc.Arbitrary<"add">, fc.nat(5))
     .map(([i, op, w]) => new Deployments(i, op, w)),
   idx.map((i) => new RemoveApp(i)),
-  fc.tuple(fc.nat(5), fc.boolean()).map(([n, a]) => new AddApp(n, a)),
+  fc.tuple(fc.nat(5), fc.boolean(), maybeFault).map(([n, a, f]) => new AddApp(n, a, f)),
   idx.map((i) => new OutOfBandDelete(i)),
 ];
 

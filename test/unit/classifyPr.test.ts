@@ -1,11 +1,17 @@
 // The decision preview.yml acts on: which pull requests are previewed by the base branch's code with only their
 // stack config (config-only), and which run their own code, after a maintainer's approval. Cases are generated:
 // file lists, config files and the changes made to them.
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import fc from "fast-check";
 import { stringify } from "yaml";
 import { describe, expect, it } from "vitest";
 import {
   classifyPullRequest,
+  credentialDestinationChanges,
+  DEFAULT_TOKEN_URL,
   MAX_LISTED_FILES,
   parseStackConfig,
   stackConfigFile,
@@ -16,19 +22,41 @@ const PROJECT = "okta-credential-rotation";
 const APPS = `${PROJECT}:apps`;
 
 const stackName = fc.stringMatching(/^[a-z][a-z0-9-]{0,11}$/);
-const app = fc.record({
-  name: fc.stringMatching(/^[a-z][a-z0-9-]{0,15}$/),
-  appId: fc.stringMatching(/^0oa[A-Za-z0-9]{17}$/),
-  generation: fc.integer({ min: 1, max: 1000 }),
-  maxCredentialAgeDays: fc.option(fc.integer({ min: 1, max: 365 }), { nil: undefined }),
-  vault: fc.option(
-    fc.record({ mount: fc.constant("secret"), path: fc.stringMatching(/^[a-z]{1,8}\/okta$/) }),
-    {
-      nil: undefined,
-    },
-  ),
-});
-const apps = fc.array(app, { minLength: 1, maxLength: 4 });
+const tokenUrl = fc
+  .tuple(
+    fc.constantFrom("https://example.okta.com", "https://login.example.com", "https://attacker.example"),
+    fc.constantFrom("default", "aus1rotation"),
+  )
+  .map(([origin, server]) => `${origin}/oauth2/${server}/v1/token`);
+const deployment = fc.record(
+  {
+    namespace: fc.constantFrom("default", "billing", "shop"),
+    name: fc.stringMatching(/^[a-z][a-z0-9-]{0,8}$/),
+  },
+  { requiredKeys: ["name"] },
+);
+const app = fc.record(
+  {
+    name: fc.stringMatching(/^[a-z][a-z0-9-]{0,15}$/),
+    appId: fc.stringMatching(/^0oa[A-Za-z0-9]{17}$/),
+    generation: fc.integer({ min: 1, max: 1000 }),
+    maxCredentialAgeDays: fc.integer({ min: 1, max: 365 }),
+    vault: fc.record({ mount: fc.constant("secret"), path: fc.stringMatching(/^[a-z]{1,8}\/okta$/) }),
+    deployments: fc.array(deployment, { maxLength: 3 }),
+    gates: fc.record(
+      {
+        tokenExchange: fc.boolean(),
+        tokenUrl,
+        scope: fc.constant("rotation.check"),
+        minOverlapSeconds: fc.integer({ min: 0, max: 900 }),
+      },
+      { requiredKeys: [] },
+    ),
+    privateKeyJwt: fc.record({ enabled: fc.boolean(), keyGeneration: fc.integer({ min: 1, max: 9 }) }),
+  },
+  { requiredKeys: ["name", "appId", "generation"] },
+);
+const apps = fc.uniqueArray(app, { minLength: 1, maxLength: 4, selector: (a) => a.name });
 /** The apps value as a YAML list or as the JSON text `pulumi config set` writes. */
 const appsValue = fc
   .tuple(apps, fc.boolean())
@@ -79,7 +107,7 @@ function onlyConfig(stack: string): ChangedFile[] {
 }
 
 describe("classifyPullRequest", () => {
-  it("is config-only when the only change is the apps value of the stack's config file", () => {
+  it("is config-only or destination, never code, when the only change is the apps value", () => {
     fc.assert(
       fc.property(
         stackName,
@@ -95,7 +123,12 @@ describe("classifyPullRequest", () => {
             baseConfig: configText(top, { ...other, [APPS]: before }),
             prConfig: { type: "file", text: configText(top, { [APPS]: after, ...other }) },
           });
-          expect(result).toEqual({ mode: "config", reasons: [] });
+          const destinations = credentialDestinationChanges(before, after, APPS);
+          expect(result).toEqual({
+            mode: destinations.length > 0 ? "destination" : "config",
+            reasons: [],
+            destinations,
+          });
         },
       ),
     );
@@ -225,6 +258,7 @@ describe("classifyPullRequest", () => {
         expect(r).toEqual({
           mode: "code",
           reasons: [`${stackConfigFile(stack)} is a ${type} in the pull request, not a file`],
+          destinations: [],
         });
       }),
     );
@@ -290,5 +324,266 @@ describe("classifyPullRequest", () => {
         },
       ),
     );
+  });
+});
+
+// Where a credential goes after the merge: a config-only change that adds a destination is `destination`; one that
+// only bumps, tunes or removes is `config`. Cases: generated apps, then generated edits of each kind.
+describe("credential destinations", () => {
+  type App = Record<string, unknown> & { name: string; appId: string };
+  const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
+  const decide = (stack: string, before: unknown, after: unknown) =>
+    classifyPullRequest({
+      stack,
+      project: PROJECT,
+      files: onlyConfig(stack),
+      baseConfig: configText({}, { [APPS]: before }),
+      prConfig: { type: "file", text: configText({}, { [APPS]: after }) },
+    });
+  const gatesOf = (a: App) => (a.gates ?? {}) as Record<string, unknown>;
+  const presents = (a: App) =>
+    gatesOf(a).tokenExchange === true ||
+    (a.privateKeyJwt as { enabled?: boolean } | undefined)?.enabled === true;
+  /** The token endpoint a gate of `a` presents a credential at, or undefined. */
+  const endpoint = (a: App) =>
+    presents(a) ? ((gatesOf(a).tokenUrl as string | undefined) ?? DEFAULT_TOKEN_URL) : undefined;
+
+  /** Edits that send no credential anywhere new. */
+  const harmless = fc.oneof(
+    fc.constant("bump" as const),
+    fc.constant("age" as const),
+    fc.constant("overlap" as const),
+    fc.constant("key-bump" as const),
+    fc.constant("drop-deployment" as const),
+    fc.constant("drop-gate" as const),
+    fc.constant("drop-app" as const),
+    fc.constant("reorder" as const),
+    fc.constant("rename" as const),
+    fc.constant("trim-spaces" as const),
+  );
+  function applyHarmless(list: App[], i: number, kind: string): App[] {
+    const out = clone(list);
+    const a = out[i % out.length]!;
+    switch (kind) {
+      case "bump":
+        a.generation = (a.generation as number) + 1;
+        break;
+      case "age":
+        a.maxCredentialAgeDays = 30;
+        break;
+      case "overlap":
+        a.gates = { ...gatesOf(a), minOverlapSeconds: 900 };
+        break;
+      case "key-bump":
+        if (a.privateKeyJwt !== undefined)
+          a.privateKeyJwt = { ...(a.privateKeyJwt as object), keyGeneration: 10 };
+        break;
+      case "drop-deployment":
+        a.deployments = ((a.deployments as unknown[] | undefined) ?? []).slice(1);
+        break;
+      case "drop-gate":
+        a.gates = { ...gatesOf(a), tokenExchange: false };
+        if (a.privateKeyJwt !== undefined)
+          a.privateKeyJwt = { ...(a.privateKeyJwt as object), enabled: false };
+        break;
+      case "drop-app":
+        if (out.length > 1) out.splice(i % out.length, 1);
+        break;
+      case "reorder":
+        out.reverse();
+        break;
+      case "rename": {
+        const name = `${a.name}-renamed`;
+        if (!out.some((o) => o.name === name)) {
+          a.formerNames = [...((a.formerNames as string[] | undefined) ?? []), a.name];
+          a.name = name;
+        }
+        break;
+      }
+      case "trim-spaces":
+        a.appId = ` ${a.appId} `;
+        break;
+    }
+    return out;
+  }
+
+  it("is config-only for edits that send no credential anywhere new", () => {
+    fc.assert(
+      fc.property(
+        stackName,
+        apps,
+        fc.array(fc.tuple(fc.nat(), harmless), { minLength: 1, maxLength: 4 }),
+        fc.boolean(),
+        (stack, before, edits, asJson) => {
+          const after = edits.reduce((l, [i, k]) => applyHarmless(l, i, k), before as App[]);
+          const r = decide(stack, before, asJson ? JSON.stringify(after) : after);
+          expect(r).toEqual({ mode: "config", reasons: [], destinations: [] });
+        },
+      ),
+    );
+  });
+
+  /** Edits that send an app's credential somewhere new, with the text the line must name. */
+  const harmful = fc.oneof(
+    fc.record({ kind: fc.constant("appId" as const), value: fc.stringMatching(/^0oaNEW[A-Za-z0-9]{14}$/) }),
+    fc.record({ kind: fc.constant("tokenUrl" as const), value: tokenUrl }),
+    fc.record({ kind: fc.constant("unset-tokenUrl" as const) }),
+    fc.record({ kind: fc.constant("enable-gate" as const), value: tokenUrl }),
+    fc.record({ kind: fc.constant("enable-pkj" as const), value: tokenUrl }),
+    fc.record({ kind: fc.constant("vault" as const), value: fc.stringMatching(/^[a-z]{1,8}\/elsewhere$/) }),
+    fc.record({ kind: fc.constant("deployment" as const), value: fc.stringMatching(/^new-[a-z]{1,6}$/) }),
+    fc.record({ kind: fc.constant("new-app" as const), value: fc.stringMatching(/^0oaNEW[A-Za-z0-9]{14}$/) }),
+  );
+
+  it("names every edit that sends a credential somewhere new, and makes it a destination change", () => {
+    fc.assert(
+      fc.property(stackName, apps, fc.nat(), harmful, (stack, before, i, e) => {
+        const after = clone(before) as App[];
+        const a = after[i % after.length]!;
+        const was = (before as App[])[i % before.length]!;
+        let names: string;
+        switch (e.kind) {
+          case "appId":
+            a.appId = e.value;
+            names = e.value;
+            break;
+          case "tokenUrl":
+          case "enable-gate":
+          case "enable-pkj":
+            a.gates = { ...gatesOf(a), tokenUrl: e.value };
+            if (e.kind === "enable-gate") a.gates = { ...gatesOf(a), tokenExchange: true };
+            if (e.kind === "enable-pkj") a.privateKeyJwt = { enabled: true };
+            names = e.value;
+            break;
+          case "unset-tokenUrl": {
+            const gates: Record<string, unknown> = { ...gatesOf(a), tokenExchange: true };
+            delete gates.tokenUrl;
+            a.gates = gates;
+            names = DEFAULT_TOKEN_URL;
+            break;
+          }
+          case "vault":
+            a.vault = { mount: "secret", path: e.value };
+            names = `secret/${e.value}`;
+            break;
+          case "deployment":
+            a.deployments = [...((a.deployments as unknown[] | undefined) ?? []), { name: e.value }];
+            names = `default/${e.value}`;
+            break;
+          case "new-app":
+            after.push({ name: "brand-new-app", appId: e.value, generation: 1 });
+            fc.pre(!(before as App[]).some((b) => b.name === "brand-new-app"));
+            names = e.value;
+            break;
+        }
+        // An edit that leaves the destination as it was is not one (same URL drawn, gate already on…).
+        const same =
+          (e.kind === "appId" && was.appId === e.value) ||
+          (["tokenUrl", "enable-gate", "enable-pkj", "unset-tokenUrl"].includes(e.kind) &&
+            endpoint(a) === endpoint(was)) ||
+          (e.kind === "vault" && JSON.stringify(was.vault) === JSON.stringify(a.vault)) ||
+          (e.kind === "deployment" &&
+            ((was.deployments as { namespace?: string; name: string }[] | undefined) ?? []).some(
+              (d) => (d.namespace ?? "default") === "default" && d.name === (e as { value: string }).value,
+            ));
+        const r = decide(stack, before, after);
+        if (same || (e.kind === "tokenUrl" && !presents(a))) {
+          expect(r).toEqual({ mode: "config", reasons: [], destinations: [] });
+          return;
+        }
+        expect(r.mode).toBe("destination");
+        expect(r.reasons).toEqual([]);
+        const line = r.destinations.find((l) => l.includes(JSON.stringify(names)));
+        expect(line, `${e.kind}: ${r.destinations.join("\n")}`).toBeDefined();
+        expect(line).toContain(e.kind === "new-app" ? '"brand-new-app"' : JSON.stringify(a.name));
+      }),
+    );
+  });
+
+  it("still lists the destinations of a pull request that changes code", () => {
+    fc.assert(
+      fc.property(stackName, apps, tokenUrl, (stack, before, url) => {
+        const after = clone(before) as App[];
+        after[0]!.gates = { tokenExchange: true, tokenUrl: url, scope: "rotation.check" };
+        const r = classifyPullRequest({
+          stack,
+          project: PROJECT,
+          files: [...onlyConfig(stack), { filename: "index.ts", status: "modified" }],
+          baseConfig: configText({}, { [APPS]: before }),
+          prConfig: { type: "file", text: configText({}, { [APPS]: after }) },
+        });
+        expect(r.mode).toBe("code");
+        expect(r.destinations).toEqual(credentialDestinationChanges(before, after, APPS));
+      }),
+    );
+  });
+
+  it("counts an apps value it cannot read as a change, and quotes values so a comment cannot be broken", () => {
+    expect(credentialDestinationChanges("[]", "not json", APPS)).toEqual([
+      `${APPS} of the pull request cannot be read as a list of named apps: every destination may change`,
+    ]);
+    expect(credentialDestinationChanges("[{}]", "[]", APPS)[0]).toContain(
+      "of the base branch cannot be read",
+    );
+    expect(
+      credentialDestinationChanges(
+        [],
+        [
+          { name: "a", appId: "x" },
+          { name: "a", appId: "x" },
+        ],
+        APPS,
+      ),
+    ).toEqual([
+      'app "a" is new: its credential goes to Okta app "x"',
+      'app "a" is listed twice: every destination may change',
+    ]);
+    const [line] = credentialDestinationChanges(
+      [{ name: "a", appId: "x", gates: { tokenExchange: true } }],
+      [{ name: "a", appId: "x", gates: { tokenExchange: true, tokenUrl: "https://e/```\n# hi" } }],
+      APPS,
+    );
+    expect(line).not.toContain("`");
+    expect(line).not.toContain("\n");
+  });
+
+  it("--destinations-only compares two files as deploy.yml gives them: none before counts every destination", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "classify-"));
+    const file = (name: string, apps: unknown) => {
+      const p = path.join(dir, name);
+      fs.writeFileSync(p, configText({}, { [APPS]: apps }));
+      return p;
+    };
+    const gates = { tokenExchange: true, scope: "rotation.check" };
+    const before = file("before.yaml", [{ name: "billing", appId: "0oa1", generation: 1, gates }]);
+    const bumped = file("bumped.yaml", [{ name: "billing", appId: "0oa1", generation: 2, gates }]);
+    const moved = file("moved.yaml", [
+      { name: "billing", appId: "0oa1", generation: 2, gates: { ...gates, tokenUrl: "https://x.example/t" } },
+    ]);
+    const run = (base: string, config: string) =>
+      JSON.parse(
+        execFileSync(
+          "npx",
+          [
+            "tsx",
+            "scripts/review/classify-pr.ts",
+            "--destinations-only",
+            "--stack",
+            "prod",
+            "--project",
+            PROJECT,
+          ].concat(["--base-config", base, "--config", config]),
+          { cwd: path.resolve(__dirname, "../.."), encoding: "utf8" },
+        ),
+      ) as { destinations: string[] };
+    expect(run(before, bumped)).toEqual({ destinations: [] });
+    expect(run(before, moved).destinations).toEqual([
+      expect.stringContaining("token endpoint \"the org's default authorization server"),
+    ]);
+    expect(run(before, moved).destinations[0]).toContain('"https://x.example/t"');
+    expect(run(path.join(dir, "none.yaml"), bumped).destinations).toEqual([
+      expect.stringMatching(/^app "billing" is new: its credential goes to Okta app "0oa1"; token endpoint/),
+    ]);
+    expect(run(before, path.join(dir, "none.yaml"))).toEqual({ destinations: [] });
   });
 });

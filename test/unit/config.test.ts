@@ -93,8 +93,8 @@ describe("parseAppsConfig", () => {
   it("says how to start when the key is missing, not a list, or an empty list", () => {
     expect(problems(undefined)[0]).toMatch(/^okta-credential-rotation:apps is not set: add a list of apps/);
     expect(problems({ name: "billing" })).toEqual([
-      `${NS}:apps: must be a list of apps (you gave a mapping); write each app as a list item (see README ` +
-        `"Stack config"), e.g. pulumi config set --path 'apps[0].appId' 0oa…`,
+      `${NS}:apps: must be a list of apps (you gave a mapping); write each app as a list item (see ` +
+        `docs/configuration.md#stack-config), e.g. pulumi config set --path 'apps[0].appId' 0oa…`,
     ]);
     expect(problems([])[0]).toMatch(
       /^okta-credential-rotation:apps: must be a list of at least one app \(it is an empty list\); add an app/,
@@ -254,7 +254,7 @@ describe("every problem at once", () => {
     const ps = problems(["billing", { name: "b", appId: "0oa1" }]);
     expect(ps).toEqual([
       `${NS}:apps[0] (unnamed app): must be an app: a mapping with at least name, appId and generation (you ` +
-        `gave "billing"); write it as in README "Stack config"`,
+        `gave "billing"); write it as in docs/configuration.md#stack-config`,
       `${NS}:apps[1].generation (app 'b'): must be a whole number ≥ 1 (it is missing); set it to 1 for a new ` +
         `app, or to the generation the app is at`,
     ]);
@@ -359,7 +359,7 @@ describe("plain words for every value", () => {
     );
     expect(line({ deployments: [{ name: "d", color: "blue" }] })).toBe(
       `${NS}:apps[0].deployments[0].color (app 'billing'): not a field of a Deployment; remove it (fields ` +
-        `here: namespace, name, skipAwait; see README "Stack config")`,
+        `here: namespace, name, skipAwait; see docs/configuration.md#stack-config)`,
     );
   });
 
@@ -531,7 +531,7 @@ describe("gates and Okta's authorization servers", () => {
       `${NS}:apps[0].gates.scope (app 'billing'): gates.tokenExchange proves each new secret with a real ` +
         `client_credentials token exchange, and Okta grants one only for a scope defined on the authorization ` +
         `server; add a scope there with an access policy rule that admits this app, and set gates.scope to it, ` +
-        `e.g. gates: { tokenExchange: true, scope: rotation.check } (README "Connecting to Okta")`,
+        `e.g. gates: { tokenExchange: true, scope: rotation.check } (docs/configuration.md#connecting-to-okta)`,
     ]);
     const [parsed] = parseAppsConfig([app({ gates: { tokenExchange: true, scope: "rotation.check" } })], NS);
     expect(parsed.gates).toMatchObject({ tokenExchange: true, scope: "rotation.check" });
@@ -565,7 +565,7 @@ describe("gates and Okta's authorization servers", () => {
         `Authorization Server must use the private_key_jwt token_endpoint_auth_method."); set gates.tokenUrl to ` +
         `a custom authorization server's token endpoint, e.g. https://example.okta.com/oauth2/default/v1/token, ` +
         `and a scope defined on that server, with an access policy rule that lets this app use ` +
-        `client_credentials (README "Connecting to Okta")`,
+        `client_credentials (docs/configuration.md#connecting-to-okta)`,
     ]);
     // private_key_jwt: refused there for custom scopes; a service app asking for Okta scopes keeps working.
     expect(

@@ -1,6 +1,7 @@
 // The documentation holds together: every relative link and anchor in README.md and docs/*.md leads somewhere,
-// the README's set-up block holds the two set-up commands (and they are scripts of the package), and every
-// README section the code cites by name (`README "Stack config"`) is one the README links to.
+// the README's set-up block holds the two set-up commands (and they are scripts of the package), and every page
+// and anchor of docs/ that the code cites (`docs/configuration.md#stack-config`, in error messages above all)
+// exists.
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -158,28 +159,81 @@ describe("the README's set-up", () => {
   });
 });
 
-describe("README sections the code cites", () => {
-  /** `README "Stack config"` and `README: private_key_jwt` in the program, the package, the pack and due. */
-  function citations(): { file: string; section: string }[] {
-    const out: { file: string; section: string }[] = [];
-    const dirs = ["components", "dynamic", "client", "due", "policy", "local-env"];
+/** The repository's TypeScript files outside node_modules, dist and the generated docs, relative to `root`. */
+function sourceFiles(root: string, dir = ""): string[] {
+  return fs.readdirSync(path.join(root, dir), { withFileTypes: true }).flatMap((e) => {
+    const rel = path.join(dir, e.name);
+    if (e.isDirectory())
+      return ["node_modules", "dist", "bin", "coverage", ".git", "api"].includes(e.name)
+        ? []
+        : sourceFiles(root, rel);
+    return e.name.endsWith(".ts") ? [rel] : [];
+  });
+}
+
+/** Each `docs/<page>.md#<anchor>` a source file cites, and why it does not resolve (undefined when it does). */
+function docsCitations(root: string): { file: string; cited: string; broken?: string }[] {
+  return sourceFiles(root).flatMap((file) =>
+    [...fs.readFileSync(path.join(root, file), "utf8").matchAll(/\bdocs\/([\w-]+\.md)#([\w-]+)/g)].map(
+      (m) => {
+        const page = path.join(root, "docs", m[1]!);
+        const broken = !fs.existsSync(page)
+          ? `docs/${m[1]} does not exist`
+          : anchors(fs.readFileSync(page, "utf8")).has(m[2]!)
+            ? undefined
+            : `docs/${m[1]} has no heading with the anchor #${m[2]}`;
+        return { file, cited: m[0], ...(broken !== undefined ? { broken } : {}) };
+      },
+    ),
+  );
+}
+
+describe("docs/ pages and anchors the code cites", () => {
+  // This file's own citations are its checkers' fixtures, of pages in a temporary directory.
+  const cited = docsCitations(ROOT).filter((c) => c.file !== path.join("test", "unit", "docs.test.ts"));
+
+  it("each exists", () => {
+    // The messages of the package, its program and okta-rotation-due cite them; so do comments and tests.
+    for (const dir of ["components", "dynamic", "due", "policy"])
+      expect(cited.filter((c) => c.file.startsWith(`${dir}${path.sep}`)).length, dir).toBeGreaterThan(0);
+    expect(cited.filter((c) => c.broken !== undefined)).toEqual([]);
+  });
+
+  it("the package cites no README section: the README is short, the details are in docs/", () => {
+    const dirs = ["components", "dynamic", "client", "due", "policy"];
     const files = [
       "index.ts",
-      ...dirs.flatMap((d) => fs.readdirSync(path.join(ROOT, d)).map((f) => `${d}/${f}`)),
+      ...sourceFiles(ROOT).filter((f) => dirs.some((d) => f.startsWith(`${d}${path.sep}`))),
     ];
-    for (const file of files.filter((f) => f.endsWith(".ts"))) {
-      const text = fs.readFileSync(path.join(ROOT, file), "utf8");
-      for (const m of text.matchAll(/README "([^"]+)"|README: ([A-Za-z_][\w.]*)(?=[),])/g)) {
-        out.push({ file, section: (m[1] ?? m[2])! });
-      }
-    }
-    return out;
-  }
+    const readmeCitations = files.flatMap((f) =>
+      [...fs.readFileSync(path.join(ROOT, f), "utf8").matchAll(/README "[^"]+"|README: [\w.]+/g)].map(
+        (m) => `${f}: ${m[0]}`,
+      ),
+    );
+    expect(readmeCitations).toEqual([]);
+  });
 
-  it("each is the text of a link in the README", () => {
-    const cited = citations();
-    expect(cited.length).toBeGreaterThan(10);
-    const texts = links(path.join(ROOT, "README.md")).map((l) => l.text.replace(/`/g, ""));
-    expect(cited.filter((c) => !texts.some((t) => t.toLowerCase() === c.section.toLowerCase()))).toEqual([]);
+  it("the checker finds a missing page and a missing anchor, and takes GitHub's anchors", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "docs-cited-"));
+    try {
+      fs.mkdirSync(path.join(dir, "docs"));
+      fs.mkdirSync(path.join(dir, "src"));
+      fs.mkdirSync(path.join(dir, "node_modules"));
+      fs.writeFileSync(path.join(dir, "docs", "a.md"), "# A\n\n## Stack config\n\n## private_key_jwt\n");
+      fs.writeFileSync(
+        path.join(dir, "src", "m.ts"),
+        "throw new Error(`see docs/a.md#stack-config, docs/a.md#private_key_jwt`);\n" +
+          "// docs/a.md#nope (docs/b.md#stack-config).\n",
+      );
+      fs.writeFileSync(path.join(dir, "node_modules", "x.ts"), "// docs/a.md#ignored\n");
+      expect(docsCitations(dir).map((c) => [c.cited, c.broken !== undefined])).toEqual([
+        ["docs/a.md#stack-config", false],
+        ["docs/a.md#private_key_jwt", false],
+        ["docs/a.md#nope", true],
+        ["docs/b.md#stack-config", true],
+      ]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from "crypto";
 import { describe, expect, it } from "vitest";
-import { JsonWebKeyProvider, diffJsonWebKey, publicJwk, rsaModulusBits } from "../../dynamic";
+import { JsonWebKeyProvider, UNKNOWN, diffJsonWebKey, publicJwk, rsaModulusBits } from "../../dynamic";
 import { unsafeKeyReplacement } from "../../dynamic/jsonWebKey";
 
 const provider = new JsonWebKeyProvider();
@@ -112,6 +112,22 @@ describe("diffJsonWebKey", () => {
     ).toEqual(["jwk"]);
     expect(diffJsonWebKey(olds, { appId: "0oa2", jwk: pub, generation: 2 }).replaces).toEqual([
       "appId",
+      "generation",
+    ]);
+  });
+
+  it("does not replace for a jwk not known yet (a preview of a key bump, the pair being updated)", () => {
+    // The retired slot of a key bump: its pair's slot context is updated, so the preview hands an unknown jwk.
+    expect(diffJsonWebKey(olds, { appId: "0oa1", jwk: UNKNOWN, status: "INACTIVE", generation: 1 })).toEqual({
+      changes: true,
+      replaces: [],
+    });
+    expect(diffJsonWebKey(olds, { appId: "0oa1", jwk: UNKNOWN, status: "ACTIVE", generation: 1 })).toEqual({
+      changes: false,
+      replaces: [],
+    });
+    // A new generation still replaces, known jwk or not.
+    expect(diffJsonWebKey(olds, { appId: "0oa1", jwk: UNKNOWN, generation: 3 }).replaces).toEqual([
       "generation",
     ]);
   });

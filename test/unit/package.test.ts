@@ -1,8 +1,10 @@
-// What `npm pack` puts in the tarball teams install: the compiled package and its types, nothing of the tests,
-// the local environment or the TypeScript sources, and nothing that loads TypeScript at run time.
-import { execFileSync } from "child_process";
+// What `npm pack` puts in the tarball teams install: the compiled package and its types, the compiled policy pack,
+// nothing of the tests, the local environment or the TypeScript sources, and nothing that loads TypeScript at run
+// time.
+import { execFileSync, spawnSync } from "child_process";
 import { builtinModules } from "module";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { describe, expect, it } from "vitest";
 import semver from "semver";
@@ -30,6 +32,7 @@ const packed = JSON.parse(
   execFileSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: ROOT, encoding: "utf8" }),
 ) as { files: { path: string }[] }[];
 const files = packed[0]!.files.map((f) => f.path);
+const modes = new Map((packed[0]!.files as { path: string; mode: number }[]).map((f) => [f.path, f.mode]));
 
 /** The modules a compiled file requires. */
 function requires(file: string): string[] {
@@ -38,18 +41,19 @@ function requires(file: string): string[] {
 }
 
 describe("the packed package", () => {
-  it("holds the compiled package, its types, package.json, README.md, LICENSE and CHANGELOG.md only", () => {
+  it("holds the compiled package, its types, the policy pack, package.json, README.md, LICENSE and CHANGELOG.md only", () => {
     const docs = ["package.json", "README.md", "LICENSE", "CHANGELOG.md"];
     for (const f of docs) expect(files).toContain(f);
-    const others = files.filter((f) => !docs.includes(f));
+    const pack = ["dist/policy/PulumiPolicy.yaml", "dist/policy/package.json", "dist/policy/analyzer"];
+    const others = files.filter((f) => !docs.includes(f) && !pack.includes(f));
     expect(
-      others.filter((f) => !/^dist\/(components|dynamic|client|due)\/[A-Za-z]+\.(js|d\.ts)$/.test(f)),
+      others.filter((f) => !/^dist\/(components|dynamic|client|due|policy)\/[A-Za-z]+\.(js|d\.ts)$/.test(f)),
     ).toEqual([]);
     expect(files.filter((f) => /test|local-env|fixtures/i.test(f))).toEqual([]);
   });
 
   it("has a compiled module and its types for every source file of the package", () => {
-    for (const dir of ["components", "dynamic", "client", "due"])
+    for (const dir of ["components", "dynamic", "client", "due", "policy"])
       for (const name of fs.readdirSync(path.join(ROOT, dir)).filter((f) => f.endsWith(".ts"))) {
         const base = `dist/${dir}/${name.replace(/\.ts$/, "")}`;
         expect(files).toContain(`${base}.js`);
@@ -179,6 +183,24 @@ describe("the packed package", () => {
     ).toBe(true);
   });
 
+  it("has @pulumi/policy as an optional peer, in a range that holds the version the pack names and is tested with", () => {
+    const policy = "@pulumi/policy";
+    expect(manifest.peerDependenciesMeta?.[policy]?.optional).toBe(true);
+    expect(manifest.dependencies[policy]).toBeUndefined();
+    const tested = (
+      JSON.parse(fs.readFileSync(path.join(ROOT, "node_modules", policy, "package.json"), "utf8")) as {
+        version: string;
+      }
+    ).version.replace(/^v/, "");
+    expect(manifest.devDependencies[policy]).toBe(tested);
+    expect(semver.satisfies(tested, manifest.peerDependencies[policy]!)).toBe(true);
+    // The version a missing @pulumi/policy's error tells the program to install.
+    const packManifest = JSON.parse(fs.readFileSync(path.join(ROOT, "policy", "package.json"), "utf8")) as {
+      dependencies: Record<string, string>;
+    };
+    expect(packManifest.dependencies[policy]).toBe(tested);
+  });
+
   it("loads without the optional peers: a program that delivers its own way installs neither", () => {
     const hook = `
       const Module = require("module");
@@ -210,6 +232,75 @@ describe("the packed package", () => {
       const readme = fs.readFileSync(path.join(ROOT, "docs", "concepts.md"), "utf8");
       expect(readme).toContain(`"node": "${range}"`);
       expect(readme).toContain(`\`${sdk}\``);
+    }
+  });
+});
+
+describe("the policy pack in the tarball (dist/policy)", () => {
+  const PACK = path.join(ROOT, "dist", "policy");
+  const testedPolicy = (
+    JSON.parse(fs.readFileSync(path.join(ROOT, "node_modules/@pulumi/policy/package.json"), "utf8")) as {
+      version: string;
+    }
+  ).version.replace(/^v/, "");
+
+  it("is a policy pack folder: PulumiPolicy.yaml, a package.json whose main is the compiled index, an executable launcher", () => {
+    for (const f of ["PulumiPolicy.yaml", "package.json", "index.js", "analyzer"])
+      expect(files).toContain(`dist/policy/${f}`);
+    expect(fs.readFileSync(path.join(PACK, "PulumiPolicy.yaml"), "utf8")).toMatch(/^runtime: nodejs$/m);
+    const packManifest = JSON.parse(fs.readFileSync(path.join(PACK, "package.json"), "utf8")) as {
+      main: string;
+      dependencies: Record<string, string>;
+    };
+    expect(packManifest.main).toBe("index.js");
+    // The same as the repository's pack, which the tests run from its TypeScript sources.
+    const source = JSON.parse(fs.readFileSync(path.join(ROOT, "policy", "package.json"), "utf8")) as {
+      main: string;
+    };
+    expect({ ...packManifest, main: source.main }).toEqual(source);
+    expect(fs.readFileSync(path.join(PACK, "analyzer"), "utf8")).toBe(
+      fs.readFileSync(path.join(ROOT, "policy", "analyzer"), "utf8"),
+    );
+    expect(modes.get("dist/policy/analyzer")! & 0o111).toBe(0o111);
+  });
+
+  it("imports nothing from outside itself but @pulumi/policy and Node's modules", () => {
+    const required = files
+      .filter((f) => f.startsWith("dist/policy/") && f.endsWith(".js"))
+      .flatMap((f) => requires(f).map((r) => ({ f, r })));
+    expect(required.length).toBeGreaterThan(0);
+    const outside = required.filter(
+      ({ f, r }) =>
+        !(r.startsWith("./") && files.includes(path.posix.join(path.posix.dirname(f), `${r}.js`))) &&
+        r !== "@pulumi/policy" &&
+        !builtinModules.includes(r.replace(/^node:/, "")),
+    );
+    expect(outside).toEqual([]);
+  });
+
+  it("names @pulumi/policy and the version to install when a program has not installed it", () => {
+    // A copy of the pack where nothing resolves from: no node_modules above it.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "policy-pack-"));
+    try {
+      const copy = path.join(dir, "policy");
+      fs.cpSync(PACK, copy, { recursive: true });
+      const want =
+        "the okta-credential-rotation policy pack needs @pulumi/policy, an optional peer dependency of " +
+        "okta-credential-rotation that this program has not installed: run npm install --save-dev " +
+        `@pulumi/policy@${testedPolicy} in the program`;
+      // Started by the engine as a binary analyzer: one line on stderr, exit 1.
+      const launched = spawnSync(path.join(copy, "analyzer"), ["127.0.0.1:1"], { encoding: "utf8" });
+      expect(launched.status).toBe(1);
+      expect(launched.stderr.trim()).toBe(want);
+      // Loaded by a language host that runs policy packs: the error the pack throws before anything else.
+      const loaded = spawnSync(process.execPath, ["-e", `require(${JSON.stringify(copy)})`], {
+        encoding: "utf8",
+      });
+      expect(loaded.status).not.toBe(0);
+      expect(loaded.stderr).toContain(`Error: ${want}\n`);
+      expect(loaded.stderr).not.toContain("Cannot find module");
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -1,5 +1,6 @@
 // The policy pack's pure helpers: what a rotation is made of, which credential is current, and each policy's verdict.
 import { describe, expect, it } from "vitest";
+import fc from "fast-check";
 import { unknownCheckingProxy } from "@pulumi/policy";
 import {
   CLIENT_SECRET,
@@ -9,6 +10,7 @@ import {
   SECRET_ROTATION,
   TOKEN_EXCHANGE_GATE,
   APP_AUTH_METHOD,
+  APPS_CONFIG_KEY,
   currentCredentials,
   known,
   rotationsOf,
@@ -17,6 +19,7 @@ import {
 import { ageInDays, credentialAgeViolation, credentialAgeViolations } from "../../policy/credentialAge";
 import { authMethodViolations, isRequired } from "../../policy/authMethod";
 import { overlapViolations } from "../../policy/minOverlap";
+import { missingPolicySdk, testedPolicySdkVersion } from "../../policy/sdk";
 
 // @pulumi/policy's markers of a string and a number that a preview does not know yet.
 const UNKNOWN_STRING = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -253,11 +256,12 @@ describe("credential-max-age", () => {
     const violations = credentialAgeViolations(rotations, { maxAgeDays }, NOW);
     expect(violations).toHaveLength(1);
     expect(violations[0]!.urn).toBe(`urn:${CLIENT_SECRET}::billing-slot-a`);
-    expect(violations[0]!.message).toContain("app 'billing'");
-    expect(violations[0]!.message).toContain("client secret ocs2 (generation 2)");
-    expect(violations[0]!.message).toContain(`${age} days ago`);
-    expect(violations[0]!.message).toContain(`maxAgeDays (${maxAgeDays})`);
-    expect(violations[0]!.message).toContain("bump generation of app 'billing'");
+    expect(violations[0]!.message).toBe(
+      `SecretRotation 'billing' (app 0oaBilling): its current client secret ocs2 (generation 2) was created ` +
+        `${daysBefore(age)}, ${age} days ago — older than maxAgeDays (${maxAgeDays}). Rotate it: bump generation ` +
+        `of SecretRotation 'billing' (where okta-credential-rotation:apps declares it: generation of app ` +
+        `'billing') by one and run pulumi up.`,
+    );
   });
 
   it("only the current credential counts: an old previous secret is no violation", () => {
@@ -273,7 +277,7 @@ describe("credential-max-age", () => {
   });
 
   it("exactly maxAgeDays old is allowed; a moment more is not", () => {
-    const rotation = { app: "billing", kind: "secret" as const };
+    const rotation = { app: "billing", kind: "secret" as const, appIds: [] };
     const cred = { kind: "client secret" as const, urn: "u", created: daysBefore(maxAgeDays) };
     expect(credentialAgeViolation(rotation, cred, maxAgeDays, NOW)).toBeUndefined();
     expect(credentialAgeViolation(rotation, cred, maxAgeDays, NOW + 1000)).toBeDefined();
@@ -287,8 +291,21 @@ describe("credential-max-age", () => {
   it("an old current key says to bump privateKeyJwt.keyGeneration", () => {
     const rotations = rotationsOf(keyStack({ keyGeneration: 2, holderCreated: daysBefore(maxAgeDays + 1) }));
     const [v] = credentialAgeViolations(rotations, { maxAgeDays }, NOW);
-    expect(v!.message).toContain("app 'orders': its current key pks2 (generation 2)");
-    expect(v!.message).toContain("bump privateKeyJwt.keyGeneration of app 'orders'");
+    expect(v!.message).toContain("KeyRotation 'orders' (app 0oaOrders): its current key pks2 (generation 2)");
+    expect(v!.message).toContain(
+      "bump keyGeneration of KeyRotation 'orders' (where okta-credential-rotation:apps declares it: " +
+        "privateKeyJwt.keyGeneration of app 'orders') by one",
+    );
+  });
+
+  it("an old client secret a KeyRotation switched back to says to bump keyGeneration too", () => {
+    const rotations = rotationsOf(
+      keyStack({ keyGeneration: 2, rollback: true, secretCreated: daysBefore(maxAgeDays + 1) }),
+    );
+    const [v] = credentialAgeViolations(rotations, { maxAgeDays }, NOW);
+    expect(v!.urn).toBe(`urn:${CLIENT_SECRET}::orders-rollback-secret`);
+    expect(v!.message).toContain("KeyRotation 'orders' (app 0oaOrders): its current client secret ocsBack");
+    expect(v!.message).toContain("bump keyGeneration of KeyRotation 'orders'");
   });
 });
 
@@ -305,10 +322,12 @@ describe("private-key-jwt-required", () => {
     const [billing] = rotationsOf(secretStack({ generation: 1 }));
     const violations = authMethodViolations(billing!, ["billing"]);
     expect(violations.map((v) => v.urn)).toEqual([`urn:${SECRET_ROTATION}::billing`]);
-    expect(violations[0]!.message).toContain(
-      "app 'billing' (0oaBilling) must authenticate with private_key_jwt",
+    expect(violations[0]!.message).toBe(
+      "SecretRotation 'billing' (app 0oaBilling) must authenticate with private_key_jwt (this policy's apps name " +
+        "it), but it rotates a client secret. Declare a KeyRotation named 'billing' in its place " +
+        "(docs/concepts.md#private_key_jwt; where okta-credential-rotation:apps declares it: set privateKeyJwt: " +
+        "{ enabled: true } on app 'billing'), or remove it from this policy's apps.",
     );
-    expect(violations[0]!.message).toContain("privateKeyJwt: { enabled: true }");
     expect(authMethodViolations(billing!, ["orders"])).toEqual([]);
   });
 
@@ -318,7 +337,12 @@ describe("private-key-jwt-required", () => {
     const [back] = rotationsOf(keyStack({ keyGeneration: 1, rollback: true }));
     const violations = authMethodViolations(back!, ["0oaOrders"]);
     expect(violations.map((v) => v.urn)).toEqual([`urn:${APP_AUTH_METHOD}::orders-auth-method`]);
-    expect(violations[0]!.message).toContain("switches it to client_secret_basic");
+    expect(violations[0]!.message).toBe(
+      "KeyRotation 'orders' (app 0oaOrders) must authenticate with private_key_jwt (this policy's apps name it), " +
+        "but it switches the app to client_secret_basic. Remove rollback of KeyRotation 'orders' (where " +
+        "okta-credential-rotation:apps declares it: privateKeyJwt.rollback of app 'orders'), or remove it from " +
+        "this policy's apps.",
+    );
   });
 });
 
@@ -329,9 +353,13 @@ describe("rotation-min-overlap", () => {
   it("a rotation whose overlap is shorter than the minimum is a violation on its gate", () => {
     const violations = verdict({ generation: 2, previous: true, minOverlapSeconds: minimum - 1 });
     expect(violations.map((v) => v.urn)).toEqual([`urn:${TOKEN_EXCHANGE_GATE}::billing-gate`]);
-    expect(violations[0]!.message).toContain(`for ${minimum - 1} s`);
-    expect(violations[0]!.message).toContain(`minOverlapSeconds (${minimum})`);
-    expect(violations[0]!.message).toContain("app 'billing'");
+    expect(violations[0]!.message).toBe(
+      `SecretRotation 'billing' (app 0oaBilling): the previous secret stays ACTIVE next to the new one for ` +
+        `${minimum - 1} s, less than this policy's minOverlapSeconds (${minimum}) — clients that have not picked ` +
+        `up the new secret yet would fail. Set gates.minOverlapSeconds of SecretRotation 'billing' (where ` +
+        `okta-credential-rotation:apps declares it: gates.minOverlapSeconds of app 'billing') to at least ` +
+        `${minimum}; for a leaked secret, rotate with revoke: true instead.`,
+    );
   });
 
   it("the minimum itself, or more, is no violation", () => {
@@ -354,5 +382,92 @@ describe("rotation-min-overlap", () => {
         : r,
     );
     expect(overlapViolations(rotationsOf(rs)[0]!, minimum)).toEqual([]);
+  });
+});
+
+describe("every message, for both kinds of program", () => {
+  const name = fc.stringMatching(/^[a-z][a-z0-9-]{0,15}$/);
+
+  it("names the component (type and name), the argument to change and the app's field in the stack config", () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          app: name,
+          generation: fc.integer({ min: 2, max: 50 }),
+          rollback: fc.boolean(),
+          minOverlapSeconds: fc.integer({ min: 0, max: 899 }),
+          age: fc.integer({ min: 91, max: 2000 }),
+          key: fc.boolean(),
+        }),
+        (o) => {
+          const rs = o.key
+            ? keyStack({
+                app: o.app,
+                keyGeneration: o.generation,
+                holderCreated: daysBefore(o.age),
+                rollback: o.rollback,
+                secretCreated: daysBefore(o.age),
+              })
+            : secretStack({
+                app: o.app,
+                generation: o.generation,
+                rollback: o.rollback,
+                previous: true,
+                holderCreated: daysBefore(o.age),
+                minOverlapSeconds: o.minOverlapSeconds,
+              });
+          const [rotation] = rotationsOf(rs);
+          const component = `${o.key ? "KeyRotation" : "SecretRotation"} '${o.app}'`;
+          const violations = [
+            ...credentialAgeViolations([rotation!], { maxAgeDays: 90 }, NOW).map((v) => ({
+              ...v,
+              argument: o.key ? "keyGeneration" : "generation",
+              field: o.key ? "privateKeyJwt.keyGeneration" : "generation",
+            })),
+            ...overlapViolations(rotation!, 900).map((v) => ({
+              ...v,
+              argument: "gates.minOverlapSeconds",
+              field: "gates.minOverlapSeconds",
+            })),
+            ...authMethodViolations(rotation!, [o.app]).map((v) => ({
+              ...v,
+              argument: o.key ? "rollback" : "KeyRotation",
+              field: o.key ? "privateKeyJwt.rollback" : "privateKeyJwt: { enabled: true }",
+            })),
+          ];
+          // Each policy finds its violation: an old holder, a short overlap, a required app.
+          expect(violations.length).toBe(o.key ? (o.rollback ? 2 : 1) : 3);
+          for (const v of violations) {
+            expect(v.message.startsWith(`${component} (app `)).toBe(true);
+            expect(v.message).toContain(`${v.argument} `);
+            expect(v.message).toContain(`where ${APPS_CONFIG_KEY} declares it: `);
+            expect(v.message).toContain(`${v.field}`);
+            expect(v.message).toContain(`app '${o.app}'`);
+            expect(v.message).not.toContain("\n");
+          }
+        },
+      ),
+    );
+  });
+});
+
+describe("a missing @pulumi/policy", () => {
+  const notFound = (id: string) => {
+    throw Object.assign(new Error(`Cannot find module '${id}'`), { code: "MODULE_NOT_FOUND" });
+  };
+
+  it("is named with the version the pack's package.json gives; a resolvable one is no message", () => {
+    expect(testedPolicySdkVersion(`${__dirname}/../../policy`)).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(missingPolicySdk(notFound, "1.21.0")).toContain(
+      "run npm install --save-dev @pulumi/policy@1.21.0",
+    );
+    expect(missingPolicySdk((id) => `/x/node_modules/${id}/index.js`, "1.21.0")).toBeUndefined();
+  });
+
+  it("any other failure to resolve is not hidden", () => {
+    const broken = () => {
+      throw Object.assign(new Error("EACCES"), { code: "EACCES" });
+    };
+    expect(() => missingPolicySdk(broken, "1.21.0")).toThrow("EACCES");
   });
 });

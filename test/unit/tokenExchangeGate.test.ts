@@ -62,8 +62,8 @@ describe("TokenExchangeGate check: where Okta can prove a secret (before anythin
           'Authorization Server must use the private_key_jwt token_endpoint_auth_method."); set gates.tokenUrl and ' +
           "gates.scope to a custom authorization server's token endpoint, e.g. " +
           "https://example.okta.com/oauth2/default/v1/token, and a scope defined on that server, with an access " +
-          'policy rule that lets this app use client_credentials (README "Connecting to Okta"). Nothing was ' +
-          "changed: the new secret is proven only where Okta can grant it a token.",
+          "policy rule that lets this app use client_credentials (docs/configuration.md#connecting-to-okta). " +
+          "Nothing was changed: the new secret is proven only where Okta can grant it a token.",
       },
     ]);
     expect(JSON.stringify(r.failures)).not.toContain(SECRET);

@@ -1,0 +1,238 @@
+// The policy pack as a team runs it on its own program: examples/consumer-ts installed from the tarball `npm pack`
+// makes, with @pulumi/policy beside it, and `pulumi preview --policy-pack` of the pack the package installed, with
+// the real CLI against the local Okta. The program declares `new SecretRotation("billing", …)` and has no
+// okta-credential-rotation:apps: each violation must name the component and its argument.
+import { execFileSync, spawn } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { LocalWorkspace } from "@pulumi/pulumi/automation";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startOktaLocal, type OktaLocal } from "../../local-env/okta";
+import { oktaPluginPath } from "../../local-env/okta-plugin";
+import { REPO_ROOT, pulumiCommand } from "./harness";
+import { CREDENTIAL_MAX_AGE } from "../../policy/credentialAge";
+import { ROTATION_MIN_OVERLAP } from "../../policy/minOverlap";
+import { PRIVATE_KEY_JWT_REQUIRED } from "../../policy/authMethod";
+
+const EXAMPLE = path.join(REPO_ROOT, "examples", "consumer-ts");
+const STACK = `consumer-policy-${process.pid}`;
+const DAY_MS = 86_400_000;
+const AGE_DAYS = 100;
+
+function run(cmd: string, args: string[], cwd: string): string {
+  return execFileSync(cmd, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+}
+
+function versionOf(pkg: string): string {
+  const manifest = path.join(REPO_ROOT, "node_modules", pkg, "package.json");
+  return (JSON.parse(fs.readFileSync(manifest, "utf8")) as { version: string }).version.replace(/^v/, "");
+}
+
+describe("the shipped policy pack on a program that declares the components itself", () => {
+  let okta: OktaLocal;
+  /** How far the local Okta's clock runs behind: a credential it creates meanwhile is that old. */
+  let clockOffsetMs = 0;
+  let work: string;
+  let program: string;
+  /** The pack as the package installed it, started as a binary analyzer (docs/operations.md#policy-pack). */
+  let pack: string;
+  let envVars: Record<string, string>;
+  const configs: Record<string, string> = {};
+
+  /** The `pulumi` CLI in the program's directory, as a user runs it: exit code and output (stdout, stderr). */
+  async function pulumiCli(args: string[]): Promise<{ code: number | null; out: string }> {
+    const command = (await pulumiCommand()).command;
+    return new Promise((resolve, reject) => {
+      const child = spawn(command, [...args, "--stack", STACK, "--non-interactive", "--color", "never"], {
+        cwd: program,
+        env: { ...process.env, ...envVars },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let out = "";
+      child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+      child.stderr.on("data", (d: Buffer) => (out += d.toString()));
+      child.once("error", reject);
+      child.once("close", (code) => resolve({ code, out }));
+    });
+  }
+
+  const previewWith = (config: string, ...more: string[]) =>
+    pulumiCli(["preview", "--policy-pack", pack, "--policy-pack-config", configs[config]!, ...more]);
+
+  /** No secret value of the app appears in what the CLI printed. */
+  const expectNoSecretIn = (out: string) => {
+    for (const s of okta.listSecrets(okta.apps[0]!.id)) expect(out).not.toContain(s.clientSecret);
+  };
+
+  beforeAll(async () => {
+    work = fs.mkdtempSync(path.join(os.tmpdir(), "okta-rotation-consumer-policy-"));
+    const packed = JSON.parse(
+      run("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", work], REPO_ROOT),
+    ) as { filename: string }[];
+    program = path.join(work, "consumer");
+    fs.mkdirSync(program);
+    for (const f of ["index.ts", "Pulumi.yaml", "package.json", "tsconfig.json"])
+      fs.copyFileSync(path.join(EXAMPLE, f), path.join(program, f));
+    // The program's dependencies, the tarball, and the pack's framework (an optional peer of the package), at the
+    // versions this repository tests.
+    run(
+      "npm",
+      [
+        "install",
+        "--no-audit",
+        "--no-fund",
+        "--prefer-offline",
+        "--loglevel=error",
+        path.join(work, packed[0]!.filename),
+        `@pulumi/pulumi@${versionOf("@pulumi/pulumi")}`,
+        `@pulumi/policy@${versionOf("@pulumi/policy")}`,
+      ],
+      program,
+    );
+    pack = path.join(program, "node_modules", "okta-credential-rotation", "dist", "policy", "analyzer");
+
+    for (const [name, c] of Object.entries({
+      // The example sets no overlap (0 s): its rotations, the adoption's included, pass only without a minimum.
+      lenient: { maxAgeDays: 365, minOverlapSeconds: 0 },
+      age: { maxAgeDays: 90, minOverlapSeconds: 0 },
+      overlap: { maxAgeDays: 365, minOverlapSeconds: 600 },
+    })) {
+      configs[name] = path.join(work, `policy-${name}.json`);
+      fs.writeFileSync(
+        configs[name],
+        JSON.stringify({
+          [CREDENTIAL_MAX_AGE]: { maxAgeDays: c.maxAgeDays },
+          [ROTATION_MIN_OVERLAP]: { minOverlapSeconds: c.minOverlapSeconds },
+          [PRIVATE_KEY_JWT_REQUIRED]: { apps: [] },
+        }),
+      );
+    }
+
+    okta = await startOktaLocal({
+      apps: [{ label: "billing-app" }],
+      rateLimits: { apps: 10_000, app: 10_000 },
+      now: () => Date.now() - clockOffsetMs,
+    });
+    const backendDir = path.join(work, "state");
+    fs.mkdirSync(backendDir);
+    const binDir = path.dirname((await pulumiCommand()).command);
+    const okPlugin = oktaPluginPath();
+    envVars = {
+      PULUMI_BACKEND_URL: `file://${backendDir}`,
+      PULUMI_CONFIG_PASSPHRASE: "consumer-policy-test-passphrase",
+      PULUMI_SKIP_UPDATE_CHECK: "true",
+      PULUMI_DIY_BACKEND_NO_LEGACY_WARNING: "true",
+      PATH: [binDir, ...(okPlugin ? [okPlugin] : []), process.env.PATH ?? ""].join(path.delimiter),
+      OKTA_ORG_URL: okta.orgUrl,
+      OKTA_API_TOKEN: okta.apiToken,
+    };
+  }, 600_000);
+
+  afterAll(async () => {
+    await okta?.close();
+    if (work) fs.rmSync(work, { recursive: true, force: true });
+  });
+
+  it("installs the pack as a policy pack folder, with its launcher executable", () => {
+    const dir = path.dirname(pack);
+    for (const f of ["PulumiPolicy.yaml", "package.json", "index.js"])
+      expect(fs.existsSync(path.join(dir, f))).toBe(true);
+    expect(fs.statSync(pack).mode & 0o111).toBe(0o111);
+  });
+
+  it("passes a fresh credential, fails an old one and a short overlap, naming SecretRotation 'billing' and its argument", async () => {
+    const app = okta.apps[0]!;
+    const stack = await LocalWorkspace.createOrSelectStack(
+      { stackName: STACK, workDir: program },
+      { envVars, pulumiCommand: await pulumiCommand() },
+    );
+    await stack.setAllConfig({
+      appId: { value: app.id },
+      generation: { value: "1" },
+      adoptSecretId: { value: okta.listSecrets(app.id)[0]!.id },
+    });
+    // Generation 1, made while the local Okta's clock runs AGE_DAYS behind: its `created` is that old.
+    clockOffsetMs = AGE_DAYS * DAY_MS;
+    try {
+      const up = await pulumiCli(["up", "--yes"]);
+      expect(up.code, up.out).toBe(0);
+    } finally {
+      clockOffsetMs = 0;
+    }
+    const current = (await stack.outputs()).currentSecretId!.value as string;
+
+    // Within a year: no violation, and the pack did run.
+    const pass = await previewWith("lenient");
+    expect(pass.code, pass.out).toBe(0);
+    expect(pass.out).toMatch(/okta-credential-rotation@v?0\.1\.0/);
+    expect(pass.out).not.toMatch(/violation/i);
+
+    // Within 90 days: the current secret is too old. One mandatory violation, in the words of this program.
+    const old = await previewWith("age");
+    expect(old.code, old.out).not.toBe(0);
+    expect(old.out).toContain(CREDENTIAL_MAX_AGE);
+    expect(old.out).toContain(
+      `SecretRotation 'billing' (app ${app.id}): its current client secret ${current} (generation 1) was created `,
+    );
+    expect(old.out).toContain(
+      `${AGE_DAYS} days ago — older than maxAgeDays (90). Rotate it: bump generation of `,
+    );
+    expect(old.out).toContain("SecretRotation 'billing' (where okta-credential-rotation:apps declares it: ");
+    expect(old.out).not.toContain(ROTATION_MIN_OVERLAP);
+    expectNoSecretIn(old.out);
+
+    // The bump the message asks for, with the example's overlap (none set: 0 s) against a minimum of 600 s.
+    await stack.setConfig("generation", { value: "2" });
+    const short = await previewWith("overlap");
+    expect(short.code, short.out).not.toBe(0);
+    expect(short.out).toContain(ROTATION_MIN_OVERLAP);
+    expect(short.out).toContain(
+      `SecretRotation 'billing' (app ${app.id}): the previous secret stays ACTIVE next to the new one for 0 s, ` +
+        `less than this policy's minOverlapSeconds (600)`,
+    );
+    expect(short.out).toContain("Set gates.minOverlapSeconds of SecretRotation 'billing' (where ");
+    // The new secret is made by this run: its age is not judged.
+    expect(short.out).not.toContain(CREDENTIAL_MAX_AGE);
+    expectNoSecretIn(short.out);
+    // What the user sees: the CLI's policy report of both previews.
+    const report = (out: string) => out.slice(out.indexOf("Policies:"), out.indexOf("Resources:"));
+    console.log(`pulumi preview --policy-pack (maxAgeDays 90):\n${report(old.out)}`);
+    console.log(`pulumi preview --policy-pack (minOverlapSeconds 600):\n${report(short.out)}`);
+
+    // A mandatory violation stops `pulumi up` before any write.
+    const before = okta.listSecrets(app.id).map((s) => [s.id, s.status]);
+    const refused = await pulumiCli([
+      "up",
+      "--yes",
+      "--policy-pack",
+      pack,
+      "--policy-pack-config",
+      configs.overlap!,
+    ]);
+    expect(refused.code, refused.out).not.toBe(0);
+    expect(refused.out).toContain(ROTATION_MIN_OVERLAP);
+    expect(okta.listSecrets(app.id).map((s) => [s.id, s.status])).toEqual(before);
+
+    // With no minimum overlap, the same bump passes.
+    const lenient = await previewWith("lenient");
+    expect(lenient.code, lenient.out).toBe(0);
+    expect(lenient.out).not.toMatch(/violation/i);
+  }, 1_200_000);
+
+  it("without @pulumi/policy in the program, says what to install", async () => {
+    const sdk = path.join(program, "node_modules", "@pulumi", "policy");
+    const aside = path.join(work, "policy-aside");
+    fs.renameSync(sdk, aside);
+    try {
+      const missing = await previewWith("lenient");
+      expect(missing.code).not.toBe(0);
+      console.log(`pulumi preview --policy-pack without @pulumi/policy:\n${missing.out}`);
+      expect(missing.out).toContain(
+        `run npm install --save-dev @pulumi/policy@${versionOf("@pulumi/policy")} in the program`,
+      );
+    } finally {
+      fs.renameSync(aside, sdk);
+    }
+  }, 300_000);
+});
