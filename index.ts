@@ -10,6 +10,7 @@ import {
   parseAppsConfig,
   SecretRotation,
   PACKAGE_CONFIG_NAMESPACE,
+  skipUnprintedPromiseStacks,
   stackOrgUrl,
   type AppConfig,
 } from "okta-credential-rotation";
@@ -26,6 +27,10 @@ function orgUrl(): string | undefined {
     throw new pulumi.RunError((err as Error).message);
   }
 }
+
+// The SDK's own promise stacks are formatted only when PULUMI_DEBUG_PROMISE_LEAKS will print them
+// (components/promiseStacks.ts): a large stack's preview spent a third of the program's time on them.
+skipUnprintedPromiseStacks();
 
 const org = orgUrl();
 
@@ -82,8 +87,8 @@ function deploymentsOf(app: AppConfig) {
   }));
 }
 
-export const rotations: Record<string, unknown> = {};
-for (const app of apps) {
+/** One app's rotation, and what the stack outputs of it. */
+function rotate(app: AppConfig): unknown {
   // Default: the org's `default` custom authorization server, where Okta gives apps machine tokens; the org
   // server (/oauth2/v1/token) refuses client secrets and custom scopes (docs/configuration.md#connecting-to-okta).
   const tokenUrl = app.gates.tokenUrl ?? (org ? defaultTokenUrl(org) : undefined);
@@ -113,7 +118,7 @@ for (const app of apps) {
       deployments: deploymentsOf(app),
       podCensus: podCensus(app),
     });
-    rotations[app.name] = {
+    return {
       current: keys.current,
       previous: keys.previous,
       authMethod: keys.authMethod,
@@ -121,7 +126,6 @@ for (const app of apps) {
       unusableSecrets: keys.unusableSecrets,
       audit: keys.audit,
     };
-    continue;
   }
   const rotation = new SecretRotation(app.name, {
     appId: app.appId,
@@ -136,9 +140,29 @@ for (const app of apps) {
     gates: { ...app.gates, tokenUrl },
     formerNames: app.formerNames,
   });
-  rotations[app.name] = {
+  return {
     current: rotation.current,
     previous: rotation.previous,
     audit: rotation.audit,
   };
 }
+
+/**
+ * The program: one rotation per app; the stack output `rotations` holds what each reports.
+ *
+ * In a preview, each app's resources are sent to the engine before the next app is built: the engine checks and
+ * diffs them (one resource at a time) and starts the providers' process while the program builds the rest, instead
+ * of after the last app. A preview writes nothing, so an app refused later in the loop costs nothing. In an update
+ * every app is built before any of its resources is sent, as the engine writes as soon as it has one.
+ */
+async function main(): Promise<{ rotations: Record<string, unknown> }> {
+  const rotations: Record<string, unknown> = {};
+  const preview = pulumi.runtime.isDryRun();
+  for (const app of apps) {
+    rotations[app.name] = rotate(app);
+    if (preview) await new Promise((resolve) => setImmediate(resolve));
+  }
+  return { rotations };
+}
+
+export = main;

@@ -16,3 +16,4 @@ export {
   type GenerationsKey,
   type ResolvedGeneration,
 } from "./generations";
+export * from "./promiseStacks";

@@ -364,7 +364,7 @@ export class AppAuthMethodProvider implements pulumi.dynamic.ResourceProvider<
     _olds: unknown,
     news: Record<string, unknown>,
   ): Promise<pulumi.dynamic.CheckResult<AppAuthMethodInputs>> {
-    return checkInputs<AppAuthMethodInputs>(appAuthMethodInputsSchema(), news);
+    return checkInputs<AppAuthMethodInputs>(appAuthMethodInputsSchema, news);
   }
 
   async diff(

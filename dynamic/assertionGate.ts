@@ -265,7 +265,7 @@ export class AssertionGateProvider implements pulumi.dynamic.ResourceProvider<
     _olds: unknown,
     news: Record<string, unknown>,
   ): Promise<pulumi.dynamic.CheckResult<AssertionGateInputs>> {
-    const checked = checkInputs<AssertionGateInputs>(assertionGateInputsSchema(), news);
+    const checked = checkInputs<AssertionGateInputs>(assertionGateInputsSchema, news);
     if (checked.failures && checked.failures.length > 0) return checked;
     // Before anything is written (preview and --skip-preview): a proof Okta would refuse at this endpoint.
     const { tokenUrl, scope } = news;

@@ -685,7 +685,7 @@ export class ClientSecretProvider implements pulumi.dynamic.ResourceProvider<
     olds: Record<string, unknown> | undefined,
     news: Record<string, unknown>,
   ): Promise<pulumi.dynamic.CheckResult<ClientSecretInputs>> {
-    const result = checkInputs<ClientSecretInputs>(clientSecretInputsSchema(), news);
+    const result = checkInputs<ClientSecretInputs>(clientSecretInputsSchema, news);
     const inputs = result.inputs as ClientSecretInputs;
     if ((result.failures?.length ?? 0) > 0 || inputs.slot === undefined) return result;
     const before = olds?.slot as (SlotContext & { adopting?: unknown }) | undefined;

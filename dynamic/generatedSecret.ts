@@ -80,7 +80,7 @@ export class GeneratedSecretProvider implements pulumi.dynamic.ResourceProvider<
     _olds: unknown,
     news: Record<string, unknown>,
   ): Promise<pulumi.dynamic.CheckResult<GeneratedSecretInputs>> {
-    return checkInputs<GeneratedSecretInputs>(generatedSecretInputsSchema(), news);
+    return checkInputs<GeneratedSecretInputs>(generatedSecretInputsSchema, news);
   }
 
   async diff(

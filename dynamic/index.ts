@@ -84,7 +84,14 @@ export {
   type OktaConnectionSettings,
   type OktaCredentials,
 } from "./oktaSettings";
-export { checkInputs, sameValue, validateInputs, type CheckFailure } from "./validation";
+export {
+  checkInputs,
+  sameValue,
+  schemaOf,
+  validateInputs,
+  type CheckFailure,
+  type SchemaSource,
+} from "./validation";
 export {
   SecretValue,
   SecretValueProvider,

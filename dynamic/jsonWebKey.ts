@@ -493,7 +493,7 @@ export class JsonWebKeyProvider implements pulumi.dynamic.ResourceProvider<
     _olds: unknown,
     news: Record<string, unknown>,
   ): Promise<pulumi.dynamic.CheckResult<JsonWebKeyInputs>> {
-    const { inputs, failures } = validateInputs(jsonWebKeyInputsSchema(), news);
+    const { inputs, failures } = validateInputs(jsonWebKeyInputsSchema, news);
     if (failures.length > 0) {
       // Never hand private material back to the engine, even with the failures.
       const jwk = news.jwk;

@@ -189,7 +189,7 @@ export class KeyPairProvider implements pulumi.dynamic.ResourceProvider<KeyPairI
     olds: Record<string, unknown> | undefined,
     news: Record<string, unknown>,
   ): Promise<pulumi.dynamic.CheckResult<KeyPairInputs>> {
-    const result = checkInputs<KeyPairInputs>(keyPairInputsSchema(), news);
+    const result = checkInputs<KeyPairInputs>(keyPairInputsSchema, news);
     const slot = (result.inputs as KeyPairInputs | undefined)?.slot;
     if ((result.failures?.length ?? 0) > 0 || slot === undefined) return result;
     const problem = slotTransitionProblem(olds?.slot as SlotContext | undefined, slot, KEY_SLOTS);

@@ -194,7 +194,7 @@ export class SecretHandoverProvider implements pulumi.dynamic.ResourceProvider<
     _olds: unknown,
     news: Record<string, unknown>,
   ): Promise<pulumi.dynamic.CheckResult<SecretHandoverInputs>> {
-    return checkInputs<SecretHandoverInputs>(secretHandoverInputsSchema(), news);
+    return checkInputs<SecretHandoverInputs>(secretHandoverInputsSchema, news);
   }
 
   async diff(

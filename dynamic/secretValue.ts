@@ -80,7 +80,7 @@ export class SecretValueProvider implements pulumi.dynamic.ResourceProvider<
     olds: Record<string, unknown> | undefined,
     news: Record<string, unknown>,
   ): Promise<pulumi.dynamic.CheckResult<SecretValueInputs>> {
-    const result = checkInputs<SecretValueInputs>(secretValueInputsSchema(), news);
+    const result = checkInputs<SecretValueInputs>(secretValueInputsSchema, news);
     if ((result.failures?.length ?? 0) > 0) return result;
     const inputs = result.inputs as SecretValueInputs;
     const before = olds ?? {};

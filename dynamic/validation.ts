@@ -10,12 +10,35 @@ export interface CheckFailure {
   readonly reason: string;
 }
 
+/** A schema, or the function that builds it (then built once per process: see {@link schemaOf}). */
+export type SchemaSource = z.ZodType | (() => z.ZodType);
+
 /**
- * Validates raw inputs against a schema, skipping members that are still unknown (preview). Returns the
- * parsed inputs (unknown members passed through) or field-named failures. Never echoes input values.
+ * The schema `source` names: itself, or what its builder returns, built on the first call in this process and
+ * reused after. Zod compiles a schema's parser on its first parse, which costs far more than the parse itself, and
+ * a provider's `check` runs once per resource: a preview of a hundred apps would compile the same schema hundreds
+ * of times. The cache is keyed by the builder and kept on `globalThis` (like the connection registry), so that
+ * nothing of it is part of a provider serialized by value.
  */
-export function validateInputs<S extends z.ZodType>(
-  schema: S,
+export function schemaOf(source: SchemaSource): z.ZodType {
+  if (typeof source !== "function") return source;
+  const g = globalThis as unknown as Record<string, WeakMap<() => z.ZodType, z.ZodType> | undefined>;
+  const cache = (g.__oktaRotationSchemas ??= new WeakMap());
+  let schema = cache.get(source);
+  if (schema === undefined) {
+    schema = source();
+    cache.set(source, schema);
+  }
+  return schema;
+}
+
+/**
+ * Validates raw inputs against a schema (or its builder: see {@link schemaOf}), skipping members that are still
+ * unknown (preview). Returns the parsed inputs (unknown members passed through) or field-named failures. Never
+ * echoes input values.
+ */
+export function validateInputs(
+  source: SchemaSource,
   news: Record<string, unknown>,
 ): { inputs: Record<string, unknown>; failures: CheckFailure[] } {
   const known: Record<string, unknown> = {};
@@ -25,7 +48,7 @@ export function validateInputs<S extends z.ZodType>(
     if (v === UNKNOWN) unknown[k] = v;
     else known[k] = v;
   }
-  const result = schema.safeParse(known);
+  const result = schemaOf(source).safeParse(known);
   if (!result.success) {
     const failures = result.error.issues
       .filter((i) => !(String(i.path[0] ?? "") in unknown))
@@ -42,10 +65,10 @@ export function validateInputs<S extends z.ZodType>(
 
 /** A provider's `check`: the parsed inputs, or the raw ones with field-named failures (see validateInputs). */
 export function checkInputs<T>(
-  schema: z.ZodType,
+  source: SchemaSource,
   news: Record<string, unknown>,
 ): pulumi.dynamic.CheckResult<T> {
-  const { inputs, failures } = validateInputs(schema, news);
+  const { inputs, failures } = validateInputs(source, news);
   return failures.length > 0 ? { inputs: news as T, failures } : { inputs: inputs as T };
 }
 

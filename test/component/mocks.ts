@@ -13,9 +13,10 @@ export const registered: Registered[] = [];
 
 /**
  * Pulumi mocks that echo inputs as outputs and give each dynamic resource the outputs its provider would:
- * ids, a secret value, a status. Call before importing the code under test.
+ * ids, a secret value, a status. Call before importing the code under test. `preview`: run as `pulumi preview`
+ * does (default: as `pulumi up`).
  */
-export function installMocks(): void {
+export function installMocks(preview = false): void {
   skipProviderSerialization();
   let n = 0;
   pulumi.runtime.setMocks(
@@ -49,7 +50,7 @@ export function installMocks(): void {
     },
     "okta-credential-rotation",
     "test",
-    false,
+    preview,
   );
 }
 
