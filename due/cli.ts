@@ -198,8 +198,8 @@ interface Judged {
   readonly rows: DueRow[];
   /** Writes the bumps of these rows into the file's text; names what it bumped. */
   readonly bump: (rows: readonly DueRow[]) => { text: string; bumped: string[] };
-  /** Marks the rows whose bump cannot be written on its own (YAML anchors and aliases). */
-  readonly shared: (rows: readonly DueRow[]) => DueRow[];
+  /** Why each row's bump cannot be written on its own (YAML anchors and aliases), by app. */
+  readonly shared: (rows: readonly DueRow[]) => Map<string, string>;
   /** The audit records for --json, if this kind of program has them at hand (else read from stack outputs). */
   readonly audit?: Record<string, unknown>;
 }
@@ -236,11 +236,8 @@ async function judgeApps(
   return {
     rows: targets.map((t) => dueRow(t, listings.get(t.name)!, nowMs)),
     shared: (rows) => {
-      const shared = sharedBumps(text, appsKey, bumpsOf(rows), names, file);
-      return rows.map((r) => {
-        const reason = shared.get(names.indexOf(r.app));
-        return reason === undefined ? r : { ...r, refused: reason };
-      });
+      const byIndex = sharedBumps(text, appsKey, bumpsOf(rows), names, file);
+      return new Map([...byIndex].map(([index, reason]) => [names[index]!, reason]));
     },
     bump: (rows) => {
       const bumps = bumpsOf(rows);
@@ -299,11 +296,13 @@ async function judgeComponents(
   return {
     rows,
     shared: (rs) => {
-      const shared = sharedGenerationBumps(text, bumpsOf(rs), file);
-      return rs.map((r) => {
-        const reason = shared.get(`${keyOf.get(r.app)}.${r.app}`);
-        return reason === undefined ? r : { ...r, refused: reason };
-      });
+      const byEntry = sharedGenerationBumps(text, bumpsOf(rs), file);
+      return new Map(
+        rs.flatMap((r) => {
+          const reason = byEntry.get(`${keyOf.get(r.app)}.${r.app}`);
+          return reason === undefined ? [] : [[r.app, reason] as const];
+        }),
+      );
     },
     bump: (rs) => {
       const bumps = bumpsOf(rs);
@@ -352,7 +351,11 @@ export async function runDue(argv: readonly string[], io: DueIo): Promise<number
   }
 
   // A value shared with another app through YAML anchors cannot be bumped for one app alone: refused, by app.
-  const rows = opts.write ? judged.shared(judged.rows) : judged.rows;
+  const shared = opts.write ? judged.shared(judged.rows) : new Map<string, string>();
+  const rows = judged.rows.map((r) => {
+    const reason = shared.get(r.app);
+    return reason === undefined ? r : { ...r, refused: reason };
+  });
   const code = exitCodeOf(rows, opts.write);
 
   const written: string[] = [];
