@@ -9,6 +9,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { kubeGet, kubeRequest, kubeTarget, type KubeTarget } from "../dynamic/kubeApi";
+import { officialPluginInstalled, pulumiPluginsDir, pulumiSdkVersion } from "./plugin-host";
 import { freePort, removeOnExit, startProcess, stopProcesses, waitReady, type Started } from "./processes";
 
 export const REPO_ROOT = path.resolve(__dirname, "..");
@@ -43,6 +44,20 @@ export function kubeBinDirs(): { etcd: string; kube: string; kwok: string } {
   const [etcd, kube, kwok] = listed;
   if (!etcd || !kube || !kwok) throw new Error("install-kube.sh did not print three directories");
   return { etcd, kube, kwok };
+}
+
+/**
+ * The pulumi-kubernetes resource plugin of the installed @pulumi/kubernetes, which every stack on this cluster
+ * loads: when $PULUMI_HOME/plugins lacks it (a new PULUMI_HOME, or a plugin cache cleaned since the install),
+ * scripts/install-pulumi-kubernetes.sh installs it again from its build cache (it builds only when that is empty).
+ */
+export function ensureKubernetesPlugin(log: (line: string) => void): void {
+  const version = pulumiSdkVersion("kubernetes");
+  if (officialPluginInstalled("kubernetes", version, pulumiPluginsDir())) return;
+  log(`the kubernetes resource plugin v${version} is not in ${pulumiPluginsDir()}: installing it`);
+  execFileSync("bash", [path.join(REPO_ROOT, "scripts", "install-pulumi-kubernetes.sh")], {
+    stdio: ["ignore", "ignore", "inherit"],
+  });
 }
 
 function openssl(dir: string, args: string[]): void {
@@ -141,6 +156,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   // The CA key, the admin key and etcd's data: gone with the process, however it ends (Ctrl-C, SIGTERM).
   const forget = ownDir ? removeOnExit(dir) : () => false;
   const bins = kubeBinDirs();
+  ensureKubernetesPlugin(log);
   const started: Started[] = [];
   const stop = async () => {
     await stopProcesses([...started].reverse());

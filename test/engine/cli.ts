@@ -17,7 +17,10 @@ export interface CliResult {
 export interface CliRun {
   child: ChildProcess;
   done: Promise<CliResult>;
-  /** SIGKILL to the whole process group: the CLI, the language host, the program and the providers. */
+  /**
+   * SIGKILL to the CLI's process group (the CLI, the language host, the program) and to every process below the
+   * CLI: the CLI starts each resource plugin in a process group of its own, which a killed CLI leaves running.
+   */
   kill(): void;
 }
 
@@ -93,10 +96,14 @@ export async function createCliStack(
       child,
       done,
       kill() {
-        try {
-          process.kill(-child.pid!, "SIGKILL");
-        } catch {
-          // Already gone.
+        // Found before the kill: once the CLI is gone its plugins' parent is init.
+        const below = descendants(child.pid!);
+        for (const target of [-child.pid!, ...below]) {
+          try {
+            process.kill(target, "SIGKILL");
+          } catch {
+            // Already gone.
+          }
         }
       },
     };
@@ -134,6 +141,33 @@ export async function createCliStack(
       if (ownBackend) fs.rmSync(backendDir, { recursive: true, force: true });
     },
   };
+}
+
+/** The pids of every process below `pid` (Linux /proc; none elsewhere). */
+export function descendants(pid: number): number[] {
+  if (!fs.existsSync("/proc")) return [];
+  const children = new Map<number, number[]>();
+  for (const entry of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+    } catch {
+      continue; // Exited meanwhile.
+    }
+    // "pid (comm) state ppid …": comm may hold spaces and parentheses, so read after its last ")".
+    const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+    children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+  }
+  const found: number[] = [];
+  const walk = (p: number) => {
+    for (const c of children.get(p) ?? []) {
+      found.push(c);
+      walk(c);
+    }
+  };
+  walk(pid);
+  return found;
 }
 
 /** Okta management writes (non-GET /api/v1 calls) in a request log slice; a 429 refusal wrote nothing. */
