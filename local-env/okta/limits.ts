@@ -145,3 +145,25 @@ export function validateRule(rule: FaultRule): void {
     throw new Error("fault rule 'latencyMs' must be a non-negative number");
   }
 }
+
+/**
+ * Requests held back by a test until something it plays is done (not an Okta behaviour: a control of the
+ * harness, like the faults above). A request matching a hold waits until the hold's promise settles, then is
+ * answered as usual.
+ */
+export class RequestHolds {
+  private holds: { method?: string; path: RegExp; until: Promise<unknown> }[] = [];
+
+  add(rule: { method?: string; path: string }, until: Promise<unknown>): void {
+    const hold = { method: rule.method?.toUpperCase(), path: new RegExp(rule.path), until };
+    this.holds.push(hold);
+    const drop = () => (this.holds = this.holds.filter((h) => h !== hold));
+    until.then(drop, drop);
+  }
+
+  /** Resolves once every hold matching the request has settled (at once when none does). */
+  async wait(method: string, path: string): Promise<void> {
+    const matching = this.holds.filter((h) => (!h.method || h.method === method) && h.path.test(path));
+    if (matching.length > 0) await Promise.allSettled(matching.map((h) => h.until));
+  }
+}

@@ -16,7 +16,7 @@ import {
   rateLimited,
   validation,
 } from "./errors";
-import { FaultInjector, RateLimiter } from "./limits";
+import { FaultInjector, RateLimiter, RequestHolds } from "./limits";
 import { AuthServers, seedDefaultServer } from "./authServers";
 import { Store, jwkThumbprint, type App } from "./store";
 import { TokenService } from "./tokens";
@@ -79,6 +79,7 @@ export async function startOktaLocal(opts: OktaLocalOptions = {}): Promise<OktaL
   );
   const limiter = new RateLimiter(opts.rateLimits, now);
   const faults = new FaultInjector(opts.faults);
+  const holds = new RequestHolds();
   const requestLog: RequestLogEntry[] = [];
   const apiToken = `00${randomId(40)}`;
 
@@ -298,6 +299,7 @@ export async function startOktaLocal(opts: OktaLocalOptions = {}): Promise<OktaL
       entry.durationMs = performance.now() - started;
     };
     void (async (): Promise<Answer | undefined> => {
+      await holds.wait(method, path);
       const fault = faults.decide(method, path);
       if (fault) {
         if (fault.latencyMs > 0) await sleep(fault.latencyMs);
@@ -361,6 +363,7 @@ export async function startOktaLocal(opts: OktaLocalOptions = {}): Promise<OktaL
       requestLog.length = 0;
     },
     setFaults: (rules) => faults.set(rules),
+    holdWhile: (rule, until) => holds.add(rule, until),
     setRateLimits: (limits) => limiter.set(limits),
     addApp: (seed) => {
       const app = seedApp(seed ?? { label: `demo-service-${apps.length + 1}` });

@@ -137,6 +137,12 @@ export interface OktaLocal {
   requestLog: RequestLogEntry[];
   clearLog(): void;
   setFaults(rules: FaultRule[]): void;
+  /**
+   * A control of the harness, not an Okta behaviour: requests matching `rule` (`path` a RegExp source, `method`
+   * optional) wait until `until` settles, then are answered as usual. The drills use it to play what the
+   * program awaits in a real cluster (the rollout and the pod census) before the previous credential is retired.
+   */
+  holdWhile(rule: { method?: string; path: string }, until: Promise<unknown>): void;
   setRateLimits(limits: Partial<RateLimits>): void;
   addApp(seed?: SeedApp): AppSummary & { secrets: { id: string; clientSecret: string }[] };
   listSecrets(appId: string): SecretView[];

@@ -188,8 +188,9 @@ export async function runDrill(options: DrillOptions = {}): Promise<DrillResult>
         appId: overlapApp.id,
         adoptSecretId: kvOverlap.latest().secretId,
         generations: Array.from({ length: o.rotations }, (_, i) => i + 1),
-        // Long enough for the simulated rollout (pods restart one by one), which the engine cannot await here.
-        minOverlapSeconds: Math.max(3, Math.ceil((o.pods * (o.restartPauseMs + 30)) / 1000) * 2),
+        // The gate's overlap, as a team would set it; the previous secret's deactivation also waits for the played
+        // rollout (rotateUnderEngine), as it waits for the rollout and the census in a cluster.
+        minOverlapSeconds: 3,
         deliver: async (secret) => {
           kvOverlap.put({
             clientId: overlapApp.clientId,

@@ -12,7 +12,8 @@ export interface EngineRotationOptions {
   minOverlapSeconds: number;
   /**
    * Delivery of a new secret (the Vault write and the rollout, played by the caller). It runs as soon as Okta
-   * holds the new ACTIVE secret; the gate keeps the previous one ACTIVE meanwhile.
+   * holds the new ACTIVE secret; the previous one stays ACTIVE until it is done, as the rollout await and the
+   * pod census keep it in a cluster.
    */
   deliver: (secret: SecretView) => Promise<void>;
   /** Called around each `pulumi up`. */
@@ -41,6 +42,16 @@ export async function rotateUnderEngine(o: EngineRotationOptions): Promise<void>
       if (known.has(s.id) || s.status !== "ACTIVE") continue;
       known.add(s.id);
       delivering = delivering.then(() => o.deliver(s)).catch((err) => void (failure = err));
+      // In a cluster the program awaits the rollout and the pod census before it deactivates the previous secret;
+      // here the rollout is played beside the engine, so Okta holds any other secret's deactivation of this app
+      // until that delivery is done (the secret's own deactivation is never held).
+      o.okta.holdWhile(
+        {
+          method: "POST",
+          path: `^/api/v1/apps/${o.appId}/credentials/secrets/(?!${s.id}/)[^/]+/lifecycle/deactivate$`,
+        },
+        delivering,
+      );
     }
   }, 5);
   try {

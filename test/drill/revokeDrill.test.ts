@@ -9,8 +9,8 @@ describe("emergency revoke drill (pulumi up against the local Okta, with a fleet
     expect(r.revokeDeletedSeconds).toBeLessThanOrEqual(r.revokeUpSeconds);
     expect(r.revokeUpSeconds).toBeLessThan(900);
     expect(r.revokeExchanges).toBeGreaterThan(0);
-    // Failed exchanges are measured (npm run drill prints them), not bounded here: this drill's pods move onto the
-    // new secret when Okta has it, and the engine cannot await that stand-in rollout
-    // (docs/operations.md#emergency-revoke).
+    // The leaked secret is retired once the pods have moved off it (the played rollout stands for the rollout
+    // await and the census): no exchange fails.
+    expect(r.revokeFailedExchanges).toBe(0);
   }, 600_000);
 });

@@ -81,9 +81,13 @@ export async function runRevokeDrill(options: RevokeDrillOptions = {}): Promise<
     });
     await new Promise((r) => setTimeout(r, 200));
     const stats = await fleet.stop();
-    const at = (method: string, suffix: string) =>
-      okta.requestLog.find((e) => e.method === method && e.path.includes(leaked) && e.path.endsWith(suffix))
-        ?.time;
+    // When Okta answered (a deactivation is held until the played rollout is done).
+    const at = (method: string, suffix: string) => {
+      const e = okta.requestLog.find(
+        (x) => x.method === method && x.path.includes(leaked) && x.path.endsWith(suffix),
+      );
+      return e && e.time + e.durationMs;
+    };
     const deactivated = at("POST", "/lifecycle/deactivate");
     const deleted = at("DELETE", leaked);
     if (!window || !leaked || deactivated === undefined || deleted === undefined) {
