@@ -43,12 +43,14 @@ describe("bench at CI size", () => {
     expect(r.rotationToNoopRatio).toBeGreaterThan(0);
     // Both preview ratios come from the same run, each from previews that all succeeded.
     expect(r.previews.rounds).toBe(1);
-    for (const ms of [...r.previews.emptyMs, ...r.previews.oneAppMs, ...r.previews.appsMs])
+    const p = r.previews;
+    for (const ms of [...p.emptyMs, ...p.oneAppMs, ...p.appsMs, ...p.shapeOneAppMs, ...p.shapeAppsMs])
       expect(ms).toBeGreaterThan(0);
+    expect(p.shapeAppsToOneApp).toBeCloseTo(p.shapeAppsMs[0]! / p.shapeOneAppMs[0]!, 6);
     expect(r.previews.oneAppToEmpty).toBeCloseTo(r.previews.oneAppMs[0]! / r.previews.emptyMs[0]!, 6);
     expect(r.previews.appsToOneApp).toBeCloseTo(r.previews.appsMs[0]! / r.previews.oneAppMs[0]!, 6);
     expect(formatBench(r).join("\n")).toMatch(
-      /1 app ÷ empty TypeScript program: [\d.]+×.*3 apps ÷ 1 app: [\d.]+×/,
+      /1 app ÷ empty TypeScript program: [\d.]+×.*3 apps ÷ 1 app: [\d.]+×[^]*floor.*3 apps ÷ 1 app: [\d.]+×/,
     );
   }, 600_000);
 });

@@ -50,6 +50,11 @@ export interface PreviewLatency {
   oneAppToEmpty: number;
   /** median(large stack ÷ one app): how a preview's cost grows with apps. */
   appsToOneApp: number;
+  /** The same previews of the floor (test/bench/shape): a program of the rotation's shape where nothing happens. */
+  shapeOneAppMs: number[];
+  shapeAppsMs: number[];
+  /** median(large ÷ one app) of the floor: the growth the engine and the Node SDK alone give that shape. */
+  shapeAppsToOneApp: number;
 }
 
 /** One rotation of every app of the large stack in one `pulumi up`, under one rate limit. */
@@ -216,7 +221,17 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
 
     const empty = await emptyProgramStack(env, log);
     stacks.push(empty);
-    const previews = await previewLatency(empty, one, big, opts.previewRounds ?? 4, log);
+    const shapeOne = await shapeProgramStack(env, 1, log);
+    stacks.push(shapeOne);
+    const shapeBig = await shapeProgramStack(env, opts.apps, log);
+    stacks.push(shapeBig);
+    const previews = await previewLatency(
+      empty,
+      { one, big },
+      { one: shapeOne, big: shapeBig },
+      opts.previewRounds ?? 4,
+      log,
+    );
 
     okta.setRateLimits({ ...opts.rateLimits, tokenShare: 1, app: 1e6 });
 
@@ -334,28 +349,66 @@ async function emptyProgramStack(
   };
 }
 
+/**
+ * The floor program (test/bench/shape) with `apps` apps, copied to a folder of its own with this project's
+ * packages, and up once.
+ */
+async function shapeProgramStack(
+  env: Record<string, string>,
+  apps: number,
+  log: (line: string) => void,
+): Promise<CliStack> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "okta-rotation-shape-"));
+  for (const f of ["Pulumi.yaml", "index.ts"])
+    fs.copyFileSync(path.join(__dirname, "shape", f), path.join(dir, f));
+  fs.writeFileSync(path.join(dir, "package.json"), '{ "name": "shape", "private": true }\n');
+  fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
+  const name = `bench-shape-${apps}-${process.pid}`;
+  fs.writeFileSync(path.join(dir, `Pulumi.${name}.yaml`), `config:\n  shape:apps: "${apps}"\n`);
+  log(`floor program of the rotation's shape, ${apps} app${apps > 1 ? "s" : ""}: up once`);
+  const stack = await createCliStack(name, env, { cwd: dir });
+  ok(`set-up up (floor, ${apps} apps)`, await stack.run(UP));
+  const dispose = stack.dispose;
+  return {
+    ...stack,
+    async dispose() {
+      await dispose();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
 function median(xs: readonly number[]): number {
   const sorted = [...xs].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-/** Rounds of no-change previews: empty program, one app, the large stack. */
+/**
+ * Rounds of no-change previews: empty program, one app, the large stack, then the floor program's one app and
+ * large stack.
+ */
 async function previewLatency(
   empty: CliStack,
-  one: CliStack,
-  big: CliStack,
+  rotation: { one: CliStack; big: CliStack },
+  shape: { one: CliStack; big: CliStack },
   rounds: number,
   log: (line: string) => void,
 ): Promise<PreviewLatency> {
   const emptyMs: number[] = [];
   const oneAppMs: number[] = [];
   const appsMs: number[] = [];
+  const shapeOneAppMs: number[] = [];
+  const shapeAppsMs: number[] = [];
   for (let i = 0; i < rounds; i++) {
-    log(`no-change previews, round ${i + 1} of ${rounds}: empty program, 1 app, the large stack`);
+    log(
+      `no-change previews, round ${i + 1} of ${rounds}: empty program, 1 app, the large stack, the floor's two`,
+    );
     emptyMs.push(ok("preview (empty program)", await empty.run(["preview"])).ms);
-    oneAppMs.push(ok("preview (1 app, no change)", await one.run(["preview"])).ms);
-    appsMs.push(ok("preview (large stack, no change)", await big.run(["preview"])).ms);
+    oneAppMs.push(ok("preview (1 app, no change)", await rotation.one.run(["preview"])).ms);
+    appsMs.push(ok("preview (large stack, no change)", await rotation.big.run(["preview"])).ms);
+    shapeOneAppMs.push(ok("preview (floor, 1 app)", await shape.one.run(["preview"])).ms);
+    shapeAppsMs.push(ok("preview (floor, large)", await shape.big.run(["preview"])).ms);
   }
   return {
     rounds,
@@ -364,6 +417,9 @@ async function previewLatency(
     appsMs,
     oneAppToEmpty: median(oneAppMs.map((x, i) => x / emptyMs[i]!)),
     appsToOneApp: median(appsMs.map((x, i) => x / oneAppMs[i]!)),
+    shapeOneAppMs,
+    shapeAppsMs,
+    shapeAppsToOneApp: median(shapeAppsMs.map((x, i) => x / shapeOneAppMs[i]!)),
   };
 }
 
@@ -410,5 +466,7 @@ export function previewLines(r: Pick<BenchResult, "apps" | "previews">): string[
     `  preview, no change (median of ${p.rounds} round${p.rounds > 1 ? "s" : ""}, same CLI):`,
     `    1 app ÷ empty TypeScript program: ${ratio(p.oneAppToEmpty)} (${m(p.oneAppMs)} ÷ ${m(p.emptyMs)})` +
       `   |   ${r.apps} apps ÷ 1 app: ${ratio(p.appsToOneApp)} (${m(p.appsMs)} ÷ ${m(p.oneAppMs)}; goal ≤ 1.5)`,
+    `    floor, a program of the same shape where nothing happens (test/bench/shape): ${r.apps} apps ÷ 1 app: ` +
+      `${ratio(p.shapeAppsToOneApp)} (${m(p.shapeAppsMs)} ÷ ${m(p.shapeOneAppMs)})`,
   ];
 }
