@@ -30,7 +30,7 @@ export function ageInDays(created: string, nowMs: number): number | undefined {
  * (a credential about to be created or updated in a preview: the run at hand is what makes it). Pure.
  */
 export function credentialAgeViolation(
-  rotation: Pick<Rotation, "app" | "kind" | "appIds">,
+  rotation: Pick<Rotation, "app" | "kind" | "appIds" | "generationSource">,
   credential: Credential,
   maxAgeDays: number,
   nowMs: number,

@@ -45,15 +45,34 @@ export function rotationLabel(rotation: Pick<Rotation, "kind" | "app" | "appIds"
  * default: the same path as the argument). Pure.
  */
 export function whereToChange(
-  rotation: Pick<Rotation, "kind" | "app">,
+  rotation: Pick<Rotation, "kind" | "app" | "generationSource">,
   argument: string,
   field: string = argument,
 ): string {
+  const convention = GENERATION_CONVENTION[argument];
+  if (convention !== undefined && rotation.generationSource === "stackConfig") {
+    // The component was given no generation: it reads the convention's stack config entry (and records so).
+    const key = `${convention}.${rotation.app}`;
+    return (
+      `${argument} of ${componentLabel(rotation)} (kept in stack config as ${key}: ` +
+      `pulumi config set --path '${key}' <n>)`
+    );
+  }
   return (
     `${argument} of ${componentLabel(rotation)} ` +
     `(where ${APPS_CONFIG_KEY} declares it: ${field} of app '${rotation.app}')`
   );
 }
+
+/**
+ * Where a component given no generation keeps it (components/generations.ts; copied here, as the pack requires
+ * nothing of the package): `okta-credential-rotation:generations.<name>` for a SecretRotation's `generation`,
+ * `okta-credential-rotation:keyGenerations.<name>` for a KeyRotation's `keyGeneration`.
+ */
+export const GENERATION_CONVENTION: Readonly<Record<string, string>> = {
+  generation: "okta-credential-rotation:generations",
+  keyGeneration: "okta-credential-rotation:keyGenerations",
+};
 
 /** The part of a @pulumi/policy `PolicyResource` the policies read. */
 export interface StackResource {
@@ -119,6 +138,8 @@ export interface Rotation {
   readonly revoking: boolean;
   /** The `token_endpoint_auth_method` each AppAuthMethod sets (a KeyRotation's). */
   readonly authMethods: readonly { readonly urn: string; readonly method?: string }[];
+  /** Where the component's generation came from, as it records it (`generationSource`), when known. */
+  readonly generationSource?: "argument" | "stackConfig";
 }
 
 function slotOf(props: Record<string, unknown>): Credential["slot"] {
@@ -158,15 +179,23 @@ function credentialOf(r: StackResource): Credential | undefined {
 export function rotationsOf(resources: readonly StackResource[]): Rotation[] {
   const byUrn = new Map<
     string,
-    { kind: "secret" | "key"; app: string; urn: string; children: StackResource[] }
+    {
+      kind: "secret" | "key";
+      app: string;
+      urn: string;
+      children: StackResource[];
+      generationSource?: "argument" | "stackConfig";
+    }
   >();
   for (const r of resources) {
     if (r.type === SECRET_ROTATION || r.type === KEY_ROTATION) {
+      const source = known(r.props, "generationSource");
       byUrn.set(r.urn, {
         kind: r.type === SECRET_ROTATION ? "secret" : "key",
         app: r.name,
         urn: r.urn,
         children: [],
+        ...(source === "argument" || source === "stackConfig" ? { generationSource: source } : {}),
       });
     }
   }
@@ -174,7 +203,7 @@ export function rotationsOf(resources: readonly StackResource[]): Rotation[] {
     const parent = r.parent !== undefined ? byUrn.get(r.parent.urn) : undefined;
     parent?.children.push(r);
   }
-  return [...byUrn.values()].map(({ kind, app, urn, children }) => {
+  return [...byUrn.values()].map(({ kind, app, urn, children, generationSource }) => {
     const credentials = children.map(credentialOf).filter((c): c is Credential => c !== undefined);
     const appIds = [...new Set(credentials.map((c) => c.appId).filter((a): a is string => a !== undefined))];
     const gates = children
@@ -202,6 +231,7 @@ export function rotationsOf(resources: readonly StackResource[]): Rotation[] {
       gates,
       revoking: children.some((c) => c.type === REVOCATION),
       authMethods,
+      ...(generationSource !== undefined ? { generationSource } : {}),
     };
   });
 }

@@ -20,6 +20,9 @@ import { ageInDays, credentialAgeViolation, credentialAgeViolations } from "../.
 import { authMethodViolations, isRequired } from "../../policy/authMethod";
 import { overlapViolations } from "../../policy/minOverlap";
 import { missingPolicySdk, testedPolicySdkVersion } from "../../policy/sdk";
+import { GENERATIONS_KEY, KEY_GENERATIONS_KEY } from "../../components/generations";
+import { PACKAGE_CONFIG_NAMESPACE } from "../../components/settings";
+import { GENERATION_CONVENTION } from "../../policy/resources";
 
 // @pulumi/policy's markers of a string and a number that a preview does not know yet.
 const UNKNOWN_STRING = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -448,6 +451,48 @@ describe("every message, for both kinds of program", () => {
         },
       ),
     );
+  });
+});
+
+describe("a component that keeps its generation in stack config (generationSource)", () => {
+  // The component records where its generation came from in its outputs, which the pack reads.
+  const keptInConfig = (stack: StackResource[]) =>
+    stack.map((r) =>
+      r.type === SECRET_ROTATION || r.type === KEY_ROTATION
+        ? res(r.type, r.name, { generationSource: "stackConfig" })
+        : r,
+    );
+
+  it("the pack's copy of the convention's keys is the components'", () => {
+    expect(GENERATION_CONVENTION.generation).toBe(`${PACKAGE_CONFIG_NAMESPACE}:${GENERATIONS_KEY}`);
+    expect(GENERATION_CONVENTION.keyGeneration).toBe(`${PACKAGE_CONFIG_NAMESPACE}:${KEY_GENERATIONS_KEY}`);
+  });
+
+  it("an old credential's message names the stack config key to bump, not the apps list", () => {
+    fc.assert(
+      fc.property(fc.stringMatching(/^[a-z][a-z0-9-]{0,15}$/), fc.boolean(), (app, key) => {
+        const stack = key
+          ? keyStack({ app, keyGeneration: 3, holderCreated: daysBefore(200) })
+          : secretStack({ app, generation: 3, previous: true, holderCreated: daysBefore(200) });
+        const [rotation] = rotationsOf(keptInConfig(stack));
+        expect(rotation!.generationSource).toBe("stackConfig");
+        const [v] = credentialAgeViolations([rotation!], { maxAgeDays: 90 }, NOW);
+        const entry = `${key ? GENERATION_CONVENTION.keyGeneration : GENERATION_CONVENTION.generation}.${app}`;
+        expect(v!.message).toContain(
+          `bump ${key ? "keyGeneration" : "generation"} of ${key ? "KeyRotation" : "SecretRotation"} '${app}' ` +
+            `(kept in stack config as ${entry}: pulumi config set --path '${entry}' <n>) by one`,
+        );
+        expect(v!.message).not.toContain(APPS_CONFIG_KEY);
+      }),
+    );
+  });
+
+  it("a component given its generation as an argument keeps the message as before", () => {
+    const stack = secretStack({ generation: 3, previous: true, holderCreated: daysBefore(200) }).map((r) =>
+      r.type === SECRET_ROTATION ? res(r.type, r.name, { generationSource: "argument" }) : r,
+    );
+    const [v] = credentialAgeViolations(rotationsOf(stack), { maxAgeDays: 90 }, NOW);
+    expect(v!.message).toContain(`where ${APPS_CONFIG_KEY} declares it: generation of app 'billing'`);
   });
 });
 
