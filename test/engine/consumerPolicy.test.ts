@@ -181,7 +181,12 @@ describe("the shipped policy pack on a program that declares the components itse
     expect(old.out).toContain(
       `${AGE_DAYS} days ago — older than maxAgeDays (90). Rotate it: bump generation of `,
     );
-    expect(old.out).toContain("SecretRotation 'billing' (where okta-credential-rotation:apps declares it: ");
+    // The example keeps its generation in stack config: the message names that key, not an apps list.
+    expect(old.out).toContain(
+      `SecretRotation 'billing' (kept in stack config as ${GENERATION_KEY}: pulumi config set --path ` +
+        `'${GENERATION_KEY}' <n>) by one`,
+    );
+    expect(old.out).not.toContain("okta-credential-rotation:apps");
     expect(old.out).not.toContain(ROTATION_MIN_OVERLAP);
     expectNoSecretIn(old.out);
 
