@@ -1187,7 +1187,9 @@ abstract class Edit implements Command {
       const refusedApps = apps.filter((a) => outcome.reasons.some((x) => x.includes(`'${a.name}'`)));
       for (const a of refusedApps) {
         must(
-          JSON.stringify(before.okta.get(a.appId)) === JSON.stringify(r.world.okta.get(a.appId)),
+          JSON.stringify(before.okta.get(a.appId)) === JSON.stringify(r.world.okta.get(a.appId)) &&
+            JSON.stringify(before.keys.get(a.appId)) === JSON.stringify(r.world.keys.get(a.appId)) &&
+            before.method.get(a.appId) === r.world.method.get(a.appId),
           `refused app ${a.name} was changed in Okta`,
         );
       }
@@ -1321,8 +1323,8 @@ function snapshot(w: World) {
     new Map([...w.stack.values()].map((s) => [s.appId, f(s)] as const));
   return {
     okta: new Map([...w.okta].map(([k, v]) => [k, v.map((s) => ({ ...s }))])),
-    keys: JSON.stringify([...w.keys]),
-    method: JSON.stringify([...w.method]),
+    keys: new Map([...w.keys].map(([k, v]) => [k, v.map((x) => ({ ...x }))])),
+    method: new Map(w.method),
     pods: byApp((s) => JSON.stringify(s.pods)),
     stack: JSON.stringify([...w.stack]),
     delivered: byApp((s) => s.delivered),
@@ -1544,7 +1546,7 @@ export class ChangeAlgorithm extends Edit {
     must(
       JSON.stringify([...base.keys]) === JSON.stringify([...world.keys]) &&
         JSON.stringify(base.stack.get(app.name)?.pods) === JSON.stringify(state.pods),
-      `app ${app.name}: an algorithm change changed the keys or what pods hold (before: ${before.keys})`,
+      `app ${app.name}: an algorithm change changed the keys or what pods hold (before: ${JSON.stringify([...before.keys])})`,
     );
     // What the run says: the held key keeps its algorithm until the next key generation.
     const { keyGeneration: kg, algorithm } = app.privateKeyJwt;
