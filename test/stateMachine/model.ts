@@ -666,8 +666,9 @@ function applyKeys(
     const problem = slotTransitionProblem(ks.slots[p.slot].pair?.ctx, ctx, KEY_SLOTS);
     if (problem) return `${problem} Nothing was changed.`;
   }
-  // The holder's JsonWebKey diff (replaceOnlyInactive): a replaced key that is still ACTIVE is refused. In a
-  // preview, before anything is written; under --skip-preview after the pair was made (state only, no Okta call).
+  // Each slot's JsonWebKey diff (replaceOnlyInactive): a replaced key that is still ACTIVE is refused. In a preview,
+  // before anything is written; under --skip-preview only after the new pair was made (state only, no Okta call),
+  // which this model leaves out: it takes the preview's order, and the refused app's state is kept as it was.
   const keyDiff = (p: NonNullable<typeof plan.retired>, kid: string | undefined) => {
     const jwk = ks.slots[p.slot].jwk;
     if (jwk === undefined) return { replaces: [] as string[], changes: true, unsafe: undefined };
