@@ -117,6 +117,7 @@ function rotate(app: AppConfig): unknown {
       vault: app.vault,
       deployments: deploymentsOf(app),
       podCensus: podCensus(app),
+      formerNames: app.formerNames,
     });
     return {
       current: keys.current,

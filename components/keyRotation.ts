@@ -13,7 +13,7 @@ import { planRotation, slotName, type SlotPlan } from "./plan";
 import { argumentError } from "./errors";
 import { checkedMaxAge, componentGeneration, KEY_GENERATIONS_KEY } from "./generations";
 import { vaultPackage } from "./peers";
-import { planOrFail, type VaultDeliveryArgs } from "./secretRotation";
+import { planOrFail, withFormerNames, type VaultDeliveryArgs } from "./secretRotation";
 import { claimVaultPath } from "./vaultPaths";
 import {
   rollDeployments,
@@ -67,6 +67,11 @@ export interface KeyRotationArgs {
    * URN (alias), so its Vault entry and Deployment patches are updated, not deleted and recreated.
    */
   readonly takesOverSecretRotation?: boolean;
+  /**
+   * Names this rotation had before: a rename keeps its resources (aliases, its children's too) instead of
+   * registering new keys and releasing the old ones.
+   */
+  readonly formerNames?: readonly string[];
 }
 
 /** The outputs of one key slot of a {@link KeyRotation}. */
@@ -139,13 +144,18 @@ export class KeyRotation extends pulumi.ComponentResource {
 
   constructor(name: string, args: KeyRotationArgs, opts: pulumi.ComponentResourceOptions = {}) {
     const takeOver = args.takesOverSecretRotation ?? true;
+    const type = "okta-rotation:index:KeyRotation";
+    const renamed = withFormerNames(opts, args.formerNames, { name, type }) ?? opts;
     super(
-      "okta-rotation:index:KeyRotation",
+      type,
       name,
       {},
       takeOver
-        ? { ...opts, aliases: [...(opts.aliases ?? []), { type: "okta-rotation:index:SecretRotation" }] }
-        : opts,
+        ? {
+            ...renamed,
+            aliases: [...(renamed.aliases ?? []), { type: "okta-rotation:index:SecretRotation" }],
+          }
+        : renamed,
     );
     const fail = (argument: string, problem: string, fix: string) =>
       argumentError(this, "KeyRotation", name, argument, problem, fix);
@@ -376,6 +386,9 @@ export class KeyRotation extends pulumi.ComponentResource {
     this.audit = pulumi
       .output({
         keyId: holder.jwk.keyId,
+        // A whole-app PUT (the switch, either way) may give every key a new id; a key recorded before it is named
+        // by the id Okta gave it.
+        renumbered: authMethod.renumberedKeys,
         kid: holder.pair.kid,
         created: holder.jwk.created,
         ...deliveryAuditFacts(
@@ -403,7 +416,7 @@ export class KeyRotation extends pulumi.ComponentResource {
         keyAuditRecord({
           app: name,
           generation: plan.holder.generation,
-          keyId: v.keyId,
+          keyId: v.renumbered?.[v.keyId] ?? v.keyId,
           kid: v.kid,
           created: v.created,
           vault: v.vault,
@@ -411,7 +424,10 @@ export class KeyRotation extends pulumi.ComponentResource {
           census: v.census,
           gates: v.gates.filter((g) => g !== undefined),
           minOverlapSeconds: v.minOverlapSeconds,
-          previous: v.previous,
+          previous: v.previous && {
+            ...v.previous,
+            keyId: v.renumbered?.[v.previous.keyId] ?? v.previous.keyId,
+          },
         }),
       );
     this.authMethod = authMethod.tokenEndpointAuthMethod;

@@ -69,6 +69,11 @@ export interface AppAuthMethodOutputs {
   readonly previousMethod: string;
   /** The app's JWKS URL when this resource was created (absent: none); dropping jwksUri puts it back. */
   readonly previousJwksUri?: string;
+  /**
+   * The ids this resource's PUTs gave the app's keys (Okta may renumber every key it keeps), by the id a key had
+   * before them: how a key recorded before the switch is named now.
+   */
+  readonly renumberedKeys?: Record<string, string>;
 }
 
 /** Reads `credentials.oauthClient.token_endpoint_auth_method` and `settings.oauthClient.jwks_uri`. Pure. */
@@ -198,6 +203,25 @@ export function putDrift(
 
 const shown = (v: unknown): string => (v === undefined ? "absent" : JSON.stringify(v));
 
+/**
+ * The new ids a PUT gave the keys it kept (matched by `kid`), by their ids before it, added to what earlier PUTs
+ * recorded (an id from before those maps to the key's id after this one). Pure.
+ */
+export function renumberedKeys(
+  earlier: Readonly<Record<string, string>> | undefined,
+  sentKeys: readonly OktaJsonWebKey[],
+  afterKeys: readonly OktaJsonWebKey[],
+): Record<string, string> {
+  const now: Record<string, string> = {};
+  for (const k of sentKeys) {
+    const back = afterKeys.find((a) => a.kid !== undefined && a.kid === k.kid);
+    if (back !== undefined && back.id !== k.id) now[k.id] = back.id;
+  }
+  const out: Record<string, string> = {};
+  for (const [from, to] of Object.entries(earlier ?? {})) out[from] = now[to] ?? to;
+  return { ...out, ...now };
+}
+
 /** The error of a PUT that did not keep what it did not mean to change. Pure. */
 export function putDriftMessage(appId: string, method: string, drift: readonly PutDrift[]): string {
   const lines = drift.map((d) => `  ${d.field}: sent ${shown(d.sent)}, Okta now has ${shown(d.found)}`);
@@ -279,19 +303,21 @@ async function listKeys(api: OktaApi, appId: string, step: string): Promise<Okta
 
 /**
  * GET + PUT when the app differs from what is wanted; no PUT when it already matches. The PUT carries every key the
- * app has; the app and its keys are then read back and compared (`putDrift`).
+ * app has; the app and its keys are then read back and compared (`putDrift`). Returns the keys' new ids
+ * (`renumberedKeys`, added to `earlier`).
  */
 async function apply(
   api: OktaApi,
   appId: string,
   method: string,
   jwksUri: string | null | undefined,
+  earlier: Readonly<Record<string, string>> | undefined,
   app?: OktaApp,
-): Promise<void> {
+): Promise<Record<string, string> | undefined> {
   const current = app ?? (await getApp(api, appId, "update", "reading the app first"));
   const now = readAuthSettings(current);
   const jwksMatches = jwksUri === undefined || (jwksUri ?? undefined) === now.jwksUri;
-  if (now.method === method && jwksMatches) return;
+  if (now.method === method && jwksMatches) return earlier === undefined ? undefined : { ...earlier };
   const keys = await listKeys(api, appId, "listing the app's keys, which the PUT must carry");
   const body = withKeys(withAuthSettings(current, method, jwksUri), keys);
   try {
@@ -322,6 +348,8 @@ async function apply(
     (d) => !(movingToUri && d.field.startsWith("settings.oauthClient.jwks.keys")),
   );
   if (drift.length > 0) throw operationError(putDriftMessage(appId, method, drift));
+  const renumbered = renumberedKeys(earlier, keys, afterKeys);
+  return Object.keys(renumbered).length > 0 ? renumbered : undefined;
 }
 
 /**
@@ -395,7 +423,14 @@ export class AppAuthMethodProvider implements pulumi.dynamic.ResourceProvider<
     const api = getOktaApi();
     const app = await getApp(api, inputs.appId, "create", "reading the app first");
     const found = readAuthSettings(app);
-    await apply(api, inputs.appId, inputs.tokenEndpointAuthMethod, inputs.jwksUri, app);
+    const renumbered = await apply(
+      api,
+      inputs.appId,
+      inputs.tokenEndpointAuthMethod,
+      inputs.jwksUri,
+      undefined,
+      app,
+    );
     return {
       id: inputs.appId,
       outs: compact({
@@ -404,6 +439,7 @@ export class AppAuthMethodProvider implements pulumi.dynamic.ResourceProvider<
         jwksUri: inputs.jwksUri,
         previousMethod: found.method ?? "client_secret_basic",
         previousJwksUri: found.jwksUri,
+        renumberedKeys: renumbered,
       }),
     };
   }
@@ -456,7 +492,13 @@ export class AppAuthMethodProvider implements pulumi.dynamic.ResourceProvider<
         : olds.jwksUri !== undefined
           ? (olds.previousJwksUri ?? null)
           : undefined;
-    await apply(api, news.appId, news.tokenEndpointAuthMethod, jwksUri);
+    const renumbered = await apply(
+      api,
+      news.appId,
+      news.tokenEndpointAuthMethod,
+      jwksUri,
+      olds.renumberedKeys,
+    );
     return {
       outs: compact({
         appId: news.appId,
@@ -464,6 +506,7 @@ export class AppAuthMethodProvider implements pulumi.dynamic.ResourceProvider<
         jwksUri: news.jwksUri,
         previousMethod: olds.previousMethod,
         previousJwksUri: olds.previousJwksUri,
+        renumberedKeys: renumbered,
       }),
     };
   }
@@ -497,6 +540,8 @@ export class AppAuthMethod extends pulumi.dynamic.Resource {
   declare public readonly jwksUri: pulumi.Output<string | undefined>;
   declare public readonly previousMethod: pulumi.Output<string>;
   declare public readonly previousJwksUri: pulumi.Output<string | undefined>;
+  /** The ids this resource's PUTs gave the app's keys, by the id each had before (see `renumberedKeys`). */
+  declare public readonly renumberedKeys: pulumi.Output<Record<string, string> | undefined>;
 
   constructor(name: string, args: AppAuthMethodArgs, opts?: pulumi.CustomResourceOptions) {
     super(
@@ -508,6 +553,7 @@ export class AppAuthMethod extends pulumi.dynamic.Resource {
         jwksUri: args.jwksUri,
         previousMethod: undefined,
         previousJwksUri: undefined,
+        renumberedKeys: undefined,
       },
       opts,
       "okta-rotation",

@@ -67,6 +67,10 @@ pulumi.runtime.setMocks(
         outs.proof = args.name.endsWith("gate") ? "registered" : "exchange";
       }
       if (args.name.endsWith("-secrets-read")) outs.clientSecret = "current-secret-value";
+      // The switch of this app gave its keys new ids (a whole-app PUT may renumber every key).
+      if (args.name === "renumbered-auth-method") {
+        outs.renumberedKeys = { "pks-2": "pks-2-after-put", "pks-1": "pks-1-after-put" };
+      }
       return { id: `${args.name}-id`, state: outs };
     },
     call(args: pulumi.runtime.MockCallArgs) {
@@ -204,6 +208,18 @@ describe("audit record of a KeyRotation", () => {
       previous: { id: "pks-1", generation: 1, deactivatedAt: TIME("key-updated-1") },
     });
     expect(JSON.stringify(audit)).not.toMatch(/private-d|current-secret-value/);
+  });
+
+  it("names the keys by the ids Okta gave them at the switch, when its PUT renumbered them", async () => {
+    const r = new components.KeyRotation("renumbered", {
+      appId: "0oa6",
+      keyGeneration: 2,
+      rollback: true,
+      tokenUrl: gates.tokenUrl,
+    });
+    const audit = await valueOf(r.audit);
+    expect(audit?.credential.id).toBe("pks-2-after-put");
+    expect(audit?.previous?.id).toBe("pks-1-after-put");
   });
 });
 

@@ -182,6 +182,22 @@ describe("KeyRotation: taking over from SecretRotation", () => {
     // Children (tk-vault, tk-rollout-apps/tk-api) inherit it: the engine derives their aliases from their parent's.
   });
 
+  it("takes over its resources under former names: the component and each child by alias", async () => {
+    const { rotation, children } = build("renamed-keys", { keyGeneration: 2, formerNames: ["old-keys"] });
+    expect(await aliasesOf(rotation)).toEqual([
+      "urn:pulumi:test::okta-credential-rotation::okta-rotation:index:KeyRotation::old-keys",
+      "urn:pulumi:test::okta-credential-rotation::okta-rotation:index:SecretRotation::renamed-keys",
+    ]);
+    // Each child is also aliased to its name under the former component: after a run that failed with the new
+    // name, the component is found under it, and the children's derived aliases would not reach the old ones.
+    for (const suffix of ["-key-a", "-jwk-a", "-key-b", "-jwk-b", "-auth-method"]) {
+      const type = child(children, suffix).type;
+      expect(await aliasesOf(child(children, suffix).resource)).toContain(
+        `urn:pulumi:test::okta-credential-rotation::okta-rotation:index:KeyRotation$${type}::old-keys${suffix}`,
+      );
+    }
+  });
+
   it("takes over nothing when told the app had no SecretRotation", async () => {
     const { rotation } = build("fresh", { keyGeneration: 1, takesOverSecretRotation: false });
     expect(await aliasesOf(rotation)).toEqual([]);

@@ -28,6 +28,13 @@ describe.each([
     (okta.getApp(appId) as { credentials: { oauthClient: { token_endpoint_auth_method: string } } })
       .credentials.oauthClient.token_endpoint_auth_method;
   const statuses = (list: { status: string }[]) => list.map((x) => x.status).sort();
+  /** The audit record's key ids in the stack's outputs, as Okta must know them. */
+  const auditedKeyIds = (result: Awaited<ReturnType<typeof up>>) => {
+    const rotations = result.outputs.rotations?.value as
+      Record<string, { audit?: { credential: { id: string }; previous?: { id: string } } }> | undefined;
+    const audit = rotations?.svc?.audit;
+    return [audit?.credential.id, audit?.previous?.id].filter((x) => x !== undefined);
+  };
   const up = async () => {
     const result = await s.stack.up({ onOutput: (o) => out.push(o) });
     remember();
@@ -70,9 +77,11 @@ describe.each([
 
   it("migrates: key registered, app switched to private_key_jwt, client secrets retired", async () => {
     await setApps(s.stack, [app({ privateKeyJwt: { enabled: true, keyGeneration: 1 } })]);
-    await up();
+    const migrated = await up();
     expect(method()).toBe("private_key_jwt");
     expect(statuses(okta.listKeys(appId))).toEqual(["ACTIVE"]);
+    // The audit record names the key by the id it has after the switch's PUT.
+    expect(auditedKeyIds(migrated)).toEqual(okta.listKeys(appId).map((k) => k.id));
     expect(okta.listSecrets(appId).filter((x) => x.status === "ACTIVE")).toEqual([]);
     // The switch's PUT kept the key (by kid); refresh finds it under its id now.
     const refreshed = await s.stack.refresh({ onOutput: (o) => out.push(o) });
@@ -141,8 +150,11 @@ describe.each([
 
   it("rolls back to a client secret: switched back with exactly one ACTIVE secret", async () => {
     await setApps(s.stack, [app({ privateKeyJwt: { enabled: true, keyGeneration: 2, rollback: true } })]);
-    await up();
+    const back = await up();
     expect(method()).toBe("client_secret_basic");
+    // The switch back's PUT renumbered the keys too: the record names both by their ids now.
+    const byStatus = (st: string) => okta.listKeys(appId).filter((k) => k.status === st)[0]?.id;
+    expect(auditedKeyIds(back)).toEqual([byStatus("ACTIVE"), byStatus("INACTIVE")]);
     expect(okta.listSecrets(appId).filter((x) => x.status === "ACTIVE")).toHaveLength(1);
   }, 600_000);
 

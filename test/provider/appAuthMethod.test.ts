@@ -139,7 +139,7 @@ describe("AppAuthMethod", () => {
 
   it("switches to private_key_jwt by GET + PUT of the whole app, changing nothing else; delete leaves it so", async () => {
     const app = okta.addApp({ secrets: 1 });
-    await registerKey(app.id);
+    const key = await registerKey(app.id);
     const before = appJson(app.id);
     okta.clearLog();
     const c = await provider.create(
@@ -150,6 +150,8 @@ describe("AppAuthMethod", () => {
       appId: app.id,
       tokenEndpointAuthMethod: "private_key_jwt",
       previousMethod: "client_secret_basic",
+      // The local Okta gives kept keys new ids, as Okta's recorded exchange shows.
+      renumberedKeys: { [key.id]: okta.listKeys(app.id)[0]!.id },
     });
     // The PUT carries the app's keys; the app and its keys are read back and compared.
     expect(calls(okta)).toEqual([
@@ -413,13 +415,19 @@ describe.each([
       };
       made.push(await keys.create((await keys.check({}, { appId: app.id, jwk, status })).inputs!));
     }
-    await provider.create(await checked({ appId: app.id, tokenEndpointAuthMethod: "private_key_jwt" }));
+    const created = await provider.create(
+      await checked({ appId: app.id, tokenEndpointAuthMethod: "private_key_jwt" }),
+    );
     const after = local.listKeys(app.id);
     expect(after.map((k) => [k.kid, k.status])).toEqual([
       ["held", "ACTIVE"],
       ["spare", "INACTIVE"],
     ]);
     expect(after.map((k) => k.id).every((id, i) => id === made[i]!.id)).toBe(keepKeyIdsOnPut);
+    // The resource records each key's new id by its old one: what the audit record names the keys by.
+    expect(created.outs?.renumberedKeys).toEqual(
+      keepKeyIdsOnPut ? undefined : Object.fromEntries(made.map((m, i) => [m.id, after[i]!.id])),
+    );
     for (const [i, m] of made.entries()) {
       const r = await keys.read(m.id, m.outs!);
       expect(r.props?.keyId).toBe(after[i]!.id);

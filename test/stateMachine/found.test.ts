@@ -5,8 +5,13 @@ import { describe, expect, it } from "vitest";
 import {
   AddApp,
   Bump,
+  ChangeAlgorithm,
   Down,
+  KeyBump,
+  KeyRollback,
+  Migrate,
   OutOfBandDelete,
+  OutOfBandKey,
   Rename,
   SetFlag,
   StopAdopting,
@@ -64,5 +69,47 @@ describe("state machine, paths it found", () => {
     const { model } = run([new AddApp(0, true), new SetFlag(0, "rollback", true), new Rename(0, false)]);
     expect(model.apps.map((a) => a.name)).toEqual(["alpha"]);
     expect(model.lastRefusal).toMatch(/If you renamed app 'alpha-r1' in the stack config, put the old name/);
+  });
+
+  it("a migration's audit record names the key by the id Okta gave it at the switch's whole-app PUT", () => {
+    const { real } = run([new AddApp(0, true), new Migrate(0, "RS256")]);
+    const state = real.world.stack.get("alpha")!;
+    const keys = real.world.keys.get("0oaSm1")!;
+    expect(real.world.method.get("0oaSm1")).toBe("private_key_jwt");
+    expect(keys).toHaveLength(1);
+    expect(state.keys!.audit!.credential).toMatchObject({ id: keys[0]!.id, kid: keys[0]!.kid });
+    expect(state.keys!.renumbered).toBeDefined();
+  });
+
+  it("a private_key_jwt app renamed with formerNames keeps its keys and registers none", () => {
+    const { model, real } = run([new AddApp(0, true), new Migrate(0, "ES256"), new KeyBump(0, 1)]);
+    const before = real.world.keys.get("0oaSm1")!.map((k) => [k.kid, k.status]);
+    const rename = new Rename(0, true);
+    rename.run(model, real);
+    expect(model.apps.map((a) => [a.name, a.formerNames])).toEqual([["alpha-r1", ["alpha"]]]);
+    expect(real.world.keys.get("0oaSm1")!.map((k) => [k.kid, k.status])).toEqual(before);
+    expect(before).toHaveLength(2);
+    expect([...real.world.stack.keys()]).toEqual(["alpha-r1"]);
+  });
+
+  it("a switch back to a client secret killed right after the switch is finished by the next run", () => {
+    const killed = new KeyRollback(0, true);
+    killed.fault = kill(2);
+    const { real } = run([new AddApp(0, true), new Migrate(0, "RS256"), killed]);
+    expect(real.world.method.get("0oaSm1")).toBe("client_secret_basic");
+    const secrets = real.world.okta.get("0oaSm1")!;
+    expect(secrets.map((s) => s.status)).toEqual(["ACTIVE"]);
+    expect(real.world.stack.get("alpha")!.pods!.secret).toBe(secrets[0]!.value);
+  });
+
+  it("the run after an algorithm change activates again a key deactivated in Okta, as the same run without it would", () => {
+    const { real } = run([
+      new AddApp(0, true),
+      new Migrate(0, "RS256"),
+      new KeyRollback(0, true),
+      new OutOfBandKey(0, "deactivate"),
+      new ChangeAlgorithm(0),
+    ]);
+    expect(real.world.keys.get("0oaSm1")!.map((k) => [k.status, k.alg])).toEqual([["ACTIVE", "RS256"]]);
   });
 });

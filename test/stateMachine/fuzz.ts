@@ -43,6 +43,11 @@ async function main(): Promise<number> {
       `(${stats.lostAnswers} after Okta did the call), each completed by the same config's next run ` +
       `(${stats.completed})`,
   );
+  console.log(
+    `  key runs: ${stats.keyRuns} finished (${stats.migrations} switches to private_key_jwt, ` +
+      `${stats.keyRotations} key rotations, ${stats.switchesBack} switches back to a client secret); ` +
+      `${stats.keyFaults} stopped part-way by a fault`,
+  );
   if (out.failed) {
     console.log(fc.defaultReportMessage(out));
     console.log(String(out.errorInstance));

@@ -1,7 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it, vi } from "vitest";
 import { AppAuthMethodProvider, diffAppAuthMethod, readAuthSettings, withAuthSettings } from "../../dynamic";
-import { putDrift, putDriftMessage, releaseMessage, withKeys } from "../../dynamic/appAuthMethod";
+import {
+  putDrift,
+  putDriftMessage,
+  releaseMessage,
+  renumberedKeys,
+  withKeys,
+} from "../../dynamic/appAuthMethod";
 
 const app = {
   id: "0oa1",
@@ -183,5 +189,26 @@ describe("a whole-app PUT and what it must keep", () => {
     expect(putDrift(sent, [], after, []).map((d) => d.field)).toEqual([
       "credentials.oauthClient.token_endpoint_auth_method",
     ]);
+  });
+});
+
+describe("renumberedKeys: the ids a whole-app PUT gave the keys", () => {
+  const key = (id: string, kid: string) => ({ id, kid, status: "ACTIVE" as const });
+  it("maps each kept key's id before the PUT to its id after, by kid; a key that kept its id is not listed", () => {
+    expect(
+      renumberedKeys(undefined, [key("pks1", "a"), key("pks2", "b")], [key("pks3", "a"), key("pks2", "b")]),
+    ).toEqual({
+      pks1: "pks3",
+    });
+    expect(renumberedKeys(undefined, [key("pks1", "a")], [])).toEqual({});
+  });
+  it("follows a key through several PUTs: an id from before the first names its id after the last", () => {
+    const first = renumberedKeys(undefined, [key("pks1", "a")], [key("pks2", "a")]);
+    const second = renumberedKeys(
+      first,
+      [key("pks2", "a"), key("pks9", "n")],
+      [key("pks3", "a"), key("pks4", "n")],
+    );
+    expect(second).toEqual({ pks1: "pks3", pks2: "pks3", pks9: "pks4" });
   });
 });
