@@ -6,13 +6,8 @@
 
 import { z } from "zod";
 import { GENERATIONS_KEY, KEY_GENERATIONS_KEY, type GenerationsKey } from "../components/generations";
+import { CLIENT_SECRET, JSON_WEB_KEY, KEY_ROTATION, REVOCATION, SECRET_ROTATION } from "../policy/typeTokens";
 import type { DueTarget } from "./due";
-
-const SECRET_ROTATION = "okta-rotation:index:SecretRotation";
-const KEY_ROTATION = "okta-rotation:index:KeyRotation";
-const CLIENT_SECRET = "pulumi-nodejs:dynamic/okta-rotation:ClientSecret";
-const JSON_WEB_KEY = "pulumi-nodejs:dynamic/okta-rotation:JsonWebKey";
-const REVOCATION = "pulumi-nodejs:dynamic/okta-rotation:Revocation";
 
 const props = z.record(z.string(), z.unknown()).optional();
 const exportedStateSchema = z.object({

@@ -1,10 +1,5 @@
-// What the policies read from a stack: this project's rotations, found by the type tokens their resources register.
-//
-// The dynamic resources of this project are not the generic `pulumi-nodejs:dynamic:Resource`: each passes a module
-// (`okta-rotation`) and a type name to `pulumi.dynamic.Resource`, so its type token is
-// `pulumi-nodejs:dynamic/okta-rotation:<Name>` (as `pulumi preview` shows). The components register
-// `okta-rotation:index:SecretRotation` and `okta-rotation:index:KeyRotation`, named after the app's `name` in the
-// stack config. Those tokens are stable: they are in every URN, and changing one would replace the resources.
+// What the policies read from a stack: this project's rotations, found by the type tokens their resources register
+// (typeTokens.ts).
 //
 // The policies run under `pulumi preview` as well as `pulumi up`. In a preview, a resource being created or updated
 // carries its new inputs only (no outputs such as `created`), and a value that depends on another resource is
@@ -13,13 +8,25 @@
 
 import { UnknownValueError } from "@pulumi/policy";
 
-export const SECRET_ROTATION = "okta-rotation:index:SecretRotation";
-export const KEY_ROTATION = "okta-rotation:index:KeyRotation";
-export const CLIENT_SECRET = "pulumi-nodejs:dynamic/okta-rotation:ClientSecret";
-export const JSON_WEB_KEY = "pulumi-nodejs:dynamic/okta-rotation:JsonWebKey";
-export const TOKEN_EXCHANGE_GATE = "pulumi-nodejs:dynamic/okta-rotation:TokenExchangeGate";
-export const REVOCATION = "pulumi-nodejs:dynamic/okta-rotation:Revocation";
-export const APP_AUTH_METHOD = "pulumi-nodejs:dynamic/okta-rotation:AppAuthMethod";
+import {
+  APP_AUTH_METHOD,
+  CLIENT_SECRET,
+  JSON_WEB_KEY,
+  KEY_ROTATION,
+  REVOCATION,
+  SECRET_ROTATION,
+  TOKEN_EXCHANGE_GATE,
+} from "./typeTokens";
+
+export {
+  APP_AUTH_METHOD,
+  CLIENT_SECRET,
+  JSON_WEB_KEY,
+  KEY_ROTATION,
+  REVOCATION,
+  SECRET_ROTATION,
+  TOKEN_EXCHANGE_GATE,
+} from "./typeTokens";
 
 /**
  * The stack config key that lists the apps of this package's own program (index.ts, `<project>:apps`), which
