@@ -290,6 +290,15 @@ async function createSecretExclusive(api: OktaApi, inputs: ClientSecretInputs): 
   const existing = before?.find(isOwn);
   if (existing !== undefined)
     return existing.status === status ? existing : setStatus(api, appId, existing.id, status);
+  const unrecorded = before !== undefined ? unrecordedRetiredSecret(inputs, before) : undefined;
+  if (unrecorded !== undefined) {
+    providerWarning(
+      `${describeClientSecret(appId, unrecorded.id)} is INACTIVE beside the app's current secret, at Okta's ` +
+        `two-secret cap: an interrupted run made it for this slot and never recorded it. Taking it over instead ` +
+        `of creating a third secret.`,
+    );
+    return unrecorded;
+  }
   let created: OktaClientSecret;
   try {
     ({ item: created } = await createOnce({
@@ -368,6 +377,25 @@ export function createsWithoutListing(
   const onboarding =
     inputs.onboardedGeneration === undefined || inputs.onboardedGeneration === inputs.generation;
   return !(onboarding && inputs.slot.adopting === undefined);
+}
+
+/**
+ * The secret a slot made again from nothing takes over instead of creating one, or undefined. Such a slot (the
+ * retired slot of a rotation, INACTIVE, with no value of its own: Okta makes it) is created only after a refresh
+ * dropped it, its secret deleted in Okta. When Okta then already holds two secrets, one of them INACTIVE, that one is
+ * what an earlier run's same create left unrecorded (killed before the answer came back), and nothing else could
+ * recognise it: a new create would meet Okta's two-secret cap on every run. It is INACTIVE, so no client uses it;
+ * the slot takes it over as the create would have made it. Pure.
+ */
+export function unrecordedRetiredSecret(
+  inputs: Pick<ClientSecretInputs, "slot" | "value" | "adoptSecretId" | "status">,
+  secrets: readonly OktaClientSecret[],
+): OktaClientSecret | undefined {
+  if (inputs.slot === undefined || inputs.value !== undefined || inputs.adoptSecretId !== undefined)
+    return undefined;
+  if (inputs.status !== "INACTIVE" || secrets.length < 2) return undefined;
+  const inactive = secrets.filter((s) => s.status === "INACTIVE");
+  return inactive.length === 1 ? inactive[0] : undefined;
 }
 
 /** What to do when an app is at Okta's two-secret cap and none of them is a slot's new one. */

@@ -169,6 +169,43 @@ describe("create", () => {
     expect(calls(okta)).toEqual([`GET ${freshPath} 200`, `POST ${freshPath} 201`]);
   });
 
+  it("a retired slot made again from nothing takes over the INACTIVE secret a killed run made for it", async () => {
+    // The retired slot's secret was deleted in Okta and a refresh dropped the slot; the next up re-made it (an
+    // INACTIVE secret whose value Okta makes) and was killed before recording the answer.
+    const app = okta.addApp({ secrets: 1 });
+    const path = `/api/v1/apps/${app.id}/credentials/secrets`;
+    expect(await outOfBand(okta, "POST", path, { status: "INACTIVE" })).toBe(201);
+    const lost = okta.listSecrets(app.id).find((x) => x.status === "INACTIVE")!;
+    okta.clearLog();
+    const warnings: string[] = [];
+    const stop = onWarning((w) => warnings.push(w));
+    let id: string;
+    try {
+      ({ id } = await create({ appId: app.id, generation: 2, status: "INACTIVE", slot: slot(3), ...bumped }));
+    } finally {
+      stop();
+    }
+    expect(id).toBe(lost.id);
+    expect(calls(okta)).toEqual([`GET ${path} 200`]);
+    expect(
+      okta
+        .listSecrets(app.id)
+        .map((x) => x.status)
+        .sort(),
+    ).toEqual(["ACTIVE", "INACTIVE"]);
+    expect(warnings.join("\n")).toMatch(
+      new RegExp(`${lost.id} of app ${app.id} is INACTIVE .*never recorded it`),
+    );
+    // Two ACTIVE secrets are not its to take: the create meets the cap and says what to do.
+    const full = okta.addApp({ secrets: 2 });
+    const before = okta.listSecrets(full.id).map((x) => [x.id, x.status]);
+    const err = await thrown(() =>
+      create({ appId: full.id, generation: 2, status: "INACTIVE", slot: slot(3), ...bumped }),
+    );
+    expect(err.message).toMatch(/maximum number of client secrets/);
+    expect(okta.listSecrets(full.id).map((x) => [x.id, x.status])).toEqual(before);
+  });
+
   it("in a slot, never adopts a secret it did not make: at the cap it refuses, naming renames and onboarding", async () => {
     const app = okta.addApp({ secrets: 1 });
     // Another rotation (or a person) created a secret a moment ago: not this slot's value.

@@ -53,6 +53,26 @@ describe("state machine, paths it found", () => {
     expect(real.world.okta.get("0oaSm3")).toHaveLength(1);
   });
 
+  it("a retired slot re-made after an out-of-band delete, its create's answer lost to a kill, is taken over", () => {
+    // Generation 2, then the INACTIVE secret of generation 1 deleted in Okta and a refresh; an edit without a bump
+    // re-makes that slot (step 2 of the run: update the holder, deliver, create the retired slot) and is killed
+    // after Okta made the secret. The same config's next run completes (the command checks it) without a third.
+    const edit = new SetFlag(0, "revoke", false);
+    edit.fault = kill(2);
+    const { model, real } = run([
+      new AddApp(0, true),
+      new Bump(0, 1, false),
+      new StopAdopting(0),
+      new OutOfBandDelete(0),
+      edit,
+    ]);
+    const secrets = real.world.okta.get("0oaSm1")!;
+    expect(secrets.map((x) => x.status).sort()).toEqual(["ACTIVE", "INACTIVE"]);
+    const state = real.world.stack.get("alpha")!;
+    expect(state.slots.map((x) => x?.secretId).sort()).toEqual(secrets.map((x) => x.id).sort());
+    expect(model.apps.map((a) => a.generation)).toEqual([2]);
+  });
+
   it("a generation lowered after a refresh dropped the other slot is refused", () => {
     const { model, real } = run([
       new AddApp(1, true),

@@ -29,8 +29,10 @@ import {
   createsWithoutListing,
   rollbackTargetMissing,
   secretAdoptionProblem,
+  unrecordedRetiredSecret,
   type ClientSecretInputs,
 } from "../../dynamic/clientSecret";
+import type { OktaClientSecret } from "../../dynamic/oktaObjects";
 import { onboardingProblem } from "../../dynamic/preflight";
 
 export const NS = "okta-credential-rotation";
@@ -427,10 +429,7 @@ function applyApp(
   const step = (what: string, effect: () => void, recorded: () => void = () => {}): void => {
     const i = n++;
     if (fault && !fault.absorbed && i === fault.at) {
-      // Known gap, left out: a retired slot a refresh dropped is made again from nothing (an INACTIVE secret whose
-      // value Okta makes); a killed run that loses that create's answer leaves a secret nothing recognises, and
-      // the next run meets Okta's cap. Only the same kill before the call is generated there.
-      const done = fault.happened && fault.kind !== "429" && what !== "creating the retired slot";
+      const done = fault.happened && fault.kind !== "429";
       if (done) effect();
       world.interrupted.add(app.name);
       throw new Stopped(`${fault.kind} at ${what}${done ? " (done, not recorded)" : ""}`);
@@ -534,10 +533,21 @@ function applyApp(
     if (retiredState === undefined || retiredState.generation !== r.generation) {
       const id = r.adopts && app.adoptSecretId !== undefined ? app.adoptSecretId : undefined;
       if (id === undefined) {
-        // Created INACTIVE, its value made by Okta (the create lists the app's secrets first).
+        // Created INACTIVE, its value made by Okta (the create lists the app's secrets first). At Okta's cap with
+        // one INACTIVE secret, that one is what a killed run's same create left: the slot takes it over.
         step(
           "creating the retired slot",
           () => {
+            const unrecorded = unrecordedRetiredSecret(
+              { slot: ctx, status: "INACTIVE" },
+              secrets as unknown as OktaClientSecret[],
+            );
+            const taken = unrecorded && find(unrecorded.id);
+            if (taken) {
+              taken.madeFor = r.generation;
+              retiredId = taken.id;
+              return;
+            }
             must(secrets.length < 2, `app ${app.name}: the retired slot would create a third secret`);
             retiredId = `ocs-${world.nextId++}`;
             secrets.push({
