@@ -1,0 +1,17 @@
+// The state-machine test's engine layer on the real chain in CI: one fixed seed, one short sequence, under the real
+// engine with a real Vault and cluster. `npm run fuzz -- --engine --real-chain --seed N --runs K` runs more.
+import { describe, expect, it } from "vitest";
+import { runRealChainLayer } from "./realChain";
+
+// This seed's sequence, after onboarding both apps: beta also lists alpha's Deployment (shared), beta removes its
+// own from the list (the shared one moves to position 0), then alpha's bump rolls the shared Deployment.
+const SEED = 20262655;
+
+describe("state machine, engine layer on the real chain (real engine, Vault and cluster)", () => {
+  it("keeps every invariant, and every credential the pods hold authenticates, on the CI seed", async () => {
+    const lines: string[] = [];
+    const { failure, steps } = await runRealChainLayer(SEED, 1, 4, (l) => lines.push(l));
+    expect(failure ?? "passed", lines.join("\n")).toBe("passed");
+    expect(steps).toBeGreaterThan(2);
+  }, 1_800_000);
+});
