@@ -3,9 +3,10 @@
 import { describe, expect, it } from "vitest";
 import { runRealChainLayer } from "./realChain";
 
-// This seed's sequence, after onboarding both apps: beta also lists alpha's Deployment (shared), beta removes its
-// own from the list (the shared one moves to position 0), then alpha's bump rolls the shared Deployment.
-const SEED = 20262655;
+// This seed's sequence, after onboarding both apps (alpha rolls `web`, beta `worker`): beta lists `web` too (two
+// apps' pods share one Deployment), beta removes `worker` from its list (`web` moves to position 0), then beta
+// migrates to private_key_jwt, which rolls the shared Deployment; its unchanged stack's preview must plan nothing.
+const SEED = 20270154;
 
 describe("state machine, engine layer on the real chain (real engine, Vault and cluster)", () => {
   it("keeps every invariant, and every credential the pods hold authenticates, on the CI seed", async () => {
