@@ -1,5 +1,5 @@
-// The state-machine test's engine layer on the real chain in CI: one fixed seed, one sequence of six steps, under the real
-// engine with a real Vault and cluster. `npm run fuzz -- --engine --real-chain --seed N --runs K` runs more.
+// The state-machine test's engine layer on the real chain in CI: one fixed seed, one sequence of six steps, under
+// the real engine with a real Vault and cluster. `npm run fuzz -- --engine --real-chain --seed N --runs K` runs more.
 import { describe, expect, it } from "vitest";
 import { runRealChainLayer } from "./realChain";
 
