@@ -54,7 +54,7 @@ export interface EngineReal {
   /** `pulumi up` runs SIGKILLed (that reached their kill point) and recovered. */
   kills: number;
   /** More checks after every step (the real chain's: what the pods hold authenticates). */
-  afterStep?: (m: EngineModel, what: string) => Promise<void>;
+  afterStep?: (m: EngineModel, what: string, opts: StepOptions) => Promise<void>;
 }
 
 export class Violation extends Error {}
@@ -115,6 +115,8 @@ export interface StepOptions {
   mustComplete?: boolean;
   /** After an applied up, the unchanged stack's preview must plan nothing (no phantom write). */
   unchangedPreview?: boolean;
+  /** The edit must roll no Deployment (on the real chain: every pod is the one it was). */
+  noRollout?: boolean;
 }
 
 /** One step: the config as edited, previewed then applied, and every invariant checked. */
@@ -169,7 +171,7 @@ export async function step(
     await setApps(r.stack.stack, raw(m.apps));
   }
   await checkEngineInvariants(m, r, what);
-  await r.afterStep?.(m, what);
+  await r.afterStep?.(m, what, opts);
   r.log(
     `  step ${r.steps}: ${what} → ${upError === undefined ? "applied" : "refused/failed"} (${((Date.now() - t0) / 1000).toFixed(1)} s)`,
   );
@@ -235,7 +237,7 @@ export class Edit implements Cmd {
     readonly label: string,
     readonly edit: (a: EngineApp) => EngineApp | undefined,
     readonly app = 0,
-    readonly opts: Pick<StepOptions, "unchangedPreview"> = {},
+    readonly opts: Pick<StepOptions, "unchangedPreview" | "noRollout"> = {},
   ) {}
   /** Only an edit that changes something runs (so a sequence's steps are the edits it shows). */
   check(m: Readonly<EngineModel>) {
@@ -291,7 +293,8 @@ export class KilledUp implements Cmd {
     const writes = writesSince(r.okta, from);
     r.log(
       `  ${what}: ${killed.killed ? "killed" : "the up ended first"}, ` +
-        `${killed.afterMs} ms after the condition held; Okta writes: ${writes.join(", ") || "none"}`,
+        (killed.afterMs === undefined ? "before that write" : `${killed.afterMs} ms after that write`) +
+        `; Okta writes: ${writes.join(", ") || "none"}`,
     );
     await r.stack.stack.cancel();
     await r.stack.stack.refresh({ clearPendingCreates: true, color: "never" });
@@ -305,13 +308,13 @@ export class KilledUp implements Cmd {
 
 /**
  * Runs `pulumi up` of the stack's config as a CLI process; SIGKILLs it `delayMs` after `when()` holds. Says whether
- * it was killed (or ended first), and how long after `when()` held that was.
+ * it was killed (or ended first), and how long after `when()` held that was (none if it never held).
  */
 async function killUpWhen(
   r: EngineReal,
   when: () => boolean,
   delayMs: number,
-): Promise<{ killed: boolean; afterMs: number }> {
+): Promise<{ killed: boolean; afterMs?: number }> {
   const cmd = (await pulumiCommand()).command;
   const ws = r.stack.stack.workspace;
   const child = spawn(
@@ -328,8 +331,9 @@ async function killUpWhen(
   let done = false;
   void exited.then(() => (done = true));
   while (!done && !when()) await new Promise((res) => setTimeout(res, 10));
+  if (done) return { killed: false };
   const held = Date.now();
-  if (!done && delayMs > 0) await Promise.race([exited, new Promise((res) => setTimeout(res, delayMs))]);
+  if (delayMs > 0) await Promise.race([exited, new Promise((res) => setTimeout(res, delayMs))]);
   if (done) return { killed: false, afterMs: Date.now() - held };
   // Found before the kill: once the CLI is gone its plugins' parent is init.
   const below = descendants(child.pid!);

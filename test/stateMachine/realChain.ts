@@ -8,8 +8,9 @@
 // Deployment) pair a ClusterFleet reads the app's Vault entry when a pod starts and exchanges tokens with it
 // until the pod is gone. After every step, on top of engine.ts's checks: no pod's exchange failed at any moment
 // of the step, and, once the Deployments settle, the credential each pod holds, read back from the Vault version
-// that pod read, gets a token from the Okta. A Deployment removed from an app's list stops holding that app's
-// credential (its team no longer uses it there): its pods' exchanges count until that step's end.
+// that pod read, gets a token from the Okta; and removing or reordering an app's Deployments rolls no pod. A
+// Deployment removed from an app's list stops holding that app's credential (its team no longer uses it there):
+// its pods' exchanges count until that step's end.
 import fc from "fast-check";
 import { createTokenClient, credentialsFromEntry } from "../../client";
 import { deploymentPods } from "../../dynamic/rolloutCensus";
@@ -35,6 +36,7 @@ import {
   type EngineModel,
   type EngineReal,
   type LayerRun,
+  type StepOptions,
 } from "./engine";
 
 const NS = "default";
@@ -55,6 +57,8 @@ export interface ChainReal extends EngineReal {
   env: LocalEnv;
   /** The pods' holders of each (app, Deployment) pair the config lists, by `app|deployment`. */
   holders: Map<string, Holder>;
+  /** Each Deployment's pods as the last step left them. */
+  pods: Map<string, string[]>;
   /** Token exchanges the pods made, and how many failed, all steps together (counted as holders stop). */
   exchanges: number;
   failedExchanges: number;
@@ -87,9 +91,18 @@ async function startHolder(env: LocalEnv, app: string, deployment: string): Prom
 }
 
 /** The real chain's checks after a step (see the file's head). */
-async function checkPods(m: EngineModel, r: ChainReal, what: string): Promise<void> {
+async function checkPods(m: EngineModel, r: ChainReal, what: string, opts: StepOptions): Promise<void> {
   const settled = new Map<string, string[]>();
   for (const d of DEPLOYMENTS) settled.set(d, await settledPods(r.env, d));
+  if (opts.noRollout) {
+    for (const d of DEPLOYMENTS) {
+      must(
+        JSON.stringify(settled.get(d)) === JSON.stringify(r.pods.get(d)),
+        `${what}: rolled ${d} (pods ${JSON.stringify(r.pods.get(d))} → ${JSON.stringify(settled.get(d))})`,
+      );
+    }
+  }
+  r.pods = settled;
   // What the pods held during the step: no exchange failed.
   for (const [key, h] of r.holders) {
     const stats = await h.fleet.closePhase(settled.get(h.deployment)!);
@@ -175,6 +188,7 @@ export const realChainCommands: fc.Arbitrary<Cmd>[] = [
               ? { ...a, deployments: a.deployments!.filter((x) => x !== d) }
               : undefined,
           i,
+          { noRollout: true },
         ),
     ),
   app.map(
@@ -184,6 +198,7 @@ export const realChainCommands: fc.Arbitrary<Cmd>[] = [
         (a) =>
           (a.deployments ?? []).length < 2 ? undefined : { ...a, deployments: [...a.deployments!].reverse() },
         i,
+        { noRollout: true },
       ),
   ),
   ...keyEdits(app),
@@ -241,10 +256,11 @@ export async function realChainSetup(
       kills: 0,
       env,
       holders,
+      pods: new Map(),
       exchanges: 0,
       failedExchanges: 0,
     };
-    real.afterStep = (m, what) => checkPods(m, real, what);
+    real.afterStep = (m, what, opts) => checkPods(m, real, what, opts);
     const model: EngineModel = { apps: [] };
     await step(model, real, apps, "onboard both apps at generation 1, adopting their secrets");
     return { ...real, model };
