@@ -557,6 +557,7 @@ export async function runLayer<R extends EngineReal>(
   maxCommands: number,
   log: (line: string) => void,
   path?: string,
+  size?: fc.SizeForArbitrary,
 ): Promise<LayerRun> {
   let steps = 0;
   let kills = 0;
@@ -564,7 +565,9 @@ export async function runLayer<R extends EngineReal>(
   const out = await fc.check(
     // An empty sequence checks nothing the setup's own step does not.
     fc.asyncProperty(
-      fc.commands(layer.commands, { maxCommands }).filter((c) => [...c].length > 0),
+      fc
+        .commands(layer.commands, { maxCommands, ...(size ? { size } : {}) })
+        .filter((c) => [...c].length > 0),
       async (cmds) => {
         const real = await layer.setup(`sm-${process.pid}-${n++}`, log);
         try {
@@ -590,6 +593,7 @@ export async function runLayer<R extends EngineReal>(
   if (!out.failed) return { steps, kills };
   const replay =
     `replay: npm run fuzz -- ${layer.replay} --seed ${seed} --runs ${runs} --max-commands ${maxCommands}` +
+    (size ? ` --size ${size}` : "") +
     (out.counterexamplePath ? ` --path ${out.counterexamplePath}` : "");
   return {
     failure: `${fc.defaultReportMessage(out)}\n${String(out.errorInstance)}\n${replay}`,
@@ -616,6 +620,7 @@ export function runEngineLayer(
   maxCommands: number,
   log: (line: string) => void,
   path?: string,
+  size?: fc.SizeForArbitrary,
 ): Promise<LayerRun> {
-  return runLayer(engineLayer, seed, runs, maxCommands, log, path);
+  return runLayer(engineLayer, seed, runs, maxCommands, log, path, size);
 }

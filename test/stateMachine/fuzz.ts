@@ -1,4 +1,4 @@
-// `npm run fuzz -- [--seed N] [--runs K] [--engine [--real-chain]] [--max-commands M] [--path P]`: more
+// `npm run fuzz -- [--seed N] [--runs K] [--engine [--real-chain] [--size S]] [--max-commands M] [--path P]`: more
 // sequences of the state-machine test than CI runs. Prints each failing sequence (shrunk) with its seed and replay
 // path (--path replays that one sequence), the sequences, steps, runs, refusals and faults, and seconds. The pure
 // layer by default; --engine runs the engine layer (real `pulumi preview`/`up`, local Okta), --real-chain that
@@ -23,7 +23,9 @@ async function main(): Promise<number> {
   if (engine) {
     const realChain = process.argv.includes("--real-chain");
     const run = realChain ? runRealChainLayer : runEngineLayer;
-    const { failure, steps, kills } = await run(seed, runs, maxCommands, (l) => console.log(l), path);
+    // fast-check's size for the sequences' length (e.g. `max` for sequences near --max-commands).
+    const size = flag("size") as fc.SizeForArbitrary | undefined;
+    const { failure, steps, kills } = await run(seed, runs, maxCommands, (l) => console.log(l), path, size);
     const secs = ((Date.now() - started) / 1000).toFixed(1);
     console.log(
       `engine layer${realChain ? " (real chain)" : ""}: seed ${seed}, ${runs} sequences, ${steps} steps ` +

@@ -285,6 +285,7 @@ export function runRealChainLayer(
   maxCommands: number,
   log: (line: string) => void,
   path?: string,
+  size?: fc.SizeForArbitrary,
 ): Promise<LayerRun> {
   return runLayer(
     {
@@ -298,5 +299,6 @@ export function runRealChainLayer(
     maxCommands,
     log,
     path,
+    size,
   );
 }
