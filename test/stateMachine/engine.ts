@@ -54,7 +54,7 @@ export interface EngineReal {
   /** `pulumi up` runs SIGKILLed (that reached their kill point) and recovered. */
   kills: number;
   /** More checks after every step (the real chain's: what the pods hold authenticates). */
-  afterStep?: (m: EngineModel, what: string, opts: StepOptions) => Promise<void>;
+  afterStep?: (m: EngineModel, what: string, opts: StepOptions, before: EngineApp[]) => Promise<void>;
 }
 
 export class Violation extends Error {}
@@ -128,6 +128,7 @@ export async function step(
   opts: StepOptions = {},
 ): Promise<void> {
   const t0 = Date.now();
+  const before = m.apps;
   r.steps++;
   await setApps(r.stack.stack, raw(apps));
   const preview = stepCollector();
@@ -171,7 +172,7 @@ export async function step(
     await setApps(r.stack.stack, raw(m.apps));
   }
   await checkEngineInvariants(m, r, what);
-  await r.afterStep?.(m, what, opts);
+  await r.afterStep?.(m, what, opts, before);
   r.log(
     `  step ${r.steps}: ${what} → ${upError === undefined ? "applied" : "refused/failed"} (${((Date.now() - t0) / 1000).toFixed(1)} s)`,
   );
