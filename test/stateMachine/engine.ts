@@ -499,13 +499,17 @@ export const engineCommands: fc.Arbitrary<Cmd>[] = [
   fc.constant(new OutOfBand()),
   fc.constant(new Burst("5xx")),
   fc.constant(new Burst("429")),
-  killedUp(fc.constant(0)),
+  killedUp(fc.constant(0), 300),
 ];
 
-/** A killed up of app `app`'s next rotation, at a generated moment. */
-export function killedUp(app: fc.Arbitrary<number>): fc.Arbitrary<Cmd> {
+/**
+ * A killed up of app `app`'s next rotation, at a generated moment: 0–`maxDelayMs` after Okta answered its first or
+ * second write (a rotation's up ends within about 0.3 s of its writes against the local Okta alone, within 1–2 s
+ * on the real chain, where the Vault write, rollout and census follow).
+ */
+export function killedUp(app: fc.Arbitrary<number>, maxDelayMs: number): fc.Arbitrary<Cmd> {
   return fc
-    .tuple(app, fc.integer({ min: 1, max: 2 }), fc.integer({ min: 0, max: 1500 }))
+    .tuple(app, fc.integer({ min: 1, max: 2 }), fc.integer({ min: 0, max: maxDelayMs }))
     .map(([i, w, d]) => new KilledUp(i, w, d));
 }
 

@@ -216,7 +216,7 @@ export const realChainCommands: fc.Arbitrary<Cmd>[] = [
       ),
   ),
   ...keyEdits(app),
-  killedUp(app),
+  killedUp(app, 1500),
 ];
 
 /**
