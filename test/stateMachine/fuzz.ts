@@ -1,10 +1,12 @@
-// `npm run fuzz -- [--seed N] [--runs K] [--engine] [--max-commands M] [--path P]`: more sequences of the
-// state-machine test than CI runs. Prints each failing sequence (shrunk) with its seed and replay path (--path
-// replays that one sequence), the sequences, steps, runs, refusals and faults, and seconds. The pure layer by
-// default; --engine runs the engine layer (real `pulumi preview`/`up`, local Okta).
+// `npm run fuzz -- [--seed N] [--runs K] [--engine [--real-chain] [--size S]] [--max-commands M] [--path P]`: more
+// sequences of the state-machine test than CI runs. Prints each failing sequence (shrunk) with its seed and replay
+// path (--path replays that one sequence), the sequences, steps, runs, refusals and faults, and seconds. The pure
+// layer by default; --engine runs the engine layer (real `pulumi preview`/`up`, local Okta), --real-chain that
+// layer with a real Vault and cluster (Deployments, the pods' credentials checked).
 import fc from "fast-check";
 import { commands, setup, stats } from "./model";
 import { runEngineLayer } from "./engine";
+import { runRealChainLayer } from "./realChain";
 
 function flag(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -17,15 +19,22 @@ async function main(): Promise<number> {
   const runs = Number(flag("runs") ?? (engine ? 3 : 10_000));
   const maxCommands = Number(flag("max-commands") ?? (engine ? 6 : 30));
   const started = Date.now();
+  const path = flag("path");
   if (engine) {
-    const { failure, steps } = await runEngineLayer(seed, runs, maxCommands, (l) => console.log(l));
+    const realChain = process.argv.includes("--real-chain");
+    const run = realChain ? runRealChainLayer : runEngineLayer;
+    // fast-check's size for the sequences' length (e.g. `max` for sequences near --max-commands).
+    const size = flag("size") as fc.SizeForArbitrary | undefined;
+    const { failure, steps, kills } = await run(seed, runs, maxCommands, (l) => console.log(l), path, size);
     const secs = ((Date.now() - started) / 1000).toFixed(1);
-    console.log(`engine layer: seed ${seed}, ${runs} sequences, ${steps} steps, ${secs} s`);
+    console.log(
+      `engine layer${realChain ? " (real chain)" : ""}: seed ${seed}, ${runs} sequences, ${steps} steps ` +
+        `(${kills} killed up), ${secs} s`,
+    );
     if (failure) console.log(failure);
     return failure ? 1 : 0;
   }
   let steps = 0;
-  const path = flag("path");
   const out = fc.check(
     fc.property(fc.commands(commands, { maxCommands }), (cmds) => {
       steps += [...cmds].length;
