@@ -91,11 +91,11 @@ async function startHolder(env: LocalEnv, app: string, deployment: string): Prom
   return { app, deployment, fleet };
 }
 
-/** The real chain's checks after a step (see the file's head). */
 /** How many of `apps` list Deployment `d`. */
 const listing = (apps: readonly EngineApp[], d: string) =>
   apps.filter((a) => (a.deployments ?? []).includes(d)).length;
 
+/** The real chain's checks after a step (see the file's head). */
 async function checkPods(
   m: EngineModel,
   r: ChainReal,
