@@ -96,15 +96,7 @@ export async function createCliStack(
       child,
       done,
       kill() {
-        // Found before the kill: once the CLI is gone its plugins' parent is init.
-        const below = descendants(child.pid!);
-        for (const target of [-child.pid!, ...below]) {
-          try {
-            process.kill(target, "SIGKILL");
-          } catch {
-            // Already gone.
-          }
-        }
+        killTree(child.pid!);
       },
     };
   };
@@ -141,6 +133,20 @@ export async function createCliStack(
       if (ownBackend) fs.rmSync(backendDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * SIGKILL to the process group `pid` leads and to every process below it, found before the kill (once the CLI is
+ * gone its plugins' parent is init, and each plugin leads a process group of its own).
+ */
+export function killTree(pid: number): void {
+  for (const target of [-pid, ...descendants(pid)]) {
+    try {
+      process.kill(target, "SIGKILL");
+    } catch {
+      // Already gone.
+    }
+  }
 }
 
 /** The pids of every process below `pid` (Linux /proc; none elsewhere). */

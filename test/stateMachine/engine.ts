@@ -10,7 +10,7 @@
 import { spawn } from "node:child_process";
 import fc from "fast-check";
 import { ROTATION_SCOPE, startOktaLocal, type OktaLocal } from "../../local-env/okta";
-import { descendants } from "../engine/cli";
+import { killTree } from "../engine/cli";
 import {
   REPO_ROOT,
   createStack,
@@ -339,15 +339,7 @@ async function killUpWhen(
   const held = Date.now();
   if (delayMs > 0) await Promise.race([exited, new Promise((res) => setTimeout(res, delayMs))]);
   if (done) return { killed: false, afterMs: Date.now() - held };
-  // Found before the kill: once the CLI is gone its plugins' parent is init.
-  const below = descendants(child.pid!);
-  for (const target of [-child.pid!, ...below]) {
-    try {
-      process.kill(target, "SIGKILL");
-    } catch {
-      // Already gone.
-    }
-  }
+  killTree(child.pid!);
   const afterMs = Date.now() - held;
   await exited;
   return { killed: true, afterMs };
