@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { runEngineLayer } from "./engine";
 
-// This seed's two sequences: a bump killed just after Okta's first write and recovered, a bump under 5xx answers,
+// This seed's two sequences: a bump killed 0.3–1.5 s after Okta's first write and recovered, a bump under 5xx answers,
 // a migration to private_key_jwt and a key bump (each followed by the unchanged stack's preview, which must plan
 // nothing); then another killed bump.
 const SEED = 20261580;
