@@ -52,10 +52,15 @@ function hookExit(): void {
     removeDirsNow();
   });
   // Ctrl-C, kill or a closed terminal: stop the servers, then exit as the signal would (`exit` handlers of
-  // other parts, such as the Vault server's, run too).
+  // other parts, such as the Vault server's, run too). The handlers stay installed: a signal to the process group
+  // reaches this process twice (directly, and relayed by tsx), and with no handler left the second would end it
+  // at once, part-way through removing the directories.
   const codes = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 } as const;
+  let exiting = false;
   for (const [signal, code] of Object.entries(codes)) {
-    process.once(signal, () => {
+    process.on(signal, () => {
+      if (exiting) return;
+      exiting = true;
       killAllNow();
       process.exit(code);
     });
