@@ -3,9 +3,10 @@
 import { describe, expect, it } from "vitest";
 import { runEngineLayer } from "./engine";
 
-// This seed's two sequences: a bump killed 0.3–1.5 s after Okta's first write and recovered, a bump under 5xx answers,
-// a migration to private_key_jwt and a key bump (each followed by the unchanged stack's preview, which must plan
-// nothing); then another killed bump.
+// This seed's two sequences: a bump with a kill drawn 0.3–1.5 s after Okta's first write (against the local Okta
+// the up ends first; the kills that land are the real chain's, realChain.test.ts), then recovered as documented;
+// a bump under 5xx answers, a migration to private_key_jwt and a key bump (each followed by the unchanged stack's
+// preview, which must plan nothing); then another such bump.
 const SEED = 20261580;
 
 describe("state machine, engine layer (real engine, local Okta)", () => {
