@@ -18,15 +18,8 @@ import {
   TOKEN_EXCHANGE_GATE,
 } from "./typeTokens";
 
-export {
-  APP_AUTH_METHOD,
-  CLIENT_SECRET,
-  JSON_WEB_KEY,
-  KEY_ROTATION,
-  REVOCATION,
-  SECRET_ROTATION,
-  TOKEN_EXCHANGE_GATE,
-} from "./typeTokens";
+// Read by the policies and their tests from here, with the rest of what a stack is made of.
+export * from "./typeTokens";
 
 /**
  * The stack config key that lists the apps of this package's own program (index.ts, `<project>:apps`), which

@@ -11,6 +11,7 @@ import {
   TOKEN_EXCHANGE_GATE,
   APP_AUTH_METHOD,
   APPS_CONFIG_KEY,
+  GENERATION_CONVENTION,
   currentCredentials,
   known,
   rotationsOf,
@@ -22,7 +23,6 @@ import { overlapViolations } from "../../policy/minOverlap";
 import { missingPolicySdk, testedPolicySdkVersion } from "../../policy/sdk";
 import { GENERATIONS_KEY, KEY_GENERATIONS_KEY } from "../../components/generations";
 import { PACKAGE_CONFIG_NAMESPACE } from "../../components/settings";
-import { GENERATION_CONVENTION } from "../../policy/resources";
 
 // @pulumi/policy's markers of a string and a number that a preview does not know yet.
 const UNKNOWN_STRING = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
