@@ -323,22 +323,22 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
   }
 }
 
-/** An empty TypeScript Pulumi program (`export {}`) with this project's packages, in a folder of its own. */
-async function emptyProgramStack(
+/**
+ * A stack of a small program of its own (`files`, by name; `package.json` and this project's `node_modules` added) in
+ * a new folder, up once; disposing of it removes the folder.
+ */
+async function scratchProgramStack(
   env: Record<string, string>,
+  program: { project: string; stack: string; files: Record<string, string>; what: string },
   log: (line: string) => void,
 ): Promise<CliStack> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "okta-rotation-empty-"));
-  fs.writeFileSync(
-    path.join(dir, "Pulumi.yaml"),
-    "name: empty\nruntime:\n  name: nodejs\n  options:\n    typescript: true\n",
-  );
-  fs.writeFileSync(path.join(dir, "index.ts"), "export {};\n");
-  fs.writeFileSync(path.join(dir, "package.json"), '{ "name": "empty", "private": true }\n');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `okta-rotation-${program.project}-`));
+  for (const [name, text] of Object.entries(program.files)) fs.writeFileSync(path.join(dir, name), text);
+  fs.writeFileSync(path.join(dir, "package.json"), `{ "name": "${program.project}", "private": true }\n`);
   fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
-  log("empty TypeScript program: up once");
-  const stack = await createCliStack(`bench-empty-${process.pid}`, env, { cwd: dir });
-  ok("set-up up (empty program)", await stack.run(UP));
+  log(`${program.what}: up once`);
+  const stack = await createCliStack(program.stack, env, { cwd: dir });
+  ok(`set-up up (${program.what})`, await stack.run(UP));
   const dispose = stack.dispose;
   return {
     ...stack,
@@ -349,33 +349,48 @@ async function emptyProgramStack(
   };
 }
 
+/** An empty TypeScript Pulumi program (`export {}`) with this project's packages, in a folder of its own. */
+function emptyProgramStack(env: Record<string, string>, log: (line: string) => void): Promise<CliStack> {
+  return scratchProgramStack(
+    env,
+    {
+      project: "empty",
+      stack: `bench-empty-${process.pid}`,
+      files: {
+        "Pulumi.yaml": "name: empty\nruntime:\n  name: nodejs\n  options:\n    typescript: true\n",
+        "index.ts": "export {};\n",
+      },
+      what: "empty TypeScript program",
+    },
+    log,
+  );
+}
+
 /**
  * The floor program (test/bench/shape) with `apps` apps, copied to a folder of its own with this project's
  * packages, and up once.
  */
-async function shapeProgramStack(
+function shapeProgramStack(
   env: Record<string, string>,
   apps: number,
   log: (line: string) => void,
 ): Promise<CliStack> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "okta-rotation-shape-"));
-  for (const f of ["Pulumi.yaml", "index.ts"])
-    fs.copyFileSync(path.join(__dirname, "shape", f), path.join(dir, f));
-  fs.writeFileSync(path.join(dir, "package.json"), '{ "name": "shape", "private": true }\n');
-  fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
-  const name = `bench-shape-${apps}-${process.pid}`;
-  fs.writeFileSync(path.join(dir, `Pulumi.${name}.yaml`), `config:\n  shape:apps: "${apps}"\n`);
-  log(`floor program of the rotation's shape, ${apps} app${apps > 1 ? "s" : ""}: up once`);
-  const stack = await createCliStack(name, env, { cwd: dir });
-  ok(`set-up up (floor, ${apps} apps)`, await stack.run(UP));
-  const dispose = stack.dispose;
-  return {
-    ...stack,
-    async dispose() {
-      await dispose();
-      fs.rmSync(dir, { recursive: true, force: true });
+  const stack = `bench-shape-${apps}-${process.pid}`;
+  const source = (f: string) => fs.readFileSync(path.join(__dirname, "shape", f), "utf8");
+  return scratchProgramStack(
+    env,
+    {
+      project: "shape",
+      stack,
+      files: {
+        "Pulumi.yaml": source("Pulumi.yaml"),
+        "index.ts": source("index.ts"),
+        [`Pulumi.${stack}.yaml`]: `config:\n  shape:apps: "${apps}"\n`,
+      },
+      what: `floor program of the rotation's shape, ${apps} app${apps > 1 ? "s" : ""}`,
     },
-  };
+    log,
+  );
 }
 
 function median(xs: readonly number[]): number {
