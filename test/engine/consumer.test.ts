@@ -13,10 +13,9 @@ import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_AUTH_SERVER_ID, ROTATION_SCOPE, startOktaLocal, type OktaLocal } from "../../local-env/okta";
 import { api } from "../../local-env/okta/test-helpers";
-import { oktaPluginPath } from "../../local-env/okta-plugin";
+import { consumerCliEnv, installPackedExample } from "./consumerProgram";
 import { REPO_ROOT, pulumiCommand } from "./harness";
 
-const EXAMPLE = path.join(REPO_ROOT, "examples", "consumer-ts");
 const EXAMPLE_JS = path.join(REPO_ROOT, "examples", "consumer-js");
 const STACK = `consumer-${process.pid}`;
 const TSC = path.join(REPO_ROOT, "node_modules", "typescript", "bin", "tsc");
@@ -131,48 +130,17 @@ describe("a program that installs the packed package", () => {
 
   beforeAll(async () => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), "okta-rotation-consumer-"));
-    // The tarball of the built package (test/globalSetup.ts built dist/ from the current sources).
-    const packed = JSON.parse(
-      run("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", work], REPO_ROOT),
-    ) as { filename: string }[];
-    const tarball = path.join(work, packed[0]!.filename);
     first = path.join(work, "first", "consumer");
     moved = path.join(work, "second", "elsewhere", "consumer");
-    fs.mkdirSync(first, { recursive: true });
-    for (const f of ["index.ts", "Pulumi.yaml", "package.json", "tsconfig.json"])
-      fs.copyFileSync(path.join(EXAMPLE, f), path.join(first, f));
-    const pulumiVersion = (
-      JSON.parse(
-        fs.readFileSync(path.join(REPO_ROOT, "node_modules/@pulumi/pulumi/package.json"), "utf8"),
-      ) as { version: string }
-    ).version;
     // As the example's README says, with the tarball's path here and the engine's SDK version pinned.
-    run(
-      "npm",
-      [
-        "install",
-        "--no-audit",
-        "--no-fund",
-        "--prefer-offline",
-        "--loglevel=error",
-        tarball,
-        `@pulumi/pulumi@${pulumiVersion}`,
-      ],
-      first,
-    );
+    installPackedExample(work, first, ["@pulumi/pulumi"]);
 
     okta = await startOktaLocal({ apps: [{ label: "consumer-js" }] });
     await admitAllClients(okta);
     const backendDir = path.join(work, "state");
     fs.mkdirSync(backendDir);
-    const binDir = path.dirname((await pulumiCommand()).command);
-    const okPlugin = oktaPluginPath();
     envVars = {
-      PULUMI_BACKEND_URL: `file://${backendDir}`,
-      PULUMI_CONFIG_PASSPHRASE: "consumer-test-passphrase",
-      PULUMI_SKIP_UPDATE_CHECK: "true",
-      PULUMI_DIY_BACKEND_NO_LEGACY_WARNING: "true",
-      PATH: [binDir, ...(okPlugin ? [okPlugin] : []), process.env.PATH ?? ""].join(path.delimiter),
+      ...(await consumerCliEnv(backendDir, "consumer-test-passphrase")),
       // This package's resources find the org by OKTA_ORG_URL; @pulumi/okta's plugin by its own variables, where
       // `http_proxy` replaces the org URL (terraform-provider-okta, okta/api/idaas.go).
       OKTA_ORG_URL: okta.orgUrl,

@@ -2,34 +2,24 @@
 // makes, with @pulumi/policy beside it, and `pulumi preview --policy-pack` of the pack the package installed, with
 // the real CLI against the local Okta. The program declares `new SecretRotation("billing", …)` and has no
 // okta-credential-rotation:apps: each violation must name the component and its argument.
-import { execFileSync, spawn } from "child_process";
+import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { LocalWorkspace } from "@pulumi/pulumi/automation";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startOktaLocal, type OktaLocal } from "../../local-env/okta";
-import { oktaPluginPath } from "../../local-env/okta-plugin";
-import { REPO_ROOT, pulumiCommand } from "./harness";
+import { consumerCliEnv, installPackedExample, installedVersion } from "./consumerProgram";
+import { pulumiCommand } from "./harness";
 import { CREDENTIAL_MAX_AGE } from "../../policy/credentialAge";
 import { ROTATION_MIN_OVERLAP } from "../../policy/minOverlap";
 import { PRIVATE_KEY_JWT_REQUIRED } from "../../policy/authMethod";
 
 /** Where examples/consumer-ts keeps its rotation's generation. */
 const GENERATION_KEY = "okta-credential-rotation:generations.billing";
-const EXAMPLE = path.join(REPO_ROOT, "examples", "consumer-ts");
 const STACK = `consumer-policy-${process.pid}`;
 const DAY_MS = 86_400_000;
 const AGE_DAYS = 100;
-
-function run(cmd: string, args: string[], cwd: string): string {
-  return execFileSync(cmd, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-}
-
-function versionOf(pkg: string): string {
-  const manifest = path.join(REPO_ROOT, "node_modules", pkg, "package.json");
-  return (JSON.parse(fs.readFileSync(manifest, "utf8")) as { version: string }).version.replace(/^v/, "");
-}
 
 describe("the shipped policy pack on a program that declares the components itself", () => {
   let okta: OktaLocal;
@@ -69,29 +59,10 @@ describe("the shipped policy pack on a program that declares the components itse
 
   beforeAll(async () => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), "okta-rotation-consumer-policy-"));
-    const packed = JSON.parse(
-      run("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", work], REPO_ROOT),
-    ) as { filename: string }[];
     program = path.join(work, "consumer");
-    fs.mkdirSync(program);
-    for (const f of ["index.ts", "Pulumi.yaml", "package.json", "tsconfig.json"])
-      fs.copyFileSync(path.join(EXAMPLE, f), path.join(program, f));
     // The program's dependencies, the tarball, and the pack's framework (an optional peer of the package), at the
     // versions this repository tests.
-    run(
-      "npm",
-      [
-        "install",
-        "--no-audit",
-        "--no-fund",
-        "--prefer-offline",
-        "--loglevel=error",
-        path.join(work, packed[0]!.filename),
-        `@pulumi/pulumi@${versionOf("@pulumi/pulumi")}`,
-        `@pulumi/policy@${versionOf("@pulumi/policy")}`,
-      ],
-      program,
-    );
+    installPackedExample(work, program, ["@pulumi/pulumi", "@pulumi/policy"]);
     pack = path.join(program, "node_modules", "okta-credential-rotation", "dist", "policy", "analyzer");
 
     for (const [name, c] of Object.entries({
@@ -118,14 +89,8 @@ describe("the shipped policy pack on a program that declares the components itse
     });
     const backendDir = path.join(work, "state");
     fs.mkdirSync(backendDir);
-    const binDir = path.dirname((await pulumiCommand()).command);
-    const okPlugin = oktaPluginPath();
     envVars = {
-      PULUMI_BACKEND_URL: `file://${backendDir}`,
-      PULUMI_CONFIG_PASSPHRASE: "consumer-policy-test-passphrase",
-      PULUMI_SKIP_UPDATE_CHECK: "true",
-      PULUMI_DIY_BACKEND_NO_LEGACY_WARNING: "true",
-      PATH: [binDir, ...(okPlugin ? [okPlugin] : []), process.env.PATH ?? ""].join(path.delimiter),
+      ...(await consumerCliEnv(backendDir, "consumer-policy-test-passphrase")),
       OKTA_ORG_URL: okta.orgUrl,
       OKTA_API_TOKEN: okta.apiToken,
     };
@@ -237,7 +202,7 @@ describe("the shipped policy pack on a program that declares the components itse
       expect(missing.code).not.toBe(0);
       console.log(`pulumi preview --policy-pack without @pulumi/policy:\n${missing.out}`);
       expect(missing.out).toContain(
-        `run npm install --save-dev @pulumi/policy@${versionOf("@pulumi/policy")} in the program`,
+        `run npm install --save-dev @pulumi/policy@${installedVersion("@pulumi/policy")} in the program`,
       );
     } finally {
       fs.renameSync(aside, sdk);

@@ -2,19 +2,16 @@
 // generated from `pulumi preview --json`, and drift made in the local Okta showing in `pulumi preview --refresh`.
 // The bump is previewed on examples/consumer-ts installed from the packed package (as consumer.test.ts does); the
 // auth method's drift on this project's own program with a private_key_jwt app.
-import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_AUTH_SERVER_ID, ROTATION_SCOPE, startOktaLocal, type OktaLocal } from "../../local-env/okta";
 import { api } from "../../local-env/okta/test-helpers";
-import { oktaPluginPath } from "../../local-env/okta-plugin";
 import { planSummary, type PreviewJson } from "../../scripts/review/plan-summary";
 import { createCliStack, type CliResult, type CliStack } from "./cli";
-import { REPO_ROOT, pulumiCommand } from "./harness";
+import { consumerPath, installPackedExample } from "./consumerProgram";
 
-const EXAMPLE = path.join(REPO_ROOT, "examples", "consumer-ts");
 /** Field names that are bookkeeping, not steps: none may show in a reviewer's diff. */
 const INTERNAL = [
   "slot",
@@ -90,37 +87,10 @@ describe("a bump's review on examples/consumer-ts", () => {
 
   beforeAll(async () => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), "okta-rotation-review-"));
-    const packed = JSON.parse(
-      execFileSync("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", work], {
-        cwd: REPO_ROOT,
-        encoding: "utf8",
-      }),
-    ) as { filename: string }[];
     const dir = path.join(work, "consumer");
-    fs.mkdirSync(dir);
-    for (const f of ["index.ts", "Pulumi.yaml", "package.json", "tsconfig.json"])
-      fs.copyFileSync(path.join(EXAMPLE, f), path.join(dir, f));
-    const pulumiVersion = (
-      JSON.parse(
-        fs.readFileSync(path.join(REPO_ROOT, "node_modules/@pulumi/pulumi/package.json"), "utf8"),
-      ) as { version: string }
-    ).version;
-    execFileSync(
-      "npm",
-      [
-        "install",
-        "--no-audit",
-        "--no-fund",
-        "--prefer-offline",
-        "--loglevel=error",
-        path.join(work, packed[0]!.filename),
-        `@pulumi/pulumi@${pulumiVersion}`,
-      ],
-      { cwd: dir, stdio: "ignore" },
-    );
+    installPackedExample(work, dir, ["@pulumi/pulumi"]);
     okta = await startOktaLocal({ apps: [] });
     await admitAllClients(okta);
-    const okPlugin = oktaPluginPath();
     stack = await createCliStack(
       `review-${process.pid}`,
       {
@@ -128,11 +98,7 @@ describe("a bump's review on examples/consumer-ts", () => {
         OKTA_ORG_NAME: "local",
         OKTA_HTTP_PROXY: okta.orgUrl,
         OKTA_API_TOKEN: okta.apiToken,
-        PATH: [
-          path.dirname((await pulumiCommand()).command),
-          ...(okPlugin ? [okPlugin] : []),
-          process.env.PATH ?? "",
-        ].join(path.delimiter),
+        PATH: await consumerPath(),
       },
       { cwd: dir },
     );
