@@ -118,6 +118,7 @@ function rotate(app: AppConfig): unknown {
       deployments: deploymentsOf(app),
       podCensus: podCensus(app),
       formerNames: app.formerNames,
+      ...(pkj.keepExistingKeys ? { keepExistingKeys: true } : {}),
     });
     return {
       current: keys.current,

@@ -84,6 +84,8 @@ export const privateKeyJwtSchema = z
     keyGeneration: z.number().int().min(1).default(1),
     /** Go back to a client secret (the key stays registered; remove rollback to migrate again). */
     rollback: z.boolean().default(false),
+    /** At the migration, keys the app already has are left as they are (else the start is refused). */
+    keepExistingKeys: z.boolean().default(false),
   })
   .strict();
 
@@ -292,7 +294,7 @@ export const FIELD_RULES: Readonly<Record<string, FieldRule>> = {
   },
   privateKeyJwt: {
     type: "mapping",
-    must: "a mapping with enabled, algorithm, keyGeneration and rollback (each optional)",
+    must: "a mapping with enabled, algorithm, keyGeneration, rollback and keepExistingKeys (each optional)",
     fix: "e.g. privateKeyJwt: { enabled: true }, or remove privateKeyJwt",
   },
   "privateKeyJwt.enabled": bool("true migrates the app to private_key_jwt"),
@@ -308,6 +310,9 @@ export const FIELD_RULES: Readonly<Record<string, FieldRule>> = {
   },
   "privateKeyJwt.rollback": bool(
     "true goes back from private_key_jwt to a client secret; remove rollback otherwise",
+  ),
+  "privateKeyJwt.keepExistingKeys": bool(
+    "true leaves the keys the app already has at the migration as they are; remove it otherwise",
   ),
 };
 

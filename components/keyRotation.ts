@@ -6,6 +6,7 @@ import { AssertionGate } from "../dynamic/assertionGate";
 import { ClientSecret } from "../dynamic/clientSecret";
 import { JsonWebKey } from "../dynamic/jsonWebKey";
 import { KeyPair, pendingAlgorithm, type KeyPairAlgorithm } from "../dynamic/keyPair";
+import { KeyRotationStart } from "../dynamic/keyRotationStart";
 import { SecretHandover } from "../dynamic/secretHandover";
 import { TokenExchangeGate } from "../dynamic/tokenExchangeGate";
 import { keyAuditRecord, type AuditRecord } from "./audit";
@@ -72,6 +73,13 @@ export interface KeyRotationArgs {
    * registering new keys and releasing the old ones.
    */
   readonly formerNames?: readonly string[];
+  /**
+   * At the rotation's first run the app may already have keys (registered by hand, by another tool, or by this
+   * stack under okta-credential-rotation 0.1.0): true registers the rotation's key next to them and leaves them as
+   * they are. Without it, such a start is refused before anything is written — a rename without `formerNames`
+   * would otherwise leave the old name's ACTIVE key registered with nobody holding it. Read at the start only.
+   */
+  readonly keepExistingKeys?: boolean;
 }
 
 /** The outputs of one key slot of a {@link KeyRotation}. */
@@ -211,8 +219,19 @@ export class KeyRotation extends pulumi.ComponentResource {
       return { pair, jwk };
     };
 
+    // 0. The start, made once: before the first key, the app must have none this rotation did not register.
+    const start = new KeyRotationStart(
+      `${name}-start`,
+      {
+        appId: args.appId,
+        rotation: name,
+        ...(args.keepExistingKeys !== undefined ? { keepExistingKeys: args.keepExistingKeys } : {}),
+      },
+      { parent: this, dependsOn: vaultClaim ?? [] },
+    );
+
     // 1–2. The new key: generated, then registered ACTIVE next to the previous one.
-    const holder = slot(plan.holder, vaultClaim ?? []);
+    const holder = slot(plan.holder, [start]);
     // A new algorithm waits for the next key (KeyPair): say so where the held pair's algorithm is known (a preview
     // of an algorithm change alone; in the preview of a bump the new pair's is not known yet).
     pulumi.all([holder.pair.algorithm, args.algorithm]).apply(([held, wanted]) => {

@@ -101,6 +101,16 @@ export {
   type SecretValueOutputs,
 } from "./secretValue";
 export {
+  KeyRotationStart,
+  KeyRotationStartProvider,
+  appKeyStartProblem,
+  keyRotationStartInputsSchema,
+  keyStartProblem,
+  type KeyRotationStartArgs,
+  type KeyRotationStartInputs,
+  type KeyRotationStartOutputs,
+} from "./keyRotationStart";
+export {
   appOnboardingProblem,
   missingDeploymentsProblem,
   onboardingProblem,

@@ -94,6 +94,7 @@ describe("KeyRotation: migration at key generation 1", () => {
   it("orders the lifecycle: JWK registered → Vault → rollout → pod census → gate → switch → proof → secrets retired", async () => {
     const { children } = build("mig", { keyGeneration: 1 });
     expect(children.map((c) => c.name)).toEqual([
+      "mig-start",
       "mig-key-b",
       "mig-jwk-b",
       "mig-secrets-read",
@@ -105,8 +106,10 @@ describe("KeyRotation: migration at key generation 1", () => {
       "mig-key-proof",
       "mig-secrets-retire",
     ]);
-    // The pair is the first step (its check refuses an unsafe key generation); the JWK registers its public key.
-    expect(await dependsOnNames(child(children, "-key-b"))).toEqual([]);
+    // The start comes first (its check refuses an app that has keys already); then the pair (its check refuses an
+    // unsafe key generation); the JWK registers its public key.
+    expect(await dependsOnNames(child(children, "-start"))).toEqual([]);
+    expect(await dependsOnNames(child(children, "-key-b"))).toEqual(["mig-start"]);
     expect(child(children, "-key-b").props.slot).toEqual({ app: "mig", generation: 1, rollback: false });
     expect(await dependsOnNames(child(children, "-secrets-read"))).toEqual(["mig-jwk-b"]);
     expect(await dependsOnNames(child(children, "-vault"))).toEqual(["mig-jwk-b", "mig-secrets-read"]);
@@ -211,7 +214,11 @@ describe("KeyRotation: key rotation by generation", () => {
     expect(child(children, "-jwk-b").props).toMatchObject({ generation: 1, status: "INACTIVE" });
     expect(child(children, "-jwk-a").opts.deleteBeforeReplace).toBe(true);
     expect(child(children, "-jwk-b").opts.deleteBeforeReplace).toBe(true);
-    expect(await dependsOnNames(child(children, "-jwk-a"))).toEqual([]);
+    // The new key waits only for the rotation's start (made at its first run: it refuses an app with keys of others).
+    expect(await dependsOnNames(child(children, "-jwk-a"))).toEqual(["rot-start"]);
+    expect(await dependsOnNames(child(children, "-key-a"))).toEqual(["rot-start"]);
+    expect(child(children, "-start").props).toMatchObject({ rotation: "rot" });
+    expect(child(children, "-start").props.keepExistingKeys).toBeUndefined();
     // The retired slot's pair records the key generation last: only once the rotation is finished.
     expect(await dependsOnNames(child(children, "-key-b"))).toEqual(["rot-key-proof"]);
     // The old key is deactivated only after the new one was proven by a real exchange after the switch.
@@ -237,6 +244,7 @@ describe("KeyRotation: rollback to a client secret", () => {
   it("generates the secret, delivers it with the key, switches back, registers and proves the secret, then retires the others", async () => {
     const { children } = build("back", { keyGeneration: 2, rollback: true });
     expect(children.map((c) => c.name)).toEqual([
+      "back-start",
       "back-key-a",
       "back-jwk-a",
       "back-rollback-value",

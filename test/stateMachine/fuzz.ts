@@ -48,7 +48,7 @@ async function main(): Promise<number> {
   );
   console.log(
     `  ${stats.runs} runs: ${stats.applied} applied, ${stats.refused} refused (${stats.refusedAtOnboarding} by ` +
-      `the first run's lookup); ${stats.faults} with a fault, ${stats.stopped} stopped part-way ` +
+      `the first run's lookup, ${stats.refusedAtKeyStart} by a key rotation's start); ${stats.faults} with a fault, ${stats.stopped} stopped part-way ` +
       `(${stats.lostAnswers} after Okta did the call), each completed by the same config's next run ` +
       `(${stats.completed})`,
   );

@@ -34,6 +34,7 @@ import {
 } from "../../dynamic/clientSecret";
 import type { OktaClientSecret } from "../../dynamic/oktaObjects";
 import { onboardingProblem } from "../../dynamic/preflight";
+import { keyStartProblem } from "../../dynamic/keyRotationStart";
 
 export const NS = "okta-credential-rotation";
 
@@ -71,6 +72,8 @@ interface KeySlotState {
 
 /** What the stack keeps of an app's KeyRotation. */
 interface KeyState {
+  /** KeyRotationStart: made at the rotation's first run (its check looked at the app's keys then, never again). */
+  started?: boolean;
   slots: [KeySlotState, KeySlotState];
   /** SecretHandover `-secrets-read` (mode read) or `-rollback-value` (generate): its trigger and value. */
   handover?: { mode: "read" | "generate"; trigger: string; value: string };
@@ -152,6 +155,8 @@ export const stats = {
   refused: 0,
   /** Refused by SecretValue's lookup at a first run (an app holding secrets, or none at generation ≥ 2). */
   refusedAtOnboarding: 0,
+  /** Refused by KeyRotationStart's lookup at a key rotation's first run (an app with keys it did not register). */
+  refusedAtKeyStart: 0,
   faults: 0,
   /** Faults that stopped a run part-way (the rest were absorbed by the retries, or came after the last step). */
   stopped: 0,
@@ -244,6 +249,7 @@ export function up(world: World, apps: readonly ModelApp[], fault?: Fault): Outc
   else if (outcome.kind === "refused") {
     stats.refused++;
     if (outcome.reasons.some((x) => /^SecretRotation '[a-z0-9-]+': /.test(x))) stats.refusedAtOnboarding++;
+    if (outcome.reasons.some((x) => /^KeyRotation '[a-z0-9-]+': /.test(x))) stats.refusedAtKeyStart++;
   } else {
     stats.stopped++;
     if (outcome.reasons.some((x) => /\(done, not recorded\)$/.test(x))) stats.lostAnswers++;
@@ -670,6 +676,12 @@ function applyKeys(
   const secrets = world.okta.get(app.appId)!;
   const ks: KeyState = state?.keys ?? { slots: [{}, {}] };
 
+  // KeyRotationStart's check, the rotation's first resource, at its first run only: the app has no key it did not
+  // register (a rename without formerNames finds the old name's keys there).
+  if (!ks.started) {
+    const problem = keyStartProblem(app.name, app.appId, keys);
+    if (problem) return problem;
+  }
   // The pairs' checks (KeyPair.check), holder first, before anything of the rotation is written.
   for (const p of [plan.holder, plan.retired]) {
     if (!p) continue;
@@ -708,6 +720,8 @@ function applyKeys(
     if (unsafe) return `JsonWebKey (${app.name}-jwk-${slotName(p.slot)}): ${unsafe}`;
   }
 
+  // Every check passed: the start is made before anything else of the rotation (it writes nothing).
+  ks.started = true;
   const record: AppState = state ?? { appId: app.appId, slots: [undefined, undefined] };
   // A migration starts from what the SecretRotation delivered: pods hold that secret.
   if (record.pods === undefined) {
@@ -1399,16 +1413,21 @@ export class Rename extends Edit {
   }
   edit(app: ModelApp, m: Model) {
     // Without formerNames, a rename starts the app afresh at its generation, on an app that holds the secrets the
-    // old name made: refused before any write (SecretValue's lookup), whatever the generation.
-    // Known gap, left out: a private_key_jwt app renamed without formerNames starts a KeyRotation from nothing, which
-    // registers a key of its own next to the key the old name held; that one is released ACTIVE (nothing refuses
-    // the start, as the first run's lookup does for secrets), and the app keeps a third key nobody holds.
-    if (!this.withFormer && app.privateKeyJwt) return undefined;
+    // old name made: refused before any write (SecretValue's lookup), whatever the generation; on private_key_jwt,
+    // on an app that has the old name's keys (KeyRotationStart's check).
     const next = `${app.name.replace(/-r\d+$/, "")}-r${Math.floor(app.generation + this.index)}`;
     if (next === app.name || m.apps.some((a) => a.name === next)) return undefined;
     if (this.withFormer) app.formerNames = [...new Set([...app.formerNames, app.name])];
     app.name = next;
     return replace(m, app);
+  }
+  protected override verify(before: ReturnType<typeof snapshot>, _world: World, app: ModelApp | undefined) {
+    // Applied: a key rotation started from nothing on an app with keys would leave the old name's ACTIVE key behind.
+    if (!app?.privateKeyJwt || this.withFormer) return;
+    must(
+      (before.keys.get(app.appId) ?? []).length === 0,
+      `app ${app.name}: renamed without formerNames on private_key_jwt, the run was applied while the app had keys`,
+    );
   }
 }
 export class StopAdopting extends Edit {
