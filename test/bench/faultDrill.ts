@@ -1,6 +1,7 @@
 import { startOktaLocal, type FaultRule, type OktaLocal } from "../../local-env/okta";
 import { Monitor, type MonitorStats } from "../drill/monitor";
 import { createCliStack, type CliResult, type CliStack } from "../engine/cli";
+import { removeEmptyBackendSidecars } from "../engine/harness";
 
 /** Where a `pulumi up` of a rotation is SIGKILLed, seen from the local Okta's request log. */
 export type KillPoint = "after-create" | "after-vault" | "during-rollout" | "after-deactivate";
@@ -172,6 +173,8 @@ export async function runFaultDrill(
       await d.killAt(point);
       // Without `pulumi cancel` the file backend's lock from the killed run refuses the next up.
       const retry = result.kills.length === 0 || opts.everyVariant ? await stack.run(UP) : undefined;
+      // A kill while the file backend rewrote its checkpoint's sidecar leaves it empty (docs/operations.md).
+      removeEmptyBackendSidecars(stack.backendDir);
       await stack.run(["cancel", "--yes"]);
       // The killed create is a pending CREATE in the state; only this clears it without a prompt.
       await stack.run(["refresh", "--yes", "--clear-pending-creates"]);

@@ -16,6 +16,7 @@ import { ROTATION_SCOPE } from "../../local-env/okta";
 import { kvMetadata, readKv } from "../../local-env/vault";
 import { previewSteps, KILL_POINTS, type KillPoint } from "../bench/faultDrill";
 import { createCliStack, type CliStack } from "../engine/cli";
+import { removeEmptyBackendSidecars } from "../engine/harness";
 import { Monitor, type MonitorStats } from "./monitor";
 
 const UP = ["up", "--yes", "--skip-preview"];
@@ -184,6 +185,8 @@ export async function runRealKillDrill(
       );
       monitor.start();
       const killedAtPoint = await drill.killAt(point, generation);
+      // A kill while the file backend rewrote its checkpoint's sidecar leaves it empty (docs/operations.md).
+      removeEmptyBackendSidecars(stack.backendDir);
       await stack.run(["cancel", "--yes"]);
       await stack.run(["refresh", "--yes", "--clear-pending-creates"]);
       const preview = await stack.run(["preview", "--diff"]);
