@@ -138,6 +138,7 @@ describe("parseAppsConfig", () => {
       algorithm: "RS256",
       keyGeneration: 1,
       rollback: false,
+      keepExistingKeys: false,
     });
     expect(
       problems([{ name: "b", appId: "0oa1", generation: 1, privateKeyJwt: { rollback: true } }])[0],
@@ -439,6 +440,7 @@ describe("privateKeyJwt and the app-level fields", () => {
       algorithm: "RS256",
       keyGeneration: 1,
       rollback: false,
+      keepExistingKeys: false,
     });
   });
 
