@@ -15,7 +15,12 @@ import { secretHash, type LifecycleStatus, type OktaClientSecret } from "./oktaO
 import { compact, isUnknown } from "./providerValues";
 import { sameValue, checkInputs } from "./validation";
 import { providerByReference } from "./providerByReference";
-import { activeReplacementProblem, slotTransitionProblem, type SlotContext } from "./slotTransition";
+import {
+  activeReplacementProblem,
+  slotRecordChanged,
+  slotTransitionProblem,
+  type SlotContext,
+} from "./slotTransition";
 
 // Schemas are built by functions, not held in module constants, so that the provider stays serializable by
 // value (see connection.ts): a captured schema object would be serialized with it.
@@ -160,7 +165,7 @@ export function diffClientSecret(
   const replaces = replaceKeys.filter((k) => !sameValue(olds[k], news[k]));
   const newStatus = news.status ?? "ACTIVE";
   const updates =
-    !sameValue(olds.status ?? "ACTIVE", newStatus) || (inSlot && !sameValue(olds.slot, news.slot)); // CLIENT_SECRET_UPDATE_KEYS
+    !sameValue(olds.status ?? "ACTIVE", newStatus) || (inSlot && slotRecordChanged(olds.slot, news.slot)); // CLIENT_SECRET_UPDATE_KEYS
   return { changes: replaces.length > 0 || updates, replaces: [...replaces] };
 }
 

@@ -13,7 +13,7 @@ import { z } from "zod";
 import { compact } from "./providerValues";
 import { sameValue, checkInputs } from "./validation";
 import { providerByReference } from "./providerByReference";
-import { KEY_SLOTS, slotTransitionProblem, type SlotContext } from "./slotTransition";
+import { KEY_SLOTS, slotRecordChanged, slotTransitionProblem, type SlotContext } from "./slotTransition";
 
 /** Signing algorithms a KeyPair can generate: RS256 (most compatible, default) or ES256 (smallest). */
 // Constants used by provider code are written inline or returned by functions: Pulumi's closure serializer
@@ -117,8 +117,8 @@ export function diffKeyPair(
 ): { changes: boolean; replaces: string[] } {
   const keys = ["generation", "modulusLength"] as const; // KEY_PAIR_REPLACE_KEYS
   const replaces = keys.filter((k) => !sameValue(olds[k], news[k]));
-  // A new slot context is recorded by an update that keeps the pair.
-  const recorded = news.slot !== undefined && !sameValue(olds.slot, news.slot);
+  // A new slot context is recorded by an update that keeps the pair (a new name alone is recorded without one).
+  const recorded = news.slot !== undefined && slotRecordChanged(olds.slot, news.slot);
   return { changes: replaces.length > 0 || recorded, replaces: [...replaces] };
 }
 

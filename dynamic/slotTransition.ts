@@ -11,6 +11,8 @@
 // was retired at s: it records s when that rotation finished, and s − 1 when it was interrupted before its end.
 // Pure, Okta-free.
 
+import { sameValue } from "./validation";
+
 /** The app-level config a slot was last applied with. */
 export interface SlotContext {
   /** The app's logical name, for messages. */
@@ -23,6 +25,19 @@ export interface SlotContext {
   readonly revoke?: boolean;
   /** Secret slots at onboarding: the secret adopted as generation − 1 (an id, or an output resolved to one). */
   readonly adopting?: unknown;
+}
+
+/**
+ * Whether a slot's recorded context changed in more than the app's name, so that the slot must be updated to record
+ * it. A rename (with `formerNames`) changes only the name: the resource is left as it is, and the engine records the
+ * new inputs all the same (a step that changes nothing keeps the outputs and takes the new inputs), so the next
+ * check sees the new name. An update instead would show in the preview as a change of everything that reads the
+ * slot's outputs (a dynamic resource's preview of an update knows none of them), which the `up` never makes. Pure.
+ */
+export function slotRecordChanged(olds: unknown, news: unknown): boolean {
+  const withoutName = (c: unknown) =>
+    c !== null && typeof c === "object" && !Array.isArray(c) ? { ...(c as object), app: undefined } : c;
+  return !sameValue(withoutName(olds), withoutName(news));
 }
 
 /** What the credential is called in messages, and the config field that numbers it. */

@@ -1,4 +1,7 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { diffKeyPair } from "../../dynamic/keyPair";
+import { slotRecordChanged } from "../../dynamic/slotTransition";
 import {
   KEY_SLOTS,
   activeReplacementProblem,
@@ -111,5 +114,38 @@ describe("activeReplacementProblem", () => {
     expect(activeReplacementProblem(active, asked, ["value"], words)).toMatch(
       /would be deleted and replaced for generation 5/,
     );
+  });
+});
+
+describe("slotRecordChanged", () => {
+  const context = fc.record(
+    {
+      app: fc.stringMatching(/^[a-z][a-z0-9-]{0,12}$/),
+      generation: fc.integer({ min: 1, max: 50 }),
+      rollback: fc.boolean(),
+      revoke: fc.boolean(),
+      adopting: fc.stringMatching(/^ocs[A-Za-z0-9]{4}$/),
+    },
+    { requiredKeys: ["app", "generation", "rollback"] },
+  );
+
+  it("a new name alone is no change of the slot (a rename with formerNames updates nothing); anything else is", () => {
+    fc.assert(
+      fc.property(context, context, fc.stringMatching(/^[a-z][a-z0-9-]{0,12}$/), (a, b, name) => {
+        expect(slotRecordChanged(a, { ...a, app: name })).toBe(false);
+        const { app: _a, ...restA } = a;
+        const { app: _b, ...restB } = b;
+        expect(slotRecordChanged(a, b)).toBe(JSON.stringify(restA) !== JSON.stringify(restB));
+      }),
+    );
+  });
+
+  it("so a renamed slot's secret or key pair is not updated, while a new generation still is", () => {
+    const olds = { appId: "0oa1", generation: 2, status: "ACTIVE", slot: ctx(2) };
+    expect(diffClientSecret(olds, { ...olds, slot: { ...ctx(2), app: "renamed" } }).changes).toBe(false);
+    expect(diffClientSecret(olds, { ...olds, slot: ctx(3) }).changes).toBe(true);
+    const pair = { algorithm: "RS256", generation: 2, slot: ctx(2) };
+    expect(diffKeyPair(pair, { ...pair, slot: { ...ctx(2), app: "renamed" } }).changes).toBe(false);
+    expect(diffKeyPair(pair, { ...pair, slot: ctx(2, true) }).changes).toBe(true);
   });
 });
