@@ -403,6 +403,21 @@ export function unrecordedRetiredSecret(
   return inactive.length === 1 ? inactive[0] : undefined;
 }
 
+/**
+ * The secret a create adopts, or undefined when it makes one. A rotation slot adopts only when it is made at the
+ * rotation's onboarding (plan.ts: "a slot's adoptSecretId only matters when it is made"): a slot made again later
+ * — a refresh dropped it, its secret deleted by a revoke or out of band — makes its own, as a slot that adopts
+ * nothing, instead of asking Okta for the app's original secret, long gone. Pure.
+ */
+export function secretToAdopt(
+  inputs: Pick<ClientSecretInputs, "slot" | "adoptSecretId" | "onboardedGeneration">,
+): string | undefined {
+  if (inputs.adoptSecretId === undefined || inputs.slot === undefined) return inputs.adoptSecretId;
+  const onboarded = inputs.onboardedGeneration;
+  const onboarding = typeof onboarded !== "number" || onboarded === inputs.slot.generation;
+  return onboarding ? inputs.adoptSecretId : undefined;
+}
+
 /** What to do when an app is at Okta's two-secret cap and none of them is a slot's new one. */
 function capHint(app: string): string {
   return (
@@ -795,10 +810,11 @@ export class ClientSecretProvider implements pulumi.dynamic.ResourceProvider<
 
   async create(inputs: ClientSecretInputs): Promise<pulumi.dynamic.CreateResult<ClientSecretOutputs>> {
     const api = getOktaApi();
+    const adopt = secretToAdopt(inputs);
     const s =
-      inputs.adoptSecretId !== undefined
-        ? await adoptSecret(api, inputs, inputs.adoptSecretId)
-        : await createSecret(api, inputs);
+      adopt !== undefined
+        ? await adoptSecret(api, inputs, adopt)
+        : await createSecret(api, { ...inputs, adoptSecretId: undefined });
     // A slot's new secret follows the delete of the one it replaces (delete-before-replace), in this process.
     const replacedSecret = inputs.slot !== undefined ? takeDeletion(inputs.appId) : undefined;
     return {

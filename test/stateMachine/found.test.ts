@@ -132,4 +132,17 @@ describe("state machine, paths it found", () => {
     ]);
     expect(real.world.keys.get("0oaSm1")!.map((k) => [k.status, k.alg])).toEqual([["ACTIVE", "RS256"]]);
   });
+
+  it("a revoke killed after its delete, recovered with a refresh, completes: the re-made slot adopts nothing", () => {
+    // Onboarded adopting its secret, then a bump with revoke killed after Okta deleted the revoked secret. The
+    // recovery's refresh drops that slot; the same config's next run makes it again. It used to adopt the app's
+    // original secret (adoptSecretId, gone since the bump) and failed on every run; it makes its own now.
+    const killed = new Bump(0, 1, true);
+    killed.fault = kill(5);
+    const { model, real } = run([new AddApp(0, true), killed]);
+    expect(model.apps.map((a) => [a.name, a.generation, a.revoke])).toEqual([["alpha", 2, true]]);
+    const secrets = real.world.okta.get("0oaSm1")!;
+    expect(secrets.filter((s) => s.status === "ACTIVE")).toHaveLength(1);
+    expect(secrets.some((s) => s.id === model.apps[0]!.adoptSecretId)).toBe(false);
+  });
 });

@@ -537,7 +537,9 @@ function applyApp(
     const retiredState = record.slots[r.slot];
     let retiredId = retiredState?.secretId;
     if (retiredState === undefined || retiredState.generation !== r.generation) {
-      const id = r.adopts && app.adoptSecretId !== undefined ? app.adoptSecretId : undefined;
+      // A slot adopts only when made at onboarding (ClientSecret's secretToAdopt); made again later, it makes its own.
+      const onboarding = record.onboarded === undefined || record.onboarded === app.generation;
+      const id = r.adopts && app.adoptSecretId !== undefined && onboarding ? app.adoptSecretId : undefined;
       if (id === undefined) {
         // Created INACTIVE, its value made by Okta (the create lists the app's secrets first). At Okta's cap with
         // one INACTIVE secret, that one is what a killed run's same create left: the slot takes it over.
@@ -1078,8 +1080,23 @@ export function keyChangeAndRefresh(world: World, appId: string, op: "deactivate
   if (!k) return false;
   if (op === "delete") keys.splice(keys.indexOf(k), 1);
   else k.status = "INACTIVE";
+  refreshAll(world);
+  return true;
+}
+
+/**
+ * `pulumi refresh` of the whole stack: a ClientSecret whose secret is gone from Okta (deleted out of band, or by a
+ * revoke) is dropped; each JsonWebKey reads its key (by id, else by kid), and is dropped when it is gone.
+ */
+export function refreshAll(world: World): void {
   for (const state of world.stack.values()) {
-    if (state.appId !== appId || !state.keys) continue;
+    const secrets = world.okta.get(state.appId)!;
+    state.slots = state.slots.map((s) => (s && secrets.some((x) => x.id === s.secretId) ? s : undefined)) as [
+      SlotState?,
+      SlotState?,
+    ];
+    if (!state.keys) continue;
+    const keys = world.keys.get(state.appId)!;
     for (const slot of state.keys.slots) {
       if (!slot.jwk) continue;
       const found = findKey(keys, slot.jwk.keyId, slot.jwk.kid);
@@ -1087,21 +1104,15 @@ export function keyChangeAndRefresh(world: World, appId: string, op: "deactivate
     }
     state.keys.renumberingLost = false;
   }
-  return true;
 }
 
-/** Out of band: someone deletes the app's INACTIVE secret in Okta; then `pulumi refresh` drops the slot. */
+/** Out of band: someone deletes the app's INACTIVE secret in Okta; then `pulumi refresh` (of the whole stack). */
 export function deleteInactiveAndRefresh(world: World, appId: string): boolean {
   const secrets = world.okta.get(appId)!;
   const inactive = secrets.find((s) => s.status === "INACTIVE");
   if (!inactive) return false;
   secrets.splice(secrets.indexOf(inactive), 1);
-  for (const state of world.stack.values()) {
-    state.slots = state.slots.map((s) => (s && s.secretId === inactive.id ? undefined : s)) as [
-      SlotState?,
-      SlotState?,
-    ];
-  }
+  refreshAll(world);
   return true;
 }
 
@@ -1313,6 +1324,8 @@ function dryRun(world: World, apps: readonly ModelApp[]): { world: World; outcom
  * standing refusal, from before, may remain). Returns that run's outcome.
  */
 function completes(world: World, apps: readonly ModelApp[], app: string, why: readonly string[]): Outcome {
+  // After a killed up, the documented recovery refreshes the whole stack first (pulumi refresh --clear-pending-creates).
+  if (why.some((x) => / kill at /.test(x))) refreshAll(world);
   const again = up(world, apps);
   const blocked =
     again.kind !== "applied" &&

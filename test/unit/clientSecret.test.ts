@@ -1,6 +1,7 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ClientSecretProvider, diffClientSecret, secretSummary, unsafeReplacement } from "../../dynamic";
-import { readBackInputs } from "../../dynamic/clientSecret";
+import { readBackInputs, secretToAdopt } from "../../dynamic/clientSecret";
 
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 const provider = new ClientSecretProvider();
@@ -226,5 +227,24 @@ describe("readBackInputs", () => {
     });
     const { slot: _slot, ...standalone } = outs;
     expect(readBackInputs(standalone)).toMatchObject({ value: outs.value, status: "INACTIVE" });
+  });
+});
+
+describe("secretToAdopt", () => {
+  const slot = (generation: number) => ({ app: "billing", generation, rollback: false });
+
+  it("a slot adopts only when made at onboarding; made again at a later generation it makes its own", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 0, max: 40 }), (onboarded, later) => {
+        const at = (generation: number) =>
+          secretToAdopt({ adoptSecretId: "ocsOld", onboardedGeneration: onboarded, slot: slot(generation) });
+        expect(at(onboarded)).toBe("ocsOld");
+        expect(at(onboarded + 1 + later)).toBeUndefined();
+      }),
+    );
+    // While the onboarding generation is not recorded yet (the first run), and outside a slot, it adopts.
+    expect(secretToAdopt({ adoptSecretId: "ocsOld", slot: slot(3) })).toBe("ocsOld");
+    expect(secretToAdopt({ adoptSecretId: "ocsOld" })).toBe("ocsOld");
+    expect(secretToAdopt({ slot: slot(3), onboardedGeneration: 3 })).toBeUndefined();
   });
 });
