@@ -3,11 +3,11 @@
 import { describe, expect, it } from "vitest";
 import { runEngineLayer } from "./engine";
 
-// This seed's two sequences: a bump with a kill drawn 0.3–1.5 s after Okta's first write (against the local Okta
-// the up ends first; the kills that land are the real chain's, realChain.test.ts), then recovered as documented;
-// a bump under 5xx answers, a migration to private_key_jwt and a key bump (each followed by the unchanged stack's
-// preview, which must plan nothing); then another such bump.
-const SEED = 20261580;
+// This seed's two sequences: an INACTIVE secret deleted in Okta and a refresh, a bump under 5xx answers, and a bump
+// whose `pulumi up` is killed about 40 ms after Okta's first write, then recovered as documented; then a migration
+// to private_key_jwt, a rename of that app with formerNames (nothing written, the key kept, the preview the up) and
+// a second app added at generation 3 adopting its secret.
+const SEED = 20261337;
 
 describe("state machine, engine layer (real engine, local Okta)", () => {
   it("keeps every invariant on the CI seeds", async () => {

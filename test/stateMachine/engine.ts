@@ -1,5 +1,9 @@
 // The state-machine test's engine layer: fast-check async model-based commands, each step a real
 // `pulumi preview` and `pulumi up` of this program (the Automation API, a file backend) against the local Okta.
+// The commands: bump, skip a generation, revoke with and without a bump, set and remove rollback, remove
+// adoptSecretId, rename with and without formerNames, add an app (adopting or not, at generation 1–3) and remove
+// one, migrate to private_key_jwt, bump the key, change its algorithm, go back to a client secret, delete an
+// INACTIVE secret in Okta and refresh, rotate under 5xx or 429 answers, and kill an up at a random moment.
 // Here Deployments and Vault are not configured, so what pods hold is what the stack outputs name as current;
 // realChain.ts runs the same steps with a real Vault and cluster. After every step it checks: ≤ 2 secrets per app,
 // and ≥ 1 ACTIVE secret (or, on private_key_jwt, ≤ 2 keys and ≥ 1 ACTIVE); the current secret or key of the
@@ -16,6 +20,7 @@ import {
   createStack,
   pulumiCommand,
   readBackendState,
+  removeEmptyBackendSidecars,
   setApps,
   stepCollector,
   type EngineStack,
@@ -23,13 +28,15 @@ import {
 
 export interface EngineApp {
   name: string;
+  /** Names the app had before (a rename that keeps its resources). */
+  formerNames?: string[];
   appId: string;
   generation: number;
   rollback?: boolean;
   revoke?: boolean;
   adoptSecretId?: string;
   /** On private_key_jwt (`enabled: true`), at this key generation; `rollback` back to a client secret. */
-  privateKeyJwt?: { keyGeneration: number; rollback?: boolean };
+  privateKeyJwt?: { keyGeneration: number; rollback?: boolean; algorithm?: "RS256" | "ES256" };
   vault?: { mount: string; path: string };
   /** Names of Deployments in the `default` namespace, in the app's order. */
   deployments?: string[];
@@ -65,6 +72,7 @@ export function must(ok: boolean, what: string): void {
 function raw(apps: readonly EngineApp[]): unknown[] {
   return apps.map((a) => ({
     name: a.name,
+    ...(a.formerNames?.length ? { formerNames: a.formerNames } : {}),
     appId: a.appId,
     generation: a.generation,
     ...(a.adoptSecretId ? { adoptSecretId: a.adoptSecretId } : {}),
@@ -79,6 +87,7 @@ function raw(apps: readonly EngineApp[]): unknown[] {
             enabled: true,
             keyGeneration: a.privateKeyJwt.keyGeneration,
             ...(a.privateKeyJwt.rollback ? { rollback: true } : {}),
+            ...(a.privateKeyJwt.algorithm ? { algorithm: a.privateKeyJwt.algorithm } : {}),
           },
         }
       : {}),
@@ -97,6 +106,14 @@ const changed = (steps: { op: string; name: string }[]) =>
     .filter((s) => s.op !== "same" && s.op !== "read")
     .map((s) => `${s.op} ${s.name}`)
     .sort();
+
+/** A failed run's diagnostics: its `error:` lines (with what follows each), else its last lines. */
+function errorLines(text: string | undefined): string {
+  if (text === undefined) return "";
+  const lines = text.split("\n");
+  const picked = lines.flatMap((l, i) => (/\berror:/.test(l) ? lines.slice(i, i + 6) : []));
+  return (picked.length > 0 ? picked.join("\n") : text).slice(-4000);
+}
 
 async function stderrOf(run: Promise<unknown>): Promise<string | undefined> {
   try {
@@ -117,6 +134,8 @@ export interface StepOptions {
   unchangedPreview?: boolean;
   /** The edit must roll no Deployment (on the real chain: every pod is the one it was). */
   noRollout?: boolean;
+  /** Applied, the edit must write nothing to Okta (a rename with formerNames, an algorithm change). */
+  noOktaWrite?: boolean;
 }
 
 /** One step: the config as edited, previewed then applied, and every invariant checked. */
@@ -137,7 +156,7 @@ export async function step(
   const from = r.okta.requestLog.length;
   const applied = stepCollector();
   const upError = await stderrOf(r.stack.stack.up({ onEvent: applied.onEvent, color: "never" }));
-  if (opts.mustComplete) must(upError === undefined, `${what}: the up failed: ${upError?.slice(-1500)}`);
+  if (opts.mustComplete) must(upError === undefined, `${what}: the up failed: ${errorLines(upError)}`);
   if (upError === undefined) {
     must(previewError === undefined, `${what}: the preview failed but the up did not: ${previewError}`);
     must(
@@ -145,10 +164,14 @@ export async function step(
       `${what}: the preview planned ${JSON.stringify(changed(preview.steps))}, the up did ${JSON.stringify(changed(applied.steps))}`,
     );
     m.apps = apps;
+    if (opts.noOktaWrite) {
+      const writes = writesSince(r.okta, from);
+      must(writes.length === 0, `${what}: applied, it wrote to Okta: ${writes.join(", ")}`);
+    }
     if (opts.unchangedPreview) {
       const again = stepCollector();
       const err = await stderrOf(r.stack.stack.preview({ onEvent: again.onEvent, color: "never" }));
-      must(err === undefined, `${what}: the unchanged stack's preview failed: ${err?.slice(-1500)}`);
+      must(err === undefined, `${what}: the unchanged stack's preview failed: ${errorLines(err)}`);
       must(
         changed(again.steps).length === 0,
         `${what}: the unchanged stack's preview plans ${JSON.stringify(changed(again.steps))}`,
@@ -159,7 +182,7 @@ export async function step(
     const again = await stderrOf(r.stack.stack.up({ color: "never" }));
     must(
       again === undefined,
-      `${what}: failed after writing, and the same config's next up failed too: ${again}`,
+      `${what}: failed after writing, and the same config's next up failed too: ${errorLines(again)}`,
     );
     m.apps = apps;
   } else {
@@ -238,7 +261,9 @@ export class Edit implements Cmd {
     readonly label: string,
     readonly edit: (a: EngineApp) => EngineApp | undefined,
     readonly app = 0,
-    readonly opts: Pick<StepOptions, "unchangedPreview" | "noRollout"> = {},
+    readonly opts: Pick<StepOptions, "unchangedPreview" | "noRollout" | "noOktaWrite"> = {},
+    /** What the edit must have done once applied (the app as edited). */
+    readonly verify?: (a: EngineApp, r: EngineReal) => Promise<void>,
   ) {}
   /** Only an edit that changes something runs (so a sequence's steps are the edits it shows). */
   check(m: Readonly<EngineModel>) {
@@ -250,6 +275,7 @@ export class Edit implements Cmd {
     if (next === undefined) return;
     const apps = m.apps.map((a, j) => (j === i ? next : a));
     await step(m, r, apps, `${this.label} (${next.name})`, this.opts);
+    if (this.verify && m.apps.includes(next)) await this.verify(next, r);
   }
   toString() {
     return this.app === 0 ? this.label : `${this.label}@${this.app}`;
@@ -258,13 +284,10 @@ export class Edit implements Cmd {
 
 /** The app's next rotation: a secret bump, or a key bump on private_key_jwt. */
 export function nextRotation(a: EngineApp): EngineApp {
-  return onKeys(a)
-    ? { ...a, privateKeyJwt: { keyGeneration: a.privateKeyJwt!.keyGeneration + 1 } }
-    : { ...a, generation: a.generation + 1, revoke: false };
+  if (!onKeys(a)) return { ...a, generation: a.generation + 1, revoke: false };
+  const { keyGeneration, algorithm } = a.privateKeyJwt!;
+  return { ...a, privateKeyJwt: { keyGeneration: keyGeneration + 1, ...(algorithm ? { algorithm } : {}) } };
 }
-
-/** The earliest a generated kill comes after its write (see `killedUp`). */
-export const KILL_MIN_DELAY_MS = 300;
 
 /**
  * The app's next rotation as a `pulumi up` SIGKILLed (the CLI's process group and every process below it, as
@@ -300,6 +323,10 @@ export class KilledUp implements Cmd {
         (killed.afterMs === undefined ? "before that write" : `${killed.afterMs} ms after that write`) +
         `; Okta writes: ${writes.join(", ") || "none"}`,
     );
+    // A kill while the file backend rewrote its checkpoint's sidecar leaves it empty (docs/operations.md).
+    for (const f of removeEmptyBackendSidecars(r.stack.backendDir)) {
+      r.log(`  the kill left the backend's ${f.split("/").pop()} empty: removed, as documented`);
+    }
     await r.stack.stack.cancel();
     await r.stack.stack.refresh({ clearPendingCreates: true, color: "never" });
     // The refresh read what the killed run did; the preview and up of the same config must complete it.
@@ -345,12 +372,14 @@ async function killUpWhen(
   return { killed: true, afterMs };
 }
 
-class OutOfBand implements Cmd {
+/** Out of band: the app's INACTIVE secret deleted in Okta (the Admin Console, the API), then `pulumi refresh`. */
+export class OutOfBand implements Cmd {
+  constructor(readonly app = 0) {}
   check(m: Readonly<EngineModel>) {
     return m.apps.length > 0;
   }
   async run(m: EngineModel, r: EngineReal): Promise<void> {
-    const a = m.apps[0]!;
+    const a = m.apps[pick(m, this.app)]!;
     const inactive = r.okta.listSecrets(a.appId).find((s) => s.status === "INACTIVE");
     if (!inactive) return;
     const path = `/api/v1/apps/${a.appId}/credentials/secrets/${inactive.id}`;
@@ -364,11 +393,174 @@ class OutOfBand implements Cmd {
     await checkEngineInvariants(m, r, "out-of-band delete");
   }
   toString() {
-    return "delete INACTIVE in Okta + refresh";
+    return this.app === 0
+      ? "delete INACTIVE in Okta + refresh"
+      : `delete INACTIVE in Okta + refresh@${this.app}`;
   }
 }
 
-class Burst implements Cmd {
+/** The rotations' outputs: what the stack records as each app's current credential. */
+async function currentOf(r: EngineReal): Promise<Record<string, { secretId?: string; kid?: string }>> {
+  const outputs = await r.stack.stack.outputs();
+  const rotations = (outputs.rotations?.value ?? {}) as Record<
+    string,
+    { current?: { secretId?: string; kid?: string } }
+  >;
+  return Object.fromEntries(Object.entries(rotations).map(([k, v]) => [k, v.current ?? {}]));
+}
+
+/** The credential named `held` (a secret id or a kid) is ACTIVE in Okta for app `a`. */
+function heldActive(r: EngineReal, a: EngineApp, held: { secretId?: string; kid?: string }): boolean {
+  if (held.kid !== undefined) {
+    return r.okta.listKeys(a.appId).some((k) => k.kid === held.kid && k.status === "ACTIVE");
+  }
+  return r.okta.listSecrets(a.appId).some((s) => s.id === held.secretId && s.status === "ACTIVE");
+}
+
+/** Names an added app takes: never one in use, nor a former name. */
+const POOL = ["alpha", "beta", "gamma", "delta"];
+
+/**
+ * The app renamed. With its old name in `formerNames`: the resources are taken over by alias, so nothing is written
+ * to Okta and the current credential stays what it was. Without: the app holds the old name's credentials, so the
+ * new name's first run is refused before any write (SecretValue's lookup; on private_key_jwt, KeyRotationStart's).
+ */
+export class Rename implements Cmd {
+  constructor(
+    readonly app: number,
+    readonly withFormer: boolean,
+  ) {}
+  check(m: Readonly<EngineModel>) {
+    return m.apps.length > 0;
+  }
+  async run(m: EngineModel, r: EngineReal): Promise<void> {
+    const i = pick(m, this.app);
+    const a = m.apps[i]!;
+    const used = new Set(m.apps.flatMap((x) => [x.name, ...(x.formerNames ?? [])]));
+    const base = a.name.replace(/-r\d+$/, "");
+    let k = 1;
+    while (used.has(`${base}-r${k}`)) k++;
+    const next: EngineApp = {
+      ...a,
+      name: `${base}-r${k}`,
+      ...(this.withFormer ? { formerNames: [...(a.formerNames ?? []), a.name] } : {}),
+    };
+    const held = (await currentOf(r))[a.name] ?? {};
+    const hadKeys = r.okta.listKeys(a.appId).length > 0;
+    const apps = m.apps.map((x, j) => (j === i ? next : x));
+    const what = `rename ${a.name} → ${next.name} ${this.withFormer ? "with" : "without"} formerNames`;
+    await step(m, r, apps, what, this.withFormer ? { noOktaWrite: true, noRollout: true } : {});
+    const applied = m.apps.includes(next);
+    if (this.withFormer) {
+      must(applied, `${what}: refused`);
+      const now = (await currentOf(r))[next.name] ?? {};
+      must(
+        JSON.stringify(now) === JSON.stringify(held),
+        `${what}: the current credential was ${JSON.stringify(held)}, now ${JSON.stringify(now)}`,
+      );
+    } else if (onKeys(a) || hadKeys) {
+      must(!applied, `${what}: applied on an app with keys (the old name's ACTIVE key would be left behind)`);
+    }
+  }
+  toString() {
+    return `rename@${this.app} ${this.withFormer ? "with" : "without"} formerNames`;
+  }
+}
+
+/**
+ * An app of the org added to the config: at generation 1–3, adopting its ACTIVE secret or not. Apps holding a
+ * secret the rotation would not adopt, or none at a generation ≥ 2, are refused before any write (the first run's
+ * lookup); the rest onboard.
+ */
+export class AddApp implements Cmd {
+  constructor(
+    readonly n: number,
+    readonly adopt: boolean,
+    readonly generation: number,
+  ) {}
+  check(m: Readonly<EngineModel>) {
+    return m.apps.length < 3;
+  }
+  async run(m: EngineModel, r: EngineReal): Promise<void> {
+    const free = r.okta.apps.filter((x) => !m.apps.some((a) => a.appId === x.id));
+    const used = new Set(m.apps.flatMap((a) => [a.name, ...(a.formerNames ?? [])]));
+    const target = free[this.n % Math.max(1, free.length)];
+    const name = POOL.find((p) => !used.has(p));
+    if (target === undefined || name === undefined) return;
+    const active = r.okta.listSecrets(target.id).filter((s) => s.status === "ACTIVE");
+    const app: EngineApp = {
+      name,
+      appId: target.id,
+      generation: this.generation,
+      ...(this.adopt && active.length === 1 ? { adoptSecretId: active[0]!.id } : {}),
+    };
+    const before = r.okta.listSecrets(target.id).length;
+    await step(
+      m,
+      r,
+      [...m.apps, app],
+      `add app ${name} at generation ${app.generation}${app.adoptSecretId ? " adopting its secret" : ""}`,
+    );
+    if (!m.apps.includes(app)) return;
+    // Onboarded without adoption: the app had no secret, and now holds exactly one, the rotation's own.
+    if (app.adoptSecretId === undefined) {
+      must(
+        before === 0 && r.okta.listSecrets(target.id).length === 1,
+        `add app ${name}: onboarded without adoption, it held ${before} secrets and holds ${r.okta.listSecrets(target.id).length}`,
+      );
+    }
+  }
+  toString() {
+    return `add app${this.adopt ? " adopting" : ""}(${this.n}) at ${this.generation}`;
+  }
+}
+
+/** An app removed from the config: released, never retired — what its pods hold stays ACTIVE in Okta. */
+export class RemoveApp implements Cmd {
+  constructor(readonly app: number) {}
+  check(m: Readonly<EngineModel>) {
+    return m.apps.length > 1;
+  }
+  async run(m: EngineModel, r: EngineReal): Promise<void> {
+    const i = pick(m, this.app);
+    const gone = m.apps[i]!;
+    const held = (await currentOf(r))[gone.name] ?? {};
+    await step(
+      m,
+      r,
+      m.apps.filter((_, j) => j !== i),
+      `remove app ${gone.name}`,
+    );
+    if (m.apps.includes(gone) || (held.kid === undefined && held.secretId === undefined)) return;
+    must(
+      heldActive(r, gone, held),
+      `remove app ${gone.name}: what its pods held (${JSON.stringify(held)}) is no longer ACTIVE in Okta`,
+    );
+  }
+  toString() {
+    return `remove app@${this.app}`;
+  }
+}
+
+/** The `kty` of the app's key `kid`, as Okta's management API lists it. */
+async function keyType(r: EngineReal, appId: string, kid: string | undefined): Promise<string | undefined> {
+  const res = await fetch(`${r.okta.orgUrl}/api/v1/apps/${appId}/credentials/jwks`, {
+    headers: { Authorization: `SSWS ${r.okta.apiToken}`, Accept: "application/json" },
+  });
+  const keys = (await res.json()) as { kid?: string; kty?: string }[];
+  return keys.find((k) => k.kid === kid)?.kty;
+}
+
+/** After a key bump: the key pods hold now is of the algorithm the config asks for. */
+async function keyOfAlgorithm(a: EngineApp, r: EngineReal): Promise<void> {
+  const held = (await currentOf(r))[a.name] ?? {};
+  const kty = await keyType(r, a.appId, held.kid);
+  const want = a.privateKeyJwt?.algorithm === "ES256" ? "EC" : "RSA";
+  must(kty === want, `app ${a.name}: after a key bump it holds a ${kty ?? "missing"} key, not ${want}`);
+}
+
+/** The first app's next rotation while Okta answers 5xx to a share of the credential calls, or 429s. */
+export class Burst implements Cmd {
   constructor(readonly kind: "5xx" | "429") {}
   check(m: Readonly<EngineModel>) {
     return m.apps.length > 0;
@@ -431,9 +623,13 @@ export const keyEdits = (app: fc.Arbitrary<number> = fc.constant(0)): fc.Arbitra
   ),
   app.map(
     (i) =>
-      new Edit("bump keyGeneration", (a) => (onKeys(a) ? nextRotation(a) : undefined), i, {
-        unchangedPreview: true,
-      }),
+      new Edit(
+        "bump keyGeneration",
+        (a) => (onKeys(a) ? nextRotation(a) : undefined),
+        i,
+        { unchangedPreview: true },
+        keyOfAlgorithm,
+      ),
   ),
   app.map(
     (i) =>
@@ -444,59 +640,111 @@ export const keyEdits = (app: fc.Arbitrary<number> = fc.constant(0)): fc.Arbitra
         { unchangedPreview: true },
       ),
   ),
+  // A new algorithm waits for the next key: nothing is written, nothing rolls, the next preview plans nothing.
+  app.map(
+    (i) =>
+      new Edit(
+        "change privateKeyJwt.algorithm",
+        (a) =>
+          onKeys(a)
+            ? {
+                ...a,
+                privateKeyJwt: {
+                  ...a.privateKeyJwt!,
+                  algorithm: a.privateKeyJwt!.algorithm === "ES256" ? "RS256" : "ES256",
+                },
+              }
+            : undefined,
+        i,
+        { unchangedPreview: true, noOktaWrite: true, noRollout: true },
+      ),
+  ),
+];
+
+/** Which app of the config a command acts on (modulo how many there are). */
+const appIndex = fc.nat({ max: 2 });
+
+/**
+ * Secret edits of app `app`: skip a generation, revoke with and without a bump, remove `revoke`, set and remove
+ * `rollback` (an app on private_key_jwt has its own, `keyEdits`).
+ */
+export const secretEdits = (app: fc.Arbitrary<number> = fc.constant(0)): fc.Arbitrary<Cmd>[] => [
+  app.map(
+    (i) =>
+      new Edit(
+        "skip a generation",
+        onSecrets((a) => ({ ...a, generation: a.generation + 2 })),
+        i,
+      ),
+  ),
+  app.map(
+    (i) =>
+      new Edit(
+        "revoke with bump",
+        onSecrets((a) => ({ ...a, generation: a.generation + 1, revoke: true })),
+        i,
+      ),
+  ),
+  app.map(
+    (i) =>
+      new Edit(
+        "revoke without bump",
+        onSecrets((a) => (a.revoke ? undefined : { ...a, revoke: true })),
+        i,
+      ),
+  ),
+  app.map(
+    (i) =>
+      new Edit(
+        "remove revoke",
+        onSecrets((a) => (a.revoke ? { ...a, revoke: false } : undefined)),
+        i,
+      ),
+  ),
+  app.map(
+    (i) =>
+      new Edit(
+        "set rollback",
+        onSecrets((a) => ({ ...a, rollback: true })),
+        i,
+      ),
+  ),
+  app.map(
+    (i) =>
+      new Edit(
+        "remove rollback",
+        onSecrets((a) => (a.rollback ? { ...a, rollback: false } : undefined)),
+        i,
+      ),
+  ),
 ];
 
 /** The team edits the engine layer generates. */
 export const engineCommands: fc.Arbitrary<Cmd>[] = [
+  appIndex.map(
+    (i) =>
+      new Edit(
+        "bump",
+        onSecrets((a) => ({ ...a, generation: a.generation + 1, revoke: false })),
+        i,
+      ),
+  ),
+  ...secretEdits(appIndex),
   fc.constant(
-    new Edit(
-      "bump",
-      onSecrets((a) => ({ ...a, generation: a.generation + 1, revoke: false })),
+    new Edit("remove adoptSecretId", (a) =>
+      a.adoptSecretId === undefined ? undefined : { ...a, adoptSecretId: undefined },
     ),
   ),
-  fc.constant(
-    new Edit(
-      "skip a generation",
-      onSecrets((a) => ({ ...a, generation: a.generation + 2 })),
-    ),
-  ),
-  fc.constant(
-    new Edit(
-      "revoke with bump",
-      onSecrets((a) => ({ ...a, generation: a.generation + 1, revoke: true })),
-    ),
-  ),
-  fc.constant(
-    new Edit(
-      "revoke without bump",
-      onSecrets((a) => (a.revoke ? undefined : { ...a, revoke: true })),
-    ),
-  ),
-  fc.constant(
-    new Edit(
-      "remove revoke",
-      onSecrets((a) => (a.revoke ? { ...a, revoke: false } : undefined)),
-    ),
-  ),
-  fc.constant(
-    new Edit(
-      "set rollback",
-      onSecrets((a) => ({ ...a, rollback: true })),
-    ),
-  ),
-  fc.constant(
-    new Edit(
-      "remove rollback",
-      onSecrets((a) => (a.rollback ? { ...a, rollback: false } : undefined)),
-    ),
-  ),
-  ...keyEdits(),
-  fc.constant(new OutOfBand()),
+  fc.tuple(appIndex, fc.boolean()).map(([i, w]) => new Rename(i, w)),
+  fc
+    .tuple(fc.nat({ max: 2 }), fc.boolean(), fc.integer({ min: 1, max: 3 }))
+    .map(([n, adopt, g]) => new AddApp(n, adopt, g)),
+  appIndex.map((i) => new RemoveApp(i)),
+  ...keyEdits(appIndex),
+  appIndex.map((i) => new OutOfBand(i)),
   fc.constant(new Burst("5xx")),
   fc.constant(new Burst("429")),
-  // Not 0–0.3 s, where kills land more often: a kill 0.14 s after Okta's first write once left the file backend's
-  // checkpoint unreadable (`pulumi cancel`: "failed to load checkpoint: EOF"), an open problem (docs/operations.md).
-  killedUp(fc.constant(0), 1500),
+  killedUp(appIndex, 1500),
 ];
 
 /**
@@ -505,21 +753,27 @@ export const engineCommands: fc.Arbitrary<Cmd>[] = [
  * on the real chain, where the Vault write, rollout and census follow).
  */
 export function killedUp(app: fc.Arbitrary<number>, maxDelayMs: number): fc.Arbitrary<Cmd> {
-  // Not within 0.3 s of the write: a kill 0.14 s after one once left the file backend's checkpoint unreadable
-  // (`failed to load checkpoint: EOF`), an open problem docs/operations.md#state-machine-test names with its
-  // replay; drawn there, it would fail runs for a reason not yet understood rather than test the recovery.
+  // Kills close to the write land while the CLI saves its checkpoint too; one that empties the file backend's
+  // checkpoint sidecar is recovered by the step docs/operations.md gives for it (removeEmptyBackendSidecars).
   return fc
-    .tuple(app, fc.integer({ min: 1, max: 2 }), fc.integer({ min: KILL_MIN_DELAY_MS, max: maxDelayMs }))
+    .tuple(app, fc.integer({ min: 1, max: 2 }), fc.integer({ min: 0, max: maxDelayMs }))
     .map(([i, w, d]) => new KilledUp(i, w, d));
 }
 
-/** A local Okta with one app and a stack at generation 1 (the first up of the sequence). */
+/**
+ * A local Okta with three apps — one in the stack at generation 1 (the first up of the sequence), one holding a
+ * secret of its own (to adopt, or to be refused without adoption) and one with none — and the stack.
+ */
 export async function engineSetup(
   name: string,
   log: (line: string) => void,
 ): Promise<EngineReal & { model: EngineModel }> {
   const okta = await startOktaLocal({
-    apps: [{ label: "sm", secrets: 0 }],
+    apps: [
+      { label: "sm", secrets: 0 },
+      { label: "sm-held", secrets: 1 },
+      { label: "sm-empty", secrets: 0 },
+    ],
     rateLimits: { apps: 10_000, app: 10_000 },
   });
   const stack = await createStack(name, { OKTA_ORG_URL: okta.orgUrl, OKTA_API_TOKEN: okta.apiToken });

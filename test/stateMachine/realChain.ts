@@ -1,8 +1,10 @@
 // The state-machine test's engine layer on the real chain: the same steps as engine.ts (a real `pulumi preview`
 // then `pulumi up` of this program) with a real Vault and a real Kubernetes control plane (kwok pods), as
 // test/engine/realDelivery.test.ts runs them. Two apps deliver to Vault and roll Deployments; the commands bump,
-// migrate to private_key_jwt and bump the key, go back to a client secret, add a Deployment to an app's list
-// (one another app lists too: shared), remove one, reorder them, and kill an up at a random moment.
+// skip a generation, revoke (with and without a bump), roll back and forth, migrate to private_key_jwt and bump the
+// key, change its algorithm, go back to a client secret, add a Deployment to an app's list (one another app lists
+// too: shared), remove one, reorder them, delete an INACTIVE secret in Okta and refresh, rotate under 5xx answers,
+// and kill an up at a random moment.
 //
 // Every Deployment an app lists runs pods that hold the app's credential as Vault delivered it: for each (app,
 // Deployment) pair a ClusterFleet reads the app's Vault entry when a pod starts and exchanges tokens with it
@@ -26,9 +28,12 @@ import { ROTATION_SCOPE } from "../../local-env/okta";
 import { readKv, vaultRequest } from "../../local-env/vault";
 import { createStack } from "../engine/harness";
 import {
+  Burst,
   Edit,
+  OutOfBand,
   keyEdits,
   killedUp,
+  secretEdits,
   must,
   nextRotation,
   runLayer,
@@ -177,7 +182,10 @@ type Cmd = fc.AsyncCommand<EngineModel, ChainReal>;
 const app = fc.integer({ min: 0, max: APPS.length - 1 });
 const deployment = fc.constantFrom(...DEPLOYMENTS);
 
-/** The real chain's commands: rotations, key operations, Deployment edits, a killed up. */
+/**
+ * The real chain's commands: rotations, revokes and rollbacks, key operations, Deployment edits, an INACTIVE secret
+ * deleted out of band, a rotation under 5xx answers, a killed up.
+ */
 export const realChainCommands: fc.Arbitrary<Cmd>[] = [
   app.map((i) => new Edit("bump", (a) => nextRotation(a), i)),
   fc
@@ -215,7 +223,10 @@ export const realChainCommands: fc.Arbitrary<Cmd>[] = [
         { noRollout: true },
       ),
   ),
+  ...secretEdits(app),
   ...keyEdits(app),
+  app.map((i) => new OutOfBand(i)),
+  fc.constant(new Burst("5xx")),
   killedUp(app, 1500),
 ];
 
