@@ -86,8 +86,10 @@ install_plugin() {
   fi
   pulumi="$(find_pulumi)" || die "no Pulumi CLI found to install the plugin with (run scripts/install-pulumi.sh, or set PULUMI)"
   log "installing it as plugin resource kubernetes v$VERSION with $pulumi"
-  PULUMI_SKIP_UPDATE_CHECK=true "$pulumi" plugin install resource kubernetes "$VERSION" \
-    --file "$DEST/$EXE" --reinstall >&2 ||
+  # Into the directory checked above: without PULUMI_HOME the CLI takes the account's home directory from the
+  # system, not $HOME, and the two differ wherever HOME is set to another directory.
+  PULUMI_HOME="${PULUMI_HOME:-$HOME/.pulumi}" PULUMI_SKIP_UPDATE_CHECK=true "$pulumi" plugin install resource \
+    kubernetes "$VERSION" --file "$DEST/$EXE" --reinstall >&2 ||
     die "pulumi plugin install failed"
 }
 
