@@ -17,6 +17,7 @@ import { providerByReference } from "./providerByReference";
 import { isUnknown } from "./providerValues";
 import { checkInputs, sameValue } from "./validation";
 
+/** The schema of a KeyRotationStart's inputs (a function, so that the provider serializes without it). */
 export function keyRotationStartInputsSchema() {
   return z.object({
     appId: z
