@@ -11,8 +11,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { configureConnection, getOktaApi } from "./connection";
 import type { OktaApi } from "./oktaApi";
-import { OktaApiError, describeFailure, isNotFound } from "./oktaErrors";
 import type { OktaJsonWebKey } from "./oktaObjects";
+import { readBeforeFirstWrite } from "./preflight";
 import { providerByReference } from "./providerByReference";
 import { isUnknown } from "./providerValues";
 import { checkInputs, sameValue } from "./validation";
@@ -77,26 +77,12 @@ export async function appKeyStartProblem(
   keepExistingKeys = false,
 ): Promise<string | undefined> {
   if (keepExistingKeys) return undefined;
-  let keys: OktaJsonWebKey[];
-  try {
-    keys = await api.listKeys(appId);
-  } catch (err) {
-    if (isNotFound(err)) {
-      return (
-        `KeyRotation '${rotation}': app '${rotation}': appId ${appId} is not an app of this Okta org. Set appId to ` +
-        `the app's id (0oa…, in the Admin Console's address of the app), and check that the org URL is the app's ` +
-        `org. Nothing was changed.`
-      );
-    }
-    throw new OktaApiError({
-      resource: `KeyRotation '${rotation}'`,
-      action: "check",
-      step: "reading the app's keys before the rotation's first write",
-      failure: describeFailure(err),
-      hint: "check the Okta connection and the token's permissions (okta.apps.read), then run again.",
-    });
-  }
-  return keyStartProblem(rotation, appId, keys, keepExistingKeys);
+  const read = await readBeforeFirstWrite(() => api.listKeys(appId), appId, {
+    resource: `KeyRotation '${rotation}'`,
+    label: `KeyRotation '${rotation}': app '${rotation}'`,
+    step: "reading the app's keys before the rotation's first write",
+  });
+  return "problem" in read ? read.problem : keyStartProblem(rotation, appId, read.found, keepExistingKeys);
 }
 
 /** The provider's implementation; in state, the resources refer to it (see providerByReference.ts). */

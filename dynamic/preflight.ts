@@ -54,6 +54,35 @@ export function onboardingProblem(
   );
 }
 
+/**
+ * What a rotation reads of its app before its first write: `read`'s answer, or — the app not in this Okta org — the
+ * problem to report, beginning with `label`. Any other failure throws, naming `resource` and `step`.
+ */
+export async function readBeforeFirstWrite<T>(
+  read: () => Promise<T>,
+  appId: string,
+  names: { readonly resource: string; readonly label: string; readonly step: string },
+): Promise<{ found: T } | { problem: string }> {
+  try {
+    return { found: await read() };
+  } catch (err) {
+    if (isNotFound(err)) {
+      return {
+        problem:
+          `${names.label}: appId ${appId} is not an app of this Okta org. Set appId to the app's id (0oa…, in the ` +
+          `Admin Console's address of the app), and check that the org URL is the app's org. Nothing was changed.`,
+      };
+    }
+    throw new OktaApiError({
+      resource: names.resource,
+      action: "check",
+      step: names.step,
+      failure: describeFailure(err),
+      hint: "check the Okta connection and the token's permissions (okta.apps.read), then run again.",
+    });
+  }
+}
+
 /** The onboarding problem of a rotation that adopts no secret, reading the app's secrets (one call). */
 export async function appOnboardingProblem(
   api: OktaApi,
@@ -61,26 +90,13 @@ export async function appOnboardingProblem(
   appId: string,
   generation = 1,
 ): Promise<string | undefined> {
-  let secrets: OktaClientSecret[];
-  try {
-    secrets = await api.listSecrets(appId);
-  } catch (err) {
-    if (isNotFound(err)) {
-      return (
-        `SecretRotation '${rotation}': appId ${appId} is not an app of this Okta org. Set appId to the app's id ` +
-        `(0oa…, in the Admin Console's address of the app), and check that the org URL is the app's org. ` +
-        `Nothing was changed.`
-      );
-    }
-    throw new OktaApiError({
-      resource: `SecretRotation '${rotation}'`,
-      action: "check",
-      step: "reading the app's secrets before the first write",
-      failure: describeFailure(err),
-      hint: "check the Okta connection and the token's permissions (okta.apps.read), then run again.",
-    });
-  }
-  return onboardingProblem(rotation, appId, secrets, generation);
+  const resource = `SecretRotation '${rotation}'`;
+  const read = await readBeforeFirstWrite(() => api.listSecrets(appId), appId, {
+    resource,
+    label: resource,
+    step: "reading the app's secrets before the first write",
+  });
+  return "problem" in read ? read.problem : onboardingProblem(rotation, appId, read.found, generation);
 }
 
 /** The Deployments a rotation rolls, to look up before its first write, and the cluster to look in. */
