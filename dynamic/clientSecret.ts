@@ -413,9 +413,16 @@ export function secretToAdopt(
   inputs: Pick<ClientSecretInputs, "slot" | "adoptSecretId" | "onboardedGeneration">,
 ): string | undefined {
   if (inputs.adoptSecretId === undefined || inputs.slot === undefined) return inputs.adoptSecretId;
-  const onboarded = inputs.onboardedGeneration;
-  const onboarding = typeof onboarded !== "number" || onboarded === inputs.slot.generation;
-  return onboarding ? inputs.adoptSecretId : undefined;
+  return atOnboarding(inputs.slot, inputs.onboardedGeneration) ? inputs.adoptSecretId : undefined;
+}
+
+/**
+ * Whether a slot is applied at its rotation's onboarding: the generation SecretValue recorded as the first is the
+ * app's now, or is not known yet (the first run, while SecretValue is being made). A slot made again later (a
+ * create lost to a killed run, cleared by refresh) is not. Pure.
+ */
+function atOnboarding(slot: Pick<SlotContext, "generation">, onboardedGeneration: unknown): boolean {
+  return typeof onboardedGeneration !== "number" || onboardedGeneration === slot.generation;
 }
 
 /** What to do when an app is at Okta's two-secret cap and none of them is a slot's new one. */
@@ -765,10 +772,7 @@ export class ClientSecretProvider implements pulumi.dynamic.ResourceProvider<
         };
       }
     }
-    // A slot made again later (a create lost to a killed run, cleared by refresh) is not an onboarding either:
-    // the rotation's first generation is recorded by its SecretValue (unknown while that is being made).
-    const onboarded = news.onboardedGeneration;
-    const onboarding = typeof onboarded !== "number" || onboarded === inputs.slot.generation;
+    const onboarding = atOnboarding(inputs.slot, news.onboardedGeneration);
     // The slot that writes first at onboarding: the holder, which creates the new secret (the one to adopt is only
     // taken over at the end of the run), or, rolled back at onboarding, adopts it itself (the retired slot then
     // creates one more). Make sure it is there, in use, and the only one, before anything is written.
