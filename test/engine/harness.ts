@@ -40,6 +40,20 @@ export function stepCollector(): { steps: StepSeen[]; onEvent: (e: EngineEvent) 
   };
 }
 
+/** Every file of the file backend, by path. */
+function backendFiles(backendDir: string): string[] {
+  const files: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(p);
+      else files.push(p);
+    }
+  };
+  walk(backendDir);
+  return files;
+}
+
 /**
  * Removes the file backend's empty metadata sidecars (`<file>.attrs`) and returns their paths. The backend (gocloud's
  * fileblob) writes a checkpoint to a temporary file and renames it, but rewrites the checkpoint's `.attrs` sidecar in
@@ -48,31 +62,15 @@ export function stepCollector(): { steps: StepSeen[]; onEvent: (e: EngineEvent) 
  * at the next save; a checkpoint without one reads as it is. This is the step docs/operations.md gives for it.
  */
 export function removeEmptyBackendSidecars(backendDir: string): string[] {
-  const removed: string[] = [];
-  const walk = (dir: string) => {
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-      const p = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(p);
-      else if (entry.name.endsWith(".attrs") && fs.statSync(p).size === 0) {
-        fs.rmSync(p);
-        removed.push(p);
-      }
-    }
-  };
-  walk(backendDir);
-  return removed;
+  const empty = backendFiles(backendDir).filter((p) => p.endsWith(".attrs") && fs.statSync(p).size === 0);
+  for (const p of empty) fs.rmSync(p);
+  return empty;
 }
 
 /** Reads every stack state file of the backend as text (for secret leak checks). */
 export function readBackendState(backendDir: string): string {
-  let text = "";
-  const walk = (dir: string) => {
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-      const p = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(p);
-      else if (entry.name.endsWith(".json")) text += fs.readFileSync(p, "utf8");
-    }
-  };
-  walk(backendDir);
-  return text;
+  return backendFiles(backendDir)
+    .filter((p) => p.endsWith(".json"))
+    .map((p) => fs.readFileSync(p, "utf8"))
+    .join("");
 }

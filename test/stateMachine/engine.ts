@@ -219,13 +219,9 @@ async function checkEngineInvariants(m: EngineModel, r: EngineReal, what: string
       );
     }
   }
-  const outputs = await r.stack.stack.outputs();
-  const rotations = (outputs.rotations?.value ?? {}) as Record<
-    string,
-    { current?: { secretId?: string; kid?: string } }
-  >;
+  const currents = await currentOf(r);
   for (const a of m.apps) {
-    const current = rotations[a.name]?.current;
+    const current = currents[a.name];
     if (onKeys(a)) {
       const k = r.okta.listKeys(a.appId).find((x) => x.kid === current?.kid);
       must(
